@@ -1,0 +1,116 @@
+/** Contracts shared by every stage from corpus file to cited answer. Front ends (bot, scripts) use only these. */
+
+export interface Placeholder {
+  /** The placeholder exactly as it stands in the text, e.g. "[insert date]". */
+  text: string;
+  /** Offset of `text` in the cleaned document. */
+  offset: number;
+  /** The cleaned sentence the placeholder stands in. */
+  sentence: string;
+}
+
+export type FlagKind = 'placeholder' | 'speculative';
+
+export interface Flag {
+  kind: FlagKind;
+  /** For placeholders the placeholder itself; for speculation the hedging words found ("likely", "could"). */
+  text: string;
+  source: string;
+}
+
+export interface Citation {
+  n: number;
+  source: string;
+  title: string;
+  /** Verbatim slice of the cleaned document: quote === cleaned.slice(start, end). */
+  quote: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+export type AnswerStatus = 'answered' | 'not_found';
+
+export interface Answer {
+  question: string;
+  status: AnswerStatus;
+  answer: string;
+  citations: Citation[];
+  flags: Flag[];
+  /** A remark about how the answer was made, e.g. that the configured language model was unavailable. */
+  note?: string;
+  timings: { totalMs: number };
+}
+
+export interface Summary {
+  summary: string;
+  citations: Citation[];
+  flags: Flag[];
+}
+
+export type SummaryRequest = { source: string } | { topic: string };
+
+export interface SourceInfo {
+  source: string;
+  /** Other file names holding the same bytes (indexed once). */
+  aliases: string[];
+  title: string;
+  chunks: number;
+  placeholders: Placeholder[];
+}
+
+export type DocumentStatus = 'indexed' | 'unchanged' | 'skipped' | 'removed';
+
+export interface DocumentReport {
+  source: string;
+  title?: string;
+  chunks: number;
+  status: DocumentStatus;
+  placeholders: Placeholder[];
+  warning?: string;
+}
+
+export interface IngestReport {
+  documents: DocumentReport[];
+  chunks: number;
+  ms: number;
+}
+
+export interface IngestProgress {
+  stage: 'load' | 'clean' | 'embed' | 'index' | 'write';
+  done: number;
+  total: number;
+  source?: string;
+}
+
+/** A retrieved sentence with its place in the cleaned document: what answers are composed from. */
+export interface Passage {
+  source: string;
+  title: string;
+  heading: string;
+  text: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+/**
+ * The façade every front end uses (CLI scripts, the Discord bot). Implemented by `Engine` in engine.ts and opened
+ * with `openEngine(config)`.
+ */
+export interface AnswerEngine {
+  /** Answers from the corpus with citations; throws InvalidQuestionError for empty or over-long questions. */
+  ask(question: string): Promise<Answer>;
+  /** Extractive summary of one document (by file name) or of a topic; throws UnknownSourceError. */
+  summarize(request: SummaryRequest): Promise<Summary>;
+  /** The indexed documents. */
+  sources(): Promise<SourceInfo[]>;
+  /**
+   * Re-ingests the corpus into a new index and switches to it when done; questions asked meanwhile are answered
+   * from the old one. Throws IngestBusyError when another ingest (in this or another process) is running.
+   */
+  reindex(onProgress?: (p: IngestProgress) => void): Promise<IngestReport>;
+  /** Picks up an index rebuilt by another process (e.g. `npm run ingest`); true when it switched. */
+  refresh(): Promise<boolean>;
+  close(): Promise<void>;
+}
