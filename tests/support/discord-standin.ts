@@ -1,0 +1,498 @@
+/**
+ * A Discord that lives on 127.0.0.1, for running the real discord.js Client in tests.
+ *
+ * It speaks REST v10 over HTTP (gateway discovery, command registration, interaction callbacks, webhook edits and
+ * follow-ups, channel messages) and the gateway over WebSocket (HELLO, heartbeat ACKs, IDENTIFY → READY →
+ * GUILD_CREATE, RESUME → replay → RESUMED, dispatches). Every REST request is recorded so tests assert on what
+ * Discord would have received. Tests can also make trouble: close the socket, withhold heartbeat ACKs, and answer a
+ * route with 429 or 500.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path below `/api/v10`, e.g. `/interactions/1/abc/callback`. */
+  path: string;
+  query: URLSearchParams;
+  // Bodies are whatever JSON discord.js sent; tests read the fields they assert on.
+  body: any;
+  /** The status the stand-in answered with. */
+  status: number;
+}
+
+export interface StandInUser {
+  id: string;
+  username: string;
+  /** Permission bit set as Discord sends it in `member.permissions`. */
+  permissions: bigint;
+  roles: string[];
+}
+
+interface RouteFailure {
+  method: string;
+  path: RegExp;
+  status: 429 | 500;
+  retryAfterSeconds: number;
+  remaining: number;
+}
+
+interface Session {
+  id: string;
+  /** Every dispatch sent in this session, so a RESUME can replay what the client missed. */
+  sent: { s: number; t: string; d: unknown }[];
+  socket: WebSocket | null;
+}
+
+// Discord permission bits used by the fixtures (see discord-api-types PermissionFlagsBits).
+const VIEW_CHANNEL = 1n << 10n;
+const SEND_MESSAGES = 1n << 11n;
+export const MANAGE_GUILD = 1n << 5n;
+
+const OPCODE = { dispatch: 0, heartbeat: 1, identify: 2, resume: 6, reconnect: 7, invalidSession: 9, hello: 10, heartbeatAck: 11 };
+
+let lastSnowflake = 1_300_000_000_000_000_000n;
+export function snowflake(): string {
+  lastSnowflake += 1n;
+  return lastSnowflake.toString();
+}
+
+function randomToken(): string {
+  return `tok_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+}
+
+export class DiscordStandIn {
+  readonly applicationId = snowflake();
+  readonly guildId = snowflake();
+  readonly channelId = snowflake();
+  readonly threadId = snowflake();
+  readonly adminRoleId = snowflake();
+  readonly bot = { id: this.applicationId, username: 'CorpusBot', discriminator: '0', global_name: null, avatar: null, bot: true };
+  readonly member: StandInUser = { id: snowflake(), username: 'member', permissions: VIEW_CHANNEL | SEND_MESSAGES, roles: [] };
+  readonly admin: StandInUser = {
+    id: snowflake(),
+    username: 'admin',
+    permissions: VIEW_CHANNEL | SEND_MESSAGES | MANAGE_GUILD,
+    roles: [],
+  };
+
+  readonly requests: RecordedRequest[] = [];
+  /** IDENTIFY and RESUME payloads in arrival order: tests check intents and reconnection with them. */
+  readonly handshakes: { op: 'identify' | 'resume'; d: Record<string, unknown> }[] = [];
+
+  private readonly sessions = new Map<string, Session>();
+  private current: Session | null = null;
+  private seq = 0;
+  private acksWithheld = false;
+  private failures: RouteFailure[] = [];
+  private readonly messages = new Map<string, Record<string, unknown>>();
+  private readonly waiters = new Set<() => void>();
+  private readonly wss: WebSocketServer;
+  private readonly heartbeatIntervalMs: number;
+
+  private constructor(
+    private readonly server: Server,
+    options: { heartbeatIntervalMs: number },
+  ) {
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs;
+    this.wss = new WebSocketServer({ noServer: true });
+    server.on('request', (req, res) => void this.onRequest(req, res));
+    server.on('upgrade', (req, socket, head) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+  }
+
+  static async start(options: { heartbeatIntervalMs?: number } = {}): Promise<DiscordStandIn> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new DiscordStandIn(server, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 45_000 });
+  }
+
+  private get origin(): string {
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The REST base to give discord.js as `rest.api` (it appends `/v10`). */
+  get apiUrl(): string {
+    return `http://${this.origin}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://${this.origin}/gateway`;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- Waiting -------------------------------------------------------------------------------------------------
+
+  private changed(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Resolves with the first request (already received or yet to come) that matches; fails after `timeoutMs`. */
+  waitForRequest(match: (r: RecordedRequest) => boolean, timeoutMs = 10_000, what = 'a matching request'): Promise<RecordedRequest> {
+    return this.waitFor(() => this.requests.find(match), timeoutMs, what);
+  }
+
+  /** Resolves once a gateway session is live (READY or RESUMED sent) and `count` handshakes have happened. */
+  async waitForSession(count = 1, timeoutMs = 10_000): Promise<void> {
+    await this.waitFor(
+      () => (this.handshakes.length >= count && this.current?.socket?.readyState === WebSocket.OPEN ? true : undefined),
+      timeoutMs,
+      `gateway handshake #${count}`,
+    );
+  }
+
+  private waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = probe();
+        if (found === undefined) return false;
+        cleanup();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Discord stand-in: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+      };
+      const wake = (): void => void check();
+      if (!check()) this.waiters.add(wake);
+    });
+  }
+
+  /** Requests sent on behalf of one interaction (its callback, and webhook calls with its token). */
+  requestsFor(interaction: { id: string; token: string }): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.includes(`/${interaction.token}`) || r.path.includes(`/interactions/${interaction.id}/`));
+  }
+
+  // ---- Trouble -------------------------------------------------------------------------------------------------
+
+  /** Closes the live gateway socket the way Discord does when it drops a connection (4000: unknown error, resumable). */
+  closeSocket(code = 4000): void {
+    const socket = this.current?.socket;
+    if (!socket) throw new Error('Discord stand-in: no live gateway socket to close');
+    socket.close(code, 'closed by the test');
+  }
+
+  /** While withheld, heartbeats get no ACK, so the client should see a zombie connection and reconnect. */
+  withholdHeartbeatAcks(withheld: boolean): void {
+    this.acksWithheld = withheld;
+  }
+
+  /** The next `times` requests to a route get `status` (429 carries `retry-after`). */
+  failRoute(method: string, path: RegExp, status: 429 | 500, options: { times?: number; retryAfterSeconds?: number } = {}): void {
+    this.failures.push({ method, path, status, remaining: options.times ?? 1, retryAfterSeconds: options.retryAfterSeconds ?? 1 });
+  }
+
+  // ---- Gateway -------------------------------------------------------------------------------------------------
+
+  private onSocket(ws: WebSocket): void {
+    this.send(ws, { op: OPCODE.hello, d: { heartbeat_interval: this.heartbeatIntervalMs }, s: null, t: null });
+    ws.on('message', (raw) => {
+      const payload = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
+      if (payload.op === OPCODE.heartbeat) {
+        if (!this.acksWithheld) this.send(ws, { op: OPCODE.heartbeatAck, d: null, s: null, t: null });
+      } else if (payload.op === OPCODE.identify) {
+        this.handshakes.push({ op: 'identify', d: payload.d });
+        this.identify(ws);
+      } else if (payload.op === OPCODE.resume) {
+        this.handshakes.push({ op: 'resume', d: payload.d });
+        this.resume(ws, payload.d as { session_id: string; seq: number });
+      }
+    });
+    ws.on('close', () => {
+      for (const session of this.sessions.values()) if (session.socket === ws) session.socket = null;
+      this.changed();
+    });
+  }
+
+  private send(ws: WebSocket, payload: unknown): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(payload));
+  }
+
+  private identify(ws: WebSocket): void {
+    const session: Session = { id: randomToken(), sent: [], socket: ws };
+    if (this.current?.socket) this.current.socket = null;
+    this.sessions.set(session.id, session);
+    this.current = session;
+    this.emit(session, 'READY', {
+      v: 10,
+      user: { ...this.bot, verified: true, flags: 0, mfa_enabled: false },
+      guilds: [{ id: this.guildId, unavailable: true }],
+      session_id: session.id,
+      resume_gateway_url: this.gatewayUrl,
+      application: { id: this.applicationId, flags: 0 },
+      shard: [0, 1],
+    });
+    this.emit(session, 'GUILD_CREATE', this.guildPayload());
+    this.changed();
+  }
+
+  private resume(ws: WebSocket, d: { session_id: string; seq: number }): void {
+    const session = this.sessions.get(d.session_id);
+    if (!session) {
+      this.send(ws, { op: OPCODE.invalidSession, d: false, s: null, t: null });
+      return;
+    }
+    session.socket = ws;
+    this.current = session;
+    for (const missed of session.sent.filter((e) => e.s > d.seq)) this.send(ws, { op: OPCODE.dispatch, ...missed });
+    this.emit(session, 'RESUMED', {});
+    this.changed();
+  }
+
+  private emit(session: Session, t: string, d: unknown): void {
+    const event = { s: ++this.seq, t, d };
+    session.sent.push(event);
+    if (session.socket) this.send(session.socket, { op: OPCODE.dispatch, ...event });
+  }
+
+  /** Sends a dispatch to the current session; if its socket is down, the event waits for a RESUME, as on Discord. */
+  dispatch(t: string, d: unknown): void {
+    if (!this.current) throw new Error('Discord stand-in: no gateway session yet');
+    this.emit(this.current, t, d);
+  }
+
+  private guildPayload(): Record<string, unknown> {
+    const everyone = this.guildId;
+    const role = (id: string, name: string, permissions: bigint, position: number) => ({
+      id,
+      name,
+      permissions: permissions.toString(),
+      position,
+      color: 0,
+      hoist: false,
+      managed: false,
+      mentionable: false,
+      flags: 0,
+    });
+    return {
+      id: this.guildId,
+      name: 'Stand-in Guild',
+      unavailable: false,
+      owner_id: this.admin.id,
+      joined_at: new Date().toISOString(),
+      large: false,
+      member_count: 3,
+      features: [],
+      roles: [role(everyone, '@everyone', VIEW_CHANNEL | SEND_MESSAGES, 0), role(this.adminRoleId, 'Librarians', 0n, 1)],
+      channels: [{ id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [], guild_id: this.guildId }],
+      threads: [
+        {
+          id: this.threadId,
+          type: 11,
+          name: 'questions',
+          parent_id: this.channelId,
+          guild_id: this.guildId,
+          owner_id: this.member.id,
+          thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+        },
+      ],
+      members: [{ user: this.bot, roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 }],
+      emojis: [],
+      stickers: [],
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+    };
+  }
+
+  // ---- Events a user causes ------------------------------------------------------------------------------------
+
+  private memberPayload(user: StandInUser): Record<string, unknown> {
+    return {
+      user: { id: user.id, username: user.username, discriminator: '0', global_name: user.username, avatar: null },
+      roles: user.roles,
+      permissions: user.permissions.toString(),
+      joined_at: new Date().toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+    };
+  }
+
+  private interaction(type: number, data: Record<string, unknown>, user: StandInUser, extra: Record<string, unknown> = {}) {
+    const interaction = { id: snowflake(), token: randomToken() };
+    this.dispatch('INTERACTION_CREATE', {
+      ...interaction,
+      type,
+      data,
+      application_id: this.applicationId,
+      guild_id: this.guildId,
+      channel_id: this.channelId,
+      channel: { id: this.channelId, type: 0, guild_id: this.guildId, name: 'general' },
+      member: this.memberPayload(user),
+      version: 1,
+      app_permissions: (VIEW_CHANNEL | SEND_MESSAGES).toString(),
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': this.guildId },
+      context: 0,
+      ...extra,
+    });
+    return interaction;
+  }
+
+  /** A user runs a slash command; options are name → value (strings, numbers or booleans). */
+  slashCommand(name: string, options: Record<string, string | number | boolean> = {}, user: StandInUser = this.member) {
+    const typeOf = (v: unknown) => (typeof v === 'boolean' ? 5 : typeof v === 'number' ? 10 : 3);
+    return this.interaction(
+      2,
+      { id: snowflake(), name, type: 1, options: Object.entries(options).map(([n, value]) => ({ name: n, type: typeOf(value), value })) },
+      user,
+    );
+  }
+
+  /** A user types into an autocomplete option; `focused` is the option being typed, with its partial value. */
+  autocomplete(name: string, focused: { name: string; value: string }, user: StandInUser = this.member) {
+    return this.interaction(4, { id: snowflake(), name, type: 1, options: [{ name: focused.name, type: 3, value: focused.value, focused: true }] }, user);
+  }
+
+  /** A user clicks a button under a message the bot sent. */
+  clickButton(message: Record<string, unknown>, customId: string, user: StandInUser = this.member) {
+    return this.interaction(3, { custom_id: customId, component_type: 2 }, user, { message });
+  }
+
+  /** A user posts a message; `mentionBot` puts the bot in `mentions` as Discord does for "<@bot> …". */
+  postMessage(content: string, options: { mentionBot?: boolean; channelId?: string; user?: StandInUser; mentionEveryone?: boolean } = {}) {
+    const user = options.user ?? this.member;
+    const message = {
+      id: snowflake(),
+      channel_id: options.channelId ?? this.channelId,
+      guild_id: this.guildId,
+      author: { id: user.id, username: user.username, discriminator: '0', global_name: user.username, avatar: null },
+      member: { roles: user.roles, joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
+      content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: options.mentionEveryone ?? false,
+      mentions: options.mentionBot ? [this.bot] : [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: 0,
+      flags: 0,
+    };
+    this.dispatch('MESSAGE_CREATE', message);
+    return message;
+  }
+
+  // ---- REST ----------------------------------------------------------------------------------------------------
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${this.origin}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body: unknown = text && req.headers['content-type']?.includes('application/json') ? JSON.parse(text) : text || null;
+    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
+    const method = req.method ?? 'GET';
+
+    const failure = this.failures.find((f) => f.remaining > 0 && f.method === method && f.path.test(path));
+    if (failure) {
+      failure.remaining -= 1;
+      this.record({ method, path, query: url.searchParams, body, status: failure.status });
+      if (failure.status === 429) {
+        const retryAfter = failure.retryAfterSeconds;
+        this.json(res, 429, { message: 'You are being rate limited.', retry_after: retryAfter, global: false }, { 'retry-after': String(retryAfter), 'x-ratelimit-scope': 'user' });
+      } else {
+        this.json(res, 500, { message: '500: Internal Server Error', code: 0 });
+      }
+      return;
+    }
+
+    const [status, reply] = this.route(method, path, url.searchParams, body);
+    this.record({ method, path, query: url.searchParams, body, status });
+    if (status === 204) {
+      // No content-type on a 204: discord.js would otherwise try to parse the empty body as JSON.
+      res.writeHead(204).end();
+    } else {
+      this.json(res, status, reply);
+    }
+  }
+
+  private record(request: RecordedRequest): void {
+    this.requests.push(request);
+    this.changed();
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  }
+
+  private route(method: string, path: string, query: URLSearchParams, body: any): [number, unknown] {
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && path === '/gateway/bot') {
+      return [200, { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }];
+    }
+    if (method === 'PUT' && (m = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/))) {
+      const commands = (body as Record<string, unknown>[]).map((c) => ({ id: snowflake(), application_id: m![1], guild_id: m![2], version: snowflake(), ...c }));
+      return [200, commands];
+    }
+    if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
+      const token = m[2]!;
+      if (body?.type === 4 || body?.type === 7) this.storeMessage(`${token}/@original`, body.data ?? {});
+      if (query.get('with_response') === 'true') {
+        return [200, { interaction: { id: m[1], type: 2 }, resource: { type: body?.type, message: this.messages.get(`${token}/@original`) } }];
+      }
+      return [204, null];
+    }
+    if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/))) {
+      const key = `${m[2]}/${m[3]}`;
+      if (method === 'PATCH') return [200, this.storeMessage(key, body, this.messages.get(key))];
+      if (method === 'GET') return this.messages.has(key) ? [200, this.messages.get(key)] : [404, { message: 'Unknown Message', code: 10008 }];
+      if (method === 'DELETE') return [204, null];
+    }
+    if (method === 'POST' && (m = path.match(/^\/webhooks\/(\d+)\/([^/]+)$/))) {
+      const id = snowflake();
+      return [200, this.storeMessage(`${m[2]}/${id}`, body, { id })];
+    }
+    if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/messages$/))) {
+      return [200, this.storeMessage(`channel/${snowflake()}`, body, { channel_id: m[1] })];
+    }
+    if (method === 'POST' && path.match(/^\/channels\/(\d+)\/typing$/)) return [204, null];
+    return [404, { message: `Discord stand-in has no route for ${method} ${path}`, code: 0 }];
+  }
+
+  private storeMessage(key: string, body: Record<string, unknown>, previous: Record<string, unknown> = {}): Record<string, unknown> {
+    const message = {
+      id: snowflake(),
+      channel_id: this.channelId,
+      type: 0,
+      content: '',
+      embeds: [],
+      components: [],
+      attachments: [],
+      mentions: [],
+      mention_roles: [],
+      mention_everyone: false,
+      pinned: false,
+      tts: false,
+      flags: 0,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      ...previous,
+      ...body,
+      author: this.bot,
+      application_id: this.applicationId,
+    };
+    delete (message as Record<string, unknown>).allowed_mentions;
+    this.messages.set(key, message);
+    return message;
+  }
+}
