@@ -359,7 +359,8 @@ export function cleanDocument(raw: string): CleanedDocument {
     if (u.kind === 'heading') {
       current.end = length;
       if (current.end > current.start || current.heading) sections.push(current);
-      current = { heading: unitText(u).replace(TITLE_LINE, ''), start, end: 0 };
+      // The heading itself stays in the text but outside the section's body: chunks carry it as their heading.
+      current = { heading: unitText(u).replace(TITLE_LINE, ''), start: start + unitText(u).length, end: 0 };
     }
     starts.push(start);
     pieces.push(...u.pieces);
