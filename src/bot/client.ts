@@ -1,0 +1,208 @@
+/**
+ * The discord.js client: login with the least intents needed, routing of interactions and mentions to handlers,
+ * one log line per command with its latency, failures turned into a reply with a reference, and pick-up of an index
+ * rebuilt by another process.
+ */
+import { once } from 'node:events';
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  type ButtonInteraction,
+  type Interaction,
+  type Message,
+  type RepliableInteraction,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { ConfigError } from '../rag/errors.js';
+import type { AnswerEngine } from '../rag/types.js';
+import { commands } from './commands/index.js';
+import type { BotContext, LogFields } from './context.js';
+import { failureLine } from './failure.js';
+import { FeedbackLog, parseFeedbackId } from './feedback.js';
+import { answerMention, isAddressedToBot } from './mention.js';
+import { NO_PINGS, renderLine } from './render.js';
+import { RateLimiter } from './rate-limit.js';
+import { ReindexGate } from './reindex-gate.js';
+
+export interface BotOptions {
+  config: Config;
+  engine: AnswerEngine;
+  logger: Logger;
+  /** How often to ask the engine whether `npm run ingest` built a newer index. */
+  refreshIntervalMs?: number;
+}
+
+export interface Bot {
+  client: Client;
+  /** Logs in and resolves once the gateway is ready. */
+  start(): Promise<void>;
+  /** Disconnects; the engine stays open (its owner closes it). */
+  stop(): Promise<void>;
+  /** Switches to a newer index if one was built; true when it switched. */
+  refreshIndex(): Promise<boolean>;
+}
+
+/** Guilds for slash commands; message intents only when the bot answers mentions or DMs. Message Content is not
+ * needed: Discord includes the content of messages that mention the bot, and of DMs. */
+function intentsFor(discord: Config['discord']): GatewayIntentBits[] {
+  const intents = [GatewayIntentBits.Guilds];
+  if (discord.answerMentions) intents.push(GatewayIntentBits.GuildMessages);
+  if (discord.answerDms) intents.push(GatewayIntentBits.DirectMessages);
+  return intents;
+}
+
+/** Replaces the token and each of its dot-separated parts (discord.js debug output shows the first two) by ***. */
+export function redactor(secret: string | undefined): (text: string) => string {
+  const parts = secret ? [secret, ...secret.split('.').filter((p) => p.length >= 6)] : [];
+  return (text) => parts.reduce((t, part) => t.split(part).join('***'), text);
+}
+
+const elapsedMs = (since: number) => Math.round(performance.now() - since);
+
+export function createBot({ config, engine, logger, refreshIntervalMs = 30_000 }: BotOptions): Bot {
+  const token = config.discord.token;
+  if (!token) throw new ConfigError('DISCORD_TOKEN: is not set (see .env.example)');
+  const redact = redactor(token);
+  const ctx: BotContext = {
+    config,
+    engine,
+    logger,
+    askLimiter: new RateLimiter(config.discord.askRatePerMinute, 60_000),
+    reindex: new ReindexGate(config.discord.reindexCooldownSeconds * 1000),
+    feedback: new FeedbackLog(config.dataDir),
+  };
+  const byName = new Map(commands.map((c) => [c.data.name, c]));
+
+  const client = new Client({
+    intents: intentsFor(config.discord),
+    // DM channels are not cached in advance; without this partial, discord.js drops DM messages.
+    partials: config.discord.answerDms ? [Partials.Channel] : [],
+    allowedMentions: NO_PINGS,
+    failIfNotExists: false,
+    rest: config.discord.apiUrl ? { api: config.discord.apiUrl } : {},
+  });
+
+  async function tellFailure(interaction: RepliableInteraction, line: string): Promise<void> {
+    try {
+      if (interaction.deferred || interaction.replied) await interaction.editReply(renderLine(line));
+      else await interaction.reply({ ...renderLine(line), flags: MessageFlags.Ephemeral });
+    } catch (err) {
+      logger.warn({ err, interaction: interaction.id }, 'could not tell the user about a failure');
+    }
+  }
+
+  async function onButton(interaction: ButtonInteraction): Promise<LogFields | void> {
+    const feedback = parseFeedbackId(interaction.customId);
+    if (feedback) {
+      await ctx.feedback.append({
+        time: new Date().toISOString(),
+        answerId: feedback.answerId,
+        // The answer embed's title is the question as asked: it survives restarts, unlike any in-memory record.
+        question: interaction.message.embeds[0]?.title ?? '',
+        userId: interaction.user.id,
+        vote: feedback.vote,
+      });
+      await interaction.reply({ ...renderLine(`Thanks — your ${feedback.vote === 'up' ? '👍' : '👎'} is noted.`), flags: MessageFlags.Ephemeral });
+      return feedback;
+    }
+    const handler = byName.get(interaction.customId.split(':')[0]!)?.button;
+    if (!handler) throw new Error(`no handler for button ${interaction.customId}`);
+    return handler(interaction, ctx);
+  }
+
+  async function onInteraction(interaction: Interaction): Promise<void> {
+    const started = performance.now();
+    const base = { user: interaction.user.id, guild: interaction.guildId, interaction: interaction.id };
+    if (interaction.isAutocomplete()) {
+      try {
+        await byName.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
+      } catch (err) {
+        logger.warn({ ...base, err, command: interaction.commandName }, 'autocomplete failed');
+      }
+      return;
+    }
+    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+    const command = interaction.isChatInputCommand() ? `/${interaction.commandName}` : `button ${interaction.customId.split(':')[0]}`;
+    try {
+      let fields: LogFields | void;
+      if (interaction.isChatInputCommand()) {
+        const handler = byName.get(interaction.commandName);
+        if (!handler) throw new Error(`unknown command ${interaction.commandName}: run npm run deploy-commands`);
+        fields = await handler.execute(interaction, ctx);
+      } else {
+        fields = await onButton(interaction);
+      }
+      logger.info({ ...base, command, ms: elapsedMs(started), outcome: 'ok', ...fields }, 'command handled');
+    } catch (error) {
+      await tellFailure(interaction, failureLine(error, logger, { ...base, command, ms: elapsedMs(started) }));
+    }
+  }
+
+  async function onMessage(message: Message): Promise<void> {
+    const botId = client.user?.id;
+    if (!botId || !isAddressedToBot(message, botId, ctx)) return;
+    const started = performance.now();
+    const base = { user: message.author.id, guild: message.guildId, channel: message.channelId, command: 'mention' };
+    try {
+      const fields = await answerMention(message, botId, ctx);
+      logger.info({ ...base, ms: elapsedMs(started), outcome: 'ok', ...fields }, 'command handled');
+    } catch (error) {
+      const line = failureLine(error, logger, { ...base, ms: elapsedMs(started) });
+      await message.reply(renderLine(line)).catch((err: unknown) => logger.warn({ err, ...base }, 'could not tell the user about a failure'));
+    }
+  }
+
+  client.on(Events.InteractionCreate, (i) => void onInteraction(i));
+  client.on(Events.MessageCreate, (m) => void onMessage(m));
+  client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
+  client.on(Events.Warn, (message) => logger.warn(redact(message)));
+  client.on(Events.Debug, (message) => logger.debug(redact(message)));
+  client.on(Events.ShardDisconnect, (event, shard) => logger.warn({ shard, code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardReconnecting, (shard) => logger.info({ shard }, 'gateway reconnecting'));
+  client.on(Events.ShardResume, (shard, replayed) => logger.info({ shard, replayed }, 'gateway resumed'));
+  client.on(Events.ShardReady, (shard) => logger.info({ shard }, 'gateway ready'));
+  client.on(Events.ShardError, (err, shard) => logger.warn({ shard, err }, 'gateway error'));
+
+  let refreshing: Promise<boolean> | null = null;
+  function refreshIndex(): Promise<boolean> {
+    refreshing ??= engine
+      .refresh()
+      .then((switched) => {
+        if (switched) logger.info('picked up a newer index');
+        return switched;
+      })
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'could not check for a newer index; still answering from the current one');
+        return false;
+      })
+      .finally(() => (refreshing = null));
+    return refreshing;
+  }
+  let refreshTimer: NodeJS.Timeout | undefined;
+
+  return {
+    client,
+    refreshIndex,
+    async start() {
+      const abort = new AbortController();
+      const ready = once(client, Events.ClientReady, { signal: abort.signal });
+      try {
+        await client.login(token);
+        await ready;
+      } finally {
+        abort.abort();
+      }
+      refreshTimer = setInterval(() => void refreshIndex(), refreshIntervalMs);
+      refreshTimer.unref();
+      logger.info({ user: client.user?.id, guilds: client.guilds.cache.size }, 'bot ready');
+    },
+    async stop() {
+      clearInterval(refreshTimer);
+      await client.destroy();
+    },
+  };
+}

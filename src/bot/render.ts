@@ -1,0 +1,227 @@
+/**
+ * Engine results → Discord message payloads. Everything the bot posts goes through here, so the limits (message 2,000,
+ * embed description 4,096, field 1,024, 25 fields, 6,000 per embed) and the no-ping rule hold in one place.
+ */
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  escapeMarkdown,
+  type APIEmbedField,
+  type MessageMentionOptions,
+} from 'discord.js';
+import { feedbackId } from './feedback.js';
+import type { Answer, Citation, Flag, IngestReport, SourceInfo, Summary } from '../rag/types.js';
+
+export const LIMITS = {
+  content: 2000,
+  title: 256,
+  description: 4096,
+  fieldName: 256,
+  fieldValue: 1024,
+  fields: 25,
+  footer: 2048,
+  embedTotal: 6000,
+  choiceName: 100,
+  choices: 25,
+} as const;
+
+/** Text from a question or the corpus must never ping anyone: no @everyone, roles, users, nor the replied-to author. */
+export const NO_PINGS: MessageMentionOptions = { parse: [], repliedUser: false };
+
+const COLOR = { answered: 0x5865f2, flagged: 0xfaa61a, notFound: 0x99aab5, error: 0xed4245 } as const;
+
+/** A sentence end followed by space: the preferred place to cut. */
+const SENTENCE_END = /[.!?…]["'”’)\]]*\s/g;
+
+/**
+ * Shortens `text` to at most `max` characters, cutting after the last whole sentence that fits (or a word when no
+ * sentence end is near) and marking the cut with "…". Never splits a surrogate pair.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 1) return '…'.slice(0, max);
+  let room = text.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(room)) room = room.slice(0, -1);
+  const sentenceCut = [...room.matchAll(SENTENCE_END)].at(-1);
+  const wordCut = room.search(/\s\S*$/);
+  const cut =
+    sentenceCut && sentenceCut.index + sentenceCut[0].length > room.length / 2
+      ? sentenceCut.index + sentenceCut[0].length
+      : wordCut > room.length / 2
+        ? wordCut
+        : room.length;
+  return `${room.slice(0, cut).trimEnd()}…`;
+}
+
+/** One visible line per flag, e.g. "⚠ The source leaves this blank: [insert date] (000_x.txt)". */
+export function warningLines(flags: Flag[]): string[] {
+  return flags.map((f) =>
+    f.kind === 'placeholder'
+      ? `⚠ The source leaves this blank: ${f.text} (${f.source})`
+      : `⚠ The source speculates here: “${f.text}” (${f.source})`,
+  );
+}
+
+function quoteBlock(quote: string): string {
+  return escapeMarkdown(quote)
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
+}
+
+/**
+ * One field per citation: "[n] Title" over the quoted passage and its file. Fields share what room the embed has
+ * left, so many or long quotes shorten rather than push the embed past 6,000 characters.
+ */
+function citationFields(citations: Citation[], room: number): APIEmbedField[] {
+  const shown = citations.slice(0, LIMITS.fields);
+  const fields: APIEmbedField[] = [];
+  let left = room;
+  shown.forEach((c, i) => {
+    const name = truncate(`[${c.n}] ${c.title || c.source}`, LIMITS.fieldName);
+    const fileLine = `\n— \`${c.source}\``;
+    const share = Math.min(LIMITS.fieldValue, Math.floor(left / (shown.length - i)) - name.length);
+    if (share < fileLine.length + 20) return;
+    const value = truncate(quoteBlock(c.quote), share - fileLine.length) + fileLine;
+    fields.push({ name, value });
+    left -= name.length + value.length;
+  });
+  return fields;
+}
+
+function cited(
+  title: string,
+  body: string,
+  citations: Citation[],
+  flags: Flag[],
+  footer: string | undefined,
+  color: number,
+): EmbedBuilder {
+  // Warnings keep up to half the description, so a long answer can never push them out of sight.
+  const warnings = truncate(warningLines(flags).join('\n'), LIMITS.description / 2);
+  const text = body.trim() || 'The engine returned no text.';
+  const description = warnings ? `${truncate(text, LIMITS.description - warnings.length - 2)}\n\n${warnings}` : truncate(text, LIMITS.description);
+  const heading = truncate(title, LIMITS.title);
+  const foot = footer ? truncate(footer, 200) : '';
+  const room = LIMITS.embedTotal - heading.length - description.length - foot.length;
+  const embed = new EmbedBuilder().setTitle(heading).setDescription(description).setColor(color);
+  const fields = citationFields(citations, room);
+  if (fields.length) embed.addFields(fields);
+  if (foot) embed.setFooter({ text: foot });
+  return embed;
+}
+
+export function feedbackButtons(answerId: string): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(feedbackId('up', answerId)).setEmoji('👍').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(feedbackId('down', answerId)).setEmoji('👎').setStyle(ButtonStyle.Secondary),
+  );
+}
+
+export function renderAnswer(answer: Answer, answerId: string) {
+  const color = answer.status === 'not_found' ? COLOR.notFound : answer.flags.length ? COLOR.flagged : COLOR.answered;
+  const footer = [answer.note, `answer ${answerId}`].filter(Boolean).join(' · ');
+  return {
+    content: '',
+    embeds: [cited(answer.question, answer.answer, answer.citations, answer.flags, footer, color)],
+    components: [feedbackButtons(answerId)],
+    allowedMentions: NO_PINGS,
+  };
+}
+
+export function renderSummary(summary: Summary, heading: string) {
+  const color = summary.flags.length ? COLOR.flagged : COLOR.answered;
+  return {
+    content: '',
+    embeds: [cited(heading, summary.summary, summary.citations, summary.flags, undefined, color)],
+    allowedMentions: NO_PINGS,
+  };
+}
+
+export const SOURCES_PER_PAGE = 10;
+
+export function renderSources(sources: SourceInfo[], page: number) {
+  const pages = Math.max(1, Math.ceil(sources.length / SOURCES_PER_PAGE));
+  const current = Math.min(Math.max(0, page), pages - 1);
+  const slice = sources.slice(current * SOURCES_PER_PAGE, (current + 1) * SOURCES_PER_PAGE);
+  const embed = new EmbedBuilder()
+    .setTitle(`Indexed documents (${sources.length})`)
+    .setColor(COLOR.answered)
+    .setDescription(sources.length ? 'Ask about any of these with `/ask`, or summarise one with `/summary`.' : 'The index holds no documents yet.');
+  embed.addFields(
+    slice.map((s) => {
+      const placeholders = s.placeholders.length
+        ? `${s.placeholders.length} placeholder${s.placeholders.length === 1 ? '' : 's'}: ${[...new Set(s.placeholders.map((p) => p.text))].join(', ')}`
+        : 'no placeholders';
+      const aliases = s.aliases.length ? `\nalso as ${s.aliases.map((a) => `\`${a}\``).join(', ')}` : '';
+      return {
+        name: truncate(s.title || s.source, LIMITS.fieldName),
+        value: truncate(`\`${s.source}\` · ${s.chunks} chunks · ${placeholders}${aliases}`, 400),
+      };
+    }),
+  );
+  if (pages > 1) embed.setFooter({ text: `Page ${current + 1} of ${pages}` });
+  const components =
+    pages > 1
+      ? [
+          new ActionRowBuilder<ButtonBuilder>().addComponents(
+            new ButtonBuilder().setCustomId(`sources:${current - 1}`).setLabel('◀ Previous').setStyle(ButtonStyle.Secondary).setDisabled(current === 0),
+            new ButtonBuilder().setCustomId(`sources:${current + 1}`).setLabel('Next ▶').setStyle(ButtonStyle.Secondary).setDisabled(current === pages - 1),
+          ),
+        ]
+      : [];
+  return { content: '', embeds: [embed], components, allowedMentions: NO_PINGS };
+}
+
+export function renderReindexReport(report: IngestReport) {
+  const count = (status: string) => report.documents.filter((d) => d.status === status).length;
+  const placeholders = report.documents.reduce((n, d) => n + d.placeholders.length, 0);
+  const skipped = report.documents.filter((d) => d.status === 'skipped');
+  const lines = report.documents.map((d) => {
+    const detail = d.status === 'skipped' ? d.warning ?? 'skipped' : `${d.status}, ${d.chunks} chunks, ${d.placeholders.length} placeholders`;
+    return `\`${d.source}\` — ${detail}`;
+  });
+  const summary =
+    `${report.documents.length - skipped.length - count('removed')} documents, ${report.chunks} chunks, ` +
+    `${placeholders} placeholders, ${skipped.length} skipped (${count('indexed')} new or changed, ${count('unchanged')} unchanged, ` +
+    `${count('removed')} removed) in ${(report.ms / 1000).toFixed(1)} s.`;
+  const embed = new EmbedBuilder()
+    .setTitle('Re-index finished')
+    .setColor(skipped.length ? COLOR.flagged : COLOR.answered)
+    .setDescription(truncate([summary, '', ...lines].join('\n').trim(), LIMITS.description));
+  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
+}
+
+/** A one-line reply: refusals, errors, progress. */
+export function renderLine(text: string) {
+  return { content: truncate(text, LIMITS.content), embeds: [], components: [], allowedMentions: NO_PINGS };
+}
+
+export function renderHelp(sources: SourceInfo[]) {
+  const titles = sources.map((s) => `• ${s.title || s.source}`).join('\n');
+  const embed = new EmbedBuilder()
+    .setTitle('How to ask')
+    .setColor(COLOR.answered)
+    .setDescription(
+      truncate(
+        [
+          'I answer from the team’s news corpus only, quoting the passages I used — every answer cites its sources with [n] markers.',
+          '',
+          '`/ask question:` — ask anything; add `public:true` to show the answer to the channel.',
+          '`/summary source:` or `/summary topic:` — a cited summary of one document or of a topic.',
+          '`/sources` — the documents I have read.',
+          '`/reindex` — re-read the corpus (server managers only).',
+          'You can also mention me with a question.',
+          '',
+          '⚠ lines mark text the source leaves blank or only speculates about. If the corpus does not cover a question, I say so rather than guess.',
+          '',
+          `**I know ${sources.length} document${sources.length === 1 ? '' : 's'}:**`,
+          titles,
+        ].join('\n'),
+        LIMITS.description,
+      ),
+    );
+  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
+}
