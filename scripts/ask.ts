@@ -1,0 +1,66 @@
+/** `npm run ask -- "question"`: the product's main job from a terminal. Argument parsing and printing only. */
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../src/config.js';
+import { openEngine, type Engine } from '../src/rag/engine.js';
+import { InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
+import type { Answer } from '../src/rag/types.js';
+import { EXIT_INVALID, notice, runCli } from './cli.js';
+
+function printAnswer(a: Answer): void {
+  console.log(a.answer);
+  if (a.note) console.log(`\nNote: ${a.note}`);
+  if (a.citations.length) {
+    console.log('\nSources:');
+    for (const c of a.citations) console.log(`  [${c.n}] ${c.title} (${c.source})\n      “${c.quote}”`);
+  }
+  for (const f of a.flags) {
+    console.log(f.kind === 'placeholder' ? `\n⚠ The source leaves this blank: ${f.text} (${f.source})` : `\n⚠ The source speculates here: “${f.text}” (${f.source})`);
+  }
+}
+
+async function batch(engine: Engine, file: string): Promise<void> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim());
+  for (const [n, line] of lines.entries()) {
+    let item: { id?: unknown; question?: unknown };
+    try {
+      item = JSON.parse(line);
+    } catch {
+      notice(`${file}:${n + 1}: not a JSON object, skipped`);
+      continue;
+    }
+    const id = item.id ?? n + 1;
+    try {
+      console.log(JSON.stringify({ id, ...(await engine.ask(String(item.question ?? ''))) }));
+    } catch (e) {
+      if (!(e instanceof UserFacingError)) throw e;
+      console.log(JSON.stringify({ id, question: item.question, status: 'invalid', error: e.message }));
+    }
+  }
+}
+
+await runCli(async () => {
+  const program = new Command()
+    .name('npm run ask --')
+    .description('Answer a question from the corpus, citing the passages used.')
+    .argument('[question...]', 'the question')
+    .option('--json', 'print one JSON object')
+    .option('--batch <file>', 'answer every {"id","question"} JSON line of FILE, one JSON object per line')
+    .option('--debug', 'show stack traces')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse();
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
+    throw e;
+  }
+  const options = program.opts<{ json?: boolean; batch?: string }>();
+  const question = program.args.join(' ');
+  if (!options.batch && !question.trim()) throw new InvalidQuestionError('the question is empty (usage: npm run ask -- "What did Lavrov discuss in Mali?")');
+  const engine = await openEngine(loadConfig(), { autoIngest: true, onNotice: notice });
+  if (options.batch) return void (await batch(engine, options.batch));
+  const answer = await engine.ask(question);
+  if (options.json) console.log(JSON.stringify(answer));
+  else printAnswer(answer);
+});

@@ -1,0 +1,152 @@
+/**
+ * The one façade over the pipeline: ask, summarize, sources, reindex. Front ends (CLI scripts, the Discord bot)
+ * hold an engine and nothing else of src/rag.
+ */
+import type { Config } from '../config.js';
+import { composeAnswer } from './answer.js';
+import { createEmbedder, type CorpusEmbedder } from './embedder.js';
+import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './errors.js';
+import { loadCorpus } from './load.js';
+import { HybridRetriever } from './retrieve.js';
+import { buildIndex, liveBuildChanged, openIndex, type LoadedIndex } from './store.js';
+import { summarizeSource, summarizeTopic } from './summarize.js';
+import type { Answer, AnswerEngine, IngestProgress, IngestReport, SourceInfo, Summary, SummaryRequest } from './types.js';
+
+export const MAX_QUESTION_CHARS = 2000;
+
+/** Zero-width and control characters carry no meaning in a question and must not reach the analyzers. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]+/gu;
+
+export function normalizeQuestion(raw: string): string {
+  const question = raw.replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
+  if (!question) throw new InvalidQuestionError('the question is empty');
+  if (question.length > MAX_QUESTION_CHARS) {
+    throw new InvalidQuestionError(`the question is too long (${question.length} characters; the limit is ${MAX_QUESTION_CHARS})`);
+  }
+  if (!/[\p{L}\p{N}]/u.test(question)) throw new InvalidQuestionError('the question has no words to search for');
+  return question;
+}
+
+export interface EngineOptions {
+  /** Build the index when there is none, or when it is damaged or the corpus changed since it was built (the CLI). */
+  autoIngest?: boolean;
+  /** One-line notices for the person waiting: "building the index (first run)…". */
+  onNotice?: (message: string) => void;
+  onProgress?: (p: IngestProgress) => void;
+}
+
+interface Live {
+  index: LoadedIndex;
+  retriever: HybridRetriever;
+}
+
+/** Minimum time between two looks at the index directory for a build made by another process. */
+const REFRESH_INTERVAL_MS = 2000;
+
+export class Engine implements AnswerEngine {
+  private live: Live;
+  private lastRefresh = Date.now();
+
+  private constructor(
+    private readonly config: Config,
+    private readonly embedder: CorpusEmbedder,
+    live: Live,
+  ) {
+    this.live = live;
+  }
+
+  static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
+    const notice = options.onNotice ?? (() => undefined);
+    const embedder = await createEmbedder(config, notice);
+    const rebuild = async (why: string) => {
+      notice(why);
+      await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, onProgress: options.onProgress });
+      return openIndex(config.indexDir, embedder);
+    };
+    let index: LoadedIndex | null;
+    try {
+      index = await openIndex(config.indexDir, embedder);
+    } catch (e) {
+      if (!(e instanceof IndexMismatchError) || !options.autoIngest) throw e;
+      index = await rebuild(`${e.message.replace(/; run npm run ingest.*$/, '')}; rebuilding it from the corpus…`);
+    }
+    if (!index) {
+      if (!options.autoIngest) throw new IndexMismatchError(`no index at ${config.indexDir}; run npm run ingest first`);
+      index = await rebuild(`no index at ${config.indexDir} yet; building it from ${config.corpusDir} (first run)…`);
+    } else if (options.autoIngest && (await corpusChanged(config.corpusDir, index))) {
+      index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
+    }
+    return new Engine(config, embedder, Engine.serve(index!, embedder));
+  }
+
+  private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
+    return { index, retriever: new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState)) };
+  }
+
+  async ask(rawQuestion: string): Promise<Answer> {
+    const began = performance.now();
+    const question = normalizeQuestion(rawQuestion);
+    await this.refreshIfDue();
+    const { retriever, index } = this.live;
+    const retrieval = await retriever.retrieve(question);
+    const composed = composeAnswer(question, retrieval, index.manifest.documents.map((d) => d.title));
+    const { passages: _offered, ...answer } = composed;
+    return { question, ...answer, timings: { totalMs: Math.round(performance.now() - began) } };
+  }
+
+  async summarize(request: SummaryRequest): Promise<Summary> {
+    await this.refreshIfDue();
+    const { retriever, index } = this.live;
+    if ('source' in request) {
+      const doc = index.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
+      if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
+      return summarizeSource(retriever, doc.source);
+    }
+    return summarizeTopic(retriever, normalizeQuestion(request.topic));
+  }
+
+  async sources(): Promise<SourceInfo[]> {
+    await this.refreshIfDue();
+    return this.live.index.manifest.documents.map((d) => ({
+      source: d.source,
+      aliases: d.aliases,
+      title: d.title,
+      chunks: d.chunks,
+      placeholders: d.placeholders,
+    }));
+  }
+
+  async reindex(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+    const report = await buildIndex({ corpusDir: this.config.corpusDir, indexDir: this.config.indexDir, embedder: this.embedder, onProgress });
+    await this.refresh();
+    return report;
+  }
+
+  async refresh(): Promise<boolean> {
+    this.lastRefresh = Date.now();
+    const changed = await liveBuildChanged(this.config.indexDir, this.live.index.dir);
+    if (!changed) return false;
+    const index = await openIndex(this.config.indexDir, this.embedder);
+    if (!index) return false;
+    this.live = Engine.serve(index, this.embedder);
+    return true;
+  }
+
+  private async refreshIfDue(): Promise<void> {
+    if (Date.now() - this.lastRefresh >= REFRESH_INTERVAL_MS) await this.refresh();
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** True when the corpus on disk no longer matches what the index was built from (added, removed or edited files). */
+async function corpusChanged(corpusDir: string, index: LoadedIndex): Promise<boolean> {
+  const { files } = await loadCorpus(corpusDir);
+  const indexed = new Map<string, string>();
+  for (const d of index.manifest.documents) for (const name of [d.source, ...d.aliases]) indexed.set(name, d.sha256);
+  return files.length !== indexed.size || files.some((f) => indexed.get(f.source) !== f.sha256);
+}
+
+export function openEngine(config: Config, options?: EngineOptions): Promise<Engine> {
+  return Engine.open(config, options);
+}
