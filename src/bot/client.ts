@@ -26,6 +26,7 @@ import { FeedbackLog, parseFeedbackId } from './feedback.js';
 import { answerMention, isAddressedToBot } from './mention.js';
 import { NO_PINGS, renderLine } from './render.js';
 import { RateLimiter } from './rate-limit.js';
+import { redactor } from './redact.js';
 import { ReindexGate } from './reindex-gate.js';
 
 export interface BotOptions {
@@ -53,12 +54,6 @@ function intentsFor(discord: Config['discord']): GatewayIntentBits[] {
   if (discord.answerMentions) intents.push(GatewayIntentBits.GuildMessages);
   if (discord.answerDms) intents.push(GatewayIntentBits.DirectMessages);
   return intents;
-}
-
-/** Replaces the token and each of its dot-separated parts (discord.js debug output shows the first two) by ***. */
-export function redactor(secret: string | undefined): (text: string) => string {
-  const parts = secret ? [secret, ...secret.split('.').filter((p) => p.length >= 6)] : [];
-  return (text) => parts.reduce((t, part) => t.split(part).join('***'), text);
 }
 
 const elapsedMs = (since: number) => Math.round(performance.now() - since);
