@@ -107,7 +107,7 @@ class EmptyReplyError extends Error {}
  * The passages as delimited data. Markup characters are escaped so a passage cannot close its own tag and speak
  * outside the data block.
  */
-export function userPrompt(question: string, passages: Passage[]): string {
+function userPrompt(question: string, passages: Passage[]): string {
   const blocks = passages.map(
     (p, i) =>
       `<passage n="${i + 1}" source="${escapeMarkup(p.source)}" title="${escapeMarkup(p.title)}">\n${escapeMarkup(p.text)}\n</passage>`,
@@ -120,8 +120,9 @@ function escapeMarkup(text: string): string {
 }
 
 /** A bracket holding only passage numbers: [1], [2, 3], [1-3]. */
-const CITATION_MARK = /\[\s*\d+(?:\s*(?:,|-|–|and)\s*\d+)*\s*\]/g;
-const LEADING_MARKS = /^(?:\s*\[\s*\d+(?:\s*(?:,|-|–|and)\s*\d+)*\s*\])+/;
+const MARK = String.raw`\[\s*\d+(?:\s*(?:,|-|–|and)\s*\d+)*\s*\]`;
+const CITATION_MARK = new RegExp(MARK, 'g');
+const LEADING_MARKS = new RegExp(String.raw`^(?:\s*${MARK})+`);
 
 function numbersIn(mark: string): number[] {
   const numbers: number[] = [];
