@@ -12,9 +12,9 @@ import { flagsOf, mergeFlags } from './flags.js';
 import type { Answer, Citation, Passage } from './types.js';
 
 /** What the model is told to say, and nothing else, when the passages do not answer. */
-export const NOT_FOUND_SENTINEL = 'NOT_IN_PASSAGES';
+const NOT_FOUND_SENTINEL = 'NOT_IN_PASSAGES';
 export const MAX_ANSWER_CHARS = 1_500;
-export const NO_ANSWER_IN_PASSAGES = 'The passages do not answer this.';
+const NO_ANSWER_IN_PASSAGES = 'The passages do not answer this.';
 const UNCHECKABLE_NOTE =
   "The language model's reply had no sentence citing a given passage; this is the offline answer.";
 
