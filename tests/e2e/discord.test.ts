@@ -1,0 +1,256 @@
+/**
+ * The bot as users meet it: the real discord.js Client and the real answer engine over `corpus/`, talking to a
+ * Discord stand-in on loopback. Assertions are on what Discord would have received.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { pino } from 'pino';
+import { escapeMarkdown } from 'discord.js';
+import { createBot, type Bot } from '../../src/bot/client.js';
+import { loadConfig } from '../../src/config.js';
+import { openEngine } from '../../src/rag/engine.js';
+import type { AnswerEngine } from '../../src/rag/types.js';
+import { DiscordStandIn, type RecordedRequest } from '../support/discord-standin.js';
+
+const TOKEN = 'MTIzNDU2Nzg5.GsecretPart.zzSignatureValue42';
+const MALI_FILE = '004_51570dea19fac233.txt';
+
+let discord: DiscordStandIn;
+let engine: AnswerEngine;
+let bot: Bot;
+let dataDir: string;
+let indexDir: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  discord = await DiscordStandIn.start({ heartbeatIntervalMs: 1000 });
+  indexDir = await mkdtemp(join(tmpdir(), 'bot-e2e-index-'));
+  dataDir = await mkdtemp(join(tmpdir(), 'bot-e2e-data-'));
+  const config = loadConfig(
+    {
+      ...process.env,
+      INDEX_DIR: indexDir,
+      DATA_DIR: dataDir,
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_URL: discord.apiUrl,
+      ADMIN_ROLE_IDS: discord.adminRoleId,
+      ANSWER_MENTIONS: 'true',
+      ASK_RATE_PER_MINUTE: '100',
+      REINDEX_COOLDOWN_SECONDS: '0',
+      LOG_LEVEL: 'debug',
+    },
+    join(dataDir, 'no.env'),
+  );
+  engine = await openEngine(config, { autoIngest: true });
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+  bot = createBot({ config, engine, logger });
+  await bot.start();
+}, 60_000);
+
+afterAll(async () => {
+  await bot?.stop();
+  await engine?.close();
+  await discord?.close();
+  await rm(indexDir, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+type Interaction = { id: string; token: string };
+
+const isCallback = (i: Interaction) => (r: RecordedRequest) => r.method === 'POST' && r.path === `/interactions/${i.id}/${i.token}/callback`;
+const isEdit = (i: Interaction) => (r: RecordedRequest) => r.method === 'PATCH' && r.path.endsWith(`/${i.token}/messages/@original`);
+
+/** The deferral and then the edited reply for one interaction, in the order Discord got them. */
+async function deferredReply(interaction: Interaction) {
+  const edit = await discord.waitForRequest(isEdit(interaction), 15_000, 'the edited reply');
+  const deferral = discord.requests.find(isCallback(interaction));
+  expect(deferral, 'a deferral before the edit').toBeDefined();
+  expect(discord.requests.indexOf(deferral!)).toBeLessThan(discord.requests.indexOf(edit));
+  return { deferral: deferral!, edit };
+}
+
+describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
+  test('connects with only the intents it needs', () => {
+    const identify = discord.handshakes.find((h) => h.op === 'identify');
+    // Guilds (1) for commands, GuildMessages (512) for mentions; no privileged Message Content intent.
+    expect(identify?.d.intents).toBe(1 | 512);
+  });
+
+  test('/ask about Mali defers, then edits in an embed citing the Mali article with its quoted passage', async () => {
+    const question = 'What did Lavrov discuss in Mali?';
+    const { deferral, edit } = await deferredReply(discord.slashCommand('ask', { question }));
+    expect(deferral.body).toEqual({ type: 5, data: { flags: 64 } }); // deferred, ephemeral
+    expect(edit.body.allowed_mentions.parse).toEqual([]);
+    const [embed] = edit.body.embeds;
+    expect(embed.title).toBe(question);
+    expect(embed.description).toMatch(/\[1\]/);
+    const expected = (await engine.ask(question)).citations.find((c) => c.source === MALI_FILE)!;
+    const field = embed.fields.find((f: { value: string }) => f.value.includes(MALI_FILE));
+    expect(field.value).toContain(escapeMarkdown(expected.quote));
+    expect(expected.quote).toMatch(/Mali|Diop/);
+    expect(edit.body.components[0].components.map((b: { custom_id: string }) => b.custom_id)).toEqual([
+      expect.stringMatching(/^feedback:up:/),
+      expect.stringMatching(/^feedback:down:/),
+    ]);
+  });
+
+  test('/ask public:true answers for the whole channel', async () => {
+    const { deferral, edit } = await deferredReply(discord.slashCommand('ask', { question: 'Where will the Togo embassy open?', public: true }));
+    expect(deferral.body.data?.flags ?? 0).toBe(0);
+    expect(edit.body.embeds[0].fields.length).toBeGreaterThan(0);
+  });
+
+  test('/ask about Burundi shows the placeholder the source left blank', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('ask', { question: 'When did Lavrov arrive in Burundi?' }));
+    expect(edit.body.embeds[0].description).toContain('⚠ The source leaves this blank: [insert date]');
+  });
+
+  test('/ask about something the corpus does not cover says so and what it does cover', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('ask', { question: 'What did Lavrov discuss in Japan?' }));
+    const [embed] = edit.body.embeds;
+    expect(embed.fields ?? []).toHaveLength(0);
+    expect(embed.description).toMatch(/could not find/i);
+    expect(embed.description).toContain('Togo');
+  });
+
+  test('👍 under an answer is appended to the feedback file with the user id, not the name', async () => {
+    const question = 'What did Lavrov discuss in Mali?';
+    const { edit } = await deferredReply(discord.slashCommand('ask', { question }));
+    const upId: string = edit.body.components[0].components[0].custom_id;
+    const click = discord.clickButton({ ...edit.body, id: '1', channel_id: discord.channelId }, upId);
+    const ack = await discord.waitForRequest(isCallback(click));
+    expect(ack.body.data.flags).toBe(64);
+    const lines = (await readFile(join(dataDir, 'feedback.jsonl'), 'utf8')).trim().split('\n');
+    const record = JSON.parse(lines.at(-1)!);
+    expect(record).toMatchObject({ question, userId: discord.member.id, vote: 'up', answerId: upId.split(':')[2] });
+    expect(JSON.stringify(record)).not.toContain(discord.member.username);
+  });
+
+  test('/reindex from a member without Manage Server is refused, ephemerally, and nothing is rebuilt', async () => {
+    const attempt = discord.slashCommand('reindex', {}, discord.member);
+    const reply = await discord.waitForRequest(isCallback(attempt));
+    expect(reply.body.type).toBe(4);
+    expect(reply.body.data.flags).toBe(64);
+    expect(reply.body.data.content).toMatch(/Manage Server/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(discord.requests.some(isEdit(attempt))).toBe(false);
+  });
+
+  test('/reindex from an admin runs the ingest and reports documents, chunks and placeholders', async () => {
+    const run = discord.slashCommand('reindex', {}, discord.admin);
+    const second = discord.slashCommand('reindex', {}, discord.admin);
+    const { deferral, edit } = await deferredReply(run);
+    expect(deferral.body.data.flags).toBe(64);
+    const [embed] = edit.body.embeds;
+    expect(embed.title).toBe('Re-index finished');
+    expect(embed.description).toMatch(/^5 documents, \d+ chunks, 1 placeholders, 0 skipped/);
+    expect(embed.description).toContain(MALI_FILE);
+    const told = await discord.waitForRequest(isCallback(second));
+    expect(told.body.data.content).toMatch(/already running/);
+  });
+
+  test('/reindex from a member holding a role in ADMIN_ROLE_IDS runs too', async () => {
+    const librarian = { ...discord.member, roles: [discord.adminRoleId] };
+    const { edit } = await deferredReply(discord.slashCommand('reindex', {}, librarian));
+    expect(edit.body.embeds[0].title).toBe('Re-index finished');
+  });
+
+  test('a message mentioning the bot with @everyone gets an answer as a reply that pings nobody', async () => {
+    const message = discord.postMessage(`<@${discord.bot.id}> @everyone what did Lavrov discuss in Mali?`, {
+      mentionBot: true,
+      mentionEveryone: true,
+    });
+    const reply = await discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${discord.channelId}/messages` && r.body?.message_reference?.message_id === message.id,
+      15_000,
+      'the reply to the mention',
+    );
+    expect(reply.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
+    expect(reply.body.content ?? '').not.toMatch(/@everyone|<@/);
+    expect(reply.body.embeds[0].fields.some((f: { value: string }) => f.value.includes(MALI_FILE))).toBe(true);
+  });
+
+  test('a mention inside a thread is answered in that thread', async () => {
+    const message = discord.postMessage(`<@${discord.bot.id}> which countries are opening embassies?`, {
+      mentionBot: true,
+      channelId: discord.threadId,
+    });
+    const reply = await discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${discord.threadId}/messages` && r.body?.message_reference?.message_id === message.id,
+    );
+    expect(reply.body.embeds[0].description).toMatch(/\[1\]/);
+  });
+
+  test('after the gateway closes the socket, the bot reconnects and answers what was asked meanwhile and after', async () => {
+    const before = discord.handshakes.length;
+    discord.closeSocket(4000);
+    // Dispatched while the socket is down: Discord replays it on RESUME.
+    const meanwhile = discord.slashCommand('ask', { question: 'What did Lavrov discuss in Mali?' });
+    await discord.waitForSession(before + 1);
+    expect(discord.handshakes[before]!.op).toBe('resume');
+    const after = discord.slashCommand('ask', { question: 'When did Lavrov arrive in Burundi?' });
+    expect((await deferredReply(meanwhile)).edit.body.embeds[0].title).toBe('What did Lavrov discuss in Mali?');
+    expect((await deferredReply(after)).edit.body.embeds[0].title).toBe('When did Lavrov arrive in Burundi?');
+  });
+
+  test('/summary autocomplete offers document titles matching what was typed', async () => {
+    const all = discord.autocomplete('summary', { name: 'source', value: '' });
+    const allChoices = (await discord.waitForRequest(isCallback(all))).body;
+    expect(allChoices.type).toBe(8);
+    const sources = await engine.sources();
+    expect(allChoices.data.choices.map((c: { value: string }) => c.value)).toEqual(sources.map((s) => s.source));
+    allChoices.data.choices.forEach(({ name }: { name: string }, i: number) => {
+      // Discord caps a choice name at 100 characters: long titles are shortened at a word, with "…".
+      const title = sources[i]!.title;
+      expect(name.length).toBeLessThanOrEqual(100);
+      expect(name === title || (name.endsWith('…') && title.startsWith(name.slice(0, -1)))).toBe(true);
+    });
+
+    const typed = discord.autocomplete('summary', { name: 'source', value: 'togo' });
+    const choices = (await discord.waitForRequest(isCallback(typed))).body.data.choices;
+    expect(choices).toEqual([{ name: 'Russia Expands Diplomatic Footprint in Africa with Togo Embassy Opening', value: '002_b32f95e2bef2da54.txt' }]);
+  });
+
+  test('/summary of a picked document is a cited summary of that document', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('summary', { source: '002_b32f95e2bef2da54.txt' }));
+    const [embed] = edit.body.embeds;
+    expect(embed.title).toBe('Summary: Russia Expands Diplomatic Footprint in Africa with Togo Embassy Opening');
+    expect(embed.fields.length).toBeGreaterThan(0);
+    expect(embed.fields.every((f: { value: string }) => f.value.includes('002_b32f95e2bef2da54.txt'))).toBe(true);
+  });
+
+  test('/summary of an unknown document is told so in one line', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('summary', { source: 'nonexistent.txt' }));
+    expect(edit.body.content).toMatch(/no indexed document named nonexistent\.txt/);
+    expect(edit.body.embeds).toEqual([]);
+  });
+
+  test('/sources lists every document with its file, chunk count and placeholders', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('sources'));
+    const [embed] = edit.body.embeds;
+    expect(embed.title).toBe('Indexed documents (5)');
+    const burundi = embed.fields.find((f: { value: string }) => f.value.includes('000_c2b3d48a19ad4320.txt'));
+    expect(burundi.value).toMatch(/\d+ chunks · 1 placeholder: \[insert date\]/);
+  });
+
+  test('/help explains the commands and names what the bot knows', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('help'));
+    expect(edit.body.embeds[0].description).toContain('/ask');
+    expect(edit.body.embeds[0].description).toContain('I know 5 documents');
+  });
+
+  test('every command was logged with its latency, and the token never reached the logs', async () => {
+    const handled = () => logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'command handled');
+    // The log line follows the last reply, so it may land just after the stand-in saw that reply.
+    await vi.waitFor(() =>
+      expect(handled().map((l) => l.command)).toEqual(
+        expect.arrayContaining(['/ask', '/reindex', '/summary', '/sources', '/help', 'mention', 'button feedback']),
+      ),
+    );
+    expect(handled().every((l) => typeof l.ms === 'number')).toBe(true);
+    const everything = logLines.join('\n');
+    for (const part of TOKEN.split('.')) expect(everything).not.toContain(part);
+  });
+});
