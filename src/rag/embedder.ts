@@ -15,6 +15,8 @@ export interface CorpusEmbedder {
   finish(raw: number[][]): { vectors: number[][]; state: unknown };
   /** Embeddings for questions and sentences, given the state a build stored. */
   forQueries(state: unknown): Embeddings;
+  /** A word's vector, where the embedder has word vectors: retrieval uses it to credit synonyms. */
+  wordVector?(word: string): ArrayLike<number> | undefined;
 }
 
 /** SIF sentence vectors: the common component is fitted on the whole corpus at each build (Arora et al. 2017). */
@@ -32,6 +34,9 @@ class SifCorpusEmbedder implements CorpusEmbedder {
     const pc = raw.length > 1 ? SifEmbeddings.principalComponent(raw) : null;
     const finished = this.sif.withCommonComponent(pc);
     return { vectors: raw.map((v) => finished.fromRaw(v)), state: { commonComponent: pc } };
+  }
+  wordVector(word: string): Float32Array | undefined {
+    return this.sif.vectorOf(word);
   }
   forQueries(state: unknown): SifEmbeddings {
     const pc = (state as { commonComponent?: number[] | null } | null)?.commonComponent ?? null;

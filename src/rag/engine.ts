@@ -80,7 +80,10 @@ export class Engine implements AnswerEngine {
   }
 
   private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
-    return { index, retriever: new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState)) };
+    return {
+      index,
+      retriever: new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder)),
+    };
   }
 
   async ask(rawQuestion: string): Promise<Answer> {
@@ -89,7 +92,7 @@ export class Engine implements AnswerEngine {
     await this.refreshIfDue();
     const { retriever, index } = this.live;
     const retrieval = await retriever.retrieve(question);
-    const composed = composeAnswer(question, retrieval, index.manifest.documents.map((d) => d.title));
+    const composed = composeAnswer(question, retrieval, index.manifest.documents.map((d) => d.title), retriever.sentences);
     const { passages: _offered, ...answer } = composed;
     return { question, ...answer, timings: { totalMs: Math.round(performance.now() - began) } };
   }

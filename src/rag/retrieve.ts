@@ -8,7 +8,7 @@ import { Document } from '@langchain/core/documents';
 import type { Embeddings } from '@langchain/core/embeddings';
 import MiniSearch from 'minisearch';
 import type { LoadedIndex } from './store.js';
-import { terms } from './terms.js';
+import { isAnswerTypeTerm, questionTerms, term, terms, words, type QuestionTerm } from './terms.js';
 
 export interface Sentence {
   id: number;
@@ -24,8 +24,12 @@ export interface Sentence {
   chunks: number[];
   /** Position of the sentence in its document, for reading order. */
   position: number;
-  /** Index terms of the sentence with its heading and document title: what "mentions" a term means here. */
+  /** Index terms of the sentence itself. */
+  own: Set<string>;
+  /** Index terms of its heading, its document's title and lead: what the sentence is about without saying it. */
   context: Set<string>;
+  /** Index terms of the sentences just before and after it in the same section ("the three nations" → which). */
+  near: Set<string>;
 }
 
 export interface Evidence {
@@ -54,6 +58,14 @@ const DENSE_CANDIDATES = 20;
 const LEXICAL_CANDIDATES = 20;
 const CHUNKS_FOR_EVIDENCE = 6;
 const SENTENCE_HITS = 15;
+/**
+ * Synonyms count for common words only ("discuss" ~ "talks", "met" ~ "meeting"): a rare word the question asks
+ * about ("troops") must stand in the evidence itself, or "officer corps" would answer "how many troops".
+ * GENERAL_IDF is the IDF of a word about one sentence in thirty uses.
+ */
+const GENERAL_IDF = 3.6;
+const SYNONYM_SIMILARITY = 0.75;
+const SYNONYM_CREDIT = 0.7;
 
 export const cosine = (a: number[], b: number[]) => {
   let dot = 0;
@@ -86,13 +98,21 @@ export class HybridRetriever extends BaseRetriever {
   private readonly sentencesByChunk = new Map<number, Sentence[]>();
   private readonly documentFrequency = new Map<string, number>();
   private readonly vectorCache = new Map<number, number[]>();
+  /** A corpus word for each index term, to look up word vectors by term. */
+  private readonly surface = new Map<string, string>();
+  private readonly similarityCache = new Map<string, number>();
 
   constructor(
     private readonly index: LoadedIndex,
     private readonly embeddings: Embeddings,
+    private readonly wordVector?: (word: string) => ArrayLike<number> | undefined,
   ) {
     super();
     this.sentences = collectSentences(index);
+    for (const s of this.sentences) for (const w of words(s.text)) {
+      const t = term(w);
+      if (t && !this.surface.has(t)) this.surface.set(t, w);
+    }
     for (const s of this.sentences) for (const t of new Set(terms(s.text))) this.documentFrequency.set(t, (this.documentFrequency.get(t) ?? 0) + 1);
     index.chunks.forEach((c, i) => this.chunkByID.set(c.id, i));
     for (const s of this.sentences) {
@@ -114,6 +134,18 @@ export class HybridRetriever extends BaseRetriever {
     return Math.log(1 + n / ((this.documentFrequency.get(t) ?? 0) + 0.5));
   }
 
+  /**
+   * How much a question term counts towards coverage. Known terms weigh their IDF. A name or number the corpus
+   * never uses weighs the most: an answer about Japan cannot come from articles without Japan. An ordinary word
+   * the corpus never uses (a paraphrase: "met", "land", "leave") weighs like a word one sentence in twenty uses, so
+   * it cannot sink an answer on its own; words naming the kind of answer ("which country") weigh little.
+   */
+  termWeight(q: QuestionTerm): number {
+    if (isAnswerTypeTerm(q.term)) return 0.3 * this.idf(q.term);
+    if (this.knows(q.term)) return this.idf(q.term);
+    return q.name || q.numeric ? this.idf(q.term) : Math.log(21);
+  }
+
   knows(t: string): boolean {
     return this.documentFrequency.has(t);
   }
@@ -129,7 +161,17 @@ export class HybridRetriever extends BaseRetriever {
 
   async retrieve(question: string, options: { sources?: string[] } = {}): Promise<Retrieval> {
     const keyTerms = new Map<string, number>();
-    for (const t of terms(question)) keyTerms.set(t, this.idf(t));
+    const names = new Set<string>();
+    const general: QuestionTerm[] = [];
+    for (const q of questionTerms(question)) {
+      keyTerms.set(q.term, this.termWeight(q));
+      if (q.name) names.add(q.term);
+      else if (!q.numeric && (!this.knows(q.term) || this.idf(q.term) <= GENERAL_IDF)) general.push(q);
+    }
+    const synonym = (s: Sentence, t: string) => {
+      const q = general.find((g) => g.term === t);
+      return q && [...s.own].some((u) => this.similarity(q.word, u) >= SYNONYM_SIMILARITY) ? SYNONYM_CREDIT : 0;
+    };
     const unknownTerms = [...keyTerms.keys()].filter((t) => !this.knows(t));
     const within = options.sources ? new Set(options.sources) : null;
     const inScope = (source: string) => !within || within.has(source);
@@ -161,18 +203,35 @@ export class HybridRetriever extends BaseRetriever {
     const byDense = list.map((s, i) => ({ s, sim: cosine(vectors[i]!, queryVector) })).sort((a, b) => b.sim - a.sim).map((x) => x.s.id);
     const byLexical = sentenceHits.map((r) => r.id as number);
     const byChunk = [...list].sort((a, b) => (chunkRank.get(a.chunk) ?? 1e9) - (chunkRank.get(b.chunk) ?? 1e9)).map((s) => s.id);
-    const fused = reciprocalRankScores([byDense, byLexical, byChunk]);
+    const coverages = new Map(list.map((sentence) => [sentence.id, coverage(sentence, keyTerms, names, synonym)]));
+    // Coverage is a fourth ranking: a sentence about the question's subject that words it differently (a list of
+    // topics under "talks") must not lose to one that merely repeats the question's words.
+    const byCoverage = [...list].sort((a, b) => coverages.get(b.id)! - coverages.get(a.id)!).map((s) => s.id);
+    const fused = reciprocalRankScores([byDense, byLexical, byChunk, byCoverage]);
     const top = Math.max(...fused.values(), Number.MIN_VALUE);
-    const weight = [...keyTerms.values()].reduce((a, b) => a + b, 0);
     const evidence = list
       .map((sentence, i) => ({
         sentence,
         relevance: (fused.get(sentence.id) ?? 0) / top,
-        coverage: weight ? [...keyTerms].filter(([t]) => sentence.context.has(t)).reduce((a, [, w]) => a + w, 0) / weight : 0,
+        coverage: coverages.get(sentence.id)!,
         vector: vectors[i]!,
       }))
       .sort((a, b) => b.relevance - a.relevance);
     return { keyTerms, unknownTerms, evidence, chunks };
+  }
+
+  /** Cosine of two words' vectors (a question word and a corpus term), 0 when either is unknown. */
+  private similarity(word: string, corpusTerm: string): number {
+    const key = `${word}\u0000${corpusTerm}`;
+    let sim = this.similarityCache.get(key);
+    if (sim === undefined) {
+      const a = this.wordVector?.(word);
+      const other = this.surface.get(corpusTerm);
+      const b = other ? this.wordVector?.(other) : undefined;
+      sim = a && b ? cosine(Array.from(a), Array.from(b)) : 0;
+      this.similarityCache.set(key, sim);
+    }
+    return sim;
   }
 
   /** Sentences of one document in reading order (for summaries). */
@@ -198,6 +257,40 @@ export class HybridRetriever extends BaseRetriever {
   }
 }
 
+const startsWithTerm = (set: Set<string>, t: string) => t.length >= 4 && [...set].some((u) => u !== t && u.startsWith(t));
+
+/**
+ * How clearly a sentence mentions a term, 0..1: in its own words, in what it is about (heading, title, lead), in
+ * its neighbours, or as the stem of a longer word ("chair" in "chairmanship").
+ */
+export function mentions(s: Sentence, t: string): number {
+  if (s.own.has(t)) return 1;
+  if (s.context.has(t) || startsWithTerm(s.own, t)) return 0.85;
+  if (s.near.has(t)) return 0.75;
+  return startsWithTerm(s.context, t) ? 0.6 : 0;
+}
+
+/**
+ * Share of the question's term weight a sentence mentions. A sentence that does not mention at all a name the
+ * question asks about (Burundi in "the capital of Burundi") supports nothing, however much else it shares.
+ */
+function coverage(
+  s: Sentence,
+  keyTerms: Map<string, number>,
+  names: Set<string>,
+  synonym: (s: Sentence, t: string) => number,
+): number {
+  let total = 0;
+  let covered = 0;
+  for (const [t, w] of keyTerms) {
+    const m = mentions(s, t) || synonym(s, t);
+    if (names.has(t) && m === 0) return 0;
+    total += w;
+    covered += w * m;
+  }
+  return total ? covered / total : 0;
+}
+
 /** Sum over rankings of 1/(k + rank): the fused score of every item that appears in any ranking. */
 function reciprocalRankScores(rankings: number[][]): Map<number, number> {
   const scores = new Map<number, number>();
@@ -209,7 +302,13 @@ export function reciprocalRankFusion(rankings: number[][]): number[] {
   return [...reciprocalRankScores(rankings)].sort((a, b) => b[1] - a[1]).map(([item]) => item);
 }
 
+/** The opening sentences of each document: news leads name who and where, which later sentences take as read. */
+function leads(index: LoadedIndex): Map<string, string> {
+  return new Map(index.documents.map((d) => [d.source, d.chunks[0]?.sentences.slice(0, 2).map((s) => s.text).join(' ') ?? '']));
+}
+
 function collectSentences(index: LoadedIndex): Sentence[] {
+  const lead = leads(index);
   const out: Sentence[] = [];
   const seen = new Map<string, Sentence>();
   index.chunks.forEach((c, chunkNumber) => {
@@ -231,10 +330,17 @@ function collectSentences(index: LoadedIndex): Sentence[] {
         chunk: chunkNumber,
         chunks: [chunkNumber],
         position: s.start,
-        context: new Set(terms(`${s.text} ${c.heading} ${c.title}`)),
+        own: new Set(terms(s.text)),
+        context: new Set(terms(`${c.heading} ${c.title} ${lead.get(c.source) ?? ''}`)),
+        near: new Set(),
       };
       seen.set(key, sentence);
       out.push(sentence);
+    }
+  });
+  out.forEach((s, i) => {
+    for (const other of [out[i - 1], out[i + 1]]) {
+      if (other && other.source === s.source && other.heading === s.heading) for (const t of other.own) s.near.add(t);
     }
   });
   return out;

@@ -2,7 +2,7 @@
  * Extractive summaries: the central, non-redundant sentences of a document or of the evidence for a topic
  * (centroid scoring with MMR), boilerplate left out, each cited.
  */
-import { citationsFor, factDensity } from './answer.js';
+import { citationsFor, factDensity, isFraming } from './answer.js';
 import { flagsOf, mergeFlags } from './flags.js';
 import { cosine, type HybridRetriever, type Sentence } from './retrieve.js';
 import type { Passage, Summary } from './types.js';
@@ -10,9 +10,6 @@ import type { Passage, Summary } from './types.js';
 export const MAX_SUMMARY_CHARS = 1200;
 const MMR_LAMBDA = 0.65;
 
-/** Sentences that talk about the article or the reader rather than the news. */
-const BOILERPLATE =
-  /\b(?:this article|in conclusion|to conclude|as the world watches|remains to be seen|will continue to follow|readers?|stay tuned|the following (?:table|points))\b/i;
 
 function centroid(vectors: number[][]): number[] {
   const c = new Array<number>(vectors[0]?.length ?? 0).fill(0);
@@ -22,7 +19,7 @@ function centroid(vectors: number[][]): number[] {
 
 /** Central sentences of `pool` by MMR until the length budget is spent, returned in reading order. */
 async function central(retriever: HybridRetriever, pool: Sentence[], weights?: Map<number, number>): Promise<Summary> {
-  const usable = pool.filter((s) => !s.text.endsWith('?') && !BOILERPLATE.test(s.text) && s.text.length > 40);
+  const usable = pool.filter((s) => !/[?:]$/.test(s.text) && !isFraming(s.text) && s.text.length > 40);
   const vectors = await retriever.vectorsOf(usable);
   const center = centroid(vectors);
   const score = usable.map((s, i) => cosine(vectors[i]!, center) * (0.7 + 0.3 * factDensity(s.text)) * (weights?.get(s.id) ?? 1));

@@ -55,3 +55,34 @@ export function terms(text: string): string[] {
   }
   return out;
 }
+
+export interface QuestionTerm {
+  term: string;
+  /** The word as the question wrote it (lower-cased), for word-vector look-ups. */
+  word: string;
+  /** Written with a capital inside the question, or an acronym: a name the answer must be about. */
+  name: boolean;
+  numeric: boolean;
+}
+
+/**
+ * Words that name the kind of answer wanted ("which country", "what topics") rather than what it is about: the
+ * evidence need not repeat them.
+ */
+const ANSWER_TYPE_WORDS = new Set(['countri', 'nation', 'year', 'date', 'topic', 'area', 'thing', 'kind', 'type', 'way', 'name', 'person', 'peopl', 'place', 'time', 'issu']);
+
+export const isAnswerTypeTerm = (t: string) => ANSWER_TYPE_WORDS.has(t);
+
+/** The question's index terms, each marked as a name or a number where the question writes it so. */
+export function questionTerms(question: string): QuestionTerm[] {
+  const out = new Map<string, QuestionTerm>();
+  const tokens = question.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
+  tokens.forEach((token, i) => {
+    const name = (i > 0 && /^\p{Lu}/u.test(token)) || /^\p{Lu}{2,}$/u.test(token);
+    for (const t of terms(token)) {
+      const known = out.get(t);
+      out.set(t, { term: t, word: known?.word ?? foldAccents(token.toLowerCase()), name: name || !!known?.name, numeric: /^\d/.test(t) });
+    }
+  });
+  return [...out.values()];
+}
