@@ -197,6 +197,8 @@ export function createBot({ config, engine, logger, refreshIntervalMs = 30_000 }
     },
     async stop() {
       clearInterval(refreshTimer);
+      // A deliberate disconnect is not gateway trouble: stop listening before the shard reports closing.
+      client.removeAllListeners();
       await client.destroy();
     },
   };

@@ -37,6 +37,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down');
   await bot?.stop();
   await engine?.close();
+  logger.info('stopped');
   logger.flush();
   process.exit(0);
 }
