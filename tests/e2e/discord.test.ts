@@ -2,68 +2,31 @@
  * The bot as users meet it: the real discord.js Client and the real answer engine over `corpus/`, talking to a
  * Discord stand-in on loopback. Assertions are on what Discord would have received.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { pino } from 'pino';
 import { escapeMarkdown } from 'discord.js';
-import { createBot, type Bot } from '../../src/bot/client.js';
-import { loadConfig } from '../../src/config.js';
-import { openEngine } from '../../src/rag/engine.js';
 import type { AnswerEngine } from '../../src/rag/types.js';
-import { DiscordStandIn, type RecordedRequest } from '../support/discord-standin.js';
+import type { DiscordStandIn } from '../support/discord-standin.js';
+import { isCallback, isEdit, startHarness, TEST_TOKEN, type Harness, type InteractionRef } from '../support/bot-harness.js';
 
-const TOKEN = 'MTIzNDU2Nzg5.GsecretPart.zzSignatureValue42';
 const MALI_FILE = '004_51570dea19fac233.txt';
 
+let harness: Harness;
 let discord: DiscordStandIn;
 let engine: AnswerEngine;
-let bot: Bot;
-let dataDir: string;
-let indexDir: string;
-const logLines: string[] = [];
 
 beforeAll(async () => {
-  discord = await DiscordStandIn.start({ heartbeatIntervalMs: 1000 });
-  indexDir = await mkdtemp(join(tmpdir(), 'bot-e2e-index-'));
-  dataDir = await mkdtemp(join(tmpdir(), 'bot-e2e-data-'));
-  const config = loadConfig(
-    {
-      ...process.env,
-      INDEX_DIR: indexDir,
-      DATA_DIR: dataDir,
-      DISCORD_TOKEN: TOKEN,
-      DISCORD_API_URL: discord.apiUrl,
-      ADMIN_ROLE_IDS: discord.adminRoleId,
-      ANSWER_MENTIONS: 'true',
-      ASK_RATE_PER_MINUTE: '100',
-      REINDEX_COOLDOWN_SECONDS: '0',
-      LOG_LEVEL: 'debug',
-    },
-    join(dataDir, 'no.env'),
-  );
-  engine = await openEngine(config, { autoIngest: true });
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
-  bot = createBot({ config, engine, logger });
-  await bot.start();
+  harness = await startHarness({ ANSWER_MENTIONS: 'true' });
+  ({ discord, engine } = harness);
 }, 60_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await engine?.close();
-  await discord?.close();
-  await rm(indexDir, { recursive: true, force: true });
-  await rm(dataDir, { recursive: true, force: true });
+  await harness?.stop();
 });
 
-type Interaction = { id: string; token: string };
-
-const isCallback = (i: Interaction) => (r: RecordedRequest) => r.method === 'POST' && r.path === `/interactions/${i.id}/${i.token}/callback`;
-const isEdit = (i: Interaction) => (r: RecordedRequest) => r.method === 'PATCH' && r.path.endsWith(`/${i.token}/messages/@original`);
-
 /** The deferral and then the edited reply for one interaction, in the order Discord got them. */
-async function deferredReply(interaction: Interaction) {
+async function deferredReply(interaction: InteractionRef) {
   const edit = await discord.waitForRequest(isEdit(interaction), 15_000, 'the edited reply');
   const deferral = discord.requests.find(isCallback(interaction));
   expect(deferral, 'a deferral before the edit').toBeDefined();
@@ -122,7 +85,7 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     const click = discord.clickButton({ ...edit.body, id: '1', channel_id: discord.channelId }, upId);
     const ack = await discord.waitForRequest(isCallback(click));
     expect(ack.body.data.flags).toBe(64);
-    const lines = (await readFile(join(dataDir, 'feedback.jsonl'), 'utf8')).trim().split('\n');
+    const lines = (await readFile(join(harness.dataDir, 'feedback.jsonl'), 'utf8')).trim().split('\n');
     const record = JSON.parse(lines.at(-1)!);
     expect(record).toMatchObject({ question, userId: discord.member.id, vote: 'up', answerId: upId.split(':')[2] });
     expect(JSON.stringify(record)).not.toContain(discord.member.username);
@@ -242,7 +205,7 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
   });
 
   test('every command was logged with its latency, and the token never reached the logs', async () => {
-    const handled = () => logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'command handled');
+    const handled = () => harness.logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'command handled');
     // The log line follows the last reply, so it may land just after the stand-in saw that reply.
     await vi.waitFor(() =>
       expect(handled().map((l) => l.command)).toEqual(
@@ -250,7 +213,7 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
       ),
     );
     expect(handled().every((l) => typeof l.ms === 'number')).toBe(true);
-    const everything = logLines.join('\n');
-    for (const part of TOKEN.split('.')) expect(everything).not.toContain(part);
+    const everything = harness.logLines.join('\n');
+    for (const part of TEST_TOKEN.split('.')) expect(everything).not.toContain(part);
   });
 });
