@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
-import { createGenerator, GroundedGenerator, MAX_ANSWER_CHARS } from '../src/rag/generate.js';
+import { MAX_ANSWER_CHARS } from '../src/rag/answer.js';
+import { createGenerator, GroundedGenerator } from '../src/rag/generate.js';
 import type { Answer, Passage } from '../src/rag/types.js';
 import { startLlmServer, type LlmServer } from './support/llm-server.js';
 

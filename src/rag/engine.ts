@@ -7,6 +7,7 @@ import { composeAnswer } from './answer.js';
 import { createEmbedder, type CorpusEmbedder } from './embedder.js';
 import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './errors.js';
 import { loadCorpus } from './load.js';
+import { createGenerator, type GroundedGenerator } from './generate.js';
 import { HybridRetriever } from './retrieve.js';
 import { buildIndex, liveBuildChanged, openIndex, type LoadedIndex } from './store.js';
 import { summarizeSource, summarizeTopic } from './summarize.js';
@@ -46,6 +47,7 @@ const REFRESH_INTERVAL_MS = 2000;
 export class Engine implements AnswerEngine {
   private live: Live;
   private lastRefresh = Date.now();
+  private readonly generator: GroundedGenerator | null;
 
   private constructor(
     private readonly config: Config,
@@ -53,6 +55,7 @@ export class Engine implements AnswerEngine {
     live: Live,
   ) {
     this.live = live;
+    this.generator = createGenerator(config.llm);
   }
 
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
@@ -93,8 +96,11 @@ export class Engine implements AnswerEngine {
     const { retriever, index } = this.live;
     const retrieval = await retriever.retrieve(question);
     const composed = composeAnswer(question, retrieval, index.manifest.documents.map((d) => d.title), retriever.sentences);
-    const { passages: _offered, ...answer } = composed;
-    return { question, ...answer, timings: { totalMs: Math.round(performance.now() - began) } };
+    const { passages, ...composedAnswer } = composed;
+    const extractive: Answer = { question, ...composedAnswer, timings: { totalMs: Math.round(performance.now() - began) } };
+    // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
+    if (!this.generator || extractive.status === 'not_found') return extractive;
+    return this.generator.answer(question, passages, extractive);
   }
 
   async summarize(request: SummaryRequest): Promise<Summary> {

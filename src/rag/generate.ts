@@ -8,12 +8,13 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { Config } from '../config.js';
 import { createChatModel } from './chat-model.js';
+import { MAX_ANSWER_CHARS } from './answer.js';
 import { flagsOf, mergeFlags } from './flags.js';
 import type { Answer, Citation, Passage } from './types.js';
 
 /** What the model is told to say, and nothing else, when the passages do not answer. */
 const NOT_FOUND_SENTINEL = 'NOT_IN_PASSAGES';
-export const MAX_ANSWER_CHARS = 1_500;
+
 const NO_ANSWER_IN_PASSAGES = 'The passages do not answer this.';
 const UNCHECKABLE_NOTE =
   "The language model's reply had no sentence citing a given passage; this is the offline answer.";

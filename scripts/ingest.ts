@@ -1,0 +1,65 @@
+/** `npm run ingest`: the admins' re-ingest. Cleans, chunks, embeds and indexes CORPUS_DIR into INDEX_DIR. */
+import { Command, CommanderError } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../src/config.js';
+import { createEmbedder } from '../src/rag/embedder.js';
+import { buildIndex } from '../src/rag/store.js';
+import type { IngestProgress, IngestReport } from '../src/rag/types.js';
+import { EXIT_INVALID, notice, runCli } from './cli.js';
+
+function printSummary(report: IngestReport): void {
+  for (const d of report.documents) {
+    const placeholders = d.placeholders.length ? `, placeholders: ${d.placeholders.map((p) => p.text).join(', ')}` : '';
+    console.log(`${d.status.padEnd(9)} ${d.source}${d.title ? ` — “${d.title}”` : ''} (${d.chunks} chunks${placeholders})${d.warning ? `: ${d.warning}` : ''}`);
+  }
+  const count = (s: string) => report.documents.filter((d) => d.status === s).length;
+  const placeholders = report.documents.reduce((n, d) => n + d.placeholders.length, 0);
+  console.log(
+    `\n${count('indexed') + count('unchanged')} documents (${count('indexed')} indexed, ${count('unchanged')} unchanged), ` +
+      `${report.chunks} chunks, ${placeholders} placeholders, ${count('skipped')} skipped, ${count('removed')} removed, in ${report.ms} ms`,
+  );
+}
+
+/** A progress bar on a terminal; plain lines when the output is a log or a pipe. */
+function progressReporter(): { update: (p: IngestProgress) => void; stop: () => void } {
+  if (!process.stderr.isTTY) {
+    return { update: (p) => p.source && notice(`[${p.done + 1}/${p.total}] ${p.source}`), stop: () => undefined };
+  }
+  const bar = new cliProgress.SingleBar({ format: '{bar} {value}/{total} {stage} {source}', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update: (p) => {
+      if (!started) bar.start(p.total, 0, { stage: p.stage, source: '' });
+      started = true;
+      bar.setTotal(p.total);
+      bar.update(p.done, { stage: p.stage, source: p.source ?? '' });
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+await runCli(async () => {
+  const program = new Command()
+    .name('npm run ingest --')
+    .description('Re-ingest the corpus: clean, chunk, embed and index every file in CORPUS_DIR.')
+    .option('--json', 'print exactly one JSON object with the report')
+    .option('--debug', 'show stack traces')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse();
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
+    throw e;
+  }
+  const { json } = program.opts<{ json?: boolean }>();
+  const config = loadConfig();
+  const embedder = await createEmbedder(config, notice);
+  const progress = progressReporter();
+  const report = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, onProgress: progress.update }).finally(progress.stop);
+  if (json) console.log(JSON.stringify(report));
+  else printSummary(report);
+  const usable = report.documents.filter((d) => d.status === 'indexed' || d.status === 'unchanged').length;
+  if (!usable) notice('error: no document in the corpus could be indexed');
+  return usable ? 0 : 1;
+});

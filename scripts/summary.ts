@@ -1,0 +1,42 @@
+/** `npm run summary -- --source FILE | --topic TEXT | --list`: extractive, cited summaries from a terminal. */
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../src/config.js';
+import { openEngine } from '../src/rag/engine.js';
+import { InvalidQuestionError } from '../src/rag/errors.js';
+import { EXIT_INVALID, notice, runCli } from './cli.js';
+
+await runCli(async () => {
+  const program = new Command()
+    .name('npm run summary --')
+    .description('Summarize one document or a topic, citing the sentences used.')
+    .option('--source <file>', 'a document of the corpus, by file name')
+    .option('--topic <text>', 'a topic to summarize across the corpus')
+    .option('--list', 'list the indexed documents')
+    .option('--json', 'print one JSON object')
+    .option('--debug', 'show stack traces')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse();
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
+    throw e;
+  }
+  const o = program.opts<{ source?: string; topic?: string; list?: boolean; json?: boolean }>();
+  if ([o.source, o.topic, o.list].filter(Boolean).length !== 1) {
+    throw new InvalidQuestionError('give exactly one of --source FILE, --topic TEXT or --list');
+  }
+  const engine = await openEngine(loadConfig(), { autoIngest: true, onNotice: notice });
+  if (o.list) {
+    const sources = await engine.sources();
+    if (o.json) console.log(JSON.stringify(sources));
+    else for (const s of sources) console.log(`${s.source} — “${s.title}” (${s.chunks} chunks${s.placeholders.length ? `, ${s.placeholders.length} placeholder(s)` : ''})`);
+    return;
+  }
+  const summary = await engine.summarize(o.source ? { source: o.source } : { topic: o.topic! });
+  if (o.json) return void console.log(JSON.stringify(summary));
+  console.log(summary.summary || 'Nothing in the corpus is about this topic.');
+  if (summary.citations.length) console.log('\nSources:');
+  for (const c of summary.citations) console.log(`  [${c.n}] ${c.title} (${c.source})`);
+  for (const f of summary.flags) console.log(f.kind === 'placeholder' ? `⚠ The source leaves this blank: ${f.text}` : `⚠ The source speculates here: “${f.text}”`);
+});
