@@ -2,29 +2,15 @@
  * `npm start` as an operator runs it: the real entry point in a child process, configured only through the
  * environment, against the loopback Discord. Runs in an empty working directory so a developer's own .env is not read.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DiscordStandIn } from './support/discord-standin.js';
+import { projectRoot as root, spawnTs } from './support/spawn-ts.js';
 
-const root = resolve(import.meta.dirname, '..');
 const TOKEN = 'MTk4NjIyNDgzNDcx.GprocessSecret.sigSIGsig1234';
-
-function startBot(env: Record<string, string>, cwd: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, join(root, 'src/bot/main.ts')],
-    { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, out, exited };
-}
+const startBot = (env: Record<string, string>, cwd: string) => spawnTs('src/bot/main.ts', env, cwd);
 
 let workDir: string;
 beforeAll(async () => {

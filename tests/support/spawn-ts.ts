@@ -1,0 +1,29 @@
+/** Runs one of the project's TypeScript entry points in a child process, as `npm start` / `npm run …` would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const projectRoot = resolve(import.meta.dirname, '../..');
+
+export interface Spawned {
+  child: ChildProcess;
+  out: { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `node --import tsx <script>` with only PATH and `env` in its environment, in `cwd` (pick an empty directory
+ * so a developer's own .env is not read).
+ */
+export function spawnTs(script: string, env: Record<string, string>, cwd: string): Spawned {
+  const child = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href, join(projectRoot, script)],
+    { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, out, exited };
+}
