@@ -1,10 +1,9 @@
 /**
  * The configured LangChain chat model, or null when generation is off. Retries are off: a failing model server
- * should hand over to the offline answer at once rather than after LangChain's default six attempts.
+ * should hand over to the offline answer at once rather than after LangChain's default six attempts. The provider
+ * packages are imported only when configured: loading them costs about a second that offline answers never need.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { ChatOllama } from '@langchain/ollama';
-import { ChatOpenAI } from '@langchain/openai';
 import type { Config } from '../config.js';
 
 /**
@@ -13,11 +12,12 @@ import type { Config } from '../config.js';
  */
 const KEY_FOR_KEYLESS_SERVERS = 'unused';
 
-export function createChatModel(llm: Config['llm']): BaseChatModel | null {
+export async function createChatModel(llm: Config['llm']): Promise<BaseChatModel | null> {
   switch (llm.provider) {
     case 'none':
       return null;
-    case 'openai':
+    case 'openai': {
+      const { ChatOpenAI } = await import('@langchain/openai');
       return new ChatOpenAI({
         model: llm.model,
         apiKey: llm.openaiApiKey ?? KEY_FOR_KEYLESS_SERVERS,
@@ -25,7 +25,9 @@ export function createChatModel(llm: Config['llm']): BaseChatModel | null {
         timeout: llm.timeoutMs,
         maxRetries: 0,
       });
-    case 'ollama':
+    }
+    case 'ollama': {
+      const { ChatOllama } = await import('@langchain/ollama');
       return new ChatOllama({
         model: llm.model,
         baseUrl: llm.ollamaBaseUrl,
@@ -37,5 +39,6 @@ export function createChatModel(llm: Config['llm']): BaseChatModel | null {
           return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
         },
       });
+    }
   }
 }
