@@ -1,0 +1,272 @@
+/**
+ * `npm run bench -- [--quick] [--json] [--scale N[,N…]] [--store hnsw] [--chart FILE]`: speed and scale figures.
+ * Measurement lives in src/rag/benchmark.ts; this file parses arguments, orders the runs and prints.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../src/config.js';
+import {
+  measureBatch,
+  measureColdAsk,
+  measureIngest,
+  measureLoads,
+  measureQuestions,
+  measureScale,
+  peakRssMB,
+  writeSyntheticCorpus,
+  type Latency,
+  type ScaleResult,
+} from '../src/rag/benchmark.js';
+import { createEmbedder } from '../src/rag/embedder.js';
+import { openEngine } from '../src/rag/engine.js';
+import { readQuestions } from '../src/rag/evaluate.js';
+import { HNSW_PARAMS, openIndex } from '../src/rag/store.js';
+import { paraphrases } from '../src/rag/synthetic.js';
+import { EXIT_INVALID, notice, runCli } from './cli.js';
+
+const EVAL_QUESTIONS = 'eval/questions.jsonl';
+const DEV_QUESTIONS = 'eval/dev-questions.jsonl';
+const COLD_QUESTION = 'What did Lavrov discuss in Mali?';
+const LOAD_AT_START = Math.round(os.loadavg()[0]! * 100) / 100;
+
+/** Repetitions and sizes of a full run and of --quick (which must finish within two minutes). */
+const PLANS = {
+  full: { scale: [10_000, 100_000], ingestRuns: 3, loadRuns: 5, coldRuns: 5, batchQuestions: 100, batchRuns: 2, syntheticIngestChunks: 3_000, warmup: 20, answerQueries: 100 },
+  quick: { scale: [2_000], ingestRuns: 1, loadRuns: 2, coldRuns: 2, batchQuestions: 30, batchRuns: 1, syntheticIngestChunks: 300, warmup: 10, answerQueries: 100 },
+};
+/** Goals of the scale issue at 100,000 chunks. */
+const GOALS = { recallAt10: 0.95, speedup: 10, answerP95Ms: 100 };
+
+function sizes(value: string, previous: number[] = []): number[] {
+  const parsed = value.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
+  if (parsed.some((n) => !Number.isInteger(n) || n < 100 || n > 2_000_000)) {
+    throw new InvalidArgumentError('give whole numbers of chunks between 100 and 2,000,000, e.g. --scale 10000,100000');
+  }
+  return [...previous, ...parsed];
+}
+
+const ms = (x: number) => `${x.toLocaleString('en', { maximumFractionDigits: 2 })} ms`;
+const lat = (l: Latency) => `p50 ${ms(l.p50)} · p95 ${ms(l.p95)} · p99 ${ms(l.p99)} (n=${l.n})`;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+function machine() {
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    /** Other work on the machine skews every timing; the 1-minute load average when the run started and ended. */
+    loadAverage: { start: LOAD_AT_START, end: Math.round(os.loadavg()[0]! * 100) / 100 },
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+function scaleVerdicts(results: ScaleResult[]): string[] {
+  const largest = results[results.length - 1];
+  if (!largest) return [];
+  const at = `at ${largest.chunks.toLocaleString('en')} chunks${largest.chunks < 100_000 ? ' (the goals are set for 100,000)' : ''}`;
+  return [
+    `recall@10 ${largest.recallAt10} ${largest.recallAt10 >= GOALS.recallAt10 ? 'meets' : 'MISSES'} the goal ≥ ${GOALS.recallAt10} ${at}`,
+    `HNSW is ${largest.speedup}× faster than brute force (p50), ${largest.speedup >= GOALS.speedup ? 'meets' : 'MISSES'} the goal ≥ ${GOALS.speedup}× ${at}`,
+    `answer path p95 ${ms(largest.answerPath.p95)} ${largest.answerPath.p95 < GOALS.answerP95Ms ? 'meets' : 'MISSES'} the goal < ${GOALS.answerP95Ms} ms ${at}`,
+  ];
+}
+
+/** Latency p95 and recall@10 against N, as a small two-panel SVG. */
+function chart(results: ScaleResult[]): string {
+  const W = 360;
+  const H = 240;
+  const pad = { l: 56, r: 16, t: 34, b: 44 };
+  const ns = results.map((r) => r.chunks);
+  const logN = ns.map(Math.log10);
+  const [nMin, nMax] = [Math.min(...logN) - 0.15, Math.max(...logN) + 0.15];
+  const x = (n: number) => pad.l + ((Math.log10(n) - nMin) / (nMax - nMin)) * (W - pad.l - pad.r);
+  const panel = (dx: number, title: string, yLabel: string, y: (v: number) => number, ticks: [number, string][], series: { name: string; color: string; values: number[] }[], goal?: { value: number; label: string }) => {
+    const parts = [`<g transform="translate(${dx},0)">`, `<text x="${W / 2}" y="18" text-anchor="middle" font-weight="bold">${title}</text>`];
+    parts.push(`<line x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}" stroke="#333"/>`, `<line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${H - pad.b}" stroke="#333"/>`);
+    for (const [v, label] of ticks) parts.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${pad.l - 6}" y="${y(v) + 4}" text-anchor="end">${label}</text>`);
+    for (const n of ns) parts.push(`<text x="${x(n)}" y="${H - pad.b + 16}" text-anchor="middle">${n.toLocaleString('en')}</text>`);
+    parts.push(`<text x="${(W + pad.l) / 2}" y="${H - 8}" text-anchor="middle">chunks (log scale)</text>`);
+    parts.push(`<text transform="translate(14,${(H - pad.b + pad.t) / 2}) rotate(-90)" text-anchor="middle">${yLabel}</text>`);
+    if (goal) parts.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(goal.value)}" y2="${y(goal.value)}" stroke="#c00" stroke-dasharray="4 3"/><text x="${W - pad.r}" y="${y(goal.value) - 4}" text-anchor="end" fill="#c00">${goal.label}</text>`);
+    series.forEach((s, i) => {
+      const points = s.values.map((v, j) => `${x(ns[j]!)},${y(v)}`);
+      parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+      for (const p of points) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${s.color}"/>`);
+      parts.push(`<rect x="${pad.l + 8}" y="${pad.t + 4 + i * 14}" width="10" height="3" fill="${s.color}"/><text x="${pad.l + 22}" y="${pad.t + 9 + i * 14}">${s.name}</text>`);
+    });
+    parts.push('</g>');
+    return parts.join('\n');
+  };
+  const latencies = results.flatMap((r) => [r.hnswQuery.p95, r.bruteForceQuery.p95, r.answerPath.p95, GOALS.answerP95Ms]);
+  const [lo, hi] = [Math.floor(Math.log10(Math.max(0.01, Math.min(...latencies)))), Math.ceil(Math.log10(Math.max(...latencies)))];
+  const yLat = (v: number) => H - pad.b - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo || 1)) * (H - pad.b - pad.t);
+  const latTicks: [number, string][] = [];
+  for (let e = lo; e <= hi; e++) latTicks.push([10 ** e, `${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)}`]);
+  const rLo = Math.min(0.9, ...results.map((r) => Math.floor(r.recallAt10 * 20) / 20));
+  const yRec = (v: number) => H - pad.b - ((v - rLo) / (1 - rLo)) * (H - pad.b - pad.t);
+  const recTicks: [number, string][] = [];
+  for (let v = rLo; v <= 1.0001; v += 0.025) recTicks.push([v, v.toFixed(3)]);
+  const p = HNSW_PARAMS;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 20}" font-family="sans-serif" font-size="11">`,
+    '<rect width="100%" height="100%" fill="white"/>',
+    panel(0, 'Latency p95 (ms, log scale)', 'ms', yLat, latTicks, [
+      { name: 'answer path (retrieval + composition)', color: '#1f77b4', values: results.map((r) => r.answerPath.p95) },
+      { name: 'brute-force k=10', color: '#d62728', values: results.map((r) => r.bruteForceQuery.p95) },
+      { name: 'HNSW k=10', color: '#2ca02c', values: results.map((r) => r.hnswQuery.p95) },
+    ], { value: GOALS.answerP95Ms, label: `goal ${GOALS.answerP95Ms} ms` }),
+    panel(W, 'HNSW recall@10 vs exact search', 'recall@10', yRec, recTicks, [
+      { name: 'recall@10', color: '#2ca02c', values: results.map((r) => r.recallAt10) },
+    ], { value: GOALS.recallAt10, label: `goal ${GOALS.recallAt10}` }),
+    `<text x="${W}" y="${H + 14}" text-anchor="middle" fill="#555">HNSW M=${p.M}, efConstruction=${p.efConstruction}, efSearch=${p.efSearch}; npm run bench</text>`,
+    '</svg>',
+  ].join('\n');
+}
+
+await runCli(async () => {
+  const program = new Command()
+    .name('npm run bench --')
+    .description('Measure load times, question latency, ingest throughput and the vector index at synthetic scale.')
+    .option('--quick', 'a reduced run (small N, few repetitions) that finishes within two minutes')
+    .option('--json', 'print one JSON object')
+    .option('--scale <N>', 'chunks in the synthetic corpus; repeat or separate by commas (default 10000,100000; quick 2000)', sizes)
+    .option('--store <kind>', 'vector store to measure (hnsw)', 'hnsw')
+    .option('--chart <file>', 'write a chart of latency and recall against N as SVG')
+    .option('--out <file>', 'also write the JSON object to FILE')
+    .option('--debug', 'show stack traces')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse();
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
+    throw e;
+  }
+  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: string; chart?: string; out?: string }>();
+  if (options.store !== 'hnsw') {
+    notice(`error: --store ${options.store} is not measured; the local index is hnsw (the only store this build serves)`);
+    return EXIT_INVALID;
+  }
+  if (program.args.length) {
+    notice(`error: unexpected argument ${program.args[0]} (usage: npm run bench -- [--quick] [--json] [--scale N])`);
+    return EXIT_INVALID;
+  }
+  const plan = PLANS[options.quick ? 'quick' : 'full'];
+  const scale = options.scale ?? plan.scale;
+  const began = performance.now();
+  const base = loadConfig();
+  const indexDir = await mkdtemp(join(os.tmpdir(), 'bench-index-'));
+  const config = { ...base, indexDir };
+  const evalQuestions = await readQuestions(EVAL_QUESTIONS);
+  const extra = existsSync(DEV_QUESTIONS) ? await readQuestions(DEV_QUESTIONS) : [];
+  const questions = paraphrases([...evalQuestions, ...extra].map((q) => q.question));
+
+  try {
+    notice('bench: ingest of the corpus…');
+    const firstEmbedder = await createEmbedder(config, notice);
+    const ingest = await measureIngest(config.corpusDir, firstEmbedder, plan.ingestRuns, indexDir);
+    notice('bench: load times…');
+    const { embedder, ...loads } = await measureLoads(config, plan.loadRuns);
+    notice(`bench: ${questions.length} questions in one process…`);
+    const engine = await openEngine(config);
+    const perQuestion = await measureQuestions(engine, questions, plan.warmup);
+    const servingRssMB = peakRssMB();
+    notice('bench: cold ask and --batch in new processes…');
+    const coldAsk = await measureColdAsk(COLD_QUESTION, indexDir, plan.coldRuns);
+    const batch = await measureBatch(questions.slice(0, plan.batchQuestions), indexDir, plan.batchRuns);
+    const live = (await openIndex(indexDir, embedder))!;
+    notice(`bench: ingest of a ${plan.syntheticIngestChunks}-chunk synthetic corpus…`);
+    const syntheticDir = await writeSyntheticCorpus(live, plan.syntheticIngestChunks);
+    const syntheticIngest = await measureIngest(syntheticDir, embedder, 1);
+    await rm(syntheticDir, { recursive: true, force: true });
+    const scaleResults: ScaleResult[] = [];
+    for (const total of scale) {
+      notice(`bench: scale ${total.toLocaleString('en')} chunks…`);
+      scaleResults.push(
+        await measureScale({ embedder, base: live, total, questions, evalQuestions, corpusDir: config.corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries }),
+      );
+    }
+    const result = {
+      machine: machine(),
+      command: `npm run bench --${process.argv.slice(2).map((a) => ` ${a}`).join('')}`,
+      plan: options.quick ? 'quick' : 'full',
+      store: options.store,
+      hnsw: HNSW_PARAMS,
+      embedderLoadMs: Math.round(loads.embedderMs),
+      indexLoadMs: Math.round(loads.indexMs),
+      coldAsk,
+      batch,
+      perQuestion,
+      ingest,
+      syntheticIngest,
+      peakRssMB: { serving: servingRssMB, overall: peakRssMB() },
+      scale: scaleResults,
+      verdicts: scaleVerdicts(scaleResults),
+      totalSeconds: Math.round((performance.now() - began) / 100) / 10,
+    };
+    if (options.chart && scaleResults.length) await writeFile(options.chart, chart(scaleResults));
+    if (options.out) await writeFile(options.out, `${JSON.stringify(result, null, 2)}\n`);
+    if (options.json) {
+      console.log(JSON.stringify(result));
+      return 0;
+    }
+    const m = result.machine;
+    console.log(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGB} GB, Node ${m.node}, ${m.platform}; load average ${m.loadAverage.start} → ${m.loadAverage.end}`);
+    console.log(`Command: ${result.command}   HNSW M=${HNSW_PARAMS.M} efConstruction=${HNSW_PARAMS.efConstruction} efSearch=${HNSW_PARAMS.efSearch}\n`);
+    console.log(
+      table([
+        ['measure', 'value'],
+        ['embedder load (median)', ms(result.embedderLoadMs)],
+        ['index load (median)', ms(result.indexLoadMs)],
+        [`cold ask, npx tsx scripts/ask.ts --json (median of ${coldAsk.runs.length})`, `${ms(coldAsk.medianMs)} [${coldAsk.runs.join(', ')}]`],
+        [`ask --batch: each further question, wall time (${batch.questions} vs 1)`, ms(batch.perFurtherQuestionMs)],
+        [`ask --batch: engine timings.totalMs of questions 2…${batch.questions}`, lat(batch.engineMs)],
+        [`per question in one process`, lat(perQuestion)],
+        [`ingest of the corpus (${ingest.files} files, ${mb(ingest.bytes)})`, `${ms(ingest.ms)}: ${ingest.mbPerS} MB/s, ${ingest.chunksPerS} chunks/s`],
+        [
+          `ingest of a synthetic corpus (${syntheticIngest.files} files, ${mb(syntheticIngest.bytes)})`,
+          `${ms(syntheticIngest.ms)}: ${syntheticIngest.mbPerS} MB/s, ${syntheticIngest.chunksPerS} chunks/s`,
+        ],
+        ['peak RSS serving the corpus / whole bench', `${result.peakRssMB.serving} MB / ${result.peakRssMB.overall} MB`],
+      ]),
+    );
+    if (scaleResults.length) {
+      console.log('\nScale (synthetic chunks around the real ones; queries: the questions above)');
+      console.log(
+        table([
+          ['chunks', 'embed', 'HNSW build', 'size', 'load', 'BM25 build', 'HNSW p50/p95', 'brute p50/p95', 'speed-up', 'recall@10', 'answer p50/p95/p99', 'hit@3', 'facts', 'RSS'],
+          ...scaleResults.map((r) => [
+            r.chunks.toLocaleString('en'),
+            ms(r.embedMs),
+            ms(r.buildMs),
+            mb(r.indexBytes),
+            ms(r.indexLoadMs),
+            ms(r.lexicalBuildMs),
+            `${r.hnswQuery.p50}/${r.hnswQuery.p95} ms`,
+            `${r.bruteForceQuery.p50}/${r.bruteForceQuery.p95} ms`,
+            `${r.speedup}×`,
+            r.recallAt10.toFixed(3),
+            `${r.answerPath.p50}/${r.answerPath.p95}/${r.answerPath.p99} ms`,
+            r.quality ? r.quality.hitAt3.toFixed(2) : '',
+            r.quality ? r.quality.factCoverage.toFixed(2) : '',
+            `${r.peakRssMB} MB`,
+          ]),
+        ]),
+      );
+      console.log(`\n${result.verdicts.join('\n')}`);
+    }
+    console.log(`\nTotal ${result.totalSeconds} s`);
+    return 0;
+  } finally {
+    await rm(indexDir, { recursive: true, force: true });
+  }
+});
