@@ -16,6 +16,8 @@ export async function answerQuestion(question: string, ctx: BotContext) {
   const answer = await ctx.engine.ask(question);
   const fields: LogFields = {
     answerId,
+    // With the answer id from a feedback record, this finds the full question even when the embed title cut it.
+    question: answer.question,
     status: answer.status,
     citations: answer.citations.length,
     flags: answer.flags.length,

@@ -7,7 +7,7 @@ import type { LogFields } from './context.js';
 export function failureLine(error: unknown, logger: Logger, fields: LogFields): string {
   if (error instanceof UserFacingError) {
     logger.info({ ...fields, outcome: 'refused', reason: error.message }, 'command refused');
-    return error.message;
+    return `Sorry — ${error.message}${/[.!?]$/.test(error.message) ? '' : '.'}`;
   }
   const ref = randomBytes(4).toString('hex');
   logger.error({ ...fields, outcome: 'failed', ref, err: error }, 'command failed');

@@ -78,6 +78,12 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     expect(embed.description).toContain('Togo');
   });
 
+  test('/ask with nothing to search for is refused politely in one line', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('ask', { question: '?!? …' }));
+    expect(edit.body.content).toBe('Sorry — the question has no words to search for.');
+    expect(edit.body.embeds).toEqual([]);
+  });
+
   test('👍 under an answer is appended to the feedback file with the user id, not the name', async () => {
     const question = 'What did Lavrov discuss in Mali?';
     const { edit } = await deferredReply(discord.slashCommand('ask', { question }));
@@ -186,7 +192,7 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
 
   test('/summary of an unknown document is told so in one line', async () => {
     const { edit } = await deferredReply(discord.slashCommand('summary', { source: 'nonexistent.txt' }));
-    expect(edit.body.content).toMatch(/no indexed document named nonexistent\.txt/);
+    expect(edit.body.content).toMatch(/^Sorry — no indexed document named nonexistent\.txt/);
     expect(edit.body.embeds).toEqual([]);
   });
 
