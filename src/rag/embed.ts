@@ -91,7 +91,7 @@ function hashTable(offsets: Uint32Array, vocab: Uint8Array): Uint32Array {
 // Building the cache
 
 /**
- * Streams the package JSON and calls `onVector(rank, vector)` for every entry of its `vectors` object, so the
+ * Streams the package JSON and calls `onVector(rank, word, values)` for every entry of its `vectors` object, so the
  * 307 MB file is never held whole. The entries are `"word":[d0, …, d99, l2norm, wordIndex]`; keys are JSON strings
  * and the arrays hold only numbers, so an entry ends at the first `]` after its key.
  */
