@@ -1,11 +1,10 @@
 /** `npm run ask -- "question"`: the product's main job from a terminal. Argument parsing and printing only. */
 import { readFile } from 'node:fs/promises';
-import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { openEngine, type Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
 import type { Answer } from '../src/rag/types.js';
-import { EXIT_INVALID, notice, runCli } from './cli.js';
+import { command, notice, parseArguments, runCli } from './cli.js';
 
 function printAnswer(a: Answer): void {
   console.log(a.answer);
@@ -40,21 +39,12 @@ async function batch(engine: Engine, file: string): Promise<void> {
 }
 
 await runCli(async () => {
-  const program = new Command()
-    .name('npm run ask --')
-    .description('Answer a question from the corpus, citing the passages used.')
+  const program = command('ask', 'Answer a question from the corpus, citing the passages used.')
     .argument('[question...]', 'the question')
     .option('--json', 'print one JSON object')
-    .option('--batch <file>', 'answer every {"id","question"} JSON line of FILE, one JSON object per line')
-    .option('--debug', 'show stack traces')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    throw e;
-  }
+    .option('--batch <file>', 'answer every {"id","question"} JSON line of FILE, one JSON object per line');
+  const exit = parseArguments(program);
+  if (exit !== null) return exit;
   const options = program.opts<{ json?: boolean; batch?: string }>();
   const question = program.args.join(' ');
   if (!options.batch && !question.trim()) throw new InvalidQuestionError('the question is empty (usage: npm run ask -- "What did Lavrov discuss in Mali?")');

@@ -1,4 +1,5 @@
 /** What every command-line entry point shares: one-line errors (stack only with --debug) and exit codes. */
+import { Command, CommanderError } from 'commander';
 import { ConfigError, InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
 
 /** Exit codes: 0 done, 1 failed, 2 the input or the arguments were invalid. */
@@ -23,3 +24,27 @@ export async function runCli(main: (debug: boolean) => Promise<number | void>): 
 
 /** Progress and notices go to stderr so stdout stays machine-readable with --json. */
 export const notice = (message: string) => console.error(message);
+
+/** A command with the options every entry point shares; errors go to stderr as one line. */
+export function command(name: string, description: string): Command {
+  return new Command()
+    .name(`npm run ${name} --`)
+    .description(description)
+    .option('--debug', 'show stack traces')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+}
+
+/**
+ * Parses the process arguments. Returns the exit code when commander has already answered (help: 0, a bad
+ * argument: 2, after printing its one-line reason), or null to go on.
+ */
+export function parseArguments(program: Command): number | null {
+  try {
+    program.parse();
+    return null;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
+    throw e;
+  }
+}

@@ -1,11 +1,10 @@
 /** `npm run ingest`: the admins' re-ingest. Cleans, chunks, embeds and indexes CORPUS_DIR into INDEX_DIR. */
-import { Command, CommanderError } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/config.js';
 import { createEmbedder } from '../src/rag/embedder.js';
 import { buildIndex } from '../src/rag/store.js';
 import type { IngestProgress, IngestReport } from '../src/rag/types.js';
-import { EXIT_INVALID, notice, runCli } from './cli.js';
+import { command, notice, parseArguments, runCli } from './cli.js';
 
 function printSummary(report: IngestReport): void {
   for (const d of report.documents) {
@@ -39,19 +38,10 @@ function progressReporter(): { update: (p: IngestProgress) => void; stop: () => 
 }
 
 await runCli(async () => {
-  const program = new Command()
-    .name('npm run ingest --')
-    .description('Re-ingest the corpus: clean, chunk, embed and index every file in CORPUS_DIR.')
-    .option('--json', 'print exactly one JSON object with the report')
-    .option('--debug', 'show stack traces')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    throw e;
-  }
+  const program = command('ingest', 'Re-ingest the corpus: clean, chunk, embed and index every file in CORPUS_DIR.')
+    .option('--json', 'print exactly one JSON object with the report');
+  const exit = parseArguments(program);
+  if (exit !== null) return exit;
   const { json } = program.opts<{ json?: boolean }>();
   const config = loadConfig();
   const embedder = await createEmbedder(config, notice);

@@ -1,27 +1,17 @@
 /** `npm run summary -- --source FILE | --topic TEXT | --list`: extractive, cited summaries from a terminal. */
-import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { openEngine } from '../src/rag/engine.js';
 import { InvalidQuestionError } from '../src/rag/errors.js';
-import { EXIT_INVALID, notice, runCli } from './cli.js';
+import { command, notice, parseArguments, runCli } from './cli.js';
 
 await runCli(async () => {
-  const program = new Command()
-    .name('npm run summary --')
-    .description('Summarize one document or a topic, citing the sentences used.')
+  const program = command('summary', 'Summarize one document or a topic, citing the sentences used.')
     .option('--source <file>', 'a document of the corpus, by file name')
     .option('--topic <text>', 'a topic to summarize across the corpus')
     .option('--list', 'list the indexed documents')
-    .option('--json', 'print one JSON object')
-    .option('--debug', 'show stack traces')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    throw e;
-  }
+    .option('--json', 'print one JSON object');
+  const exit = parseArguments(program);
+  if (exit !== null) return exit;
   const o = program.opts<{ source?: string; topic?: string; list?: boolean; json?: boolean }>();
   if ([o.source, o.topic, o.list].filter(Boolean).length !== 1) {
     throw new InvalidQuestionError('give exactly one of --source FILE, --topic TEXT or --list');
