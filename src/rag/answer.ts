@@ -4,6 +4,7 @@
  */
 import { findPlaceholders, flagsOf, mergeFlags } from './flags.js';
 import { cosine, type Evidence, type Retrieval, type Sentence } from './retrieve.js';
+import { terms } from './terms.js';
 import type { Answer, Citation, Passage } from './types.js';
 
 export const MAX_ANSWER_CHARS = 1500;
@@ -134,6 +135,23 @@ function selectByMMR(candidates: { e: Evidence; score: number }[]): Evidence[] {
   return chosen.map((c) => c.e);
 }
 
+/**
+ * For "how much / how many" questions, the thing counted ("embassies" in "How many embassies does Russia have?"),
+ * or "" when the words after "how much" name none; null for other questions.
+ */
+function quantityAskedFor(question: string): string | null {
+  const after = question.match(/\bhow (?:much|many)\b(.*)$/i);
+  if (!after) return null;
+  const words = after[1]!.match(/[\p{L}\p{N}]+/gu) ?? [];
+  const thing = words.filter((w) => !/^\p{Lu}/u.test(w)).flatMap((w) => terms(w))[0];
+  return thing ?? '';
+}
+
+/** A sentence gives the quantity when it has a number and names the thing counted in its own words. */
+function statesQuantity(s: Sentence, thing: string): boolean {
+  return /\d/.test(s.text) && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
+}
+
 /** A chosen lead-in brings the items it introduces, within the answer's length. */
 function withListItems(selected: Evidence[], sentences: Sentence[]): Evidence[] {
   const out: Evidence[] = [];
@@ -164,8 +182,10 @@ function placeholderClause(text: string, placeholder: string): string {
 
 export function composeAnswer(question: string, retrieval: Retrieval, titles: string[], sentences: Sentence[]): ComposedAnswer {
   const eligible = retrieval.evidence.filter((e) => !isQuestionLike(e.sentence));
-  const bestCoverage = Math.max(0, ...eligible.slice(0, 12).map((e) => e.coverage));
-  if (!eligible.length || retrieval.keyTerms.size === 0 || bestCoverage < MIN_COVERAGE) {
+  const supporting = eligible.filter((e) => e.coverage >= MIN_COVERAGE);
+  const quantity = quantityAskedFor(question);
+  const answerable = supporting.length > 0 && (quantity === null || supporting.some((e) => statesQuantity(e.sentence, quantity)));
+  if (!answerable || retrieval.keyTerms.size === 0) {
     return { status: 'not_found', answer: notFoundMessage(titles), citations: [], flags: [], passages: eligible.slice(0, 5).map(toPassage) };
   }
   const scored = eligible

@@ -59,12 +59,13 @@ const LEXICAL_CANDIDATES = 20;
 const CHUNKS_FOR_EVIDENCE = 6;
 const SENTENCE_HITS = 15;
 /**
- * Synonyms count for common words only ("discuss" ~ "talks", "met" ~ "meeting"): a rare word the question asks
- * about ("troops") must stand in the evidence itself, or "officer corps" would answer "how many troops".
- * GENERAL_IDF is the IDF of a word about one sentence in thirty uses.
+ * Synonyms count ("discuss" ~ "talks", "met" ~ "meeting", "aid" ~ "assistance"), but a rare word the question asks
+ * about must have a very close one: "troops" ~ "military" (0.79) must not let "officer corps" answer "how many
+ * troops". GENERAL_IDF is the IDF of a word about one sentence in thirty uses; rarer words need RARE_SYNONYM.
  */
 const GENERAL_IDF = 3.6;
 const SYNONYM_SIMILARITY = 0.75;
+const RARE_SYNONYM_SIMILARITY = 0.85;
 const SYNONYM_CREDIT = 0.7;
 
 export const cosine = (a: number[], b: number[]) => {
@@ -162,15 +163,18 @@ export class HybridRetriever extends BaseRetriever {
   async retrieve(question: string, options: { sources?: string[] } = {}): Promise<Retrieval> {
     const keyTerms = new Map<string, number>();
     const names = new Set<string>();
-    const general: QuestionTerm[] = [];
+    const general: { q: QuestionTerm; threshold: number }[] = [];
     for (const q of questionTerms(question)) {
       keyTerms.set(q.term, this.termWeight(q));
       if (q.name) names.add(q.term);
-      else if (!q.numeric && (!this.knows(q.term) || this.idf(q.term) <= GENERAL_IDF)) general.push(q);
+      else if (!q.numeric) {
+        const common = !this.knows(q.term) || this.idf(q.term) <= GENERAL_IDF;
+        general.push({ q, threshold: common ? SYNONYM_SIMILARITY : RARE_SYNONYM_SIMILARITY });
+      }
     }
     const synonym = (s: Sentence, t: string) => {
-      const q = general.find((g) => g.term === t);
-      return q && [...s.own].some((u) => this.similarity(q.word, u) >= SYNONYM_SIMILARITY) ? SYNONYM_CREDIT : 0;
+      const g = general.find((x) => x.q.term === t);
+      return g && [...s.own].some((u) => this.similarity(g.q.word, u) >= g.threshold) ? SYNONYM_CREDIT : 0;
     };
     const unknownTerms = [...keyTerms.keys()].filter((t) => !this.knows(t));
     const within = options.sources ? new Set(options.sources) : null;
