@@ -41,22 +41,30 @@ function htmlToText(html: string): string {
   return title && !text.startsWith(title) ? `Title: ${title}\n\n${text}` : text;
 }
 
+/** UTF-16 is the one common text encoding that is full of NUL bytes: named, so it is not reported as binary. */
+const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+
 async function readOne(dir: string, realDir: string, name: string): Promise<CorpusFile | SkippedFile> {
-  const path = join(dir, name);
+  let path = join(dir, name);
   const skip = (reason: string): SkippedFile => ({ source: name, reason });
-  const type = extname(name).toLowerCase();
-  if (!TEXT_TYPES.has(type) && !HTML_TYPES.has(type)) return skip(`unsupported file type "${type || 'none'}" (use .txt, .md or .html)`);
   const link = await lstat(path);
   if (link.isSymbolicLink()) {
     const target = await realpath(path).catch(() => null);
     const inside = target && !relative(realDir, target).startsWith('..') && !isAbsolute(relative(realDir, target));
     if (!inside) return skip('symbolic link pointing outside the corpus directory (not followed)');
+    // Read what was checked, not the link again: a link swapped after the check cannot lead outside.
+    path = target;
   }
   const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) return skip('a directory (only files directly in the corpus directory are read)');
   if (!info?.isFile()) return skip('not a regular file');
+  const type = extname(name).toLowerCase();
+  if (!TEXT_TYPES.has(type) && !HTML_TYPES.has(type)) return skip(`unsupported file type "${type || 'none'}" (use .txt, .md or .html)`);
   if (info.size === 0) return skip('empty file');
+  // Decided from the size alone, before reading: a huge file never costs its size in memory.
   if (info.size > MAX_FILE_BYTES) return skip(`too large (${(info.size / 1048576).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1048576} MB)`);
   const bytes = await readFile(path);
+  if (UTF16_BOMS.some((bom) => bytes.subarray(0, 2).equals(bom))) return skip('UTF-16 text (save it as UTF-8)');
   if (bytes.includes(0)) return skip('binary file (contains NUL bytes)');
   let text: string;
   try {

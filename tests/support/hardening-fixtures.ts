@@ -1,0 +1,53 @@
+/**
+ * Temp corpora and index directories for the hardening tests: copies of the real articles under chosen names, a
+ * larger corpus that keeps an ingest busy for seconds, and configuration pointing at them.
+ */
+import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { projectRoot } from './spawn-ts.js';
+
+export const REAL_CORPUS = join(projectRoot, 'corpus');
+export const MALI = '004_51570dea19fac233.txt';
+export const BURUNDI = '000_c2b3d48a19ad4320.txt';
+export const TOGO = '002_b32f95e2bef2da54.txt';
+export const MALI_QUESTION = 'What did Lavrov discuss in Mali?';
+
+export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), `hardening-${prefix}-`));
+
+/** Configuration as `npm run …` would build it, with no .env read. */
+export function configFor(corpusDir: string, indexDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({ ...process.env, CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, ...env }, '/nonexistent');
+}
+
+/** The five real articles, copied into `dir`. */
+export async function copyRealCorpus(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await cp(REAL_CORPUS, dir, { recursive: true });
+}
+
+/**
+ * Adds `count` distinct bulletins made of the real articles (each with its own first line, so none is a duplicate):
+ * enough text that an ingest stays busy embedding and writing for seconds.
+ */
+export async function addBulletins(dir: string, count: number): Promise<void> {
+  const articles = await Promise.all((await readdir(REAL_CORPUS)).sort().map((name) => readFile(join(REAL_CORPUS, name), 'utf8')));
+  await mkdir(dir, { recursive: true });
+  for (let n = 1; n <= count; n++) {
+    await writeFile(join(dir, `bulletin-${String(n).padStart(4, '0')}.txt`), `Bulletin number ${n}.\n\n${articles[n % articles.length]}`);
+  }
+}
+
+/** Copies an index directory as it is on disk (the `current` link is relative, so the copy is self-contained). */
+export const copyIndex = (from: string, to: string) => cp(from, to, { recursive: true, verbatimSymlinks: true });
+
+/** A loopback port nobody listens on: connections to it are refused at once. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const { port } = server.address() as { port: number };
+  await new Promise((closed) => server.close(closed));
+  return port;
+}
