@@ -9,7 +9,7 @@ import type { Answer, Citation, Passage } from './types.js';
 
 export const MAX_ANSWER_CHARS = 1500;
 const MAX_QUOTE_CHARS = 300;
-const MAX_SENTENCES = 4;
+const MAX_SENTENCES = 5;
 
 /**
  * Abstention rule. Relevance scores cannot separate answerable from unanswerable questions on this kind of corpus
@@ -23,8 +23,13 @@ const MAX_SENTENCES = 4;
 export const MIN_COVERAGE = 0.62;
 /** Sentences kept in an answer must score at least this share of the best one, so weak filler is left out. */
 const KEEP_RATIO = 0.55;
+/**
+ * A document's opening sentence states the setting (who, where, when); citing it keeps an answer from silently
+ * accepting a question's framing ("discuss in Mali" when the talks were in Moscow).
+ */
+const LEAD_BONUS = 1.25;
 /** MMR trade-off between relevance and novelty (Carbonell & Goldstein 1998). */
-const MMR_LAMBDA = 0.7;
+const MMR_LAMBDA = 0.8;
 
 export interface ComposedAnswer extends Omit<Answer, 'question' | 'timings'> {
   /** The evidence offered to the composer, numbered in citation order first: what a language model is shown. */
@@ -72,7 +77,7 @@ function answerShapeBonus(question: string, text: string): number {
   if (/\bhow (?:much|many)\b/.test(q)) return hasNumber ? 1.3 : 0.8;
   // "What did they discuss / agree / focus on": the answer is a list of subjects.
   if (/\b(?:discuss|talk|cover|focus|agree|announc|cooperat|collaborat|sector|area|topic)\w*/.test(q)) {
-    return (text.match(/,/g)?.length ?? 0) >= 2 ? 1.25 : 1;
+    return 1 + 0.1 * Math.min(5, text.match(/,/g)?.length ?? 0);
   }
   return 1;
 }
@@ -196,7 +201,8 @@ export function composeAnswer(question: string, retrieval: Retrieval, titles: st
         (0.35 + e.coverage) *
         (0.75 + 0.25 * factDensity(e.sentence.text)) *
         answerShapeBonus(question, e.sentence.text) *
-        (isFraming(e.sentence.text) && !findPlaceholders(e.sentence.text).length ? 0.5 : 1),
+        (isFraming(e.sentence.text) && !findPlaceholders(e.sentence.text).length ? 0.5 : 1) *
+        (e.sentence.lead ? LEAD_BONUS : 1),
     }))
     .sort((a, b) => b.score - a.score);
   // Stay with the documents that answer: another article is cited only when its evidence is nearly as strong.

@@ -24,6 +24,8 @@ export interface Sentence {
   chunks: number[];
   /** Position of the sentence in its document, for reading order. */
   position: number;
+  /** The document's opening sentence: in news copy it says who met whom, where and when. */
+  lead: boolean;
   /** Index terms of the sentence itself. */
   own: Set<string>;
   /** Index terms of its heading, its document's title and lead: what the sentence is about without saying it. */
@@ -334,6 +336,7 @@ function collectSentences(index: LoadedIndex): Sentence[] {
         chunk: chunkNumber,
         chunks: [chunkNumber],
         position: s.start,
+        lead: c.id.endsWith('#0') && s === c.sentences[0],
         own: new Set(terms(s.text)),
         context: new Set(terms(`${c.heading} ${c.title} ${lead.get(c.source) ?? ''}`)),
         near: new Set(),
