@@ -13,6 +13,8 @@ export interface CorpusEmbedder {
   embedRaw(texts: string[]): Promise<number[][]>;
   /** Turns every raw vector of the corpus into its indexed form; `state` is stored in the manifest. */
   finish(raw: number[][]): { vectors: number[][]; state: unknown };
+  /** Indexed form of raw vectors under a state `finish` fitted earlier: documents added to a served index. */
+  finishWith(raw: number[][], state: unknown): number[][];
   /** Embeddings for questions and sentences, given the state a build stored. */
   forQueries(state: unknown): Embeddings;
   /** A word's vector, where the embedder has word vectors: retrieval uses it to credit synonyms. */
@@ -34,6 +36,10 @@ class SifCorpusEmbedder implements CorpusEmbedder {
     const pc = raw.length > 1 ? SifEmbeddings.principalComponent(raw) : null;
     const finished = this.sif.withCommonComponent(pc);
     return { vectors: raw.map((v) => finished.fromRaw(v)), state: { commonComponent: pc } };
+  }
+  finishWith(raw: number[][], state: unknown): number[][] {
+    const finished = this.forQueries(state);
+    return raw.map((v) => finished.fromRaw(v));
   }
   wordVector(word: string): Float32Array | undefined {
     return this.sif.vectorOf(word);

@@ -9,7 +9,7 @@ import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './
 import { loadCorpus } from './load.js';
 import { createGenerator, type GroundedGenerator } from './generate.js';
 import { HybridRetriever } from './retrieve.js';
-import { buildIndex, liveBuildChanged, openIndex, type LoadedIndex } from './store.js';
+import { openIndexStore, type IndexStore, type LoadedIndex } from './store.js';
 import { summarizeSource, summarizeTopic } from './summarize.js';
 import type { Answer, AnswerEngine, IngestProgress, IngestReport, SourceInfo, Summary, SummaryRequest } from './types.js';
 
@@ -50,8 +50,9 @@ export class Engine implements AnswerEngine {
   private readonly generator: GroundedGenerator | null;
 
   private constructor(
-    private readonly config: Config,
+    config: Config,
     private readonly embedder: CorpusEmbedder,
+    private readonly store: IndexStore,
     live: Live,
   ) {
     this.live = live;
@@ -61,25 +62,27 @@ export class Engine implements AnswerEngine {
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
     const notice = options.onNotice ?? (() => undefined);
     const embedder = await createEmbedder(config, notice);
+    const store = await openIndexStore(config, embedder);
     const rebuild = async (why: string) => {
       notice(why);
-      await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, onProgress: options.onProgress });
-      return openIndex(config.indexDir, embedder);
+      await store.ingest(options.onProgress);
+      return store.open();
     };
     let index: LoadedIndex | null;
     try {
-      index = await openIndex(config.indexDir, embedder);
+      index = await store.open();
     } catch (e) {
       if (!(e instanceof IndexMismatchError) || !options.autoIngest) throw e;
       index = await rebuild(`${e.message.replace(/; run npm run ingest.*$/, '')}; rebuilding it from the corpus…`);
     }
     if (!index) {
-      if (!options.autoIngest) throw new IndexMismatchError(`no index at ${config.indexDir}; run npm run ingest first`);
-      index = await rebuild(`no index at ${config.indexDir} yet; building it from ${config.corpusDir} (first run)…`);
-    } else if (options.autoIngest && (await corpusChanged(config.corpusDir, index))) {
+      if (!options.autoIngest) throw new IndexMismatchError(`no index at ${store.location}; run npm run ingest first`);
+      index = await rebuild(`no index at ${store.location} yet; building it from ${config.corpusDir} (first run)…`);
+    } else if (options.autoIngest && !store.shared && (await corpusChanged(config.corpusDir, index))) {
+      // A shared store serves other replicas: only an explicit ingest may change it, not a stale corpus copy here.
       index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
     }
-    return new Engine(config, embedder, Engine.serve(index!, embedder));
+    return new Engine(config, embedder, store, Engine.serve(index!, embedder));
   }
 
   private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
@@ -126,16 +129,15 @@ export class Engine implements AnswerEngine {
   }
 
   async reindex(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
-    const report = await buildIndex({ corpusDir: this.config.corpusDir, indexDir: this.config.indexDir, embedder: this.embedder, onProgress });
+    const report = await this.store.ingest(onProgress);
     await this.refresh();
     return report;
   }
 
   async refresh(): Promise<boolean> {
     this.lastRefresh = Date.now();
-    const changed = await liveBuildChanged(this.config.indexDir, this.live.index.dir);
-    if (!changed) return false;
-    const index = await openIndex(this.config.indexDir, this.embedder);
+    if (!(await this.store.changed(this.live.index))) return false;
+    const index = await this.store.open();
     if (!index) return false;
     this.live = Engine.serve(index, this.embedder);
     return true;

@@ -16,10 +16,12 @@ import { mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFil
 import { join } from 'node:path';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
+import type { VectorStore } from '@langchain/core/vectorstores';
 import hnswlib from 'hnswlib-node';
 import lockfile from 'proper-lockfile';
 import { chunkDocument, type Chunk } from './chunk.js';
 import { cleanDocument, type Section } from './clean.js';
+import type { Config } from '../config.js';
 import type { CorpusEmbedder } from './embedder.js';
 import { IndexMismatchError, IngestBusyError } from './errors.js';
 import { loadCorpus } from './load.js';
@@ -54,12 +56,14 @@ export interface Manifest {
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
-export interface LoadedIndex {
+export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
+  /** What identifies the loaded build: its directory, or for a server-backed store its location and version. */
   dir: string;
   manifest: Manifest;
   documents: DocumentRecord[];
   chunks: Chunk[];
-  vectors: HNSWLib;
+  /** Dense search over the chunks; results carry the chunk id in `metadata.id`. */
+  vectors: Vectors;
 }
 
 const currentLink = (indexDir: string) => join(indexDir, 'current');
@@ -88,7 +92,7 @@ async function fileDigests(dir: string, names: string[]): Promise<Manifest['file
  * Opens the live index. Throws IndexMismatchError when it was built by another embedder or a file is missing,
  * truncated or altered; callers rebuild or refuse with that one line.
  */
-export async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<LoadedIndex | null> {
+export async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<LoadedIndex<HNSWLib> | null> {
   const dir = await currentBuild(indexDir);
   if (!dir) return null;
   let manifest: Manifest;
@@ -143,7 +147,7 @@ async function removeStaleBuilds(indexDir: string): Promise<void> {
   }
 }
 
-async function withIngestLock<T>(indexDir: string, work: () => Promise<T>): Promise<T> {
+export async function withIngestLock<T>(indexDir: string, work: () => Promise<T>): Promise<T> {
   await mkdir(indexDir, { recursive: true });
   let release: () => Promise<void>;
   try {
@@ -174,76 +178,100 @@ export async function buildIndex({ corpusDir, indexDir, embedder, onProgress }: 
   const began = performance.now();
   return withIngestLock(indexDir, async () => {
     await removeStaleBuilds(indexDir);
-    const corpus = await loadCorpus(corpusDir);
-    const reuse = await reusableDocuments(indexDir, embedder);
-    const reports: DocumentReport[] = corpus.skipped.map((s) => ({
-      source: s.source,
-      chunks: 0,
-      status: 'skipped',
-      placeholders: [],
-      warning: s.reason,
-    }));
-    const records: DocumentRecord[] = [];
-    const bySha = new Map<string, DocumentRecord>();
-    let done = 0;
-    for (const file of corpus.files) {
-      onProgress?.({ stage: 'embed', done: done++, total: corpus.files.length, source: file.source });
-      const twin = bySha.get(file.sha256);
-      if (twin) {
-        twin.aliases.push(file.source);
-        reports.push({ source: file.source, title: twin.title, chunks: 0, status: 'unchanged', placeholders: [], warning: `same content as ${twin.source}; indexed once` });
-        continue;
-      }
-      const previous = reuse.get(file.sha256);
-      let record: DocumentRecord;
-      if (previous && previous.source === file.source) {
-        record = { ...previous, aliases: [] };
-      } else if (previous) {
-        // Same bytes under a new name: reuse the vectors, re-key the chunks so citations name the new file.
-        const cleaned = cleanDocument(file.text);
-        record = { ...previous, source: file.source, aliases: [], chunks: chunkDocument(file.source, cleaned) };
-      } else {
-        const cleaned = cleanDocument(file.text);
-        const chunks = chunkDocument(file.source, cleaned);
-        record = {
-          source: file.source,
-          aliases: [],
-          sha256: file.sha256,
-          title: cleaned.title,
-          text: cleaned.text,
-          sections: cleaned.sections,
-          placeholders: cleaned.placeholders,
-          chunks,
-          rawVectors: await embedder.embedRaw(chunks.map((c) => contextualText(c))),
-        };
-      }
-      bySha.set(file.sha256, record);
-      records.push(record);
-      reports.push({
-        source: file.source,
-        title: record.title,
-        chunks: record.chunks.length,
-        status: previous ? 'unchanged' : 'indexed',
-        placeholders: record.placeholders,
-      });
-    }
-    const present = new Set(corpus.files.map((f) => f.source));
     const live = await currentBuild(indexDir);
-    if (live) {
-      const old = await readManifest(live).catch(() => null);
-      for (const d of old?.documents ?? []) {
-        if (!present.has(d.source)) reports.push({ source: d.source, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
-      }
-    }
+    const previous = live ? ((await readManifest(live).catch(() => null))?.documents ?? []) : [];
+    const reuse = await reusableDocuments(indexDir, embedder);
+    const { records, reports } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress });
     onProgress?.({ stage: 'index', done: 0, total: 1 });
     const build = await writeBuild(indexDir, embedder, records);
     await makeLive(indexDir, build);
     await removeStaleBuilds(indexDir);
     onProgress?.({ stage: 'write', done: 1, total: 1 });
-    reports.sort((a, b) => a.source.localeCompare(b.source));
-    const chunks = records.reduce((n, r) => n + r.chunks.length, 0);
-    return { documents: reports, chunks, ms: Math.round(performance.now() - began) };
+    return ingestReport(reports, records, began);
   });
+}
+
+export interface AssembledCorpus {
+  /** One record per distinct content (files with the same bytes are aliases of one record). */
+  records: DocumentRecord[];
+  reports: DocumentReport[];
+}
+
+/**
+ * The corpus as documents ready to index, whatever the store: loaded, cleaned, chunked and embedded, except that a
+ * document whose sha256 is in `reuse` keeps its raw vectors (never embedded again). `previous` (the documents of
+ * the live index) names the ones reported as removed.
+ */
+export async function assembleCorpus(options: {
+  corpusDir: string;
+  embedder: CorpusEmbedder;
+  reuse: Map<string, DocumentRecord>;
+  previous: Manifest['documents'];
+  onProgress?: (p: IngestProgress) => void;
+}): Promise<AssembledCorpus> {
+  const { embedder, reuse, onProgress } = options;
+  const corpus = await loadCorpus(options.corpusDir);
+  const reports: DocumentReport[] = corpus.skipped.map((s) => ({
+    source: s.source,
+    chunks: 0,
+    status: 'skipped',
+    placeholders: [],
+    warning: s.reason,
+  }));
+  const records: DocumentRecord[] = [];
+  const bySha = new Map<string, DocumentRecord>();
+  let done = 0;
+  for (const file of corpus.files) {
+    onProgress?.({ stage: 'embed', done: done++, total: corpus.files.length, source: file.source });
+    const twin = bySha.get(file.sha256);
+    if (twin) {
+      twin.aliases.push(file.source);
+      reports.push({ source: file.source, title: twin.title, chunks: 0, status: 'unchanged', placeholders: [], warning: `same content as ${twin.source}; indexed once` });
+      continue;
+    }
+    const previous = reuse.get(file.sha256);
+    let record: DocumentRecord;
+    if (previous && previous.source === file.source) {
+      record = { ...previous, aliases: [] };
+    } else if (previous) {
+      // Same bytes under a new name: reuse the vectors, re-key the chunks so citations name the new file.
+      const cleaned = cleanDocument(file.text);
+      record = { ...previous, source: file.source, aliases: [], chunks: chunkDocument(file.source, cleaned) };
+    } else {
+      const cleaned = cleanDocument(file.text);
+      const chunks = chunkDocument(file.source, cleaned);
+      record = {
+        source: file.source,
+        aliases: [],
+        sha256: file.sha256,
+        title: cleaned.title,
+        text: cleaned.text,
+        sections: cleaned.sections,
+        placeholders: cleaned.placeholders,
+        chunks,
+        rawVectors: await embedder.embedRaw(chunks.map((c) => contextualText(c))),
+      };
+    }
+    bySha.set(file.sha256, record);
+    records.push(record);
+    reports.push({
+      source: file.source,
+      title: record.title,
+      chunks: record.chunks.length,
+      status: previous ? 'unchanged' : 'indexed',
+      placeholders: record.placeholders,
+    });
+  }
+  const present = new Set(corpus.files.map((f) => f.source));
+  for (const d of options.previous) {
+    if (!present.has(d.source)) reports.push({ source: d.source, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
+  }
+  return { records, reports };
+}
+
+export function ingestReport(reports: DocumentReport[], records: DocumentRecord[], began: number): IngestReport {
+  const chunks = records.reduce((n, r) => n + r.chunks.length, 0);
+  return { documents: [...reports].sort((a, b) => a.source.localeCompare(b.source)), chunks, ms: Math.round(performance.now() - began) };
 }
 
 /** The text a chunk is embedded as: its heading and title carry the topic that its sentences often leave implicit. */
@@ -319,3 +347,50 @@ export async function liveBuildChanged(indexDir: string, loadedDir: string | nul
   return ready ? dir : null;
 }
 
+
+/**
+ * Where the index lives, as the engine sees it: a local directory (VECTOR_STORE=hnsw) or a Chroma collection that
+ * several bot replicas share (VECTOR_STORE=chroma). Retrieval reads the same LoadedIndex from either.
+ */
+export interface IndexStore {
+  /** For messages: INDEX_DIR, or CHROMA_URL and the collection. */
+  readonly location: string;
+  /** Other processes serve from it too: a process must not rewrite it just because its own corpus copy differs. */
+  readonly shared: boolean;
+  /** Ingests CORPUS_DIR incrementally and makes the result live for every process that reads this store. */
+  ingest(onProgress?: (p: IngestProgress) => void): Promise<IngestReport>;
+  /** The live index, or null when nothing has been ingested. Throws IndexMismatchError for another embedder's. */
+  open(): Promise<LoadedIndex | null>;
+  /** True when a newer build than `loaded` is live. Cheap enough to call before every question. */
+  changed(loaded: LoadedIndex): Promise<boolean>;
+}
+
+class LocalIndexStore implements IndexStore {
+  readonly shared = false;
+  constructor(
+    private readonly corpusDir: string,
+    private readonly indexDir: string,
+    private readonly embedder: CorpusEmbedder,
+  ) {}
+  get location(): string {
+    return this.indexDir;
+  }
+  ingest(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+    return buildIndex({ corpusDir: this.corpusDir, indexDir: this.indexDir, embedder: this.embedder, onProgress });
+  }
+  open(): Promise<LoadedIndex | null> {
+    return openIndex(this.indexDir, this.embedder);
+  }
+  async changed(loaded: LoadedIndex): Promise<boolean> {
+    return (await liveBuildChanged(this.indexDir, loaded.dir)) !== null;
+  }
+}
+
+/** The store VECTOR_STORE names. Chroma's client is loaded only when it is the one configured. */
+export async function openIndexStore(config: Config, embedder: CorpusEmbedder): Promise<IndexStore> {
+  if (config.store.kind === 'chroma') {
+    const { ChromaIndexStore } = await import('./chroma-store.js');
+    return new ChromaIndexStore(config, embedder);
+  }
+  return new LocalIndexStore(config.corpusDir, config.indexDir, embedder);
+}
