@@ -7,13 +7,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { projectRoot } from './spawn-ts.js';
+import { projectRoot, spawnTs, type Spawned } from './spawn-ts.js';
 
 export const REAL_CORPUS = join(projectRoot, 'corpus');
 export const MALI = '004_51570dea19fac233.txt';
 export const BURUNDI = '000_c2b3d48a19ad4320.txt';
 export const TOGO = '002_b32f95e2bef2da54.txt';
 export const MALI_QUESTION = 'What did Lavrov discuss in Mali?';
+/** The word-vector cache the test setup built; a child in a temp working directory would otherwise build its own. */
+export const CACHE_DIR = join(projectRoot, 'data/cache');
 
 export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), `hardening-${prefix}-`));
 
@@ -50,4 +52,18 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((closed) => server.close(closed));
   return port;
+}
+
+/** `npm run ingest` in a child process, as an admin's shell runs it; its progress lines go to stderr. */
+export function spawnIngest(corpusDir: string, indexDir: string, cwd: string): Spawned {
+  return spawnTs('scripts/ingest.ts', { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, CACHE_DIR }, cwd);
+}
+
+/** Waits until `condition` holds, checking every few milliseconds; fails naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

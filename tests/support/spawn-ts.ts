@@ -12,13 +12,13 @@ export interface Spawned {
 }
 
 /**
- * Starts `node --import tsx <script>` with only PATH and `env` in its environment, in `cwd` (pick an empty directory
- * so a developer's own .env is not read).
+ * Starts `node --import tsx <script> [args]` with only PATH and `env` in its environment, in `cwd` (pick an empty
+ * directory so a developer's own .env is not read).
  */
-export function spawnTs(script: string, env: Record<string, string>, cwd: string): Spawned {
+export function spawnTs(script: string, env: Record<string, string>, cwd: string, args: string[] = []): Spawned {
   const child = spawn(
     process.execPath,
-    ['--import', pathToFileURL(join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href, join(projectRoot, script)],
+    ['--import', pathToFileURL(join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href, join(projectRoot, script), ...args],
     { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const out = { stdout: '', stderr: '' };
