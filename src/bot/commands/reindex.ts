@@ -41,7 +41,12 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     await interaction.reply({ ...renderLine(refusal), flags: MessageFlags.Ephemeral });
     return { outcome: 'refused' };
   }
-  let completed = false;
+  // Released as soon as the ingest ends, before the report is sent: whoever sees the report can start the next run.
+  let released = false;
+  const release = (completed: boolean) => {
+    if (!released) ctx.reindex.finish(completed);
+    released = true;
+  };
   try {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     let shownAt = Date.now();
@@ -58,11 +63,11 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
         );
     };
     const report = await ctx.engine.reindex(onProgress);
-    completed = true;
+    release(true);
     await progressEdits;
     await interaction.editReply(renderReindexReport(report));
     return { documents: report.documents.length, chunks: report.chunks, ingestMs: report.ms };
   } finally {
-    ctx.reindex.finish(completed);
+    release(false);
   }
 }
