@@ -10,6 +10,8 @@ import type { Answer, Citation, Passage } from './types.js';
 export const MAX_ANSWER_CHARS = 1500;
 const MAX_QUOTE_CHARS = 300;
 const MAX_SENTENCES = 5;
+/** Sentences plus the list items their lead-ins bring: more sources than this is no longer a short answer. */
+const MAX_CITATIONS = 8;
 
 /**
  * Abstention rule. Relevance scores cannot separate answerable from unanswerable questions on this kind of corpus
@@ -161,13 +163,15 @@ function statesQuantity(s: Sentence, thing: string): boolean {
 function withListItems(selected: Evidence[], sentences: Sentence[]): Evidence[] {
   const out: Evidence[] = [];
   let chars = selected.reduce((n, e) => n + Math.min(e.sentence.text.length, MAX_QUOTE_CHARS) + 6, 0);
+  let citations = selected.length;
   const taken = new Set(selected.map((e) => e.sentence.id));
   for (const e of selected) {
     out.push(e);
     if (!isLeadIn(e.sentence)) continue;
     for (const item of listAfter(e.sentence, sentences)) {
       const length = Math.min(item.text.length, MAX_QUOTE_CHARS) + 6;
-      if (taken.has(item.id) || chars + length > MAX_ANSWER_CHARS) continue;
+      if (taken.has(item.id) || chars + length > MAX_ANSWER_CHARS || citations >= MAX_CITATIONS) continue;
+      citations++;
       taken.add(item.id);
       chars += length;
       out.push({ sentence: item, relevance: e.relevance, coverage: e.coverage, vector: e.vector });
@@ -193,14 +197,16 @@ export function composeAnswer(question: string, retrieval: Retrieval, titles: st
   if (!answerable || retrieval.keyTerms.size === 0) {
     return { status: 'not_found', answer: notFoundMessage(titles), citations: [], flags: [], passages: eligible.slice(0, 5).map(toPassage) };
   }
+  // A lead-in ("…areas discussed were:") is judged with the list it introduces, since it is cited with it.
+  const content = (s: Sentence) => (isLeadIn(s) ? [s, ...listAfter(s, sentences)].map((x) => x.text).join(' ') : s.text);
   const scored = eligible
     .map((e) => ({
       e,
       score:
         (0.5 + 0.5 * e.relevance) *
         (0.35 + e.coverage) *
-        (0.75 + 0.25 * factDensity(e.sentence.text)) *
-        answerShapeBonus(question, e.sentence.text) *
+        (0.75 + 0.25 * factDensity(content(e.sentence))) *
+        answerShapeBonus(question, content(e.sentence)) *
         (isFraming(e.sentence.text) && !findPlaceholders(e.sentence.text).length ? 0.5 : 1) *
         (e.sentence.lead ? LEAD_BONUS : 1),
     }))
@@ -219,14 +225,12 @@ export function composeAnswer(question: string, retrieval: Retrieval, titles: st
   const citations = citationsFor(passages);
   const flags = mergeFlags(passages.flatMap((p) => flagsOf(p.source, p.text)));
 
+  // When the best evidence has a hole where the answer should be, say so first; elsewhere the flag suffices.
   const lines: string[] = [];
-  for (const [i, p] of passages.entries()) {
-    const placeholder = findPlaceholders(p.text)[0];
-    if (placeholder) {
-      lines.unshift(
-        `The source leaves this detail blank: where it should be, the article reads “${placeholderClause(p.text, placeholder.text)}” [${i + 1}].`,
-      );
-    }
+  const best = chosen.indexOf(scored[0]!.e);
+  const hole = best >= 0 ? findPlaceholders(passages[best]!.text)[0] : undefined;
+  if (hole) {
+    lines.push(`The source leaves this detail blank: where it should be, the article reads “${placeholderClause(passages[best]!.text, hole.text)}” [${best + 1}].`);
   }
   const body = passages.map((p, i) => `${p.text}${p.text.length < chosen[i]!.sentence.text.length ? '…' : ''} [${i + 1}]`).join(' ');
   const answer = truncateAtWord([...lines, body].join(' '), MAX_ANSWER_CHARS);
