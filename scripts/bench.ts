@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../src/config.js';
 import {
   measureBatch,
@@ -16,14 +16,15 @@ import {
   measureQuestions,
   measureScale,
   peakRssMB,
+  runProcess,
   writeSyntheticCorpus,
   type Latency,
   type ScaleResult,
 } from '../src/rag/benchmark.js';
-import { createEmbedder } from '../src/rag/embedder.js';
+import { createEmbedder, type CorpusEmbedder } from '../src/rag/embedder.js';
 import { openEngine } from '../src/rag/engine.js';
 import { readQuestions } from '../src/rag/evaluate.js';
-import { HNSW_PARAMS, openIndex } from '../src/rag/store.js';
+import { buildIndex, HNSW_PARAMS, openIndex } from '../src/rag/store.js';
 import { paraphrases } from '../src/rag/synthetic.js';
 import { EXIT_INVALID, notice, runCli } from './cli.js';
 
@@ -46,6 +47,32 @@ function sizes(value: string, previous: number[] = []): number[] {
     throw new InvalidArgumentError('give whole numbers of chunks between 100 and 2,000,000, e.g. --scale 10000,100000');
   }
   return [...previous, ...parsed];
+}
+
+/**
+ * Each scale runs in a process of its own: its peak RSS is its own, and it gets a heap large enough for the
+ * in-memory BM25 indexes at 100,000 chunks (Node's default limit is about 4 GB).
+ */
+const WORKER_HEAP_MB = Math.min(16_384, Math.floor((os.totalmem() / 1048576) * 0.7));
+
+async function scaleInWorker(total: number, quick: boolean): Promise<ScaleResult> {
+  const args = [`--max-old-space-size=${WORKER_HEAP_MB}`, '--import', 'tsx', 'scripts/bench.ts', '--scale-worker', String(total), ...(quick ? ['--quick'] : [])];
+  const run = await runProcess(process.execPath, args, process.env, { showProgress: true });
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ScaleResult;
+}
+
+/** The worker's side: the real corpus indexed afresh, then the synthetic corpus around it. */
+async function scaleWorker(total: number, plan: (typeof PLANS)['full'], embedder: CorpusEmbedder, corpusDir: string, indexDir: string) {
+  await buildIndex({ corpusDir, indexDir, embedder });
+  const live = (await openIndex(indexDir, embedder))!;
+  const { evalQuestions, questions } = await questionSets();
+  return measureScale({ embedder, base: live, total, questions, evalQuestions, corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries, onProgress: notice });
+}
+
+async function questionSets() {
+  const evalQuestions = await readQuestions(EVAL_QUESTIONS);
+  const extra = existsSync(DEV_QUESTIONS) ? await readQuestions(DEV_QUESTIONS) : [];
+  return { evalQuestions, questions: paraphrases([...evalQuestions, ...extra].map((q) => q.question)) };
 }
 
 const ms = (x: number) => `${x.toLocaleString('en', { maximumFractionDigits: 2 })} ms`;
@@ -142,6 +169,7 @@ await runCli(async () => {
     .option('--store <kind>', 'vector store to measure (hnsw)', 'hnsw')
     .option('--chart <file>', 'write a chart of latency and recall against N as SVG')
     .option('--out <file>', 'also write the JSON object to FILE')
+    .addOption(new Option('--scale-worker <N>', 'internal: measure one scale and print its JSON').argParser(Number).hideHelp())
     .option('--debug', 'show stack traces')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -151,7 +179,7 @@ await runCli(async () => {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
     throw e;
   }
-  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: string; chart?: string; out?: string }>();
+  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: string; chart?: string; out?: string; scaleWorker?: number }>();
   if (options.store !== 'hnsw') {
     notice(`error: --store ${options.store} is not measured; the local index is hnsw (the only store this build serves)`);
     return EXIT_INVALID;
@@ -166,11 +194,14 @@ await runCli(async () => {
   const base = loadConfig();
   const indexDir = await mkdtemp(join(os.tmpdir(), 'bench-index-'));
   const config = { ...base, indexDir };
-  const evalQuestions = await readQuestions(EVAL_QUESTIONS);
-  const extra = existsSync(DEV_QUESTIONS) ? await readQuestions(DEV_QUESTIONS) : [];
-  const questions = paraphrases([...evalQuestions, ...extra].map((q) => q.question));
+  const { questions } = await questionSets();
 
   try {
+    if (options.scaleWorker) {
+      const embedder = await createEmbedder(config);
+      console.log(JSON.stringify(await scaleWorker(options.scaleWorker, plan, embedder, config.corpusDir, indexDir)));
+      return 0;
+    }
     notice('bench: ingest of the corpus…');
     const firstEmbedder = await createEmbedder(config, notice);
     const ingest = await measureIngest(config.corpusDir, firstEmbedder, plan.ingestRuns, indexDir);
@@ -191,9 +222,7 @@ await runCli(async () => {
     const scaleResults: ScaleResult[] = [];
     for (const total of scale) {
       notice(`bench: scale ${total.toLocaleString('en')} chunks…`);
-      scaleResults.push(
-        await measureScale({ embedder, base: live, total, questions, evalQuestions, corpusDir: config.corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries }),
-      );
+      scaleResults.push(await scaleInWorker(total, !!options.quick));
     }
     const result = {
       machine: machine(),

@@ -5,7 +5,7 @@
  * retriever and the answer composer.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
@@ -13,6 +13,7 @@ import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
 import type { Config } from '../config.js';
 import { composeAnswer } from './answer.js';
+import type { Chunk } from './chunk.js';
 import { createEmbedder, type CorpusEmbedder } from './embedder.js';
 import type { Engine } from './engine.js';
 import { corpusWords, scoreAnswers, type EvalQuestion, type ScoredAnswer } from './evaluate.js';
@@ -130,14 +131,17 @@ export interface ProcessRun {
 }
 
 /** Runs a command to its end; wall time from spawn to exit. Throws with its stderr when it fails. */
-export function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ProcessRun> {
+export function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, options: { showProgress?: boolean } = {}): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const began = performance.now();
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (options.showProgress) process.stderr.write(d);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - began;
@@ -237,6 +241,63 @@ export interface ScaleResult {
   peakRssMB: number;
 }
 
+/** The vector half of a scale run: what leaves it is the store and the corpus state; the raw arrays are dropped. */
+async function measureVectors(embedder: CorpusEmbedder, base: LoadedIndex, chunks: Chunk[], questions: string[], dir: string, progress: Progress) {
+  const synthetic = chunks.slice(base.chunks.length);
+  const embedded = await timed(() => embedder.embedRaw(synthetic.map(contextualText)));
+  progress(`embedded ${synthetic.length} synthetic chunks`);
+  const { vectors, state } = embedder.finish([...base.documents.flatMap((d) => d.rawVectors), ...embedded.value]);
+  const docs = chunks.map((c) => new Document({ pageContent: c.text, metadata: { id: c.id, source: c.source, start: c.start, end: c.end } }));
+  const built = await timed(() => hnswStore(embedder, state, vectors, docs));
+  const store = built.value;
+  progress('HNSW built');
+
+  const hnswDir = join(dir, 'hnsw');
+  await store.save(hnswDir);
+  const indexBytes = await directoryBytes(hnswDir);
+  const loaded = await timed(() => HNSWLib.load(hnswDir, embedder.forQueries(state)));
+  await rm(hnswDir, { recursive: true, force: true });
+
+  const exact = new hnswlib.BruteforceSearch('cosine', embedder.dimensions);
+  exact.initIndex(vectors.length);
+  vectors.forEach((v, i) => exact.addPoint(v, i));
+  const queryVectors = await embedder.forQueries(state).embedDocuments(questions);
+  const K = 10;
+  const hnswTimes: number[] = [];
+  const exactTimes: number[] = [];
+  let found = 0;
+  for (const q of queryVectors) {
+    const began = performance.now();
+    const truth = exact.searchKnn(q, K);
+    exactTimes.push(performance.now() - began);
+    const approx = await timed(() => store.similaritySearchVectorWithScore(q, K));
+    hnswTimes.push(approx.ms);
+    // A neighbour at the distance of the tenth true one is as near as it: ties must not count as misses.
+    const bound = Math.max(...truth.distances) + 1e-6;
+    found += Math.min(K, approx.value.filter(([, distance]) => distance <= bound).length);
+  }
+  progress('recall and query latency measured');
+  const hnswQuery = latency(hnswTimes);
+  const bruteForceQuery = latency(exactTimes);
+  return {
+    store,
+    state,
+    figures: {
+      embedMs: Math.round(embedded.ms),
+      buildMs: Math.round(built.ms),
+      indexBytes,
+      indexLoadMs: Math.round(loaded.ms),
+      queries: queryVectors.length,
+      hnswQuery,
+      bruteForceQuery,
+      speedup: Math.round((bruteForceQuery.p50 / Math.max(hnswQuery.p50, 0.001)) * 10) / 10,
+      recallAt10: Math.round((found / (K * queryVectors.length)) * 1000) / 1000,
+    },
+  };
+}
+
+type Progress = (message: string) => void;
+
 /**
  * The live index's real chunks plus synthetic ones up to `total`, embedded and indexed as ingest does, then:
  * recall@10 of HNSW against exact search, both latencies, and the full answer path over the enlarged index.
@@ -252,94 +313,56 @@ export async function measureScale(options: {
   /** How many of the questions (spread evenly over the list) time the answer path: at large N each takes long. */
   answerQueries: number;
   seed?: number;
+  onProgress?: Progress;
 }): Promise<ScaleResult> {
   const { embedder, base, total, questions } = options;
+  const began = performance.now();
+  const progress: Progress = (m) => options.onProgress?.(`  ${total.toLocaleString('en')}: ${m} (${Math.round((performance.now() - began) / 1000)} s)`);
   const synthetic = syntheticCorpus(sentenceSource(base.chunks), Math.max(0, total - base.chunks.length), options.seed ?? total);
-  const syntheticChunks = synthetic.flatMap((d) => d.chunks);
-  const chunks = [...base.chunks, ...syntheticChunks];
-
-  const embedded = await timed(() => embedder.embedRaw(syntheticChunks.map(contextualText)));
-  const raw = [...base.documents.flatMap((d) => d.rawVectors), ...embedded.value];
-  const { vectors, state } = embedder.finish(raw);
-  const docs = chunks.map((c) => new Document({ pageContent: c.text, metadata: { id: c.id, source: c.source, start: c.start, end: c.end } }));
-  const built = await timed(() => hnswStore(embedder, state, vectors, docs));
-  const store = built.value;
-
+  const chunks = [...base.chunks, ...synthetic.flatMap((d) => d.chunks)];
   const dir = await mkdtemp(join(os.tmpdir(), 'bench-scale-'));
-  const hnswDir = join(dir, 'hnsw');
-  await mkdir(hnswDir);
-  await store.save(hnswDir);
-  const indexBytes = await directoryBytes(hnswDir);
-  const loaded = await timed(() => HNSWLib.load(hnswDir, embedder.forQueries(state)));
-  loaded.value.index.setEf(HNSW_PARAMS.efSearch);
-
-  const exact = new hnswlib.BruteforceSearch('cosine', embedder.dimensions);
-  exact.initIndex(vectors.length);
-  vectors.forEach((v, i) => exact.addPoint(v, i));
-
-  const queryEmbeddings = embedder.forQueries(state);
-  const queryVectors = await queryEmbeddings.embedDocuments(questions);
-  const K = 10;
-  const hnswTimes: number[] = [];
-  const exactTimes: number[] = [];
-  let found = 0;
-  for (const q of queryVectors) {
-    const began = performance.now();
-    const truth = exact.searchKnn(q, K);
-    exactTimes.push(performance.now() - began);
-    const approx = await timed(() => store.similaritySearchVectorWithScore(q, K));
-    hnswTimes.push(approx.ms);
-    // A neighbour at the distance of the tenth true one is as near as it: ties must not count as misses.
-    const bound = Math.max(...truth.distances) + 1e-6;
-    found += Math.min(K, approx.value.filter(([, distance]) => distance <= bound).length);
+  try {
+    const { store, state, figures } = await measureVectors(embedder, base, chunks, questions, dir, progress);
+    const manifest = {
+      ...base.manifest,
+      chunks: chunks.length,
+      embedderState: state,
+      documents: [
+        ...base.manifest.documents,
+        ...synthetic.map((d) => ({ source: d.source, aliases: [], sha256: '', title: d.title, chunks: d.chunks.length, placeholders: [] })),
+      ],
+    };
+    const documents: DocumentRecord[] = [
+      ...base.documents,
+      ...synthetic.map((d) => ({ ...d, aliases: [], sha256: '', placeholders: [], rawVectors: [] })),
+    ];
+    const index: LoadedIndex = { dir, manifest, documents, chunks, vectors: store };
+    const retriever = await timed(() => new HybridRetriever(index, embedder.forQueries(state)));
+    progress('BM25 indexes built');
+    const titles = manifest.documents.map((d) => d.title);
+    const answer = async (question: string) => composeAnswer(question, await retriever.value.retrieve(question), titles, retriever.value.sentences);
+    for (const q of questions.slice(0, options.warmup)) await answer(q);
+    const answerTimes: number[] = [];
+    for (const q of spread(questions, options.answerQueries)) {
+      answerTimes.push((await timed(() => answer(q))).ms);
+      if (answerTimes.length % 20 === 0) progress(`${answerTimes.length} questions answered`);
+    }
+    const answers = new Map<string, ScoredAnswer>();
+    for (const q of options.evalQuestions) answers.set(q.id, await answer(q.question));
+    const scored = scoreAnswers(options.evalQuestions, answers, await corpusWords(options.corpusDir));
+    return {
+      chunks: chunks.length,
+      syntheticChunks: chunks.length - base.chunks.length,
+      hnsw: HNSW_PARAMS,
+      ...figures,
+      lexicalBuildMs: Math.round(retriever.ms),
+      answerPath: latency(answerTimes),
+      quality: options.evalQuestions.length
+        ? { hitAt3: scored.hitAt3, factCoverage: scored.factCoverage, notFoundCorrect: scored.notFoundCorrect, notFoundTotal: scored.notFoundTotal }
+        : undefined,
+      peakRssMB: peakRssMB(),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-
-  const manifest = {
-    ...base.manifest,
-    chunks: chunks.length,
-    embedderState: state,
-    documents: [
-      ...base.manifest.documents,
-      ...synthetic.map((d) => ({ source: d.source, aliases: [], sha256: '', title: d.title, chunks: d.chunks.length, placeholders: [] })),
-    ],
-  };
-  const documents: DocumentRecord[] = [
-    ...base.documents,
-    ...synthetic.map((d) => ({ ...d, aliases: [], sha256: '', placeholders: [], rawVectors: [] })),
-  ];
-  const index: LoadedIndex = { dir, manifest, documents, chunks, vectors: store };
-  const retriever = await timed(() => new HybridRetriever(index, queryEmbeddings));
-  const titles = manifest.documents.map((d) => d.title);
-  const answer = async (question: string) => composeAnswer(question, await retriever.value.retrieve(question), titles, retriever.value.sentences);
-  for (const q of questions.slice(0, options.warmup)) await answer(q);
-  const answerTimes: number[] = [];
-  for (const q of spread(questions, options.answerQueries)) answerTimes.push((await timed(() => answer(q))).ms);
-
-  const answers = new Map<string, ScoredAnswer>();
-  for (const q of options.evalQuestions) answers.set(q.id, await answer(q.question));
-  const scored = scoreAnswers(options.evalQuestions, answers, await corpusWords(options.corpusDir));
-  await rm(dir, { recursive: true, force: true });
-
-  const hnswQuery = latency(hnswTimes);
-  const bruteForceQuery = latency(exactTimes);
-  return {
-    chunks: chunks.length,
-    syntheticChunks: syntheticChunks.length,
-    hnsw: HNSW_PARAMS,
-    embedMs: Math.round(embedded.ms),
-    buildMs: Math.round(built.ms),
-    indexBytes,
-    indexLoadMs: Math.round(loaded.ms),
-    queries: queryVectors.length,
-    hnswQuery,
-    bruteForceQuery,
-    speedup: Math.round((bruteForceQuery.p50 / Math.max(hnswQuery.p50, 0.001)) * 10) / 10,
-    recallAt10: Math.round((found / (K * queryVectors.length)) * 1000) / 1000,
-    lexicalBuildMs: Math.round(retriever.ms),
-    answerPath: latency(answerTimes),
-    quality: options.evalQuestions.length
-      ? { hitAt3: scored.hitAt3, factCoverage: scored.factCoverage, notFoundCorrect: scored.notFoundCorrect, notFoundTotal: scored.notFoundTotal }
-      : undefined,
-    peakRssMB: peakRssMB(),
-  };
 }
