@@ -73,7 +73,10 @@ export function factDensity(text: string): number {
 /** What kind of fact the question asks for, so evidence that has it can be preferred. */
 function answerShapeBonus(question: string, text: string): number {
   const q = question.toLowerCase();
-  const hasDate = /\b(?:january|february|march|april|may|june|july|august|september|october|november|december|\d{4})\b|\[[^\]]*date[^\]]*\]/i.test(text);
+  // Month names capitalised only: "may" is far more often a verb than a month.
+  const hasDate =
+    /\b(?:January|February|March|April|May|June|July|August|September|October|November|December|\d{4})\b/.test(text) ||
+    /\[[^\]]*date[^\]]*\]/i.test(text);
   const hasNumber = /\d/.test(text);
   if (/^\s*when\b|\bwhat (?:date|year|day)\b/.test(q)) return hasDate ? 1.3 : 0.8;
   if (/\bhow (?:much|many)\b/.test(q)) return hasNumber ? 1.3 : 0.8;
