@@ -211,7 +211,7 @@ describe('the embedder state kept with the collection', () => {
 });
 
 describe('replicas on one collection', () => {
-  it('answer identically and see each other’s ingest, and a third process’s, within seconds', { timeout: 90_000 }, async () => {
+  it('answer identically and see each other’s ingest, and a third engine’s, within seconds', { timeout: 90_000 }, async () => {
     const corpusDir = await corpusCopy();
     const collection = `replicas${collections++}`;
     const first = await engineOn(chromaConfig(corpusDir, collection), true);
@@ -225,10 +225,16 @@ describe('replicas on one collection', () => {
     await first.reindex();
     await vi.waitFor(async () => expect((await second.ask(NEW_QUESTION)).citations[0]?.source).toBe(NEW_FILE), { timeout: 10_000, interval: 500 });
 
+    // A replica restarted (npm start ingests when it must) on a machine whose corpus copy is older serves the
+    // collection as it is: only an explicit ingest changes what every replica serves.
+    const stale = await corpusCopy();
+    const restarted = await engineOn(chromaConfig(stale, collection), true);
+    expect((await restarted.ask(NEW_QUESTION)).citations[0]?.source).toBe(NEW_FILE);
+
     await unlink(join(corpusDir, NEW_FILE));
     const third = await engineOn(chromaConfig(corpusDir, collection));
     await third.reindex();
-    for (const replica of [first, second]) {
+    for (const replica of [first, second, restarted]) {
       await vi.waitFor(async () => expect((await replica.sources()).map((s) => s.source)).not.toContain(NEW_FILE), { timeout: 10_000, interval: 500 });
     }
   });

@@ -29,7 +29,10 @@ export function normalizeQuestion(raw: string): string {
 }
 
 export interface EngineOptions {
-  /** Build the index when there is none, or when it is damaged or the corpus changed since it was built (the CLI). */
+  /**
+   * Build the index when there is none, or when it is damaged or the corpus changed since it was built (the CLI).
+   * A shared store (Chroma) serves other replicas, so it is only ever built here when it holds no index at all.
+   */
   autoIngest?: boolean;
   /** One-line notices for the person waiting: "building the index (first run)…". */
   onNotice?: (message: string) => void;
@@ -72,14 +75,14 @@ export class Engine implements AnswerEngine {
     try {
       index = await store.open();
     } catch (e) {
-      if (!(e instanceof IndexMismatchError) || !options.autoIngest) throw e;
+      // A shared store built by another embedder belongs to whoever configured it so: only an explicit ingest replaces it.
+      if (!(e instanceof IndexMismatchError) || !options.autoIngest || store.shared) throw e;
       index = await rebuild(`${e.message.replace(/; run npm run ingest.*$/, '')}; rebuilding it from the corpus…`);
     }
     if (!index) {
       if (!options.autoIngest) throw new IndexMismatchError(`no index at ${store.location}; run npm run ingest first`);
       index = await rebuild(`no index at ${store.location} yet; building it from ${config.corpusDir} (first run)…`);
     } else if (options.autoIngest && !store.shared && (await corpusChanged(config.corpusDir, index))) {
-      // A shared store serves other replicas: only an explicit ingest may change it, not a stale corpus copy here.
       index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
     }
     return new Engine(config, embedder, store, Engine.serve(index!, embedder));
