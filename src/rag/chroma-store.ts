@@ -277,7 +277,8 @@ export class ChromaIndexStore implements IndexStore {
 
     const total = records.reduce((n, r) => n + r.chunks.length, 0);
     const refit = !previous || total > 2 * previous.fittedChunks || 2 * total < previous.fittedChunks;
-    const alreadySent = new Set(refit ? [] : previous!.documents.map((d) => `${d.sha256}\u0000${d.source}`));
+    // Only what could be read back counts as stored: a document whose record went missing is sent again.
+    const alreadySent = new Set(refit ? [] : reusable.map((r) => `${r.sha256}\u0000${r.source}`));
     const send = records.filter((r) => !alreadySent.has(`${r.sha256}\u0000${r.source}`));
     let state: unknown;
     let vectors: number[][];
