@@ -35,7 +35,7 @@ const FORMAT = 1;
 /** Records per read of the documents collection: each holds a whole document. */
 const DOCUMENTS_PER_REQUEST = 50;
 
-export interface ChromaManifest extends Manifest {
+interface ChromaManifest extends Manifest {
   /** The stamp this manifest was committed under. */
   version: string;
   /** How many chunks the embedder state was fitted on. */
@@ -62,7 +62,7 @@ const newVersion = () => `${new Date().toISOString()}-${randomBytes(3).toString(
 /** Chroma refuses an empty `$nin` list; no sha256 equals the empty string. */
 const noneOf = (values: string[]) => (values.length ? { $nin: values } : { $ne: '' });
 
-export function unreachable(url: string): ServiceUnavailableError {
+function unreachable(url: string): ServiceUnavailableError {
   return new ServiceUnavailableError(`cannot reach the Chroma server at CHROMA_URL=${url}; start it or correct CHROMA_URL`);
 }
 
