@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/config.js';
 import { createEmbedder } from '../src/rag/embedder.js';
-import { buildIndex } from '../src/rag/store.js';
+import { openIndexStore } from '../src/rag/store.js';
 import type { IngestProgress, IngestReport } from '../src/rag/types.js';
 import { command, notice, parseArguments, runCli } from './cli.js';
 
@@ -46,7 +46,8 @@ await runCli(async () => {
   const config = loadConfig();
   const embedder = await createEmbedder(config, notice);
   const progress = progressReporter();
-  const report = await buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, onProgress: progress.update }).finally(progress.stop);
+  const store = await openIndexStore(config, embedder);
+  const report = await store.ingest(progress.update).finally(progress.stop);
   if (json) console.log(JSON.stringify(report));
   else printSummary(report);
   const usable = report.documents.filter((d) => d.status === 'indexed' || d.status === 'unchanged').length;

@@ -140,7 +140,6 @@ describe('a file removed since the last ingest', () => {
     await expect(engine.summarize({ source: MALI_RENAMED })).rejects.toThrow(/no indexed document named/);
   });
 
-  // FAILS until src/rag/store.ts assembleCorpus also reports removed aliases (see docs/hardening.md).
   test('a removed second name of a duplicate is reported removed too, and is no longer known', async () => {
     await unlink(join(corpusDir, TOGO_TWIN));
     const after = await engine.reindex();

@@ -159,8 +159,6 @@ describe('a damaged index', { timeout: 60_000 }, () => {
     expect(message).not.toContain('\n');
   });
 
-  // The rewritten record FAILS until src/rag/store.ts reusableDocuments checks each record against the manifest's
-  // digests before reusing it (see docs/hardening.md): today the rebuild reuses the altered text.
   test.each(damages)('%s: rebuilt from the corpus when opened to answer, with a notice, then answers correctly', async (_name, damage) => {
     const indexDir = await damagedCopy(damage);
     const notices: string[] = [];

@@ -77,7 +77,7 @@ function answerShapeBonus(question: string, text: string): number {
   const hasDate =
     /\b(?:January|February|March|April|May|June|July|August|September|October|November|December|\d{4})\b/.test(text) ||
     /\[[^\]]*date[^\]]*\]/i.test(text);
-  const hasNumber = /\d/.test(text);
+  const hasNumber = QUANTITY.test(text);
   if (/^\s*when\b|\bwhat (?:date|year|day)\b/.test(q)) return hasDate ? 1.3 : 0.8;
   if (/\bhow (?:much|many)\b/.test(q)) return hasNumber ? 1.3 : 0.8;
   // "What did they discuss / agree / focus on": the answer is a list of subjects.
@@ -157,9 +157,13 @@ function quantityAskedFor(question: string): string | null {
   return thing ?? '';
 }
 
+/** Digits or number words ("three berths", "a dozen", "two million"). */
+const QUANTITY =
+  /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?)\b/i;
+
 /** A sentence gives the quantity when it has a number and names the thing counted in its own words. */
 function statesQuantity(s: Sentence, thing: string): boolean {
-  return /\d/.test(s.text) && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
+  return QUANTITY.test(s.text) && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
 }
 
 /** A chosen lead-in brings the items it introduces, within the answer's length. */

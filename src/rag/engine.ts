@@ -15,11 +15,13 @@ import type { Answer, AnswerEngine, IngestProgress, IngestReport, SourceInfo, Su
 
 export const MAX_QUESTION_CHARS = 2000;
 
-/** Zero-width and control characters carry no meaning in a question and must not reach the analyzers. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]+/gu;
+/** Control and format characters carry no meaning in a question and must not reach the analyzers. */
+const CONTROL = /[\p{Cc}\u2028\u2029]+/gu;
+/** Zero-width spaces, joiners, soft hyphens and BOMs sit inside words ("Lav\u200brov"): removed, not spaced. */
+const FORMAT_CHARACTERS = /\p{Cf}+/gu;
 
 export function normalizeQuestion(raw: string): string {
-  const question = raw.replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
+  const question = raw.replace(FORMAT_CHARACTERS, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   if (!question) throw new InvalidQuestionError('the question is empty');
   if (question.length > MAX_QUESTION_CHARS) {
     throw new InvalidQuestionError(`the question is too long (${question.length} characters; the limit is ${MAX_QUESTION_CHARS})`);

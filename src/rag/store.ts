@@ -129,10 +129,13 @@ async function reusableDocuments(indexDir: string, embedder: CorpusEmbedder): Pr
   const manifest = await readManifest(dir).catch(() => null);
   if (!manifest || manifest.format !== FORMAT || manifest.embedder.id !== embedder.id) return reuse;
   for (const d of manifest.documents) {
-    const record = await readFile(join(dir, 'documents', `${d.sha256}.json`), 'utf8')
-      .then((s) => JSON.parse(s) as DocumentRecord)
-      .catch(() => null);
-    if (record && record.rawVectors?.length === record.chunks?.length) reuse.set(d.sha256, record);
+    // Only a record whose bytes the manifest vouches for is reused: a damaged one is rebuilt from the corpus.
+    const name = `documents/${d.sha256}.json`;
+    const bytes = await readFile(join(dir, name)).catch(() => null);
+    const expected = manifest.files[name];
+    if (!bytes || !expected || bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) continue;
+    const record = JSON.parse(bytes.toString('utf8')) as DocumentRecord;
+    if (record.rawVectors?.length === record.chunks?.length) reuse.set(d.sha256, record);
   }
   return reuse;
 }
@@ -264,7 +267,9 @@ export async function assembleCorpus(options: {
   }
   const present = new Set(corpus.files.map((f) => f.source));
   for (const d of options.previous) {
-    if (!present.has(d.source)) reports.push({ source: d.source, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
+    for (const name of [d.source, ...d.aliases]) {
+      if (!present.has(name)) reports.push({ source: name, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
+    }
   }
   return { records, reports };
 }
