@@ -23,7 +23,7 @@ try {
   fail(error);
 }
 if (!config.discord.token) {
-  fail(new UserFacingError('DISCORD_TOKEN is not set: copy .env.example to .env and put your bot token there (see docs/discord-setup.md).'));
+  fail(new UserFacingError('DISCORD_TOKEN is not set: copy .env.example to .env and put your bot token there (see README, "Run it on your server").'));
 }
 
 const logger = pino({ level: config.logLevel, base: { app: 'corpus-bot' } });
