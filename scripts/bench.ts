@@ -3,7 +3,7 @@
  * Measurement lives in src/rag/benchmark.ts; this file parses arguments, orders the runs and prints.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -18,6 +18,9 @@ import {
   peakRssMB,
   runProcess,
   writeSyntheticCorpus,
+  type BatchCost,
+  type ColdAsk,
+  type IngestThroughput,
   type Latency,
   type ScaleResult,
 } from '../src/rag/benchmark.js';
@@ -77,7 +80,7 @@ async function questionSets() {
 
 const ms = (x: number) => `${x.toLocaleString('en', { maximumFractionDigits: 2 })} ms`;
 const lat = (l: Latency) => `p50 ${ms(l.p50)} · p95 ${ms(l.p95)} · p99 ${ms(l.p99)} (n=${l.n})`;
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+const mb = (bytes: number) => (bytes < 1048576 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1048576).toFixed(1)} MB`);
 
 function machine() {
   return {
@@ -89,6 +92,25 @@ function machine() {
     /** Other work on the machine skews every timing; the 1-minute load average when the run started and ended. */
     loadAverage: { start: LOAD_AT_START, end: Math.round(os.loadavg()[0]! * 100) / 100 },
   };
+}
+
+interface BenchResult {
+  machine: ReturnType<typeof machine>;
+  command: string;
+  plan: string;
+  store: string;
+  hnsw: typeof HNSW_PARAMS;
+  embedderLoadMs: number;
+  indexLoadMs: number;
+  coldAsk: ColdAsk;
+  batch: BatchCost;
+  perQuestion: Latency;
+  ingest: IngestThroughput;
+  syntheticIngest: IngestThroughput;
+  peakRssMB: { serving: number; overall: number };
+  scale: ScaleResult[];
+  verdicts: string[];
+  totalSeconds: number;
 }
 
 function table(rows: string[][]): string {
@@ -108,10 +130,11 @@ function scaleVerdicts(results: ScaleResult[]): string[] {
 }
 
 /** Latency p95 and recall@10 against N, as a small two-panel SVG. */
-function chart(results: ScaleResult[]): string {
+function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
   const W = 360;
   const H = 240;
   const pad = { l: 56, r: 16, t: 34, b: 44 };
+  const LEGEND = 44;
   const ns = results.map((r) => r.chunks);
   const logN = ns.map(Math.log10);
   const [nMin, nMax] = [Math.min(...logN) - 0.15, Math.max(...logN) + 0.15];
@@ -128,7 +151,7 @@ function chart(results: ScaleResult[]): string {
       const points = s.values.map((v, j) => `${x(ns[j]!)},${y(v)}`);
       parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
       for (const p of points) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${s.color}"/>`);
-      parts.push(`<rect x="${pad.l + 8}" y="${pad.t + 4 + i * 14}" width="10" height="3" fill="${s.color}"/><text x="${pad.l + 22}" y="${pad.t + 9 + i * 14}">${s.name}</text>`);
+      parts.push(`<rect x="${pad.l}" y="${H + 6 + i * 14}" width="10" height="3" fill="${s.color}"/><text x="${pad.l + 14}" y="${H + 11 + i * 14}">${s.name}</text>`);
     });
     parts.push('</g>');
     return parts.join('\n');
@@ -142,9 +165,8 @@ function chart(results: ScaleResult[]): string {
   const yRec = (v: number) => H - pad.b - ((v - rLo) / (1 - rLo)) * (H - pad.b - pad.t);
   const recTicks: [number, string][] = [];
   for (let v = rLo; v <= 1.0001; v += 0.025) recTicks.push([v, v.toFixed(3)]);
-  const p = HNSW_PARAMS;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 20}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + LEGEND + 20}" font-family="sans-serif" font-size="11">`,
     '<rect width="100%" height="100%" fill="white"/>',
     panel(0, 'Latency p95 (ms, log scale)', 'ms', yLat, latTicks, [
       { name: 'answer path (retrieval + composition)', color: '#1f77b4', values: results.map((r) => r.answerPath.p95) },
@@ -154,9 +176,61 @@ function chart(results: ScaleResult[]): string {
     panel(W, 'HNSW recall@10 vs exact search', 'recall@10', yRec, recTicks, [
       { name: 'recall@10', color: '#2ca02c', values: results.map((r) => r.recallAt10) },
     ], { value: GOALS.recallAt10, label: `goal ${GOALS.recallAt10}` }),
-    `<text x="${W}" y="${H + 14}" text-anchor="middle" fill="#555">HNSW M=${p.M}, efConstruction=${p.efConstruction}, efSearch=${p.efSearch}; npm run bench</text>`,
+    `<text x="${W}" y="${H + LEGEND + 14}" text-anchor="middle" fill="#555">HNSW M=${p.M}, efConstruction=${p.efConstruction}, efSearch=${p.efSearch}; npm run bench</text>`,
     '</svg>',
   ].join('\n');
+}
+
+/** A difference of two process runs: under load, start-up jitter can exceed the cost being measured. */
+const furtherQuestion = (x: number) => (x < 0 ? `${ms(x)} (start-up jitter exceeds the cost; see the engine timings)` : ms(x));
+
+function printResult(result: BenchResult): void {
+  const m = result.machine;
+  console.log(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGB} GB, Node ${m.node}, ${m.platform}; load average ${m.loadAverage.start} → ${m.loadAverage.end}`);
+  console.log(`Command: ${result.command}   HNSW M=${result.hnsw.M} efConstruction=${result.hnsw.efConstruction} efSearch=${result.hnsw.efSearch}\n`);
+  console.log(
+    table([
+      ['measure', 'value'],
+      ['embedder load (median)', ms(result.embedderLoadMs)],
+      ['index load (median)', ms(result.indexLoadMs)],
+      [`cold ask, npx tsx scripts/ask.ts --json (median of ${result.coldAsk.runs.length})`, `${ms(result.coldAsk.medianMs)} [${result.coldAsk.runs.join(', ')}]`],
+      [`ask --batch: each further question, wall time (${result.batch.questions} vs 1)`, furtherQuestion(result.batch.perFurtherQuestionMs)],
+      [`ask --batch: engine timings.totalMs of questions 2…${result.batch.questions}`, lat(result.batch.engineMs)],
+      [`per question in one process`, lat(result.perQuestion)],
+      [`ingest of the corpus (${result.ingest.files} files, ${mb(result.ingest.bytes)})`, `${ms(result.ingest.ms)}: ${result.ingest.mbPerS} MB/s, ${result.ingest.chunksPerS} chunks/s`],
+      [
+        `ingest of a synthetic corpus (${result.syntheticIngest.files} files, ${mb(result.syntheticIngest.bytes)})`,
+        `${ms(result.syntheticIngest.ms)}: ${result.syntheticIngest.mbPerS} MB/s, ${result.syntheticIngest.chunksPerS} chunks/s`,
+      ],
+      ['peak RSS serving the corpus / whole bench', `${result.peakRssMB.serving} MB / ${result.peakRssMB.overall} MB`],
+    ]),
+  );
+  if (result.scale.length) {
+    console.log('\nScale (synthetic chunks around the real ones; queries: the questions above)');
+    console.log(
+      table([
+        ['chunks', 'embed', 'HNSW build', 'size', 'load', 'BM25 build', 'HNSW p50/p95', 'brute p50/p95', 'speed-up', 'recall@10', 'answer p50/p95/p99', 'hit@3', 'facts', 'RSS'],
+        ...result.scale.map((r) => [
+          r.chunks.toLocaleString('en'),
+          ms(r.embedMs),
+          ms(r.buildMs),
+          mb(r.indexBytes),
+          ms(r.indexLoadMs),
+          ms(r.lexicalBuildMs),
+          `${r.hnswQuery.p50}/${r.hnswQuery.p95} ms`,
+          `${r.bruteForceQuery.p50}/${r.bruteForceQuery.p95} ms`,
+          `${r.speedup}×`,
+          r.recallAt10.toFixed(3),
+          `${r.answerPath.p50}/${r.answerPath.p95}/${r.answerPath.p99} ms`,
+          r.quality ? r.quality.hitAt3.toFixed(2) : '',
+          r.quality ? r.quality.factCoverage.toFixed(2) : '',
+          `${r.peakRssMB} MB`,
+        ]),
+      ]),
+    );
+    console.log(`\n${result.verdicts.join('\n')}`);
+  }
+  console.log(`\nTotal ${result.totalSeconds} s`);
 }
 
 await runCli(async () => {
@@ -169,6 +243,7 @@ await runCli(async () => {
     .option('--store <kind>', 'vector store to measure (hnsw)', 'hnsw')
     .option('--chart <file>', 'write a chart of latency and recall against N as SVG')
     .option('--out <file>', 'also write the JSON object to FILE')
+    .option('--from <file>', 'print (and chart) a result saved with --out instead of measuring')
     .addOption(new Option('--scale-worker <N>', 'internal: measure one scale and print its JSON').argParser(Number).hideHelp())
     .option('--debug', 'show stack traces')
     .exitOverride()
@@ -179,7 +254,7 @@ await runCli(async () => {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
     throw e;
   }
-  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: string; chart?: string; out?: string; scaleWorker?: number }>();
+  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: string; chart?: string; out?: string; scaleWorker?: number; from?: string }>();
   if (options.store !== 'hnsw') {
     notice(`error: --store ${options.store} is not measured; the local index is hnsw (the only store this build serves)`);
     return EXIT_INVALID;
@@ -187,6 +262,13 @@ await runCli(async () => {
   if (program.args.length) {
     notice(`error: unexpected argument ${program.args[0]} (usage: npm run bench -- [--quick] [--json] [--scale N])`);
     return EXIT_INVALID;
+  }
+  if (options.from) {
+    const saved = JSON.parse(await readFile(options.from, 'utf8')) as BenchResult;
+    if (options.chart && saved.scale.length) await writeFile(options.chart, chart(saved.scale, saved.hnsw));
+    if (options.json) console.log(JSON.stringify(saved));
+    else printResult(saved);
+    return 0;
   }
   const plan = PLANS[options.quick ? 'quick' : 'full'];
   const scale = options.scale ?? plan.scale;
@@ -224,7 +306,7 @@ await runCli(async () => {
       notice(`bench: scale ${total.toLocaleString('en')} chunks…`);
       scaleResults.push(await scaleInWorker(total, !!options.quick));
     }
-    const result = {
+    const result: BenchResult = {
       machine: machine(),
       command: `npm run bench --${process.argv.slice(2).map((a) => ` ${a}`).join('')}`,
       plan: options.quick ? 'quick' : 'full',
@@ -242,58 +324,13 @@ await runCli(async () => {
       verdicts: scaleVerdicts(scaleResults),
       totalSeconds: Math.round((performance.now() - began) / 100) / 10,
     };
-    if (options.chart && scaleResults.length) await writeFile(options.chart, chart(scaleResults));
+    if (options.chart && scaleResults.length) await writeFile(options.chart, chart(scaleResults, HNSW_PARAMS));
     if (options.out) await writeFile(options.out, `${JSON.stringify(result, null, 2)}\n`);
     if (options.json) {
       console.log(JSON.stringify(result));
       return 0;
     }
-    const m = result.machine;
-    console.log(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGB} GB, Node ${m.node}, ${m.platform}; load average ${m.loadAverage.start} → ${m.loadAverage.end}`);
-    console.log(`Command: ${result.command}   HNSW M=${HNSW_PARAMS.M} efConstruction=${HNSW_PARAMS.efConstruction} efSearch=${HNSW_PARAMS.efSearch}\n`);
-    console.log(
-      table([
-        ['measure', 'value'],
-        ['embedder load (median)', ms(result.embedderLoadMs)],
-        ['index load (median)', ms(result.indexLoadMs)],
-        [`cold ask, npx tsx scripts/ask.ts --json (median of ${coldAsk.runs.length})`, `${ms(coldAsk.medianMs)} [${coldAsk.runs.join(', ')}]`],
-        [`ask --batch: each further question, wall time (${batch.questions} vs 1)`, ms(batch.perFurtherQuestionMs)],
-        [`ask --batch: engine timings.totalMs of questions 2…${batch.questions}`, lat(batch.engineMs)],
-        [`per question in one process`, lat(perQuestion)],
-        [`ingest of the corpus (${ingest.files} files, ${mb(ingest.bytes)})`, `${ms(ingest.ms)}: ${ingest.mbPerS} MB/s, ${ingest.chunksPerS} chunks/s`],
-        [
-          `ingest of a synthetic corpus (${syntheticIngest.files} files, ${mb(syntheticIngest.bytes)})`,
-          `${ms(syntheticIngest.ms)}: ${syntheticIngest.mbPerS} MB/s, ${syntheticIngest.chunksPerS} chunks/s`,
-        ],
-        ['peak RSS serving the corpus / whole bench', `${result.peakRssMB.serving} MB / ${result.peakRssMB.overall} MB`],
-      ]),
-    );
-    if (scaleResults.length) {
-      console.log('\nScale (synthetic chunks around the real ones; queries: the questions above)');
-      console.log(
-        table([
-          ['chunks', 'embed', 'HNSW build', 'size', 'load', 'BM25 build', 'HNSW p50/p95', 'brute p50/p95', 'speed-up', 'recall@10', 'answer p50/p95/p99', 'hit@3', 'facts', 'RSS'],
-          ...scaleResults.map((r) => [
-            r.chunks.toLocaleString('en'),
-            ms(r.embedMs),
-            ms(r.buildMs),
-            mb(r.indexBytes),
-            ms(r.indexLoadMs),
-            ms(r.lexicalBuildMs),
-            `${r.hnswQuery.p50}/${r.hnswQuery.p95} ms`,
-            `${r.bruteForceQuery.p50}/${r.bruteForceQuery.p95} ms`,
-            `${r.speedup}×`,
-            r.recallAt10.toFixed(3),
-            `${r.answerPath.p50}/${r.answerPath.p95}/${r.answerPath.p99} ms`,
-            r.quality ? r.quality.hitAt3.toFixed(2) : '',
-            r.quality ? r.quality.factCoverage.toFixed(2) : '',
-            `${r.peakRssMB} MB`,
-          ]),
-        ]),
-      );
-      console.log(`\n${result.verdicts.join('\n')}`);
-    }
-    console.log(`\nTotal ${result.totalSeconds} s`);
+    printResult(result);
     return 0;
   } finally {
     await rm(indexDir, { recursive: true, force: true });
