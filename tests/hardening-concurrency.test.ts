@@ -15,9 +15,8 @@ import {
   copyRealCorpus,
   MALI,
   MALI_QUESTION,
-  REAL_CORPUS,
+  ingestScene,
   spawnIngest,
-  tempDir,
   until,
 } from './support/hardening-fixtures.js';
 
@@ -28,12 +27,7 @@ let template: string;
 let bigCorpus: string;
 
 beforeAll(async () => {
-  root = await tempDir('concurrency');
-  template = join(root, 'template-index');
-  await (await openEngine(configFor(REAL_CORPUS, template), { autoIngest: true })).close();
-  bigCorpus = join(root, 'big-corpus');
-  await copyRealCorpus(bigCorpus);
-  await addBulletins(bigCorpus, BULLETINS);
+  ({ root, template, bigCorpus } = await ingestScene('concurrency', BULLETINS));
 }, 120_000);
 
 afterAll(async () => {

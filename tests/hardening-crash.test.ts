@@ -9,16 +9,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openEngine } from '../src/rag/engine.js';
 import { IndexMismatchError } from '../src/rag/errors.js';
 import {
-  addBulletins,
   CACHE_DIR,
   configFor,
   copyIndex,
-  copyRealCorpus,
+  ingestScene,
   MALI,
   MALI_QUESTION,
   REAL_CORPUS,
   spawnIngest,
-  tempDir,
   until,
 } from './support/hardening-fixtures.js';
 import { spawnTs } from './support/spawn-ts.js';
@@ -31,12 +29,7 @@ let bigCorpus: string;
 let trials = 0;
 
 beforeAll(async () => {
-  root = await tempDir('crash');
-  template = join(root, 'template-index');
-  await (await openEngine(configFor(REAL_CORPUS, template), { autoIngest: true })).close();
-  bigCorpus = join(root, 'big-corpus');
-  await copyRealCorpus(bigCorpus);
-  await addBulletins(bigCorpus, BULLETINS);
+  ({ root, template, bigCorpus } = await ingestScene('crash', BULLETINS));
 }, 120_000);
 
 afterAll(async () => {

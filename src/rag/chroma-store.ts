@@ -28,7 +28,7 @@ import { ChromaClient, ChromaConnectionError, ChromaNotFoundError, type Collecti
 import type { Config } from '../config.js';
 import type { CorpusEmbedder } from './embedder.js';
 import { IndexMismatchError, IngestBusyError, ServiceUnavailableError } from './errors.js';
-import { assembleCorpus, HNSW_PARAMS, ingestReport, withIngestLock, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './store.js';
+import { assembleCorpus, HNSW_PARAMS, ingestReport, manifestDocuments, withIngestLock, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './store.js';
 import type { IngestProgress, IngestReport } from './types.js';
 
 const FORMAT = 1;
@@ -311,14 +311,7 @@ export class ChromaIndexStore implements IndexStore {
       version,
       embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
       builtAt: new Date().toISOString(),
-      documents: records.map((r) => ({
-        source: r.source,
-        aliases: r.aliases,
-        sha256: r.sha256,
-        title: r.title,
-        chunks: r.chunks.length,
-        placeholders: r.placeholders,
-      })),
+      documents: manifestDocuments(records),
       chunks: total,
       embedderState: state,
       fittedChunks: refit ? total : previous!.fittedChunks,

@@ -294,6 +294,18 @@ export async function hnswStore(embedder: CorpusEmbedder, state: unknown, vector
   return store;
 }
 
+/** What a manifest says of each document: enough to list sources and reuse records without reading them. */
+export function manifestDocuments(records: DocumentRecord[]): Manifest['documents'] {
+  return records.map((r) => ({
+    source: r.source,
+    aliases: r.aliases,
+    sha256: r.sha256,
+    title: r.title,
+    chunks: r.chunks.length,
+    placeholders: r.placeholders,
+  }));
+}
+
 async function writeBuild(indexDir: string, embedder: CorpusEmbedder, records: DocumentRecord[]): Promise<string> {
   const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   const dir = join(indexDir, 'builds', id);
@@ -315,14 +327,7 @@ async function writeBuild(indexDir: string, embedder: CorpusEmbedder, records: D
     format: FORMAT,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
     builtAt: new Date().toISOString(),
-    documents: records.map((r) => ({
-      source: r.source,
-      aliases: r.aliases,
-      sha256: r.sha256,
-      title: r.title,
-      chunks: r.chunks.length,
-      placeholders: r.placeholders,
-    })),
+    documents: manifestDocuments(records),
     chunks: docs.length,
     embedderState: state,
     hnsw: HNSW_PARAMS,

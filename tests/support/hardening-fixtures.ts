@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import { openEngine } from '../../src/rag/engine.js';
 import { projectRoot, spawnTs, type Spawned } from './spawn-ts.js';
 
 export const REAL_CORPUS = join(projectRoot, 'corpus');
@@ -66,4 +67,22 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+export interface IngestScene {
+  root: string;
+  /** An index of the five real articles: the "previous index" each trial starts from. */
+  template: string;
+  /** The real articles plus generated bulletins, so an ingest of it runs long enough to be interrupted. */
+  bigCorpus: string;
+}
+
+export async function ingestScene(prefix: string, bulletins: number): Promise<IngestScene> {
+  const root = await tempDir(prefix);
+  const template = join(root, 'template-index');
+  await (await openEngine(configFor(REAL_CORPUS, template), { autoIngest: true })).close();
+  const bigCorpus = join(root, 'big-corpus');
+  await copyRealCorpus(bigCorpus);
+  await addBulletins(bigCorpus, bulletins);
+  return { root, template, bigCorpus };
 }
