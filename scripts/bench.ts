@@ -256,7 +256,7 @@ await runCli(async () => {
   }
   const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: string; chart?: string; out?: string; scaleWorker?: number; from?: string }>();
   if (options.store !== 'hnsw') {
-    notice(`error: --store ${options.store} is not measured; the local index is hnsw (the only store this build serves)`);
+    notice(`error: --store ${options.store} is not measured; only --store hnsw (the local index) is`);
     return EXIT_INVALID;
   }
   if (program.args.length) {
