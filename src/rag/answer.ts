@@ -62,12 +62,14 @@ function listAfter(leadIn: Sentence, all: Sentence[]): Sentence[] {
   return items;
 }
 
+/** Commas, and at half weight "and"/"or" (which also join clauses): how much of a list a sentence is. */
+const listSeparators = (text: string) => (text.match(/,/g)?.length ?? 0) + 0.5 * (text.match(/\b(?:and|or)\b/g)?.length ?? 0);
+
 /** How much a sentence states checkable facts: names, numbers, dates, enumerations. Framing prose scores 0. */
 export function factDensity(text: string): number {
   const names = text.match(/(?<=\S\s+)\p{Lu}[\p{L}-]+/gu)?.length ?? 0;
   const numbers = text.match(/\d[\d,.]*/g)?.length ?? 0;
-  const listSeparators = text.match(/,/g)?.length ?? 0;
-  return Math.min(1, (names + 2 * numbers + listSeparators) / 8);
+  return Math.min(1, (names + 2 * numbers + listSeparators(text)) / 8);
 }
 
 /** What kind of fact the question asks for, so evidence that has it can be preferred. */
@@ -82,7 +84,7 @@ function answerShapeBonus(question: string, text: string): number {
   if (/\bhow (?:much|many)\b/.test(q)) return hasNumber ? 1.3 : 0.8;
   // "What did they discuss / agree / focus on": the answer is a list of subjects.
   if (/\b(?:discuss|talk|cover|focus|agree|announc|cooperat|collaborat|sector|area|topic)\w*/.test(q)) {
-    return 1 + 0.1 * Math.min(5, text.match(/,/g)?.length ?? 0);
+    return 1 + 0.1 * Math.min(5, listSeparators(text));
   }
   return 1;
 }

@@ -58,8 +58,12 @@ export interface Retrieval {
 const RRF_K = 60;
 const DENSE_CANDIDATES = 20;
 const LEXICAL_CANDIDATES = 20;
-const CHUNKS_FOR_EVIDENCE = 6;
-const SENTENCE_HITS = 15;
+const CHUNKS_FOR_EVIDENCE = 10;
+/**
+ * A term in more than this share of sentences ("Russia" in a corpus about Russia) tells BM25 almost nothing but
+ * makes it score nearly every chunk; it is left out of the lexical query when rarer terms remain.
+ */
+const COMMON_TERM_SHARE = 0.2;
 /**
  * Synonyms count ("discuss" ~ "talks", "met" ~ "meeting", "aid" ~ "assistance"), but a rare word the question asks
  * about must have a very close one: "troops" ~ "military" (0.79) must not let "officer corps" answer "how many
@@ -96,7 +100,6 @@ export class HybridRetriever extends BaseRetriever {
   lc_namespace = ['corpus-qa', 'retrievers'];
   readonly sentences: Sentence[];
   private readonly chunkSearch: MiniSearch<LexicalItem>;
-  private readonly sentenceSearch: MiniSearch<LexicalItem>;
   private readonly chunkByID = new Map<string, number>();
   private readonly sentencesByChunk = new Map<number, Sentence[]>();
   private readonly documentFrequency = new Map<string, number>();
@@ -125,10 +128,7 @@ export class HybridRetriever extends BaseRetriever {
       index.chunks.map((c, id) => ({ id, text: c.text, heading: c.heading, title: c.title })),
       { text: 1, heading: 0.6, title: 0.4 },
     );
-    this.sentenceSearch = lexicalIndex(
-      this.sentences.map((s) => ({ id: s.id, text: s.text, heading: s.heading, title: s.title })),
-      { text: 1, heading: 0.4, title: 0.3 },
-    );
+
   }
 
   /** IDF over sentences; a term the corpus never uses gets the highest possible weight. */
@@ -147,6 +147,12 @@ export class HybridRetriever extends BaseRetriever {
     if (isAnswerTypeTerm(q.term)) return 0.3 * this.idf(q.term);
     if (this.knows(q.term)) return this.idf(q.term);
     return q.name || q.numeric ? this.idf(q.term) : Math.log(21);
+  }
+
+  /** The query terms worth a BM25 look-up: the rarer ones, or all when every one is common. */
+  private distinctive(queryTerms: string[]): string[] {
+    const rare = queryTerms.filter((t) => (this.documentFrequency.get(t) ?? 0) <= COMMON_TERM_SHARE * this.sentences.length);
+    return rare.length ? rare : queryTerms;
   }
 
   knows(t: string): boolean {
@@ -188,17 +194,14 @@ export class HybridRetriever extends BaseRetriever {
       .filter((i) => i >= 0 && inScope(this.index.chunks[i]!.source));
     const lexical = keyTerms.size
       ? this.chunkSearch
-          .search(question)
+          .search(this.distinctive([...keyTerms.keys()]).join(' '), { tokenize: (q) => q.split(' '), processTerm: (t) => t })
           .map((r) => r.id as number)
           .filter((i) => inScope(this.index.chunks[i]!.source))
           .slice(0, LEXICAL_CANDIDATES)
       : [];
     const chunks = reciprocalRankFusion([dense, lexical]);
 
-    const sentenceHits = keyTerms.size
-      ? this.sentenceSearch.search(question).filter((r) => inScope(this.sentences[r.id as number]!.source)).slice(0, SENTENCE_HITS)
-      : [];
-    const candidates = new Set<number>(sentenceHits.map((r) => r.id as number));
+    const candidates = new Set<number>();
     const chunkRank = new Map<number, number>();
     chunks.forEach((c, rank) => chunkRank.set(c, rank));
     for (const c of chunks.slice(0, CHUNKS_FOR_EVIDENCE)) {
@@ -207,7 +210,9 @@ export class HybridRetriever extends BaseRetriever {
     const list = [...candidates].map((id) => this.sentences[id]!);
     const vectors = await this.vectorsOf(list);
     const byDense = list.map((s, i) => ({ s, sim: cosine(vectors[i]!, queryVector) })).sort((a, b) => b.sim - a.sim).map((x) => x.s.id);
-    const byLexical = sentenceHits.map((r) => r.id as number);
+    // Within the retrieved chunks, a sentence's own words decide its lexical rank: the IDF of the question terms it uses.
+    const lexicalWeight = (s: Sentence) => [...keyTerms.keys()].reduce((sum, t) => sum + (s.own.has(t) ? this.idf(t) : 0), 0);
+    const byLexical = list.filter((s) => lexicalWeight(s) > 0).sort((a, b) => lexicalWeight(b) - lexicalWeight(a)).map((s) => s.id);
     const byChunk = [...list].sort((a, b) => (chunkRank.get(a.chunk) ?? 1e9) - (chunkRank.get(b.chunk) ?? 1e9)).map((s) => s.id);
     const coverages = new Map(list.map((sentence) => [sentence.id, coverage(sentence, keyTerms, names, synonym)]));
     // Coverage is a fourth ranking: a sentence about the question's subject that words it differently (a list of

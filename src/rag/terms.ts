@@ -36,8 +36,20 @@ export function words(text: string): string[] {
   return foldAccents(text.toLowerCase()).match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu)?.map((w) => w.replace(/['’]s$/, '')) ?? [];
 }
 
+/** Stemming dominates indexing time and corpora repeat their words: each distinct word is analysed once. */
+const termCache = new Map<string, string | null>();
+
 /** The index term of one word, or null for a stopword. */
 export function term(word: string): string | null {
+  let t = termCache.get(word);
+  if (t === undefined) {
+    t = analyse(word);
+    termCache.set(word, t);
+  }
+  return t;
+}
+
+function analyse(word: string): string | null {
   const w = foldAccents(word.toLowerCase()).replace(/['’]s$/, '');
   if (!w || STOPWORDS.has(w)) return null;
   const variant = VARIANTS[w] ?? w;
