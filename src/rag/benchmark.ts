@@ -12,12 +12,10 @@ import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
 import type { Config } from '../config.js';
-import { composeAnswer } from './answer.js';
 import type { Chunk } from './chunk.js';
 import { createEmbedder, type CorpusEmbedder } from './embedder.js';
-import type { Engine } from './engine.js';
+import { answerFrom, retrieverFor, type Engine } from './engine.js';
 import { corpusWords, scoreAnswers, type EvalQuestion, type ScoredAnswer } from './evaluate.js';
-import { HybridRetriever } from './retrieve.js';
 import { buildIndex, contextualText, HNSW_PARAMS, hnswStore, openIndex, type DocumentRecord, type LoadedIndex } from './store.js';
 import { sentenceSource, syntheticCorpus } from './synthetic.js';
 
@@ -157,13 +155,13 @@ export interface ColdAsk {
   status: string;
 }
 
-/** `npx tsx scripts/ask.ts --json "…"` from process start to answer, with the index already on disk. */
+/** `node --import tsx scripts/ask.ts --json "…"` (what `npm run ask` runs) from process start to answer, index on disk. */
 export async function measureColdAsk(question: string, indexDir: string, runs: number): Promise<ColdAsk> {
   const env = { ...process.env, INDEX_DIR: indexDir };
   const times: number[] = [];
   let status = '';
   for (let i = 0; i < runs; i++) {
-    const run = await runProcess('npx', ['tsx', 'scripts/ask.ts', '--json', question], env);
+    const run = await runProcess(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', '--json', question], env);
     status = (JSON.parse(run.stdout) as { status: string }).status;
     times.push(run.ms);
   }
@@ -191,8 +189,8 @@ export async function measureBatch(questions: string[], indexDir: string, runs: 
   const all: number[] = [];
   const engineMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    one.push((await runProcess('npx', ['tsx', 'scripts/ask.ts', '--batch', join(dir, 'one.jsonl')], env)).ms);
-    const run = await runProcess('npx', ['tsx', 'scripts/ask.ts', '--batch', join(dir, 'all.jsonl')], env);
+    one.push((await runProcess(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', '--batch', join(dir, 'one.jsonl')], env)).ms);
+    const run = await runProcess(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', '--batch', join(dir, 'all.jsonl')], env);
     const answers = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { timings?: { totalMs: number } });
     if (answers.length !== questions.length) throw new Error(`ask --batch answered ${answers.length} of ${questions.length} questions`);
     engineMs.push(...answers.slice(1).map((a) => a.timings?.totalMs ?? NaN));
@@ -337,10 +335,9 @@ export async function measureScale(options: {
       ...synthetic.map((d) => ({ ...d, aliases: [], sha256: '', placeholders: [], rawVectors: [] })),
     ];
     const index: LoadedIndex = { dir, manifest, documents, chunks, vectors: store };
-    const retriever = await timed(() => new HybridRetriever(index, embedder.forQueries(state)));
+    const retriever = await timed(() => retrieverFor(index, embedder));
     progress('BM25 indexes built');
-    const titles = manifest.documents.map((d) => d.title);
-    const answer = async (question: string) => composeAnswer(question, await retriever.value.retrieve(question), titles, retriever.value.sentences);
+    const answer = (question: string) => answerFrom(retriever.value, index, question);
     for (const q of questions.slice(0, options.warmup)) await answer(q);
     const answerTimes: number[] = [];
     for (const q of spread(questions, options.answerQueries)) {

@@ -3,7 +3,7 @@
  * hold an engine and nothing else of src/rag.
  */
 import type { Config } from '../config.js';
-import { composeAnswer } from './answer.js';
+import { composeAnswer, type ComposedAnswer } from './answer.js';
 import { createEmbedder, type CorpusEmbedder } from './embedder.js';
 import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './errors.js';
 import { loadCorpus } from './load.js';
@@ -91,10 +91,7 @@ export class Engine implements AnswerEngine {
   }
 
   private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
-    return {
-      index,
-      retriever: new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder)),
-    };
+    return { index, retriever: retrieverFor(index, embedder) };
   }
 
   async ask(rawQuestion: string): Promise<Answer> {
@@ -102,9 +99,7 @@ export class Engine implements AnswerEngine {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever, index } = this.live;
-    const retrieval = await retriever.retrieve(question);
-    const composed = composeAnswer(question, retrieval, index.manifest.documents.map((d) => d.title), retriever.sentences);
-    const { passages, ...composedAnswer } = composed;
+    const { passages, ...composedAnswer } = await answerFrom(retriever, index, question);
     const extractive: Answer = { question, ...composedAnswer, timings: { totalMs: Math.round(performance.now() - began) } };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
     if (!this.generator || extractive.status === 'not_found') return extractive;
@@ -161,6 +156,17 @@ async function corpusChanged(corpusDir: string, index: LoadedIndex): Promise<boo
   const indexed = new Map<string, string>();
   for (const d of index.manifest.documents) for (const name of [d.source, ...d.aliases]) indexed.set(name, d.sha256);
   return files.length !== indexed.size || files.some((f) => indexed.get(f.source) !== f.sha256);
+}
+
+/** The retriever the engine uses over an index: evaluation and benchmarks build theirs the same way. */
+export function retrieverFor(index: LoadedIndex, embedder: CorpusEmbedder): HybridRetriever {
+  return new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
+}
+
+/** The offline answer path (retrieval and composition) for a normalized question. */
+export async function answerFrom(retriever: HybridRetriever, index: LoadedIndex, question: string): Promise<ComposedAnswer> {
+  const retrieval = await retriever.retrieve(question);
+  return composeAnswer(question, retrieval, index.manifest.documents.map((d) => d.title), retriever.sentences);
 }
 
 export function openEngine(config: Config, options?: EngineOptions): Promise<Engine> {

@@ -18,10 +18,10 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { createEmbedder } from './embedder.js';
-import { normalizeQuestion, openEngine } from './engine.js';
+import { normalizeQuestion, openEngine, retrieverFor } from './engine.js';
 import { IndexMismatchError, InvalidQuestionError, UserFacingError } from './errors.js';
-import { HybridRetriever, type Retrieval } from './retrieve.js';
-import { openIndex } from './store.js';
+import type { Retrieval } from './retrieve.js';
+import { openIndexStore } from './store.js';
 
 /** The question set file is missing or malformed; the message names the file and line. Invalid input: exit 2. */
 export class QuestionSetError extends InvalidQuestionError {}
@@ -375,9 +375,9 @@ export interface OpenedTarget extends EvaluationTarget {
 export async function openEvaluationTarget(config: Config, onNotice?: (message: string) => void): Promise<OpenedTarget> {
   const engine = await openEngine(config, { autoIngest: true, onNotice });
   const embedder = await createEmbedder(config);
-  const index = await openIndex(config.indexDir, embedder);
+  const index = await (await openIndexStore(config, embedder)).open();
   if (!index) throw new IndexMismatchError(`no index at ${config.indexDir} after opening the engine`);
-  const retriever = new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState));
+  const retriever = retrieverFor(index, embedder);
   return {
     ask: (question) => engine.ask(question),
     retrieve: async (question) => retrievedSources(await retriever.retrieve(normalizeQuestion(question)), (i) => index.chunks[i]!.source),
