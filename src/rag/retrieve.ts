@@ -115,20 +115,23 @@ export class HybridRetriever extends BaseRetriever {
   ) {
     super();
     this.sentences = collectSentences(index);
-    for (const s of this.sentences) for (const w of words(s.text)) {
-      const t = term(w);
-      if (t && !this.surface.has(t)) this.surface.set(t, w);
-    }
-    for (const s of this.sentences) for (const t of new Set(terms(s.text))) this.documentFrequency.set(t, (this.documentFrequency.get(t) ?? 0) + 1);
-    index.chunks.forEach((c, i) => this.chunkByID.set(c.id, i));
     for (const s of this.sentences) {
-      for (const c of s.chunks) this.sentencesByChunk.set(c, [...(this.sentencesByChunk.get(c) ?? []), s]);
+      for (const t of s.own) this.documentFrequency.set(t, (this.documentFrequency.get(t) ?? 0) + 1);
+      for (const w of words(s.text)) {
+        const t = term(w);
+        if (t && !this.surface.has(t)) this.surface.set(t, w);
+      }
+      for (const c of s.chunks) {
+        const list = this.sentencesByChunk.get(c);
+        if (list) list.push(s);
+        else this.sentencesByChunk.set(c, [s]);
+      }
     }
+    index.chunks.forEach((c, i) => this.chunkByID.set(c.id, i));
     this.chunkSearch = lexicalIndex(
       index.chunks.map((c, id) => ({ id, text: c.text, heading: c.heading, title: c.title })),
       { text: 1, heading: 0.6, title: 0.4 },
     );
-
   }
 
   /** IDF over sentences; a term the corpus never uses gets the highest possible weight. */
