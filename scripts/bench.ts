@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- [--quick] [--json] [--scale N[,N…]] [--store hnsw] [--chart FILE]`: speed and scale figures.
- * Measurement lives in src/rag/benchmark.ts; this file parses arguments, orders the runs and prints.
+ * `npm run bench -- [--quick] [--json] [--scale N[,N…]] [--store hnsw|chroma] [--chart FILE]`: speed and scale figures.
+ * Measurement lives in src/rag/benchmark.ts; this file parses arguments, orders the runs and prints. With
+ * `--store chroma` it starts a Chroma server from node_modules for the run and measures it beside HNSW at every scale.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +30,7 @@ import { openEngine } from '../src/rag/engine.js';
 import { readQuestions } from '../src/rag/evaluate.js';
 import { buildIndex, HNSW_PARAMS, openIndex } from '../src/rag/store.js';
 import { paraphrases } from '../src/rag/synthetic.js';
+import { startChromaServer } from './chroma-server.js';
 import { EXIT_INVALID, notice, runCli } from './cli.js';
 
 const EVAL_QUESTIONS = 'eval/questions.jsonl';
@@ -43,6 +45,8 @@ const PLANS = {
 };
 /** Goals of the scale issue at 100,000 chunks. */
 const GOALS = { recallAt10: 0.95, speedup: 10, answerP95Ms: 100 };
+const STORES = ['hnsw', 'chroma'] as const;
+type StoreKind = (typeof STORES)[number];
 
 function sizes(value: string, previous: number[] = []): number[] {
   const parsed = value.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
@@ -58,18 +62,23 @@ function sizes(value: string, previous: number[] = []): number[] {
  */
 const WORKER_HEAP_MB = Math.min(16_384, Math.floor((os.totalmem() / 1048576) * 0.7));
 
-async function scaleInWorker(total: number, quick: boolean): Promise<ScaleResult> {
-  const args = [`--max-old-space-size=${WORKER_HEAP_MB}`, '--import', 'tsx', 'scripts/bench.ts', '--scale-worker', String(total), ...(quick ? ['--quick'] : [])];
+async function scaleInWorker(total: number, quick: boolean, chromaUrl?: string): Promise<ScaleResult> {
+  const args = [
+    `--max-old-space-size=${WORKER_HEAP_MB}`,
+    ...['--import', 'tsx', 'scripts/bench.ts', '--scale-worker', String(total)],
+    ...(quick ? ['--quick'] : []),
+    ...(chromaUrl ? ['--chroma-url', chromaUrl] : []),
+  ];
   const run = await runProcess(process.execPath, args, process.env, { showProgress: true });
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as ScaleResult;
 }
 
 /** The worker's side: the real corpus indexed afresh, then the synthetic corpus around it. */
-async function scaleWorker(total: number, plan: (typeof PLANS)['full'], embedder: CorpusEmbedder, corpusDir: string, indexDir: string) {
+async function scaleWorker(total: number, plan: (typeof PLANS)['full'], embedder: CorpusEmbedder, corpusDir: string, indexDir: string, chromaUrl?: string) {
   await buildIndex({ corpusDir, indexDir, embedder });
   const live = (await openIndex(indexDir, embedder))!;
   const { evalQuestions, questions } = await questionSets();
-  return measureScale({ embedder, base: live, total, questions, evalQuestions, corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries, onProgress: notice });
+  return measureScale({ embedder, base: live, total, questions, evalQuestions, corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries, chromaUrl, onProgress: notice });
 }
 
 async function questionSets() {
@@ -122,10 +131,18 @@ function scaleVerdicts(results: ScaleResult[]): string[] {
   const largest = results[results.length - 1];
   if (!largest) return [];
   const at = `at ${largest.chunks.toLocaleString('en')} chunks${largest.chunks < 100_000 ? ' (the goals are set for 100,000)' : ''}`;
+  const verdict = (met: boolean) => (met ? 'meets' : 'MISSES');
+  const chroma = largest.chroma;
   return [
-    `recall@10 ${largest.recallAt10} ${largest.recallAt10 >= GOALS.recallAt10 ? 'meets' : 'MISSES'} the goal ≥ ${GOALS.recallAt10} ${at}`,
-    `HNSW is ${largest.speedup}× faster than brute force (p50), ${largest.speedup >= GOALS.speedup ? 'meets' : 'MISSES'} the goal ≥ ${GOALS.speedup}× ${at}`,
-    `answer path p95 ${ms(largest.answerPath.p95)} ${largest.answerPath.p95 < GOALS.answerP95Ms ? 'meets' : 'MISSES'} the goal < ${GOALS.answerP95Ms} ms ${at}`,
+    `recall@10 ${largest.recallAt10} ${verdict(largest.recallAt10 >= GOALS.recallAt10)} the goal ≥ ${GOALS.recallAt10} ${at}`,
+    `HNSW is ${largest.speedup}× faster than brute force (p50), ${verdict(largest.speedup >= GOALS.speedup)} the goal ≥ ${GOALS.speedup}× ${at}`,
+    `answer path p95 ${ms(largest.answerPath.p95)} ${verdict(largest.answerPath.p95 < GOALS.answerP95Ms)} the goal < ${GOALS.answerP95Ms} ms ${at}`,
+    ...(chroma
+      ? [
+          `Chroma recall@10 ${chroma.recallAt10} ${verdict(chroma.recallAt10 >= GOALS.recallAt10)} the goal ≥ ${GOALS.recallAt10} ${at}`,
+          `Chroma is ${chroma.speedup}× faster than in-process brute force (p50, HTTP round trip included), ${verdict(chroma.speedup >= GOALS.speedup)} the goal ≥ ${GOALS.speedup}× ${at}`,
+        ]
+      : []),
   ];
 }
 
@@ -156,12 +173,13 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
     parts.push('</g>');
     return parts.join('\n');
   };
-  const latencies = results.flatMap((r) => [r.hnswQuery.p95, r.bruteForceQuery.p95, r.answerPath.p95, GOALS.answerP95Ms]);
+  const chroma = results.every((r) => r.chroma) ? results.map((r) => r.chroma!) : [];
+  const latencies = results.flatMap((r) => [r.hnswQuery.p95, r.bruteForceQuery.p95, r.answerPath.p95, GOALS.answerP95Ms, ...(r.chroma ? [r.chroma.query.p95] : [])]);
   const [lo, hi] = [Math.floor(Math.log10(Math.max(0.01, Math.min(...latencies)))), Math.ceil(Math.log10(Math.max(...latencies)))];
   const yLat = (v: number) => H - pad.b - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo || 1)) * (H - pad.b - pad.t);
   const latTicks: [number, string][] = [];
   for (let e = lo; e <= hi; e++) latTicks.push([10 ** e, `${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)}`]);
-  const rLo = Math.min(0.9, ...results.map((r) => Math.floor(r.recallAt10 * 20) / 20));
+  const rLo = Math.min(0.9, ...[...results.map((r) => r.recallAt10), ...chroma.map((c) => c.recallAt10)].map((v) => Math.floor(v * 20) / 20));
   const yRec = (v: number) => H - pad.b - ((v - rLo) / (1 - rLo)) * (H - pad.b - pad.t);
   const recTicks: [number, string][] = [];
   for (let v = rLo; v <= 1.0001; v += 0.025) recTicks.push([v, v.toFixed(3)]);
@@ -172,9 +190,11 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
       { name: 'answer path (retrieval + composition)', color: '#1f77b4', values: results.map((r) => r.answerPath.p95) },
       { name: 'brute-force k=10', color: '#d62728', values: results.map((r) => r.bruteForceQuery.p95) },
       { name: 'HNSW k=10', color: '#2ca02c', values: results.map((r) => r.hnswQuery.p95) },
+      ...(chroma.length ? [{ name: 'Chroma server k=10 (HTTP on loopback)', color: '#9467bd', values: chroma.map((c) => c.query.p95) }] : []),
     ], { value: GOALS.answerP95Ms, label: `goal ${GOALS.answerP95Ms} ms` }),
-    panel(W, 'HNSW recall@10 vs exact search', 'recall@10', yRec, recTicks, [
-      { name: 'recall@10', color: '#2ca02c', values: results.map((r) => r.recallAt10) },
+    panel(W, 'Recall@10 vs exact search', 'recall@10', yRec, recTicks, [
+      { name: 'HNSW (local index)', color: '#2ca02c', values: results.map((r) => r.recallAt10) },
+      ...(chroma.length ? [{ name: 'Chroma server', color: '#9467bd', values: chroma.map((c) => c.recallAt10) }] : []),
     ], { value: GOALS.recallAt10, label: `goal ${GOALS.recallAt10}` }),
     `<text x="${W}" y="${H + LEGEND + 14}" text-anchor="middle" fill="#555">HNSW M=${p.M}, efConstruction=${p.efConstruction}, efSearch=${p.efSearch}; npm run bench</text>`,
     '</svg>',
@@ -228,6 +248,25 @@ function printResult(result: BenchResult): void {
         ]),
       ]),
     );
+    const withChroma = result.scale.filter((r) => r.chroma);
+    if (withChroma.length) {
+      console.log('\nVector stores on the same vectors and queries (k=10; Chroma through LangChain over HTTP on loopback)');
+      console.log(
+        table([
+          ['chunks', 'brute p50/p95', 'HNSW p50/p95', 'HNSW recall@10', 'Chroma write', 'Chroma p50/p95/p99', 'Chroma speed-up', 'Chroma recall@10'],
+          ...withChroma.map((r) => [
+            r.chunks.toLocaleString('en'),
+            `${r.bruteForceQuery.p50}/${r.bruteForceQuery.p95} ms`,
+            `${r.hnswQuery.p50}/${r.hnswQuery.p95} ms`,
+            r.recallAt10.toFixed(3),
+            ms(r.chroma!.writeMs),
+            `${r.chroma!.query.p50}/${r.chroma!.query.p95}/${r.chroma!.query.p99} ms`,
+            `${r.chroma!.speedup}×`,
+            r.chroma!.recallAt10.toFixed(3),
+          ]),
+        ]),
+      );
+    }
     console.log(`\n${result.verdicts.join('\n')}`);
   }
   console.log(`\nTotal ${result.totalSeconds} s`);
@@ -240,11 +279,12 @@ await runCli(async () => {
     .option('--quick', 'a reduced run (small N, few repetitions) that finishes within two minutes')
     .option('--json', 'print one JSON object')
     .option('--scale <N>', 'chunks in the synthetic corpus; repeat or separate by commas (default 10000,100000; quick 2000)', sizes)
-    .option('--store <kind>', 'vector store to measure (hnsw)', 'hnsw')
+    .addOption(new Option('--store <kind>', 'vector stores to measure at scale: the local HNSW index, or Chroma beside it on a server started for the run').choices(STORES).default('hnsw'))
     .option('--chart <file>', 'write a chart of latency and recall against N as SVG')
     .option('--out <file>', 'also write the JSON object to FILE')
     .option('--from <file>', 'print (and chart) a result saved with --out instead of measuring')
     .addOption(new Option('--scale-worker <N>', 'internal: measure one scale and print its JSON').argParser(Number).hideHelp())
+    .addOption(new Option('--chroma-url <url>', 'internal: the Chroma server a scale worker measures').hideHelp())
     .option('--debug', 'show stack traces')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -254,11 +294,7 @@ await runCli(async () => {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
     throw e;
   }
-  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: string; chart?: string; out?: string; scaleWorker?: number; from?: string }>();
-  if (options.store !== 'hnsw') {
-    notice(`error: --store ${options.store} is not measured; only --store hnsw (the local index) is`);
-    return EXIT_INVALID;
-  }
+  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: StoreKind; chart?: string; out?: string; scaleWorker?: number; chromaUrl?: string; from?: string }>();
   if (program.args.length) {
     notice(`error: unexpected argument ${program.args[0]} (usage: npm run bench -- [--quick] [--json] [--scale N])`);
     return EXIT_INVALID;
@@ -281,7 +317,7 @@ await runCli(async () => {
   try {
     if (options.scaleWorker) {
       const embedder = await createEmbedder(config);
-      console.log(JSON.stringify(await scaleWorker(options.scaleWorker, plan, embedder, config.corpusDir, indexDir)));
+      console.log(JSON.stringify(await scaleWorker(options.scaleWorker, plan, embedder, config.corpusDir, indexDir, options.chromaUrl)));
       return 0;
     }
     notice('bench: ingest of the corpus…');
@@ -302,9 +338,15 @@ await runCli(async () => {
     const syntheticIngest = await measureIngest(syntheticDir, embedder, 1);
     await rm(syntheticDir, { recursive: true, force: true });
     const scaleResults: ScaleResult[] = [];
-    for (const total of scale) {
-      notice(`bench: scale ${total.toLocaleString('en')} chunks…`);
-      scaleResults.push(await scaleInWorker(total, !!options.quick));
+    if (options.store === 'chroma') notice('bench: starting a Chroma server…');
+    const chroma = options.store === 'chroma' ? await startChromaServer() : undefined;
+    try {
+      for (const total of scale) {
+        notice(`bench: scale ${total.toLocaleString('en')} chunks…`);
+        scaleResults.push(await scaleInWorker(total, !!options.quick, chroma?.url));
+      }
+    } finally {
+      await chroma?.close();
     }
     const result: BenchResult = {
       machine: machine(),

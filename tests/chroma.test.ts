@@ -16,7 +16,7 @@ import { evaluate, readQuestions, retrievedSources, THRESHOLDS, type EvalReport 
 import { HybridRetriever } from '../src/rag/retrieve.js';
 import { openIndexStore } from '../src/rag/store.js';
 import { isEdit, startHarness, type Harness } from './support/bot-harness.js';
-import { startChromaServer, type ChromaServer } from './support/chroma-server.js';
+import { startChromaServer, type ChromaServer } from '../scripts/chroma-server.js';
 import { projectRoot, spawnTs } from './support/spawn-ts.js';
 
 const NEW_FILE = '005_lamu_port.txt';

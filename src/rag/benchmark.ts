@@ -2,16 +2,19 @@
  * Measurements behind `npm run bench`: load times, cold and warm question latency, ingest throughput, and the
  * vector index at synthetic scale (build time, size, recall against exact search, and the full answer path).
  * Everything runs the product's own code: the engine, buildIndex/openIndex, hnswStore with HNSW_PARAMS, the hybrid
- * retriever and the answer composer.
+ * retriever, the answer composer and, with a Chroma server, the collection ingest writes (fillChromaCollection).
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
+import type { Embeddings } from '@langchain/core/embeddings';
 import hnswlib from 'hnswlib-node';
 import type { Config } from '../config.js';
+import { chromaClient, fillChromaCollection } from './chroma-store.js';
 import type { Chunk } from './chunk.js';
 import { createEmbedder, type CorpusEmbedder } from './embedder.js';
 import { answerFrom, retrieverFor, type Engine } from './engine.js';
@@ -236,11 +239,65 @@ export interface ScaleResult {
   answerPath: Latency;
   /** The real documents' evaluation questions answered with the synthetic chunks around them. */
   quality?: { hitAt3: number; factCoverage: number; notFoundCorrect: number; notFoundTotal: number };
+  /** With `--store chroma`: the same vectors and queries on a Chroma server. */
+  chroma?: ChromaFigures;
   peakRssMB: number;
 }
 
+/** k of every vector search below, as the retriever asks. */
+const K = 10;
+
+/** One query's exact neighbours: the distance of the tenth, and how long exact search took. */
+interface Truth {
+  bound: number;
+  ms: number;
+}
+
+/**
+ * Latency and recall@10 of a k-NN search against exact search. A neighbour at the distance of the tenth true one is
+ * as near as it: ties must not count as misses. The first `warmup` queries are run untimed first (a server's first
+ * query also loads its index).
+ */
+async function searchFigures(queryVectors: number[][], truths: Truth[], search: (q: number[]) => Promise<[unknown, number][]>, warmup: number) {
+  for (const q of queryVectors.slice(0, warmup)) await search(q);
+  const times: number[] = [];
+  let found = 0;
+  for (const [i, q] of queryVectors.entries()) {
+    const approx = await timed(() => search(q));
+    times.push(approx.ms);
+    found += Math.min(K, approx.value.filter(([, distance]) => distance <= truths[i]!.bound + 1e-6).length);
+  }
+  return { query: latency(times), recallAt10: Math.round((found / (K * queryVectors.length)) * 1000) / 1000 };
+}
+
+/** Ratio of the p50s to three significant digits (a slower search shows as a fraction, not as 0). */
+const speedupOver = (exact: Latency, approx: Latency) => Number((exact.p50 / Math.max(approx.p50, 0.001)).toPrecision(3));
+
+export interface ChromaFigures {
+  /** Writing every vector (with its chunk text and metadata) into a new collection, in the server's batch size. */
+  writeMs: number;
+  /** k=10 through LangChain's Chroma store (an HTTP round trip to the server on loopback). */
+  query: Latency;
+  speedup: number;
+  recallAt10: number;
+}
+
+/** The same vectors in a new collection on a Chroma server, the same queries; the collection is deleted afterwards. */
+async function measureChroma(url: string, embeddings: Embeddings, vectors: number[][], docs: Document[], queryVectors: number[][], truths: Truth[], exact: Latency, progress: Progress): Promise<ChromaFigures> {
+  const collection = `bench-${vectors.length}-${randomBytes(3).toString('hex')}`;
+  try {
+    const filled = await timed(() => fillChromaCollection({ url, collection, embeddings, vectors, documents: docs, ids: docs.map((d) => String(d.metadata.id)) }));
+    progress('Chroma collection written');
+    const figures = await searchFigures(queryVectors, truths, (q) => filled.value.similaritySearchVectorWithScore(q, K), K);
+    progress('Chroma recall and query latency measured');
+    return { writeMs: Math.round(filled.ms), ...figures, speedup: speedupOver(exact, figures.query) };
+  } finally {
+    await chromaClient(url).deleteCollection({ name: collection }).catch(() => undefined);
+  }
+}
+
 /** The vector half of a scale run: what leaves it is the store and the corpus state; the raw arrays are dropped. */
-async function measureVectors(embedder: CorpusEmbedder, base: LoadedIndex, chunks: Chunk[], questions: string[], dir: string, progress: Progress) {
+async function measureVectors(embedder: CorpusEmbedder, base: LoadedIndex, chunks: Chunk[], questions: string[], dir: string, progress: Progress, chromaUrl?: string) {
   const synthetic = chunks.slice(base.chunks.length);
   const embedded = await timed(() => embedder.embedRaw(synthetic.map(contextualText)));
   progress(`embedded ${synthetic.length} synthetic chunks`);
@@ -260,23 +317,15 @@ async function measureVectors(embedder: CorpusEmbedder, base: LoadedIndex, chunk
   exact.initIndex(vectors.length);
   vectors.forEach((v, i) => exact.addPoint(v, i));
   const queryVectors = await embedder.forQueries(state).embedDocuments(questions);
-  const K = 10;
-  const hnswTimes: number[] = [];
-  const exactTimes: number[] = [];
-  let found = 0;
-  for (const q of queryVectors) {
+  const truths = queryVectors.map((q) => {
     const began = performance.now();
-    const truth = exact.searchKnn(q, K);
-    exactTimes.push(performance.now() - began);
-    const approx = await timed(() => store.similaritySearchVectorWithScore(q, K));
-    hnswTimes.push(approx.ms);
-    // A neighbour at the distance of the tenth true one is as near as it: ties must not count as misses.
-    const bound = Math.max(...truth.distances) + 1e-6;
-    found += Math.min(K, approx.value.filter(([, distance]) => distance <= bound).length);
-  }
+    const { distances } = exact.searchKnn(q, K);
+    return { bound: Math.max(...distances), ms: performance.now() - began };
+  });
+  const bruteForceQuery = latency(truths.map((t) => t.ms));
+  const hnsw = await searchFigures(queryVectors, truths, (q) => store.similaritySearchVectorWithScore(q, K), 0);
   progress('recall and query latency measured');
-  const hnswQuery = latency(hnswTimes);
-  const bruteForceQuery = latency(exactTimes);
+  const chroma = chromaUrl ? await measureChroma(chromaUrl, embedder.forQueries(state), vectors, docs, queryVectors, truths, bruteForceQuery, progress) : undefined;
   return {
     store,
     state,
@@ -286,10 +335,11 @@ async function measureVectors(embedder: CorpusEmbedder, base: LoadedIndex, chunk
       indexBytes,
       indexLoadMs: Math.round(loaded.ms),
       queries: queryVectors.length,
-      hnswQuery,
+      hnswQuery: hnsw.query,
       bruteForceQuery,
-      speedup: Math.round((bruteForceQuery.p50 / Math.max(hnswQuery.p50, 0.001)) * 10) / 10,
-      recallAt10: Math.round((found / (K * queryVectors.length)) * 1000) / 1000,
+      speedup: speedupOver(bruteForceQuery, hnsw.query),
+      recallAt10: hnsw.recallAt10,
+      chroma,
     },
   };
 }
@@ -311,6 +361,8 @@ export async function measureScale(options: {
   /** How many of the questions (spread evenly over the list) time the answer path: at large N each takes long. */
   answerQueries: number;
   seed?: number;
+  /** A Chroma server to measure beside HNSW on the same vectors and queries. */
+  chromaUrl?: string;
   onProgress?: Progress;
 }): Promise<ScaleResult> {
   const { embedder, base, total, questions } = options;
@@ -320,7 +372,7 @@ export async function measureScale(options: {
   const chunks = [...base.chunks, ...synthetic.flatMap((d) => d.chunks)];
   const dir = await mkdtemp(join(os.tmpdir(), 'bench-scale-'));
   try {
-    const { store, state, figures } = await measureVectors(embedder, base, chunks, questions, dir, progress);
+    const { store, state, figures } = await measureVectors(embedder, base, chunks, questions, dir, progress, options.chromaUrl);
     const manifest = {
       ...base.manifest,
       chunks: chunks.length,

@@ -1,16 +1,15 @@
 /**
  * A real Chroma server from the project's own node_modules (the CLI `npx chroma run` starts), on a free loopback
  * port with a temporary data directory. It can be stopped and started again on the same port and data, as an
- * outage looks to the bot.
+ * outage looks to the bot. The Chroma tests and `npm run bench -- --store chroma` start theirs with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { projectRoot } from './spawn-ts.js';
+import { join, resolve } from 'node:path';
 
-const CLI = join(projectRoot, 'node_modules/chromadb/dist/cli.mjs');
+const CLI = resolve(import.meta.dirname, '../node_modules/chromadb/dist/cli.mjs');
 const READY_WITHIN_MS = 30_000;
 
 export interface ChromaServer {
