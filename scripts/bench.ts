@@ -151,12 +151,11 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
   const W = 360;
   const H = 240;
   const pad = { l: 56, r: 16, t: 34, b: 44 };
-  const LEGEND = 44;
   const ns = results.map((r) => r.chunks);
   const logN = ns.map(Math.log10);
   const [nMin, nMax] = [Math.min(...logN) - 0.15, Math.max(...logN) + 0.15];
   const x = (n: number) => pad.l + ((Math.log10(n) - nMin) / (nMax - nMin)) * (W - pad.l - pad.r);
-  const panel = (dx: number, title: string, yLabel: string, y: (v: number) => number, ticks: [number, string][], series: { name: string; color: string; values: number[] }[], goal?: { value: number; label: string }) => {
+  const panel = (dx: number, title: string, yLabel: string, y: (v: number) => number, ticks: [number, string][], series: { name: string; color: string; dashed?: boolean; values: number[] }[], goal?: { value: number; label: string }) => {
     const parts = [`<g transform="translate(${dx},0)">`, `<text x="${W / 2}" y="18" text-anchor="middle" font-weight="bold">${title}</text>`];
     parts.push(`<line x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}" stroke="#333"/>`, `<line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${H - pad.b}" stroke="#333"/>`);
     for (const [v, label] of ticks) parts.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${pad.l - 6}" y="${y(v) + 4}" text-anchor="end">${label}</text>`);
@@ -166,7 +165,7 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
     if (goal) parts.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(goal.value)}" y2="${y(goal.value)}" stroke="#c00" stroke-dasharray="4 3"/><text x="${W - pad.r}" y="${y(goal.value) - 4}" text-anchor="end" fill="#c00">${goal.label}</text>`);
     series.forEach((s, i) => {
       const points = s.values.map((v, j) => `${x(ns[j]!)},${y(v)}`);
-      parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+      parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
       for (const p of points) parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${s.color}"/>`);
       parts.push(`<rect x="${pad.l}" y="${H + 6 + i * 14}" width="10" height="3" fill="${s.color}"/><text x="${pad.l + 14}" y="${H + 11 + i * 14}">${s.name}</text>`);
     });
@@ -174,6 +173,8 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
     return parts.join('\n');
   };
   const chroma = results.every((r) => r.chroma) ? results.map((r) => r.chroma!) : [];
+  // One 14-px legend line per series of the fuller panel.
+  const LEGEND = 14 * (chroma.length ? 4 : 3) + 2;
   const latencies = results.flatMap((r) => [r.hnswQuery.p95, r.bruteForceQuery.p95, r.answerPath.p95, GOALS.answerP95Ms, ...(r.chroma ? [r.chroma.query.p95] : [])]);
   const [lo, hi] = [Math.floor(Math.log10(Math.max(0.01, Math.min(...latencies)))), Math.ceil(Math.log10(Math.max(...latencies)))];
   const yLat = (v: number) => H - pad.b - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo || 1)) * (H - pad.b - pad.t);
@@ -190,11 +191,11 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
       { name: 'answer path (retrieval + composition)', color: '#1f77b4', values: results.map((r) => r.answerPath.p95) },
       { name: 'brute-force k=10', color: '#d62728', values: results.map((r) => r.bruteForceQuery.p95) },
       { name: 'HNSW k=10', color: '#2ca02c', values: results.map((r) => r.hnswQuery.p95) },
-      ...(chroma.length ? [{ name: 'Chroma server k=10 (HTTP on loopback)', color: '#9467bd', values: chroma.map((c) => c.query.p95) }] : []),
+      ...(chroma.length ? [{ name: 'Chroma server k=10 (HTTP on loopback)', color: '#9467bd', dashed: true, values: chroma.map((c) => c.query.p95) }] : []),
     ], { value: GOALS.answerP95Ms, label: `goal ${GOALS.answerP95Ms} ms` }),
     panel(W, 'Recall@10 vs exact search', 'recall@10', yRec, recTicks, [
       { name: 'HNSW (local index)', color: '#2ca02c', values: results.map((r) => r.recallAt10) },
-      ...(chroma.length ? [{ name: 'Chroma server', color: '#9467bd', values: chroma.map((c) => c.recallAt10) }] : []),
+      ...(chroma.length ? [{ name: 'Chroma server (dashed; on HNSW where equal)', color: '#9467bd', dashed: true, values: chroma.map((c) => c.recallAt10) }] : []),
     ], { value: GOALS.recallAt10, label: `goal ${GOALS.recallAt10}` }),
     `<text x="${W}" y="${H + LEGEND + 14}" text-anchor="middle" fill="#555">HNSW M=${p.M}, efConstruction=${p.efConstruction}, efSearch=${p.efSearch}; npm run bench</text>`,
     '</svg>',
