@@ -60,10 +60,12 @@ const DENSE_CANDIDATES = 20;
 const LEXICAL_CANDIDATES = 20;
 const CHUNKS_FOR_EVIDENCE = 10;
 /**
- * A term in more than this share of sentences ("Russia" in a corpus about Russia) tells BM25 almost nothing but
- * makes it score nearly every chunk; it is left out of the lexical query when rarer terms remain.
+ * BM25 scores every chunk that holds any query term, so its cost grows with the postings of the terms asked. The
+ * lexical query takes the question's terms rarest first while their postings stay within this budget (always at
+ * least the rarest): on a small corpus that is every term; at 100,000 chunks, "Russia" and its like are left to
+ * the dense search, which ranks them as well, and BM25 keeps to the names and rare words it is there for.
  */
-const COMMON_TERM_SHARE = 0.2;
+const BM25_POSTINGS_BUDGET = 5000;
 /**
  * Synonyms count ("discuss" ~ "talks", "met" ~ "meeting", "aid" ~ "assistance"), but a rare word the question asks
  * about must have a very close one: "troops" ~ "military" (0.79) must not let "officer corps" answer "how many
@@ -103,6 +105,8 @@ export class HybridRetriever extends BaseRetriever {
   private readonly chunkByID = new Map<string, number>();
   private readonly sentencesByChunk = new Map<number, Sentence[]>();
   private readonly documentFrequency = new Map<string, number>();
+  /** In how many chunks (text, heading or title) each term stands: the postings BM25 walks for it. */
+  private readonly chunkFrequency = new Map<string, number>();
   private readonly vectorCache = new Map<number, number[]>();
   /** A corpus word for each index term, to look up word vectors by term. */
   private readonly surface = new Map<string, string>();
@@ -127,7 +131,11 @@ export class HybridRetriever extends BaseRetriever {
         else this.sentencesByChunk.set(c, [s]);
       }
     }
-    index.chunks.forEach((c, i) => this.chunkByID.set(c.id, i));
+    index.chunks.forEach((c, i) => {
+      this.chunkByID.set(c.id, i);
+      const inChunk = new Set([...(this.sentencesByChunk.get(i) ?? []).flatMap((s) => [...s.own]), ...terms(`${c.heading} ${c.title}`)]);
+      for (const t of inChunk) this.chunkFrequency.set(t, (this.chunkFrequency.get(t) ?? 0) + 1);
+    });
     this.chunkSearch = lexicalIndex(
       index.chunks.map((c, id) => ({ id, text: c.text, heading: c.heading, title: c.title })),
       { text: 1, heading: 0.6, title: 0.4 },
@@ -152,10 +160,17 @@ export class HybridRetriever extends BaseRetriever {
     return q.name || q.numeric ? this.idf(q.term) : Math.log(21);
   }
 
-  /** The query terms worth a BM25 look-up: the rarer ones, or all when every one is common. */
+  /** The query terms worth a BM25 look-up, rarest first, within the postings budget. */
   private distinctive(queryTerms: string[]): string[] {
-    const rare = queryTerms.filter((t) => (this.documentFrequency.get(t) ?? 0) <= COMMON_TERM_SHARE * this.sentences.length);
-    return rare.length ? rare : queryTerms;
+    const byRarity = [...queryTerms].sort((a, b) => (this.chunkFrequency.get(a) ?? 0) - (this.chunkFrequency.get(b) ?? 0));
+    const chosen: string[] = [];
+    let postings = 0;
+    for (const t of byRarity) {
+      postings += this.chunkFrequency.get(t) ?? 0;
+      if (chosen.length && postings > BM25_POSTINGS_BUDGET) break;
+      chosen.push(t);
+    }
+    return chosen;
   }
 
   knows(t: string): boolean {
