@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-embedder.ts [--json] [--runs N] [--build]`: figures for the offline SIF embedder —
+ * `npm run bench:embedder -- [--json] [--runs N] [--build]`: figures for the offline SIF embedder —
  * word-vector cache build time (when it is built, or always into a temp dir with --build), cache load time and RSS
  * (median over fresh child processes, so no run profits from a warm heap), and embedding throughput on the corpus.
  */
@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { SifEmbeddings } from '../src/rag/embed.js';
 import { splitSentences } from '../src/rag/sentences.js';
-import { EXIT_INVALID, notice, runCli } from './cli.js';
+import { command, notice, parseArguments, runCli } from './cli.js';
 
 interface ChildResult {
   /** Whether this load had to build the cache first; `ms` then covers the build. */
@@ -68,9 +68,7 @@ async function throughput(embedder: SifEmbeddings, sentences: string[]): Promise
 }
 
 await runCli(async () => {
-  const program = new Command()
-    .name('npx tsx scripts/bench-embedder.ts')
-    .description('Measure the offline SIF embedder: cache build and load, RSS, throughput.')
+  const program = command('bench:embedder', 'Measure the offline SIF embedder: cache build and load, RSS, throughput.')
     .option('--json', 'print exactly one JSON object')
     .option('--build', 'also time a cache build from the package JSON, into a temporary directory')
     .option('--runs <n>', 'child processes to time loading in', (v) => {
@@ -78,16 +76,9 @@ await runCli(async () => {
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
       return n;
     }, 5)
-    .addOption(new Option('--child-load <dir>').hideHelp())
-    .option('--debug', 'show stack traces')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    throw e;
-  }
+    .addOption(new Option('--child-load <dir>').hideHelp());
+  const exit = parseArguments(program);
+  if (exit !== null) return exit;
   const opts = program.opts<{ json?: boolean; build?: boolean; runs: number; childLoad?: string }>();
   if (opts.childLoad) return childLoad(opts.childLoad);
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../src/config.js';
 import {
   measureBatch,
@@ -31,7 +31,7 @@ import { readQuestions } from '../src/rag/evaluate.js';
 import { buildIndex, HNSW_PARAMS, openIndex } from '../src/rag/store.js';
 import { paraphrases } from '../src/rag/synthetic.js';
 import { startChromaServer } from './chroma-server.js';
-import { EXIT_INVALID, notice, runCli } from './cli.js';
+import { command, EXIT_INVALID, notice, parseArguments, runCli } from './cli.js';
 
 const EVAL_QUESTIONS = 'eval/questions.jsonl';
 const DEV_QUESTIONS = 'eval/dev-questions.jsonl';
@@ -274,9 +274,7 @@ function printResult(result: BenchResult): void {
 }
 
 await runCli(async () => {
-  const program = new Command()
-    .name('npm run bench --')
-    .description('Measure load times, question latency, ingest throughput and the vector index at synthetic scale.')
+  const program = command('bench', 'Measure load times, question latency, ingest throughput and the vector index at synthetic scale.')
     .option('--quick', 'a reduced run (small N, few repetitions) that finishes within two minutes')
     .option('--json', 'print one JSON object')
     .option('--scale <N>', 'chunks in the synthetic corpus; repeat or separate by commas (default 10000,100000; quick 2000)', sizes)
@@ -285,16 +283,9 @@ await runCli(async () => {
     .option('--out <file>', 'also write the JSON object to FILE')
     .option('--from <file>', 'print (and chart) a result saved with --out instead of measuring')
     .addOption(new Option('--scale-worker <N>', 'internal: measure one scale and print its JSON').argParser(Number).hideHelp())
-    .addOption(new Option('--chroma-url <url>', 'internal: the Chroma server a scale worker measures').hideHelp())
-    .option('--debug', 'show stack traces')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    throw e;
-  }
+    .addOption(new Option('--chroma-url <url>', 'internal: the Chroma server a scale worker measures').hideHelp());
+  const exit = parseArguments(program);
+  if (exit !== null) return exit;
   const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: StoreKind; chart?: string; out?: string; scaleWorker?: number; chromaUrl?: string; from?: string }>();
   if (program.args.length) {
     notice(`error: unexpected argument ${program.args[0]} (usage: npm run bench -- [--quick] [--json] [--scale N])`);

@@ -1,8 +1,8 @@
 /** `npm run eval -- [--questions FILE] [--json]`: answer quality by the acceptance rules. Arguments and printing only. */
-import { Command, CommanderError } from 'commander';
+
 import { loadConfig } from '../src/config.js';
 import { evaluate as evaluateQuestions, openEvaluationTarget, readQuestions, RECALL_DEPTHS, type CaseResult, type EvalReport } from '../src/rag/evaluate.js';
-import { EXIT_INVALID, notice, runCli } from './cli.js';
+import { command, EXIT_INVALID, notice, parseArguments, runCli } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
 
@@ -67,20 +67,11 @@ function printReport(report: EvalReport, file: string): void {
 }
 
 await runCli(async () => {
-  const program = new Command()
-    .name('npm run eval --')
-    .description('Ask every question of a question set and score the answers by the acceptance rules.')
+  const program = command('eval', 'Ask every question of a question set and score the answers by the acceptance rules.')
     .option('--questions <file>', 'JSON lines of {id, question, expect, source, facts, flags}', DEFAULT_QUESTIONS)
-    .option('--json', 'print one JSON object')
-    .option('--debug', 'show stack traces')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    throw e;
-  }
+    .option('--json', 'print one JSON object');
+  const exit = parseArguments(program);
+  if (exit !== null) return exit;
   if (program.args.length) {
     notice(`error: unexpected argument ${program.args[0]} (usage: npm run eval -- [--questions FILE] [--json])`);
     return EXIT_INVALID;
