@@ -31,6 +31,10 @@ import { IndexMismatchError, IngestBusyError, ServiceUnavailableError } from './
 import { assembleCorpus, HNSW_PARAMS, ingestReport, manifestDocuments, withIngestLock, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './store.js';
 import type { IngestProgress, IngestReport } from './types.js';
 
+/**
+ * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
+ * neither opened nor reused, so the next ingest rebuilds every document.
+ */
 const FORMAT = 1;
 /** Records per read of the documents collection: each holds a whole document. */
 const DOCUMENTS_PER_REQUEST = 50;

@@ -216,7 +216,8 @@ function flattenedTable(lines: Line[], i: number): { units: Unit[]; next: number
   let j = i + 1;
   while (j < lines.length) {
     const t = lines[j]!.text.trim();
-    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':')) break;
+    // Cells hold phrases, not prose: a line with a comma clause is a paragraph, however short.
+    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':') || t.includes(', ')) break;
     j++;
   }
   const rows = lines.slice(i + 1, j);

@@ -37,7 +37,8 @@ function htmlToText(html: string): string {
   root.querySelectorAll('script, style, noscript, nav, footer, header, aside, form').forEach((el) => el.remove());
   const body = root.querySelector('article') ?? root.querySelector('main') ?? root.querySelector('body') ?? root;
   const title = root.querySelector('title')?.text.trim();
-  const text = body.structuredText.replace(/\n{2,}/g, '\n\n');
+  // Each block element is a paragraph: separate them as the plain-text articles do, with a blank line.
+  const text = body.structuredText.split(/\n+/).join('\n\n');
   return title && !text.startsWith(title) ? `Title: ${title}\n\n${text}` : text;
 }
 

@@ -27,6 +27,10 @@ import { IndexMismatchError, IngestBusyError } from './errors.js';
 import { loadCorpus } from './load.js';
 import type { DocumentReport, IngestProgress, IngestReport, Placeholder } from './types.js';
 
+/**
+ * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
+ * neither opened nor reused, so the next ingest rebuilds every document.
+ */
 const FORMAT = 1;
 /** HNSW graph parameters; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
