@@ -169,7 +169,7 @@ function statesQuantity(s: Sentence, thing: string): boolean {
   return QUANTITY.test(s.text) && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
 }
 
-/** A chosen lead-in brings the items it introduces, within the answer's length. */
+/** A chosen lead-in brings the items it introduces, within the answer's length and citation count. */
 function withListItems(selected: Evidence[], sentences: Sentence[]): Evidence[] {
   const out: Evidence[] = [];
   let chars = selected.reduce((n, e) => n + Math.min(e.sentence.text.length, MAX_QUOTE_CHARS) + 6, 0);
@@ -184,10 +184,11 @@ function withListItems(selected: Evidence[], sentences: Sentence[]): Evidence[] 
       citations++;
       taken.add(item.id);
       chars += length;
-      out.push({ sentence: item, relevance: e.relevance, coverage: e.coverage, vector: e.vector });
+      out.push({ ...e, sentence: item });
     }
   }
-  return out;
+  // A lead-in none of whose items made it into the answer would end on a colon and say nothing.
+  return out.filter((e) => !isLeadIn(e.sentence) || listAfter(e.sentence, sentences).some((item) => taken.has(item.id)));
 }
 
 /** The sentence of a placeholder, trimmed to the clause around it: "Arriving on [insert date], Lavrov’s trip…". */

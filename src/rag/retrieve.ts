@@ -59,6 +59,10 @@ const RRF_K = 60;
 const DENSE_CANDIDATES = 20;
 const LEXICAL_CANDIDATES = 20;
 const CHUNKS_FOR_EVIDENCE = 10;
+/** The articles of the best FOCUS_FROM chunks (at most FOCUS_DOCUMENTS) lend all their chunks, up to FOCUS_CHUNKS each. */
+const FOCUS_FROM = 3;
+const FOCUS_DOCUMENTS = 2;
+const FOCUS_CHUNKS = 40;
 /**
  * BM25 scores every chunk that holds any query term, so its cost grows with the postings of the terms asked. The
  * lexical query takes the question's terms rarest first while their postings stay within this budget (always at
@@ -103,6 +107,7 @@ export class HybridRetriever extends BaseRetriever {
   readonly sentences: Sentence[];
   private readonly chunkSearch: MiniSearch<LexicalItem>;
   private readonly chunkByID = new Map<string, number>();
+  private readonly chunksBySource = new Map<string, number[]>();
   private readonly sentencesByChunk = new Map<number, Sentence[]>();
   private readonly documentFrequency = new Map<string, number>();
   /** In how many chunks (text, heading or title) each term stands: the postings BM25 walks for it. */
@@ -133,6 +138,9 @@ export class HybridRetriever extends BaseRetriever {
     }
     index.chunks.forEach((c, i) => {
       this.chunkByID.set(c.id, i);
+      const ofSource = this.chunksBySource.get(c.source);
+      if (ofSource) ofSource.push(i);
+      else this.chunksBySource.set(c.source, [i]);
       const inChunk = new Set([...(this.sentencesByChunk.get(i) ?? []).flatMap((s) => [...s.own]), ...terms(`${c.heading} ${c.title}`)]);
       for (const t of inChunk) this.chunkFrequency.set(t, (this.chunkFrequency.get(t) ?? 0) + 1);
     });
@@ -222,7 +230,7 @@ export class HybridRetriever extends BaseRetriever {
     const candidates = new Set<number>();
     const chunkRank = new Map<number, number>();
     chunks.forEach((c, rank) => chunkRank.set(c, rank));
-    for (const c of chunks.slice(0, CHUNKS_FOR_EVIDENCE)) {
+    for (const c of [...chunks.slice(0, CHUNKS_FOR_EVIDENCE), ...this.focusChunks(chunks)]) {
       for (const s of this.sentencesOfChunk(c)) candidates.add(s.id);
     }
     const list = [...candidates].map((id) => this.sentences[id]!);
@@ -275,6 +283,16 @@ export class HybridRetriever extends BaseRetriever {
       missing.forEach((s, i) => this.vectorCache.set(s.id, vectors[i]!));
     }
     return list.map((s) => this.vectorCache.get(s.id)!);
+  }
+
+  /**
+   * The rest of the articles the best chunks come from. A question about one meeting ("What did Lavrov and
+   * Ryzhenkov discuss?") is answered across its article, while the top chunks of the whole corpus also hold every
+   * other article that names Lavrov.
+   */
+  private focusChunks(fused: number[]): number[] {
+    const sources = [...new Set(fused.slice(0, FOCUS_FROM).map((c) => this.index.chunks[c]!.source))].slice(0, FOCUS_DOCUMENTS);
+    return sources.flatMap((source) => (this.chunksBySource.get(source) ?? []).slice(0, FOCUS_CHUNKS));
   }
 
   private chunkNumber(id: string): number {
