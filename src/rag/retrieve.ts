@@ -59,10 +59,8 @@ const RRF_K = 60;
 const DENSE_CANDIDATES = 20;
 const LEXICAL_CANDIDATES = 20;
 const CHUNKS_FOR_EVIDENCE = 10;
-/** The articles of the best FOCUS_FROM chunks (at most FOCUS_DOCUMENTS) lend all their chunks, up to FOCUS_CHUNKS each. */
-const FOCUS_FROM = 3;
-const FOCUS_DOCUMENTS = 2;
-const FOCUS_CHUNKS = 40;
+/** How many chunks of the focus article (see focusChunks) join the evidence. */
+const FOCUS_CHUNKS = 25;
 /**
  * BM25 scores every chunk that holds any query term, so its cost grows with the postings of the terms asked. The
  * lexical query takes the question's terms rarest first while their postings stay within this budget (always at
@@ -230,7 +228,7 @@ export class HybridRetriever extends BaseRetriever {
     const candidates = new Set<number>();
     const chunkRank = new Map<number, number>();
     chunks.forEach((c, rank) => chunkRank.set(c, rank));
-    for (const c of [...chunks.slice(0, CHUNKS_FOR_EVIDENCE), ...this.focusChunks(chunks)]) {
+    for (const c of [...chunks.slice(0, CHUNKS_FOR_EVIDENCE), ...this.focusChunks(lexical[0] ?? chunks[0])]) {
       for (const s of this.sentencesOfChunk(c)) candidates.add(s.id);
     }
     const list = [...candidates].map((id) => this.sentences[id]!);
@@ -286,13 +284,13 @@ export class HybridRetriever extends BaseRetriever {
   }
 
   /**
-   * The rest of the articles the best chunks come from. A question about one meeting ("What did Lavrov and
-   * Ryzhenkov discuss?") is answered across its article, while the top chunks of the whole corpus also hold every
-   * other article that names Lavrov.
+   * The rest of the article of the best lexical match, which is where the question's rare words (its names) are. A
+   * question about one meeting ("What did Lavrov and Ryzhenkov discuss?") is answered across that article, while
+   * the top chunks of the whole corpus are crowded by every other article that names Lavrov.
    */
-  private focusChunks(fused: number[]): number[] {
-    const sources = [...new Set(fused.slice(0, FOCUS_FROM).map((c) => this.index.chunks[c]!.source))].slice(0, FOCUS_DOCUMENTS);
-    return sources.flatMap((source) => (this.chunksBySource.get(source) ?? []).slice(0, FOCUS_CHUNKS));
+  private focusChunks(best: number | undefined): number[] {
+    if (best === undefined) return [];
+    return (this.chunksBySource.get(this.index.chunks[best]!.source) ?? []).slice(0, FOCUS_CHUNKS);
   }
 
   private chunkNumber(id: string): number {
