@@ -4,16 +4,11 @@
  */
 import type { CleanedDocument } from './clean.js';
 import { splitSentences, type SentenceSpan } from './sentences.js';
+import type { Located } from './types.js';
 
-export interface Chunk {
+export interface Chunk extends Located {
   /** `<source>#<n>`: stable while the document's cleaned text is unchanged. */
   id: string;
-  source: string;
-  title: string;
-  heading: string;
-  start: number;
-  end: number;
-  text: string;
   sentences: SentenceSpan[];
 }
 

@@ -9,15 +9,10 @@ import type { Embeddings } from '@langchain/core/embeddings';
 import MiniSearch from 'minisearch';
 import type { LoadedIndex } from './store.js';
 import { isAnswerTypeTerm, questionTerms, term, terms, words, type QuestionTerm } from './terms.js';
+import type { Located } from './types.js';
 
-export interface Sentence {
+export interface Sentence extends Located {
   id: number;
-  source: string;
-  title: string;
-  heading: string;
-  start: number;
-  end: number;
-  text: string;
   /** The first chunk (in index order) holding this sentence. */
   chunk: number;
   /** Every chunk holding it (chunks overlap by a sentence). */

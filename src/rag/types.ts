@@ -83,14 +83,18 @@ export interface IngestProgress {
   source?: string;
 }
 
-/** A retrieved sentence with its place in the cleaned document: what answers are composed from. */
-export interface Passage {
+/** A stretch of a cleaned document: its text, where it stands, and what it is under. */
+export interface Located {
   source: string;
   title: string;
   heading: string;
   text: string;
   start: number;
   end: number;
+}
+
+/** A retrieved sentence with its place in the cleaned document: what answers are composed from. */
+export interface Passage extends Located {
   score: number;
 }
 
