@@ -214,7 +214,7 @@ function printResult(result: BenchResult): void {
       ['measure', 'value'],
       ['embedder load (median)', ms(result.embedderLoadMs)],
       ['index load (median)', ms(result.indexLoadMs)],
-      [`cold ask, node --import tsx scripts/ask.ts --json (median of ${result.coldAsk.runs.length})`, `${ms(result.coldAsk.medianMs)} [${result.coldAsk.runs.join(', ')}]`],
+      [`cold ask, node scripts/launch.mjs scripts/ask.ts --json (median of ${result.coldAsk.runs.length})`, `${ms(result.coldAsk.medianMs)} [${result.coldAsk.runs.join(', ')}]`],
       [`ask --batch: each further question, wall time (${result.batch.questions} vs 1)`, furtherQuestion(result.batch.perFurtherQuestionMs)],
       [`ask --batch: engine timings.totalMs of questions 2…${result.batch.questions}`, lat(result.batch.engineMs)],
       [`per question in one process`, lat(result.perQuestion)],

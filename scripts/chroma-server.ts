@@ -7,9 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const CLI = resolve(import.meta.dirname, '../node_modules/chromadb/dist/cli.mjs');
+// The package's entry is dist/chromadb.mjs; its CLI sits beside it (not exported, so found from the entry).
+const CLI = join(dirname(fileURLToPath(import.meta.resolve('chromadb'))), 'cli.mjs');
 const READY_WITHIN_MS = 30_000;
 
 export interface ChromaServer {

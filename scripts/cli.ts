@@ -7,6 +7,11 @@ export const EXIT_INVALID = 2;
 
 export async function runCli(main: (debug: boolean) => Promise<number | void>): Promise<void> {
   const debug = process.argv.includes('--debug');
+  // A reader that stops early (`npm run ask -- … | head`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   try {
     process.exitCode = (await main(debug)) ?? 0;
   } catch (e) {

@@ -158,13 +158,13 @@ export interface ColdAsk {
   status: string;
 }
 
-/** `node --import tsx scripts/ask.ts --json "…"` (what `npm run ask` runs) from process start to answer, index on disk. */
+/** `node scripts/launch.mjs scripts/ask.ts --json "…"` (what `npm run ask` runs) from process start to answer, index on disk. */
 export async function measureColdAsk(question: string, indexDir: string, runs: number): Promise<ColdAsk> {
   const env = { ...process.env, INDEX_DIR: indexDir };
   const times: number[] = [];
   let status = '';
   for (let i = 0; i < runs; i++) {
-    const run = await runProcess(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', '--json', question], env);
+    const run = await runProcess(process.execPath, ['scripts/launch.mjs', 'scripts/ask.ts', '--json', question], env);
     status = (JSON.parse(run.stdout) as { status: string }).status;
     times.push(run.ms);
   }
@@ -192,8 +192,8 @@ export async function measureBatch(questions: string[], indexDir: string, runs: 
   const all: number[] = [];
   const engineMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    one.push((await runProcess(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', '--batch', join(dir, 'one.jsonl')], env)).ms);
-    const run = await runProcess(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', '--batch', join(dir, 'all.jsonl')], env);
+    one.push((await runProcess(process.execPath, ['scripts/launch.mjs', 'scripts/ask.ts', '--batch', join(dir, 'one.jsonl')], env)).ms);
+    const run = await runProcess(process.execPath, ['scripts/launch.mjs', 'scripts/ask.ts', '--batch', join(dir, 'all.jsonl')], env);
     const answers = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { timings?: { totalMs: number } });
     if (answers.length !== questions.length) throw new Error(`ask --batch answered ${answers.length} of ${questions.length} questions`);
     engineMs.push(...answers.slice(1).map((a) => a.timings?.totalMs ?? NaN));
