@@ -28,14 +28,9 @@ import { ChromaClient, ChromaConnectionError, ChromaNotFoundError, type Collecti
 import type { Config } from '../config.js';
 import type { CorpusEmbedder } from './embedder.js';
 import { IndexMismatchError, IngestBusyError, ServiceUnavailableError } from './errors.js';
-import { assembleCorpus, HNSW_PARAMS, ingestReport, manifestDocuments, withIngestLock, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './store.js';
+import { assembleCorpus, builtWith, HNSW_PARAMS, INDEX_FORMAT, ingestReport, manifestDocuments, withIngestLock, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './store.js';
 import type { IngestProgress, IngestReport } from './types.js';
 
-/**
- * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
- * neither opened nor reused, so the next ingest rebuilds every document.
- */
-const FORMAT = 1;
 /** Records per read of the documents collection: each holds a whole document. */
 const DOCUMENTS_PER_REQUEST = 50;
 
@@ -202,10 +197,6 @@ export class ChromaIndexStore implements IndexStore {
     return chunks && typeof version === 'string' ? { chunks, version } : null;
   }
 
-  private builtByThisEmbedder(manifest: Manifest): boolean {
-    return manifest.format === FORMAT && manifest.embedder.id === this.embedder.id && manifest.embedder.dimensions === this.embedder.dimensions;
-  }
-
   /** The manifest's documents, read from the server unless already known; null when one is gone (a newer ingest). */
   private async records(documents: Collection, manifest: Manifest): Promise<DocumentRecord[] | null> {
     const missing = manifest.documents.filter((d) => !this.known.has(d.sha256)).map((d) => documentId(d.sha256));
@@ -230,7 +221,7 @@ export class ChromaIndexStore implements IndexStore {
         if (!live || !documents) return null;
         const manifest = (await readJson<ChromaManifest>(documents, [manifestId(live.version)])).get(manifestId(live.version));
         if (!manifest) continue;
-        if (!this.builtByThisEmbedder(manifest)) {
+        if (!builtWith(manifest, this.embedder)) {
           throw new IndexMismatchError(
             `${this.location} was built by embedder ${manifest.embedder.id} (${manifest.embedder.dimensions}-d); ` +
               `this configuration uses ${this.embedder.id} (${this.embedder.dimensions}-d): run npm run ingest`,
@@ -261,7 +252,7 @@ export class ChromaIndexStore implements IndexStore {
     let documents = await this.client.getOrCreateCollection({ name: this.documentsName, embeddingFunction: PRECOMPUTED });
     const startVersion = typeof chunks.metadata?.version === 'string' ? chunks.metadata.version : undefined;
     let previous = startVersion ? ((await readJson<ChromaManifest>(documents, [manifestId(startVersion)])).get(manifestId(startVersion)) ?? null) : null;
-    if (previous && !this.builtByThisEmbedder(previous)) {
+    if (previous && !builtWith(previous, this.embedder)) {
       // Another embedder's vectors (perhaps of another size) cannot share a collection: both start afresh.
       await this.client.deleteCollection({ name: this.name });
       await this.client.deleteCollection({ name: this.documentsName });
@@ -311,7 +302,7 @@ export class ChromaIndexStore implements IndexStore {
     );
     const version = newVersion();
     const manifest: ChromaManifest = {
-      format: FORMAT,
+      format: INDEX_FORMAT,
       version,
       embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
       builtAt: new Date().toISOString(),

@@ -31,7 +31,13 @@ import type { DocumentReport, IngestProgress, IngestReport, Placeholder } from '
  * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
  * neither opened nor reused, so the next ingest rebuilds every document.
  */
-const FORMAT = 1;
+export const INDEX_FORMAT = 1;
+
+/** True when an index of this manifest can be read and reused with this embedder: same format, embedder and size. */
+export function builtWith(manifest: Pick<Manifest, 'format' | 'embedder'>, embedder: CorpusEmbedder): boolean {
+  return manifest.format === INDEX_FORMAT && manifest.embedder?.id === embedder.id && manifest.embedder.dimensions === embedder.dimensions;
+}
+
 /** HNSW graph parameters; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
 
@@ -105,7 +111,7 @@ export async function openIndex(indexDir: string, embedder: CorpusEmbedder): Pro
   } catch {
     throw new IndexMismatchError(`the index at ${indexDir} has an unreadable manifest; run npm run ingest to rebuild it`);
   }
-  if (manifest.format !== FORMAT || manifest.embedder?.id !== embedder.id || manifest.embedder.dimensions !== embedder.dimensions) {
+  if (!builtWith(manifest, embedder)) {
     throw new IndexMismatchError(
       `the index at ${indexDir} was built by embedder ${manifest.embedder?.id ?? 'unknown'} ` +
         `(${manifest.embedder?.dimensions ?? '?'}-d); this configuration uses ${embedder.id} (${embedder.dimensions}-d): run npm run ingest`,
@@ -131,7 +137,7 @@ async function reusableDocuments(indexDir: string, embedder: CorpusEmbedder): Pr
   const dir = await currentBuild(indexDir);
   if (!dir) return reuse;
   const manifest = await readManifest(dir).catch(() => null);
-  if (!manifest || manifest.format !== FORMAT || manifest.embedder.id !== embedder.id) return reuse;
+  if (!manifest || !builtWith(manifest, embedder)) return reuse;
   for (const d of manifest.documents) {
     // Only a record whose bytes the manifest vouches for is reused: a damaged one is rebuilt from the corpus.
     const name = `documents/${d.sha256}.json`;
@@ -328,7 +334,7 @@ async function writeBuild(indexDir: string, embedder: CorpusEmbedder, records: D
     await writeFile(join(dir, 'cleaned', `${r.source}.txt`), r.text);
   }
   const manifest: Manifest = {
-    format: FORMAT,
+    format: INDEX_FORMAT,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
     builtAt: new Date().toISOString(),
     documents: manifestDocuments(records),
