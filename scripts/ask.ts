@@ -1,9 +1,9 @@
 /** `npm run ask -- "question"`: the product's main job from a terminal. Argument parsing and printing only. */
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
-import { openEngine, type Engine } from '../src/rag/engine.js';
+import { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
-import type { Answer } from '../src/rag/types.js';
+import { flagLine, type Answer } from '../src/rag/types.js';
 import { command, notice, parseArguments, runCli } from './cli.js';
 
 function printAnswer(a: Answer): void {
@@ -13,9 +13,7 @@ function printAnswer(a: Answer): void {
     console.log('\nSources:');
     for (const c of a.citations) console.log(`  [${c.n}] ${c.title} (${c.source})\n      “${c.quote}”`);
   }
-  for (const f of a.flags) {
-    console.log(f.kind === 'placeholder' ? `\n⚠ The source leaves this blank: ${f.text} (${f.source})` : `\n⚠ The source speculates here: “${f.text}” (${f.source})`);
-  }
+  for (const f of a.flags) console.log(`\n${flagLine(f)}`);
 }
 
 async function batch(engine: Engine, file: string): Promise<void> {
@@ -48,7 +46,7 @@ await runCli(async () => {
   const options = program.opts<{ json?: boolean; batch?: string }>();
   const question = program.args.join(' ');
   if (!options.batch && !question.trim()) throw new InvalidQuestionError('the question is empty (usage: npm run ask -- "What did Lavrov discuss in Mali?")');
-  const engine = await openEngine(loadConfig(), { autoIngest: true, onNotice: notice });
+  const engine = await Engine.open(loadConfig(), { autoIngest: true, onNotice: notice });
   if (options.batch) return void (await batch(engine, options.batch));
   const answer = await engine.ask(question);
   if (options.json) console.log(JSON.stringify(answer));

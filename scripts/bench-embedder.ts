@@ -9,11 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { loadConfig } from '../src/config.js';
-import { SifEmbeddings } from '../src/rag/embed.js';
-import { splitSentences } from '../src/rag/sentences.js';
-import { command, notice, parseArguments, runCli } from './cli.js';
+import { SifEmbeddings } from '../src/rag/embedding/sif-embeddings.js';
+import { splitSentences } from '../src/rag/text/sentences.js';
+import { median } from '../src/measure/benchmark.js';
+import { command, notice, parseArguments, runCli, wholeNumber } from './cli.js';
 
 interface ChildResult {
   /** Whether this load had to build the cache first; `ms` then covers the build. */
@@ -23,7 +24,6 @@ interface ChildResult {
   peakRssMB: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
 /** Runs in the child: one timed `SifEmbeddings.load`, reported as one JSON line. */
@@ -71,11 +71,7 @@ await runCli(async () => {
   const program = command('bench:embedder', 'Measure the offline SIF embedder: cache build and load, RSS, throughput.')
     .option('--json', 'print exactly one JSON object')
     .option('--build', 'also time a cache build from the package JSON, into a temporary directory')
-    .option('--runs <n>', 'child processes to time loading in', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
-      return n;
-    }, 5)
+    .option('--runs <n>', 'child processes to time loading in', wholeNumber, 5)
     .addOption(new Option('--child-load <dir>').hideHelp());
   const exit = parseArguments(program);
   if (exit !== null) return exit;

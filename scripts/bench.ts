@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- [--quick] [--json] [--scale N[,N…]] [--store hnsw|chroma] [--chart FILE]`: speed and scale figures.
  * Measurement lives in src/rag/benchmark.ts; this file parses arguments, orders the runs and prints. With
- * `--store chroma` it starts a Chroma server from node_modules for the run and measures it beside HNSW at every scale.
+ * `--store chroma` it measures the Chroma server at CHROMA_URL beside HNSW at every scale (start one with
+ * `npx chroma run`; each scale writes a collection of its own and deletes it afterwards).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,14 +25,14 @@ import {
   type IngestThroughput,
   type Latency,
   type ScaleResult,
-} from '../src/rag/benchmark.js';
-import { createEmbedder, type CorpusEmbedder } from '../src/rag/embedder.js';
-import { openEngine } from '../src/rag/engine.js';
-import { readQuestions } from '../src/rag/evaluate.js';
-import { buildIndex, HNSW_PARAMS, openIndex } from '../src/rag/store.js';
-import { paraphrases } from '../src/rag/synthetic.js';
-import { startChromaServer } from './chroma-server.js';
-import { command, EXIT_INVALID, notice, parseArguments, runCli } from './cli.js';
+} from '../src/measure/benchmark.js';
+import { createEmbedder, type CorpusEmbedder } from '../src/rag/embedding/corpus-embedder.js';
+import { Engine } from '../src/rag/engine.js';
+import { readQuestions } from '../src/measure/evaluate.js';
+import { HNSW_PARAMS } from '../src/rag/index/contract.js';
+import { LocalIndexStore } from '../src/rag/index/hnsw-store.js';
+import { paraphrases } from '../src/measure/synthetic.js';
+import { command, EXIT_INVALID, notice, parseArguments, runCli, table } from './cli.js';
 
 const EVAL_QUESTIONS = 'eval/questions.jsonl';
 const DEV_QUESTIONS = 'eval/dev-questions.jsonl';
@@ -75,10 +76,11 @@ async function scaleInWorker(total: number, quick: boolean, chromaUrl?: string):
 
 /** The worker's side: the real corpus indexed afresh, then the synthetic corpus around it. */
 async function scaleWorker(total: number, plan: (typeof PLANS)['full'], embedder: CorpusEmbedder, corpusDir: string, indexDir: string, chromaUrl?: string) {
-  await buildIndex({ corpusDir, indexDir, embedder });
-  const live = (await openIndex(indexDir, embedder))!;
+  const store = new LocalIndexStore(corpusDir, indexDir, embedder);
+  await store.ingest();
+  const live = (await store.open())!;
   const { evalQuestions, questions } = await questionSets();
-  return measureScale({ embedder, base: live, total, questions, evalQuestions, corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries, chromaUrl, onProgress: notice });
+  return measureScale({ config: { ...loadConfig(), corpusDir, indexDir }, embedder, base: live, total, questions, evalQuestions, corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries, chromaUrl, onProgress: notice });
 }
 
 async function questionSets() {
@@ -120,11 +122,6 @@ interface BenchResult {
   scale: ScaleResult[];
   verdicts: string[];
   totalSeconds: number;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
 function scaleVerdicts(results: ScaleResult[]): string[] {
@@ -224,7 +221,7 @@ function printResult(result: BenchResult): void {
         `${ms(result.syntheticIngest.ms)}: ${result.syntheticIngest.mbPerS} MB/s, ${result.syntheticIngest.chunksPerS} chunks/s`,
       ],
       ['peak RSS serving the corpus / whole bench', `${result.peakRssMB.serving} MB / ${result.peakRssMB.overall} MB`],
-    ]),
+    ], { figures: true }),
   );
   if (result.scale.length) {
     console.log('\nScale (synthetic chunks around the real ones; queries: the questions above)');
@@ -247,7 +244,7 @@ function printResult(result: BenchResult): void {
           r.quality ? r.quality.factCoverage.toFixed(2) : '',
           `${r.peakRssMB} MB`,
         ]),
-      ]),
+      ], { figures: true }),
     );
     const withChroma = result.scale.filter((r) => r.chroma);
     if (withChroma.length) {
@@ -265,7 +262,7 @@ function printResult(result: BenchResult): void {
             `${r.chroma!.speedup}×`,
             r.chroma!.recallAt10.toFixed(3),
           ]),
-        ]),
+        ], { figures: true }),
       );
     }
     console.log(`\n${result.verdicts.join('\n')}`);
@@ -278,7 +275,7 @@ await runCli(async () => {
     .option('--quick', 'a reduced run (small N, few repetitions) that finishes within two minutes')
     .option('--json', 'print one JSON object')
     .option('--scale <N>', 'chunks in the synthetic corpus; repeat or separate by commas (default 10000,100000; quick 2000)', sizes)
-    .addOption(new Option('--store <kind>', 'vector stores to measure at scale: the local HNSW index, or Chroma beside it on a server started for the run').choices(STORES).default('hnsw'))
+    .addOption(new Option('--store <kind>', 'vector stores to measure at scale: the local HNSW index, or Chroma beside it on the server at CHROMA_URL').choices(STORES).default('hnsw'))
     .option('--chart <file>', 'write a chart of latency and recall against N as SVG')
     .option('--out <file>', 'also write the JSON object to FILE')
     .option('--from <file>', 'print (and chart) a result saved with --out instead of measuring')
@@ -318,27 +315,22 @@ await runCli(async () => {
     notice('bench: load times…');
     const { embedder, ...loads } = await measureLoads(config, plan.loadRuns);
     notice(`bench: ${questions.length} questions in one process…`);
-    const engine = await openEngine(config);
+    const engine = await Engine.open(config);
     const perQuestion = await measureQuestions(engine, questions, plan.warmup);
     const servingRssMB = peakRssMB();
     notice('bench: cold ask and --batch in new processes…');
     const coldAsk = await measureColdAsk(COLD_QUESTION, indexDir, plan.coldRuns);
     const batch = await measureBatch(questions.slice(0, plan.batchQuestions), indexDir, plan.batchRuns);
-    const live = (await openIndex(indexDir, embedder))!;
+    const live = (await new LocalIndexStore(config.corpusDir, indexDir, embedder).open())!;
     notice(`bench: ingest of a ${plan.syntheticIngestChunks}-chunk synthetic corpus…`);
     const syntheticDir = await writeSyntheticCorpus(live, plan.syntheticIngestChunks);
     const syntheticIngest = await measureIngest(syntheticDir, embedder, 1);
     await rm(syntheticDir, { recursive: true, force: true });
     const scaleResults: ScaleResult[] = [];
-    if (options.store === 'chroma') notice('bench: starting a Chroma server…');
-    const chroma = options.store === 'chroma' ? await startChromaServer() : undefined;
-    try {
-      for (const total of scale) {
-        notice(`bench: scale ${total.toLocaleString('en')} chunks…`);
-        scaleResults.push(await scaleInWorker(total, !!options.quick, chroma?.url));
-      }
-    } finally {
-      await chroma?.close();
+    const chromaUrl = options.store === 'chroma' ? config.store.chromaUrl : undefined;
+    for (const total of scale) {
+      notice(`bench: scale ${total.toLocaleString('en')} chunks…`);
+      scaleResults.push(await scaleInWorker(total, !!options.quick, chromaUrl));
     }
     const result: BenchResult = {
       machine: machine(),

@@ -1,11 +1,15 @@
 /** What every command-line entry point shares: one-line errors (stack only with --debug) and exit codes. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
 
 /** Exit codes: 0 done, 1 failed, 2 the input or the arguments were invalid. */
 export const EXIT_INVALID = 2;
 
-export async function runCli(main: (debug: boolean) => Promise<number | void>): Promise<void> {
+/**
+ * Runs a command's body and turns what it throws into one line on stderr and an exit code. `redact` removes
+ * secrets (the bot token) from that line.
+ */
+export async function runCli(main: (debug: boolean) => Promise<number | void>, redact: (line: string) => string = (line) => line): Promise<void> {
   const debug = process.argv.includes('--debug');
   // A reader that stops early (`npm run ask -- … | head`) is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -16,12 +20,12 @@ export async function runCli(main: (debug: boolean) => Promise<number | void>): 
     process.exitCode = (await main(debug)) ?? 0;
   } catch (e) {
     const error = e as Error;
-    if (debug) console.error(error.stack ?? error);
+    if (debug) console.error(redact(String(error.stack ?? error)));
     if (e instanceof UserFacingError) {
-      console.error(`error: ${error.message}`);
+      console.error(redact(`error: ${error.message}`));
       process.exitCode = e instanceof InvalidQuestionError || e instanceof ConfigError ? EXIT_INVALID : 1;
     } else {
-      console.error(`error: ${error.message ?? error}${debug ? '' : ' (run with --debug for details)'}`);
+      console.error(redact(`error: ${error.message ?? error}${debug ? '' : ' (run with --debug for details)'}`));
       process.exitCode = 1;
     }
   }
@@ -52,4 +56,18 @@ export function parseArguments(program: Command): number | null {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
     throw e;
   }
+}
+
+/** A commander option parser for counts: a whole number of at least 1. */
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+}
+
+/** Rows as aligned columns, the first row the header; `figures` right-aligns every column but the first. */
+export function table(rows: string[][], { figures = false } = {}): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const pad = (cell: string, i: number) => (figures && i ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!));
+  return rows.map((r) => r.map(pad).join('  ').trimEnd()).join('\n');
 }

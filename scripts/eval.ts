@@ -1,18 +1,14 @@
 /** `npm run eval -- [--questions FILE] [--json]`: answer quality by the acceptance rules. Arguments and printing only. */
 
 import { loadConfig } from '../src/config.js';
-import { evaluate as evaluateQuestions, openEvaluationTarget, readQuestions, RECALL_DEPTHS, type CaseResult, type EvalReport } from '../src/rag/evaluate.js';
-import { command, EXIT_INVALID, notice, parseArguments, runCli } from './cli.js';
+import { Engine } from '../src/rag/engine.js';
+import { evaluate as evaluateQuestions, readQuestions, RECALL_DEPTHS, type CaseResult, type EvalReport } from '../src/measure/evaluate.js';
+import { command, EXIT_INVALID, notice, parseArguments, runCli, table } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
 
 function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
 function caseRow(c: CaseResult): string[] {
@@ -79,13 +75,9 @@ await runCli(async () => {
   const options = program.opts<{ questions: string; json?: boolean }>();
   const questions = await readQuestions(options.questions);
   const config = loadConfig();
-  const target = await openEvaluationTarget(config, notice);
-  try {
-    const report = await evaluateQuestions(target, questions, config.corpusDir);
-    if (options.json) console.log(JSON.stringify(report));
-    else printReport(report, options.questions);
-    return report.passed ? 0 : 1;
-  } finally {
-    await target.close();
-  }
+  const engine = await Engine.open(config, { autoIngest: true, onNotice: notice });
+  const report = await evaluateQuestions(engine, questions, config.corpusDir);
+  if (options.json) console.log(JSON.stringify(report));
+  else printReport(report, options.questions);
+  return report.passed ? 0 : 1;
 });

@@ -1,8 +1,7 @@
 /** `npm run ingest`: the admins' re-ingest. Cleans, chunks, embeds and indexes CORPUS_DIR into INDEX_DIR. */
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/config.js';
-import { createEmbedder } from '../src/rag/embedder.js';
-import { openIndexStore } from '../src/rag/store.js';
+import { Engine } from '../src/rag/engine.js';
 import type { IngestProgress, IngestReport } from '../src/rag/types.js';
 import { command, notice, parseArguments, runCli } from './cli.js';
 
@@ -44,10 +43,8 @@ await runCli(async () => {
   if (exit !== null) return exit;
   const { json } = program.opts<{ json?: boolean }>();
   const config = loadConfig();
-  const embedder = await createEmbedder(config, notice);
   const progress = progressReporter();
-  const store = await openIndexStore(config, embedder);
-  const report = await store.ingest(progress.update).finally(progress.stop);
+  const report = await Engine.ingest(config, { onNotice: notice, onProgress: progress.update }).finally(progress.stop);
   if (json) console.log(JSON.stringify(report));
   else printSummary(report);
   const usable = report.documents.filter((d) => d.status === 'indexed' || d.status === 'unchanged').length;

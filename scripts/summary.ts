@@ -1,7 +1,8 @@
 /** `npm run summary -- --source FILE | --topic TEXT | --list`: extractive, cited summaries from a terminal. */
 import { loadConfig } from '../src/config.js';
-import { openEngine } from '../src/rag/engine.js';
+import { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError } from '../src/rag/errors.js';
+import { flagLine } from '../src/rag/types.js';
 import { command, notice, parseArguments, runCli } from './cli.js';
 
 await runCli(async () => {
@@ -16,7 +17,7 @@ await runCli(async () => {
   if ([o.source, o.topic, o.list].filter(Boolean).length !== 1) {
     throw new InvalidQuestionError('give exactly one of --source FILE, --topic TEXT or --list');
   }
-  const engine = await openEngine(loadConfig(), { autoIngest: true, onNotice: notice });
+  const engine = await Engine.open(loadConfig(), { autoIngest: true, onNotice: notice });
   if (o.list) {
     const sources = await engine.sources();
     if (o.json) console.log(JSON.stringify(sources));
@@ -28,5 +29,5 @@ await runCli(async () => {
   console.log(summary.summary || 'Nothing in the corpus is about this topic.');
   if (summary.citations.length) console.log('\nSources:');
   for (const c of summary.citations) console.log(`  [${c.n}] ${c.title} (${c.source})`);
-  for (const f of summary.flags) console.log(f.kind === 'placeholder' ? `⚠ The source leaves this blank: ${f.text}` : `⚠ The source speculates here: “${f.text}”`);
+  for (const f of summary.flags) console.log(flagLine(f));
 });

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { UserFacingError } from '../rag/errors.js';
-import { openEngine } from '../rag/engine.js';
+import { Engine } from '../rag/engine.js';
 import type { AnswerEngine } from '../rag/types.js';
 import { createBot, type Bot } from './client.js';
 import { redactor } from './redact.js';
@@ -36,7 +36,6 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   await bot?.stop();
-  await engine?.close();
   logger.info('stopped');
   logger.flush();
   process.exit(0);
@@ -50,7 +49,7 @@ process.on('SIGHUP', () => {
 
 try {
   const started = performance.now();
-  engine = await openEngine(config, { autoIngest: true, onNotice: (message) => logger.info(message) });
+  engine = await Engine.open(config, { autoIngest: true, onNotice: (message) => logger.info(message) });
   logger.info({ ms: Math.round(performance.now() - started) }, 'answer engine ready');
   bot = createBot({ config, engine, logger });
   await bot.start();

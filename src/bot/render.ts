@@ -12,7 +12,7 @@ import {
   type MessageMentionOptions,
 } from 'discord.js';
 import { feedbackId } from './feedback.js';
-import type { Answer, Citation, Flag, IngestReport, SourceInfo, Summary } from '../rag/types.js';
+import { flagLine, type Answer, type Citation, type Flag, type IngestReport, type SourceInfo, type Summary } from '../rag/types.js';
 
 export const LIMITS = {
   content: 2000,
@@ -57,11 +57,7 @@ export function truncate(text: string, max: number): string {
 
 /** One visible line per flag, e.g. "⚠ The source leaves this blank: [insert date] (000_x.txt)". */
 export function warningLines(flags: Flag[]): string[] {
-  return flags.map((f) =>
-    f.kind === 'placeholder'
-      ? `⚠ The source leaves this blank: ${f.text} (${f.source})`
-      : `⚠ The source speculates here: “${f.text}” (${f.source})`,
-  );
+  return flags.map(flagLine);
 }
 
 function quoteBlock(quote: string): string {

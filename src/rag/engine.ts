@@ -1,17 +1,18 @@
 /**
- * The one façade over the pipeline: ask, summarize, sources, reindex. Front ends (CLI scripts, the Discord bot)
- * hold an engine and nothing else of src/rag.
+ * The one façade over the pipeline: ask, summarize, sources, reindex, and retrieve for measurement. Front ends (CLI
+ * scripts, the Discord bot) and measurement (src/measure) hold an engine and nothing else of src/rag's stages.
  */
 import type { Config } from '../config.js';
-import { composeAnswer, type ComposedAnswer } from './answer.js';
-import { createEmbedder, type CorpusEmbedder } from './embedder.js';
+import { composeAnswer } from './compose/answer.js';
+import { createGenerator, type GroundedGenerator } from './compose/generate.js';
+import { summarizeSource, summarizeTopic } from './compose/summarize.js';
+import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
 import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './errors.js';
-import { loadCorpus } from './load.js';
-import { createGenerator, type GroundedGenerator } from './generate.js';
-import { HybridRetriever } from './retrieve.js';
-import { openIndexStore, type IndexStore, type LoadedIndex } from './store.js';
-import { summarizeSource, summarizeTopic } from './summarize.js';
-import type { Answer, AnswerEngine, IngestProgress, IngestReport, SourceInfo, Summary, SummaryRequest } from './types.js';
+import type { IndexStore, LoadedIndex } from './index/contract.js';
+import { openIndexStore } from './index/open-store.js';
+import { loadCorpus } from './ingest/load.js';
+import { HybridRetriever } from './search/hybrid-retriever.js';
+import type { Answer, AnswerEngine, IngestProgress, IngestReport, RetrievedSources, SourceInfo, Summary, SummaryRequest } from './types.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -39,6 +40,8 @@ export interface EngineOptions {
   /** One-line notices for the person waiting: "building the index (first run)…". */
   onNotice?: (message: string) => void;
   onProgress?: (p: IngestProgress) => void;
+  /** Serve from this store instead of the one VECTOR_STORE names (measurement over a synthetic index). */
+  store?: IndexStore;
 }
 
 interface Live {
@@ -67,7 +70,7 @@ export class Engine implements AnswerEngine {
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
     const notice = options.onNotice ?? (() => undefined);
     const embedder = await createEmbedder(config, notice);
-    const store = await openIndexStore(config, embedder);
+    const store = options.store ?? (await openIndexStore(config, embedder));
     const rebuild = async (why: string) => {
       notice(why);
       await store.ingest(options.onProgress);
@@ -90,8 +93,15 @@ export class Engine implements AnswerEngine {
     return new Engine(config, embedder, store, Engine.serve(index!, embedder));
   }
 
+  /** Ingests the corpus into the configured store without opening it for questions (`npm run ingest`). */
+  static async ingest(config: Config, options: Pick<EngineOptions, 'onNotice' | 'onProgress'> = {}): Promise<IngestReport> {
+    const embedder = await createEmbedder(config, options.onNotice);
+    return (await openIndexStore(config, embedder)).ingest(options.onProgress);
+  }
+
   private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
-    return { index, retriever: retrieverFor(index, embedder) };
+    const retriever = new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
+    return { index, retriever };
   }
 
   async ask(rawQuestion: string): Promise<Answer> {
@@ -99,7 +109,9 @@ export class Engine implements AnswerEngine {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever, index } = this.live;
-    const { passages, ...composedAnswer } = await answerFrom(retriever, index, question);
+    const retrieval = await retriever.retrieve(question);
+    const titles = index.manifest.documents.map((d) => d.title);
+    const { passages, ...composedAnswer } = composeAnswer(question, retrieval, titles, retriever.sentences);
     const extractive: Answer = { question, ...composedAnswer, timings: { totalMs: Math.round(performance.now() - began) } };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
     if (!this.generator || extractive.status === 'not_found') return extractive;
@@ -115,6 +127,18 @@ export class Engine implements AnswerEngine {
       return summarizeSource(retriever, doc.source);
     }
     return summarizeTopic(retriever, normalizeQuestion(request.topic));
+  }
+
+  /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
+  async retrieve(rawQuestion: string): Promise<RetrievedSources> {
+    const question = normalizeQuestion(rawQuestion);
+    await this.refreshIfDue();
+    const { retriever, index } = this.live;
+    const retrieval = await retriever.retrieve(question);
+    return {
+      chunkSources: retrieval.chunks.map((i) => index.chunks[i]!.source),
+      evidenceSources: retrieval.evidence.map((e) => e.sentence.source),
+    };
   }
 
   async sources(): Promise<SourceInfo[]> {
@@ -146,8 +170,6 @@ export class Engine implements AnswerEngine {
   private async refreshIfDue(): Promise<void> {
     if (Date.now() - this.lastRefresh >= REFRESH_INTERVAL_MS) await this.refresh();
   }
-
-  async close(): Promise<void> {}
 }
 
 /** True when the corpus on disk no longer matches what the index was built from (added, removed or edited files). */
@@ -156,19 +178,4 @@ async function corpusChanged(corpusDir: string, index: LoadedIndex): Promise<boo
   const indexed = new Map<string, string>();
   for (const d of index.manifest.documents) for (const name of [d.source, ...d.aliases]) indexed.set(name, d.sha256);
   return files.length !== indexed.size || files.some((f) => indexed.get(f.source) !== f.sha256);
-}
-
-/** The retriever the engine uses over an index: evaluation and benchmarks build theirs the same way. */
-export function retrieverFor(index: LoadedIndex, embedder: CorpusEmbedder): HybridRetriever {
-  return new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
-}
-
-/** The offline answer path (retrieval and composition) for a normalized question. */
-export async function answerFrom(retriever: HybridRetriever, index: LoadedIndex, question: string): Promise<ComposedAnswer> {
-  const retrieval = await retriever.retrieve(question);
-  return composeAnswer(question, retrieval, index.manifest.documents.map((d) => d.title), retriever.sentences);
-}
-
-export function openEngine(config: Config, options?: EngineOptions): Promise<Engine> {
-  return Engine.open(config, options);
 }

@@ -18,6 +18,13 @@ export interface Flag {
   source: string;
 }
 
+/** The words every front end shows for a flag: "⚠ The source leaves this blank: [insert date] (000_x.txt)". */
+export function flagLine(flag: Flag): string {
+  return flag.kind === 'placeholder'
+    ? `⚠ The source leaves this blank: ${flag.text} (${flag.source})`
+    : `⚠ The source speculates here: “${flag.text}” (${flag.source})`;
+}
+
 export interface Citation {
   n: number;
   source: string;
@@ -98,9 +105,15 @@ export interface Passage extends Located {
   score: number;
 }
 
+/** Sources in retrieval order, before composition: of the fused chunks and of the evidence sentences. */
+export interface RetrievedSources {
+  chunkSources: string[];
+  evidenceSources: string[];
+}
+
 /**
  * The façade every front end uses (CLI scripts, the Discord bot). Implemented by `Engine` in engine.ts and opened
- * with `openEngine(config)`.
+ * with `Engine.open(config)`.
  */
 export interface AnswerEngine {
   /** Answers from the corpus with citations; throws InvalidQuestionError for empty or over-long questions. */
@@ -116,5 +129,4 @@ export interface AnswerEngine {
   reindex(onProgress?: (p: IngestProgress) => void): Promise<IngestReport>;
   /** Picks up an index rebuilt by another process (e.g. `npm run ingest`); true when it switched. */
   refresh(): Promise<boolean>;
-  close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createBot, type Bot } from '../../src/bot/client.js';
 import { loadConfig } from '../../src/config.js';
-import { openEngine } from '../../src/rag/engine.js';
+import { Engine } from '../../src/rag/engine.js';
 import type { AnswerEngine } from '../../src/rag/types.js';
 import { DiscordStandIn, type RecordedRequest } from './discord-standin.js';
 
@@ -41,7 +41,7 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
     },
     join(workDir, 'no.env'),
   );
-  const engine = await openEngine(config, { autoIngest: true });
+  const engine = await Engine.open(config, { autoIngest: true });
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
   const bot = createBot({ config, engine, logger });
@@ -54,7 +54,6 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
     logLines,
     async stop() {
       await bot.stop();
-      await engine.close();
       await discord.close();
       await rm(workDir, { recursive: true, force: true });
     },

@@ -3,7 +3,7 @@
  * converting the 300 MB source at the same time.
  */
 import { loadConfig } from '../../src/config.js';
-import { SifEmbeddings } from '../../src/rag/embed.js';
+import { SifEmbeddings } from '../../src/rag/embedding/sif-embeddings.js';
 
 export default async function setup(): Promise<void> {
   await SifEmbeddings.load(loadConfig().cacheDir, (message) => console.log(message));

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openEngine } from '../../src/rag/engine.js';
+import { Engine } from '../../src/rag/engine.js';
 import { projectRoot, spawnTs, type Spawned } from './spawn-ts.js';
 
 export const REAL_CORPUS = join(projectRoot, 'corpus');
@@ -80,7 +80,7 @@ export interface IngestScene {
 export async function ingestScene(prefix: string, bulletins: number): Promise<IngestScene> {
   const root = await tempDir(prefix);
   const template = join(root, 'template-index');
-  await (await openEngine(configFor(REAL_CORPUS, template), { autoIngest: true })).close();
+  await Engine.open(configFor(REAL_CORPUS, template), { autoIngest: true });
   const bigCorpus = join(root, 'big-corpus');
   await copyRealCorpus(bigCorpus);
   await addBulletins(bigCorpus, bulletins);

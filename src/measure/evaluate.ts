@@ -1,0 +1,346 @@
+/**
+ * Answer quality, measured with the rules of the shared acceptance scorer (../shared/eval/score.py), so a number
+ * printed here is the number acceptance will see. Also measures retrieval on its own (where the gold document ranks
+ * before any answer is composed), so a regression can be placed in retrieval or in composition.
+ *
+ * Rules mirrored from score.py (keep them in step with it):
+ * - text is normalised by lower-casing and turning every run of characters other than a–z and 0–9 into one space;
+ *   a fact alternative counts wherever it stands in the normalised answer (a substring match);
+ * - hit@3: the gold file is among the first three citations (file names compared without directories);
+ * - a quote is valid when at least 90% of its distinct words occur in the cited file, and a quote set counts
+ *   only when it has quotes at all (no citations anywhere scores 0);
+ * - a placeholder is flagged when its exact text (case-sensitive) occurs in one of the answer's flags;
+ * - an answerable question answered `not_found` is a false refusal unless it expects a placeholder flag;
+ * - a question with no answer line counts in the denominators and scores nothing.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import type { Engine } from '../rag/engine.js';
+import { InvalidQuestionError, UserFacingError } from '../rag/errors.js';
+import type { RetrievedSources } from '../rag/types.js';
+
+/** The question set file is missing or malformed; the message names the file and line. Invalid input: exit 2. */
+export class QuestionSetError extends InvalidQuestionError {}
+
+const questionSchema = z.discriminatedUnion('expect', [
+  z.object({
+    id: z.string().min(1),
+    question: z.string(),
+    expect: z.literal('answer'),
+    source: z.string().min(1),
+    facts: z.array(z.array(z.string()).min(1)).default([]),
+    flags: z.array(z.string()).default([]),
+  }),
+  z.object({
+    id: z.string().min(1),
+    question: z.string(),
+    expect: z.literal('not_found'),
+    source: z.string().optional(),
+    facts: z.array(z.array(z.string())).default([]),
+    flags: z.array(z.string()).default([]),
+  }),
+]);
+
+export type EvalQuestion = z.infer<typeof questionSchema>;
+
+/** The part of an answer the scorer reads: what `ask --json` prints. `invalid` is what --batch prints for bad input. */
+export interface ScoredAnswer {
+  status: string;
+  answer?: string;
+  citations?: { source?: string; quote?: string }[];
+  flags?: { text?: string }[];
+}
+
+/** Acceptance thresholds of score.py; the exit code of `npm run eval` follows these. */
+export const THRESHOLDS = { hitAt3: 0.95, factCoverage: 0.85, maxFalseNotFound: 1 } as const;
+/** The stricter goals of the answers issue, reported beside the thresholds. */
+export const ANSWERS_ISSUE_GOALS = { hitAt3: 1, factCoverage: 0.9 } as const;
+/** Share of a quote's words that must occur in its cited file. */
+const QUOTE_WORD_SHARE = 0.9;
+/** Depths at which retrieval recall is reported. */
+export const RECALL_DEPTHS = [1, 3, 5, 10] as const;
+
+export function normalize(text: string): string {
+  return text.toLowerCase().replace(/[^0-9a-z]+/g, ' ').trim();
+}
+
+function wordSet(text: string): Set<string> {
+  return new Set(normalize(text).split(' ').filter(Boolean));
+}
+
+export function parseQuestions(text: string, file: string): EvalQuestion[] {
+  const questions: EvalQuestion[] = [];
+  const ids = new Set<string>();
+  for (const [n, line] of text.split('\n').entries()) {
+    if (!line.trim()) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      throw new QuestionSetError(`${file}:${n + 1}: not a JSON object`);
+    }
+    const parsed = questionSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new QuestionSetError(`${file}:${n + 1}: ${issue.path.join('.') || 'question'}: ${issue.message}`);
+    }
+    if (ids.has(parsed.data.id)) throw new QuestionSetError(`${file}:${n + 1}: id ${parsed.data.id} is used twice`);
+    ids.add(parsed.data.id);
+    questions.push(parsed.data);
+  }
+  if (!questions.length) throw new QuestionSetError(`${file}: holds no questions`);
+  return questions;
+}
+
+export async function readQuestions(file: string): Promise<EvalQuestion[]> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new QuestionSetError(`cannot read the question set ${file}`);
+  });
+  return parseQuestions(text, file);
+}
+
+/** Words of every file in the corpus directory, by file name: what quotes are checked against. */
+export async function corpusWords(corpusDir: string): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const entry of await readdir(corpusDir, { withFileTypes: true })) {
+    if (entry.isFile()) out.set(entry.name, wordSet(await readFile(join(corpusDir, entry.name), 'utf8')));
+  }
+  return out;
+}
+
+export interface QuoteCheck {
+  source: string;
+  quote: string;
+  valid: boolean;
+}
+
+export interface CaseResult {
+  id: string;
+  question: string;
+  expect: EvalQuestion['expect'];
+  /** What came back: answered, not_found, invalid, or missing when there was no answer at all. */
+  status: string;
+  goldSource?: string;
+  /** File names of the first three citations. */
+  top3: string[];
+  /** Gold source among the first three citations (answerable questions only). */
+  hit?: boolean;
+  factsFound: string[];
+  /** The first alternative of every fact the answer misses. */
+  factsMissed: string[];
+  /** Share of the question's facts found, 0..1 (answerable questions only; 1 when it lists none). */
+  coverage?: number;
+  /** For not_found questions: the bot abstained. */
+  abstainedCorrectly?: boolean;
+  falseNotFound: boolean;
+  placeholdersFlagged: string[];
+  placeholdersMissed: string[];
+  flags: string[];
+  quotes: QuoteCheck[];
+  /** Retrieval before composition: rank (1-based) of the first chunk of the gold source, null when absent. */
+  goldChunkRank?: number | null;
+  /** Rank of the first evidence sentence from the gold source, null when absent. */
+  goldEvidenceRank?: number | null;
+  answer: string;
+}
+
+export interface RetrievalTotals {
+  questions: number;
+  /** recall@k: share of answerable questions whose gold source has a chunk among the first k fused chunks. */
+  chunkRecall: Record<string, number>;
+  chunkMRR: number;
+  /** The same over the evidence sentences handed to composition. */
+  evidenceRecall: Record<string, number>;
+  evidenceMRR: number;
+}
+
+export interface EvalReport {
+  questions: number;
+  answerable: number;
+  hits: number;
+  hitAt3: number;
+  factCoverage: number;
+  notFoundTotal: number;
+  notFoundCorrect: number;
+  notFoundAccuracy: number;
+  falseNotFound: number;
+  placeholderTotal: number;
+  placeholderFlagged: number;
+  placeholderRecall: number;
+  quotesTotal: number;
+  quotesValid: number;
+  quoteValidity: number;
+  retrieval?: RetrievalTotals;
+  /** Each threshold of score.py, and whether it holds. */
+  checks: { name: string; value: string; required: string; ok: boolean }[];
+  /** The stricter goals of the answers issue (informational; the exit code follows `checks`). */
+  goals: { name: string; value: string; required: string; ok: boolean }[];
+  passed: boolean;
+  cases: CaseResult[];
+}
+
+function scoreCase(q: EvalQuestion, a: ScoredAnswer | undefined, words: Map<string, Set<string>>): CaseResult {
+  const result: CaseResult = {
+    id: q.id,
+    question: q.question,
+    expect: q.expect,
+    status: a?.status ?? 'missing',
+    goldSource: q.source,
+    top3: [],
+    factsFound: [],
+    factsMissed: [],
+    falseNotFound: false,
+    placeholdersFlagged: [],
+    placeholdersMissed: [],
+    flags: (a?.flags ?? []).map((f) => String(f.text ?? '')),
+    quotes: [],
+    answer: String(a?.answer ?? ''),
+  };
+  if (!a) {
+    if (q.expect === 'answer') {
+      Object.assign(result, { hit: false, coverage: 0, factsMissed: q.facts.map((alts) => alts[0]!), placeholdersMissed: q.flags });
+    } else result.abstainedCorrectly = false;
+    return result;
+  }
+  const citations = a.citations ?? [];
+  for (const c of citations) {
+    const source = basename(String(c.source ?? ''));
+    const quote = String(c.quote ?? '');
+    const quoteWords = wordSet(quote);
+    const fileWords = words.get(source);
+    let shared = 0;
+    if (fileWords) for (const w of quoteWords) if (fileWords.has(w)) shared++;
+    result.quotes.push({ source, quote, valid: !!fileWords && quoteWords.size > 0 && shared >= QUOTE_WORD_SHARE * quoteWords.size });
+  }
+  if (q.expect === 'not_found') {
+    result.abstainedCorrectly = a.status === 'not_found';
+    return result;
+  }
+  result.falseNotFound = a.status === 'not_found' && q.flags.length === 0;
+  result.top3 = citations.slice(0, 3).map((c) => basename(String(c.source ?? '')));
+  result.hit = result.top3.includes(q.source);
+  const text = ` ${normalize(result.answer)} `;
+  for (const alternatives of q.facts) {
+    if (alternatives.some((alt) => text.includes(normalize(alt)))) result.factsFound.push(alternatives[0]!);
+    else result.factsMissed.push(alternatives[0]!);
+  }
+  result.coverage = q.facts.length ? result.factsFound.length / q.facts.length : 1;
+  for (const placeholder of q.flags) {
+    if (result.flags.some((f) => f.includes(placeholder))) result.placeholdersFlagged.push(placeholder);
+    else result.placeholdersMissed.push(placeholder);
+  }
+  return result;
+}
+
+const ratio = (part: number, whole: number) => (whole ? part / whole : 0);
+const fixed = (x: number) => x.toFixed(2);
+
+/** Scores answers (by question id) against a question set; `retrievals` adds retrieval-only ranks when given. */
+export function scoreAnswers(
+  questions: EvalQuestion[],
+  answers: Map<string, ScoredAnswer>,
+  words: Map<string, Set<string>>,
+  retrievals?: Map<string, RetrievedSources>,
+): EvalReport {
+  const cases = questions.map((q) => {
+    const result = scoreCase(q, answers.get(q.id), words);
+    const retrieved = retrievals?.get(q.id);
+    if (retrieved && q.expect === 'answer') {
+      result.goldChunkRank = rankOf(q.source, retrieved.chunkSources);
+      result.goldEvidenceRank = rankOf(q.source, retrieved.evidenceSources);
+    }
+    return result;
+  });
+  const answerable = cases.filter((c) => c.expect === 'answer');
+  const unanswerable = cases.filter((c) => c.expect === 'not_found');
+  const hits = answerable.filter((c) => c.hit).length;
+  const quotes = cases.flatMap((c) => c.quotes);
+  const placeholderTotal = answerable.reduce((n, c) => n + c.placeholdersFlagged.length + c.placeholdersMissed.length, 0);
+  const placeholderFlagged = answerable.reduce((n, c) => n + c.placeholdersFlagged.length, 0);
+  const notFoundCorrect = unanswerable.filter((c) => c.abstainedCorrectly).length;
+  const falseNotFound = answerable.filter((c) => c.falseNotFound).length;
+  const quotesValid = quotes.filter((q) => q.valid).length;
+  const report: Omit<EvalReport, 'checks' | 'goals' | 'passed'> = {
+    questions: cases.length,
+    answerable: answerable.length,
+    hits,
+    hitAt3: ratio(hits, answerable.length),
+    factCoverage: ratio(
+      answerable.reduce((s, c) => s + (c.coverage ?? 0), 0),
+      answerable.length,
+    ),
+    notFoundTotal: unanswerable.length,
+    notFoundCorrect,
+    notFoundAccuracy: unanswerable.length ? notFoundCorrect / unanswerable.length : 1,
+    falseNotFound,
+    placeholderTotal,
+    placeholderFlagged,
+    placeholderRecall: placeholderTotal ? placeholderFlagged / placeholderTotal : 1,
+    quotesTotal: quotes.length,
+    quotesValid,
+    quoteValidity: ratio(quotesValid, quotes.length),
+    retrieval: retrievals ? retrievalTotals(answerable) : undefined,
+    cases,
+  };
+  const checks = [
+    { name: 'hit@3', value: fixed(report.hitAt3), required: `≥ ${THRESHOLDS.hitAt3}`, ok: report.hitAt3 >= THRESHOLDS.hitAt3 },
+    { name: 'fact coverage', value: fixed(report.factCoverage), required: `≥ ${THRESHOLDS.factCoverage}`, ok: report.factCoverage >= THRESHOLDS.factCoverage },
+    { name: 'not_found right', value: `${notFoundCorrect}/${unanswerable.length}`, required: 'all', ok: notFoundCorrect === unanswerable.length },
+    { name: 'false not_found', value: String(falseNotFound), required: `≤ ${THRESHOLDS.maxFalseNotFound}`, ok: falseNotFound <= THRESHOLDS.maxFalseNotFound },
+    { name: 'placeholders flagged', value: `${placeholderFlagged}/${placeholderTotal}`, required: 'all', ok: placeholderFlagged === placeholderTotal },
+    { name: 'valid quotes', value: `${quotesValid}/${quotes.length}`, required: 'all', ok: report.quoteValidity === 1 },
+  ];
+  const goals = [
+    { name: 'hit@3 (answers issue)', value: fixed(report.hitAt3), required: `≥ ${ANSWERS_ISSUE_GOALS.hitAt3}`, ok: report.hitAt3 >= ANSWERS_ISSUE_GOALS.hitAt3 },
+    {
+      name: 'fact coverage (answers issue)',
+      value: fixed(report.factCoverage),
+      required: `≥ ${ANSWERS_ISSUE_GOALS.factCoverage}`,
+      ok: report.factCoverage >= ANSWERS_ISSUE_GOALS.factCoverage,
+    },
+  ];
+  return { ...report, checks, goals, passed: checks.every((c) => c.ok) };
+}
+
+function rankOf(source: string, ranked: string[]): number | null {
+  const at = ranked.indexOf(source);
+  return at < 0 ? null : at + 1;
+}
+
+function retrievalTotals(answerable: CaseResult[]): RetrievalTotals {
+  const recall = (ranks: (number | null | undefined)[]) =>
+    Object.fromEntries(RECALL_DEPTHS.map((k) => [`@${k}`, ratio(ranks.filter((r) => r != null && r <= k).length, ranks.length)]));
+  const mrr = (ranks: (number | null | undefined)[]) => ratio(ranks.reduce<number>((s, r) => s + (r ? 1 / r : 0), 0), ranks.length);
+  const chunkRanks = answerable.map((c) => c.goldChunkRank);
+  const evidenceRanks = answerable.map((c) => c.goldEvidenceRank);
+  return {
+    questions: answerable.length,
+    chunkRecall: recall(chunkRanks),
+    chunkMRR: mrr(chunkRanks),
+    evidenceRecall: recall(evidenceRanks),
+    evidenceMRR: mrr(evidenceRanks),
+  };
+}
+
+/** What evaluation needs from the product: the same `ask` the CLI and bot use, and retrieval on its own. */
+export type EvaluationTarget = Pick<Engine, 'ask' | 'retrieve'>;
+
+/**
+ * Asks every question through the target and scores the answers. A question the engine rejects as invalid is
+ * recorded with status `invalid` (as `ask --batch` prints it), not thrown: one bad line must not hide the rest.
+ */
+export async function evaluate(target: EvaluationTarget, questions: EvalQuestion[], corpusDir: string): Promise<EvalReport> {
+  const answers = new Map<string, ScoredAnswer>();
+  const retrievals = new Map<string, RetrievedSources>();
+  for (const q of questions) {
+    try {
+      answers.set(q.id, await target.ask(q.question));
+      retrievals.set(q.id, await target.retrieve(q.question));
+    } catch (e) {
+      if (!(e instanceof UserFacingError)) throw e;
+      answers.set(q.id, { status: 'invalid', answer: e.message });
+    }
+  }
+  return scoreAnswers(questions, answers, await corpusWords(corpusDir), retrievals);
+}

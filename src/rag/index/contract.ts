@@ -1,0 +1,111 @@
+/**
+ * What every index backend promises, whatever holds the vectors: the manifest of a build, the document records it
+ * was made from, the loaded form retrieval reads, and the `IndexStore` the engine talks to. Backends (hnsw-store.ts,
+ * chroma-store.ts) implement it and never import each other.
+ */
+import type { VectorStore } from '@langchain/core/vectorstores';
+import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
+import { IndexMismatchError } from '../errors.js';
+import type { Chunk } from '../ingest/chunk.js';
+import type { Section } from '../ingest/clean.js';
+import type { IngestProgress, IngestReport, Placeholder } from '../types.js';
+
+/**
+ * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
+ * neither opened nor reused, so the next ingest rebuilds every document.
+ */
+export const INDEX_FORMAT = 1;
+
+/** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
+export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
+
+export interface DocumentRecord {
+  source: string;
+  aliases: string[];
+  sha256: string;
+  title: string;
+  text: string;
+  sections: Section[];
+  placeholders: Placeholder[];
+  chunks: Chunk[];
+  /** Embedder output before corpus-level post-processing, kept so an unchanged document is never embedded again. */
+  rawVectors: number[][];
+}
+
+export interface Manifest {
+  format: number;
+  embedder: { id: string; dimensions: number };
+  builtAt: string;
+  documents: { source: string; aliases: string[]; sha256: string; title: string; chunks: number; placeholders: Placeholder[] }[];
+  chunks: number;
+  /** Corpus-level state of the embedder (e.g. SIF's common component), needed to embed queries the same way. */
+  embedderState: unknown;
+  hnsw: typeof HNSW_PARAMS;
+}
+
+export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
+  /** Identifies the loaded build, so a store can tell whether a newer one went live since. */
+  version: string;
+  manifest: Manifest;
+  documents: DocumentRecord[];
+  chunks: Chunk[];
+  /** Dense search over the chunks; results carry the chunk id in `metadata.id`. */
+  vectors: Vectors;
+}
+
+/** True when an index of this manifest can be read and reused with this embedder: same format, embedder and size. */
+export function builtWith(manifest: Pick<Manifest, 'format' | 'embedder'>, embedder: CorpusEmbedder): boolean {
+  return manifest.format === INDEX_FORMAT && manifest.embedder?.id === embedder.id && manifest.embedder.dimensions === embedder.dimensions;
+}
+
+/**
+ * Refuses a manifest another embedder (or format) built, in the one line users see. `index` names it: "the index at
+ * data/index", "the Chroma collection corpus at CHROMA_URL=…".
+ */
+export function assertBuiltWith(manifest: Pick<Manifest, 'format' | 'embedder'>, embedder: CorpusEmbedder, index: string): void {
+  if (builtWith(manifest, embedder)) return;
+  if (manifest.format !== INDEX_FORMAT) {
+    throw new IndexMismatchError(`${index} is of another format (${manifest.format ?? '?'}; this version reads ${INDEX_FORMAT}): run npm run ingest`);
+  }
+  throw new IndexMismatchError(
+    `${index} was built by embedder ${manifest.embedder?.id ?? 'unknown'} ` +
+      `(${manifest.embedder?.dimensions ?? '?'}-d); this configuration uses ${embedder.id} (${embedder.dimensions}-d): run npm run ingest`,
+  );
+}
+
+/** The manifest of a new build over `records`: what every backend writes, before its own additions. */
+export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder, embedderState: unknown): Manifest {
+  return {
+    format: INDEX_FORMAT,
+    embedder: { id: embedder.id, dimensions: embedder.dimensions },
+    builtAt: new Date().toISOString(),
+    documents: records.map((r) => ({
+      source: r.source,
+      aliases: r.aliases,
+      sha256: r.sha256,
+      title: r.title,
+      chunks: r.chunks.length,
+      placeholders: r.placeholders,
+    })),
+    chunks: records.reduce((n, r) => n + r.chunks.length, 0),
+    embedderState,
+    hnsw: HNSW_PARAMS,
+  };
+}
+
+/**
+ * Where the index lives, as the engine sees it: a local directory (VECTOR_STORE=hnsw) or a Chroma collection that
+ * several bot replicas share (VECTOR_STORE=chroma). Retrieval reads the same LoadedIndex from either.
+ */
+export interface IndexStore {
+  /** For messages: INDEX_DIR, or CHROMA_URL and the collection. */
+  readonly location: string;
+  /** Other processes serve from it too: a process must not rewrite it just because its own corpus copy differs. */
+  readonly shared: boolean;
+  /** Ingests CORPUS_DIR incrementally and makes the result live for every process that reads this store. */
+  ingest(onProgress?: (p: IngestProgress) => void): Promise<IngestReport>;
+  /** The live index, or null when nothing has been ingested. Throws IndexMismatchError for another embedder's. */
+  open(): Promise<LoadedIndex | null>;
+  /** True when a newer build than `loaded` is live. Cheap enough to call before every question. */
+  changed(loaded: LoadedIndex): Promise<boolean>;
+}

@@ -1,0 +1,100 @@
+/**
+ * The ingest both backends share: the corpus as document records ready to index (loaded, cleaned, chunked and
+ * embedded), reusing the raw vectors of documents whose bytes did not change, and the report users read.
+ */
+import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
+import { chunkDocument, type Chunk } from '../ingest/chunk.js';
+import { cleanDocument } from '../ingest/clean.js';
+import { loadCorpus } from '../ingest/load.js';
+import type { DocumentReport, IngestProgress, IngestReport } from '../types.js';
+import type { DocumentRecord, Manifest } from './contract.js';
+
+export interface AssembledCorpus {
+  /** One record per distinct content (files with the same bytes are aliases of one record). */
+  records: DocumentRecord[];
+  reports: DocumentReport[];
+}
+
+/**
+ * The corpus as documents ready to index, whatever the store: loaded, cleaned, chunked and embedded, except that a
+ * document whose sha256 is in `reuse` keeps its raw vectors (never embedded again). `previous` (the documents of
+ * the live index) names the ones reported as removed.
+ */
+export async function assembleCorpus(options: {
+  corpusDir: string;
+  embedder: CorpusEmbedder;
+  reuse: Map<string, DocumentRecord>;
+  previous: Manifest['documents'];
+  onProgress?: (p: IngestProgress) => void;
+}): Promise<AssembledCorpus> {
+  const { embedder, reuse, onProgress } = options;
+  const corpus = await loadCorpus(options.corpusDir);
+  const reports: DocumentReport[] = corpus.skipped.map((s) => ({
+    source: s.source,
+    chunks: 0,
+    status: 'skipped',
+    placeholders: [],
+    warning: s.reason,
+  }));
+  const records: DocumentRecord[] = [];
+  const bySha = new Map<string, DocumentRecord>();
+  let done = 0;
+  for (const file of corpus.files) {
+    onProgress?.({ stage: 'embed', done: done++, total: corpus.files.length, source: file.source });
+    const twin = bySha.get(file.sha256);
+    if (twin) {
+      twin.aliases.push(file.source);
+      reports.push({ source: file.source, title: twin.title, chunks: 0, status: 'unchanged', placeholders: [], warning: `same content as ${twin.source}; indexed once` });
+      continue;
+    }
+    const previous = reuse.get(file.sha256);
+    let record: DocumentRecord;
+    if (previous && previous.source === file.source) {
+      record = { ...previous, aliases: [] };
+    } else if (previous) {
+      // Same bytes under a new name: reuse the vectors, re-key the chunks so citations name the new file.
+      const cleaned = cleanDocument(file.text);
+      record = { ...previous, source: file.source, aliases: [], chunks: chunkDocument(file.source, cleaned) };
+    } else {
+      const cleaned = cleanDocument(file.text);
+      const chunks = chunkDocument(file.source, cleaned);
+      record = {
+        source: file.source,
+        aliases: [],
+        sha256: file.sha256,
+        title: cleaned.title,
+        text: cleaned.text,
+        sections: cleaned.sections,
+        placeholders: cleaned.placeholders,
+        chunks,
+        rawVectors: await embedder.embedRaw(chunks.map((c) => contextualText(c))),
+      };
+    }
+    bySha.set(file.sha256, record);
+    records.push(record);
+    reports.push({
+      source: file.source,
+      title: record.title,
+      chunks: record.chunks.length,
+      status: previous ? 'unchanged' : 'indexed',
+      placeholders: record.placeholders,
+    });
+  }
+  const present = new Set(corpus.files.map((f) => f.source));
+  for (const d of options.previous) {
+    for (const name of [d.source, ...d.aliases]) {
+      if (!present.has(name)) reports.push({ source: name, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
+    }
+  }
+  return { records, reports };
+}
+
+export function ingestReport(reports: DocumentReport[], records: DocumentRecord[], began: number): IngestReport {
+  const chunks = records.reduce((n, r) => n + r.chunks.length, 0);
+  return { documents: [...reports].sort((a, b) => a.source.localeCompare(b.source)), chunks, ms: Math.round(performance.now() - began) };
+}
+
+/** The text a chunk is embedded as: its heading and title carry the topic that its sentences often leave implicit. */
+export function contextualText(chunk: Chunk): string {
+  return `${chunk.title}. ${chunk.heading ? `${chunk.heading}. ` : ''}${chunk.text}`;
+}

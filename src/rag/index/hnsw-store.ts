@@ -1,0 +1,204 @@
+/**
+ * VECTOR_STORE=hnsw, the default: the index on local disk. An HNSW vector index (LangChain's HNSWLib over
+ * hnswlib-node), the cleaned documents with their chunks and raw vectors (for incremental re-ingest), and a manifest
+ * naming the embedder that built it.
+ *
+ * Layout under INDEX_DIR:
+ *   current -> builds/<id>      a symbolic link, swapped atomically when a build completes
+ *   builds/<id>/manifest.json   written last: a build without it is unfinished and ignored
+ *   builds/<id>/hnsw/           HNSWLib.save() output
+ *   builds/<id>/documents/<sha256>.json   cleaned text, chunks and raw vectors of one document
+ *   builds/<id>/cleaned/<file>.txt        what the bot reads, for people to inspect
+ * A build is written in full beside the live one and only then linked in, so a crash or kill at any moment
+ * leaves the previous index serving.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import { Document } from '@langchain/core/documents';
+import hnswlib from 'hnswlib-node';
+import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
+import { IndexMismatchError } from '../errors.js';
+import type { IngestProgress, IngestReport } from '../types.js';
+import { assertBuiltWith, builtWith, HNSW_PARAMS, newManifest, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './contract.js';
+import { assembleCorpus, ingestReport } from './corpus-records.js';
+import { withIngestLock } from './lock.js';
+
+/** The local manifest also vouches for every file of the build, so damage is found before it is served. */
+interface LocalManifest extends Manifest {
+  files: Record<string, { bytes: number; sha256: string }>;
+}
+
+const currentLink = (indexDir: string) => join(indexDir, 'current');
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** The directory of the live build, or null when none has completed. */
+async function currentBuild(indexDir: string): Promise<string | null> {
+  const target = await readlink(currentLink(indexDir)).catch(() => null);
+  return target ? join(indexDir, target) : null;
+}
+
+async function readManifest(dir: string): Promise<LocalManifest> {
+  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as LocalManifest;
+}
+
+async function fileDigests(dir: string, names: string[]): Promise<LocalManifest['files']> {
+  const out: LocalManifest['files'] = {};
+  for (const name of names) {
+    const data = await readFile(join(dir, name));
+    out[name] = { bytes: data.length, sha256: sha256(data) };
+  }
+  return out;
+}
+
+/**
+ * Opens the live index. Throws IndexMismatchError when it was built by another embedder or a file is missing,
+ * truncated or altered; callers rebuild or refuse with that one line.
+ */
+async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<LoadedIndex<HNSWLib> | null> {
+  const dir = await currentBuild(indexDir);
+  if (!dir) return null;
+  let manifest: LocalManifest;
+  try {
+    manifest = await readManifest(dir);
+  } catch {
+    throw new IndexMismatchError(`the index at ${indexDir} has an unreadable manifest; run npm run ingest to rebuild it`);
+  }
+  assertBuiltWith(manifest, embedder, `the index at ${indexDir}`);
+  for (const [name, expected] of Object.entries(manifest.files)) {
+    const actual = await readFile(join(dir, name)).catch(() => null);
+    if (!actual || actual.length !== expected.bytes || sha256(actual) !== expected.sha256) {
+      throw new IndexMismatchError(`the index at ${indexDir} is damaged (${name} is missing or altered); run npm run ingest to rebuild it`);
+    }
+  }
+  const documents = await Promise.all(
+    manifest.documents.map(async (d) => JSON.parse(await readFile(join(dir, 'documents', `${d.sha256}.json`), 'utf8')) as DocumentRecord),
+  );
+  const vectors = await HNSWLib.load(join(dir, 'hnsw'), embedder.forQueries(manifest.embedderState));
+  vectors.index.setEf(manifest.hnsw.efSearch);
+  return { version: dir, manifest, documents, chunks: documents.flatMap((d) => d.chunks), vectors };
+}
+
+/** Documents of the live build by sha256, for reuse; empty when there is none or it is not this embedder's. */
+async function reusableDocuments(indexDir: string, embedder: CorpusEmbedder): Promise<Map<string, DocumentRecord>> {
+  const reuse = new Map<string, DocumentRecord>();
+  const dir = await currentBuild(indexDir);
+  if (!dir) return reuse;
+  const manifest = await readManifest(dir).catch(() => null);
+  if (!manifest || !builtWith(manifest, embedder)) return reuse;
+  for (const d of manifest.documents) {
+    // Only a record whose bytes the manifest vouches for is reused: a damaged one is rebuilt from the corpus.
+    const name = `documents/${d.sha256}.json`;
+    const bytes = await readFile(join(dir, name)).catch(() => null);
+    const expected = manifest.files[name];
+    if (!bytes || !expected || bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) continue;
+    const record = JSON.parse(bytes.toString('utf8')) as DocumentRecord;
+    if (record.rawVectors?.length === record.chunks?.length) reuse.set(d.sha256, record);
+  }
+  return reuse;
+}
+
+/** Builds whose manifest never got written (killed mid-build) or that are no longer live. */
+async function removeStaleBuilds(indexDir: string): Promise<void> {
+  const live = await currentBuild(indexDir);
+  const builds = join(indexDir, 'builds');
+  for (const name of await readdir(builds).catch(() => [] as string[])) {
+    const dir = join(builds, name);
+    if (dir !== live) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Cleans, chunks, embeds and indexes the corpus into a new build, then makes it live. */
+async function buildIndex(corpusDir: string, indexDir: string, embedder: CorpusEmbedder, onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+  const began = performance.now();
+  return withIngestLock(indexDir, async () => {
+    await removeStaleBuilds(indexDir);
+    const live = await currentBuild(indexDir);
+    const previous = live ? ((await readManifest(live).catch(() => null))?.documents ?? []) : [];
+    const reuse = await reusableDocuments(indexDir, embedder);
+    const { records, reports } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress });
+    onProgress?.({ stage: 'index', done: 0, total: 1 });
+    const build = await writeBuild(indexDir, embedder, records);
+    await makeLive(indexDir, build);
+    await removeStaleBuilds(indexDir);
+    onProgress?.({ stage: 'write', done: 1, total: 1 });
+    return ingestReport(reports, records, began);
+  });
+}
+
+/** Builds the HNSW graph with the stated parameters, in the given order of vectors. */
+export async function hnswStore(embedder: CorpusEmbedder, state: unknown, vectors: number[][], docs: Document[]): Promise<HNSWLib> {
+  const index = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
+  index.initIndex(Math.max(1, vectors.length), HNSW_PARAMS.M, HNSW_PARAMS.efConstruction, 100);
+  const store = new HNSWLib(embedder.forQueries(state), { space: 'cosine', numDimensions: embedder.dimensions, index });
+  await store.addVectors(vectors, docs);
+  store.index.setEf(HNSW_PARAMS.efSearch);
+  return store;
+}
+
+async function writeBuild(indexDir: string, embedder: CorpusEmbedder, records: DocumentRecord[]): Promise<string> {
+  const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const dir = join(indexDir, 'builds', id);
+  await mkdir(join(dir, 'documents'), { recursive: true });
+  await mkdir(join(dir, 'cleaned'), { recursive: true });
+
+  const raw = records.flatMap((r) => r.rawVectors);
+  const { vectors, state } = embedder.finish(raw);
+  const docs = records.flatMap((r) =>
+    r.chunks.map((c) => new Document({ pageContent: c.text, metadata: { id: c.id, source: c.source, start: c.start, end: c.end } })),
+  );
+  const store = await hnswStore(embedder, state, vectors, docs);
+  await store.save(join(dir, 'hnsw'));
+  for (const r of records) {
+    await writeFile(join(dir, 'documents', `${r.sha256}.json`), JSON.stringify(r));
+    await writeFile(join(dir, 'cleaned', `${r.source}.txt`), r.text);
+  }
+  const manifest: LocalManifest = {
+    ...newManifest(records, embedder, state),
+    files: await fileDigests(dir, [
+      'hnsw/hnswlib.index',
+      'hnsw/docstore.json',
+      'hnsw/args.json',
+      ...records.map((r) => `documents/${r.sha256}.json`),
+    ]),
+  };
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+/** Points `current` at the new build with a rename, which replaces the link atomically. */
+async function makeLive(indexDir: string, buildDir: string): Promise<void> {
+  const tmp = join(indexDir, `.current-${process.pid}-${randomBytes(3).toString('hex')}`);
+  await symlink(join('builds', buildDir.split('/').pop()!), tmp);
+  await rename(tmp, currentLink(indexDir));
+}
+
+/** When the live build changed: its directory, or null. Cheap enough to call before every question. */
+async function liveBuildChanged(indexDir: string, loadedDir: string | null): Promise<string | null> {
+  const dir = await currentBuild(indexDir);
+  if (!dir || dir === loadedDir) return null;
+  const ready = await stat(join(dir, 'manifest.json')).catch(() => null);
+  return ready ? dir : null;
+}
+
+export class LocalIndexStore implements IndexStore {
+  readonly shared = false;
+  constructor(
+    private readonly corpusDir: string,
+    private readonly indexDir: string,
+    private readonly embedder: CorpusEmbedder,
+  ) {}
+  get location(): string {
+    return this.indexDir;
+  }
+  ingest(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+    return buildIndex(this.corpusDir, this.indexDir, this.embedder, onProgress);
+  }
+  open(): Promise<LoadedIndex | null> {
+    return openIndex(this.indexDir, this.embedder);
+  }
+  async changed(loaded: LoadedIndex): Promise<boolean> {
+    return (await liveBuildChanged(this.indexDir, loaded.version)) !== null;
+  }
+}

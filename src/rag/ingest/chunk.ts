@@ -1,0 +1,52 @@
+/**
+ * Sentence-aware chunks: a few consecutive sentences of one section, overlapping by one sentence so a fact that
+ * straddles two chunks is whole in one of them. Offsets point into the cleaned text, so any quote is located exactly.
+ */
+import type { CleanedDocument } from './clean.js';
+import { splitSentences, type SentenceSpan } from '../text/sentences.js';
+import type { Located } from '../types.js';
+
+export interface Chunk extends Located {
+  /** `<source>#<n>`: stable while the document's cleaned text is unchanged. */
+  id: string;
+  sentences: SentenceSpan[];
+}
+
+const TARGET_CHARS = 700;
+const MAX_SENTENCES = 5;
+
+export function chunkDocument(source: string, doc: CleanedDocument): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (const section of doc.sections) {
+    const sentences = splitSentences(doc.text, section.start, section.end);
+    let first = 0;
+    while (first < sentences.length) {
+      let last = first;
+      let length = sentences[first]!.text.length;
+      while (
+        last + 1 < sentences.length &&
+        last - first + 1 < MAX_SENTENCES &&
+        length + sentences[last + 1]!.text.length <= TARGET_CHARS
+      ) {
+        last++;
+        length += sentences[last]!.text.length;
+      }
+      const group = sentences.slice(first, last + 1);
+      const start = group[0]!.start;
+      const end = group[group.length - 1]!.end;
+      chunks.push({
+        id: `${source}#${chunks.length}`,
+        source,
+        title: doc.title,
+        heading: section.heading,
+        start,
+        end,
+        text: doc.text.slice(start, end),
+        sentences: group,
+      });
+      if (last + 1 >= sentences.length) break;
+      first = last > first ? last : last + 1;
+    }
+  }
+  return chunks;
+}

@@ -1,0 +1,94 @@
+/**
+ * Reads the corpus directory safely: regular files only, links followed only when they stay inside the corpus,
+ * bounded size, UTF-8 only, HTML through a real parser. A file that cannot be used is skipped with a reason, never
+ * fatal to the rest.
+ */
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join, relative, isAbsolute } from 'node:path';
+import { parse as parseHtml } from 'node-html-parser';
+import { CorpusFileError } from '../errors.js';
+
+export interface CorpusFile {
+  source: string;
+  text: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface SkippedFile {
+  source: string;
+  reason: string;
+}
+
+export interface LoadedCorpus {
+  files: CorpusFile[];
+  skipped: SkippedFile[];
+}
+
+/** Articles are tens of kilobytes; a file past this is a dump or a mistake, and would stall every ingest. */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const TEXT_TYPES = new Set(['.txt', '.md', '.markdown']);
+const HTML_TYPES = new Set(['.html', '.htm']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function htmlToText(html: string): string {
+  const root = parseHtml(html, { blockTextElements: { script: false, style: false, noscript: false } });
+  root.querySelectorAll('script, style, noscript, nav, footer, header, aside, form').forEach((el) => el.remove());
+  const body = root.querySelector('article') ?? root.querySelector('main') ?? root.querySelector('body') ?? root;
+  const title = root.querySelector('title')?.text.trim();
+  // Each block element is a paragraph: separate them as the plain-text articles do, with a blank line.
+  const text = body.structuredText.split(/\n+/).join('\n\n');
+  return title && !text.startsWith(title) ? `Title: ${title}\n\n${text}` : text;
+}
+
+/** UTF-16 is the one common text encoding that is full of NUL bytes: named, so it is not reported as binary. */
+const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+
+async function readOne(dir: string, realDir: string, name: string): Promise<CorpusFile | SkippedFile> {
+  let path = join(dir, name);
+  const skip = (reason: string): SkippedFile => ({ source: name, reason });
+  const link = await lstat(path);
+  if (link.isSymbolicLink()) {
+    const target = await realpath(path).catch(() => null);
+    const inside = target && !relative(realDir, target).startsWith('..') && !isAbsolute(relative(realDir, target));
+    if (!inside) return skip('symbolic link pointing outside the corpus directory (not followed)');
+    // Read what was checked, not the link again: a link swapped after the check cannot lead outside.
+    path = target;
+  }
+  const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) return skip('a directory (only files directly in the corpus directory are read)');
+  if (!info?.isFile()) return skip('not a regular file');
+  const type = extname(name).toLowerCase();
+  if (!TEXT_TYPES.has(type) && !HTML_TYPES.has(type)) return skip(`unsupported file type "${type || 'none'}" (use .txt, .md or .html)`);
+  if (info.size === 0) return skip('empty file');
+  // Decided from the size alone, before reading: a huge file never costs its size in memory.
+  if (info.size > MAX_FILE_BYTES) return skip(`too large (${(info.size / 1048576).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1048576} MB)`);
+  const bytes = await readFile(path);
+  if (UTF16_BOMS.some((bom) => bytes.subarray(0, 2).equals(bom))) return skip('UTF-16 text (save it as UTF-8)');
+  if (bytes.includes(0)) return skip('binary file (contains NUL bytes)');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return skip('not valid UTF-8 text');
+  }
+  if (HTML_TYPES.has(type)) text = htmlToText(text);
+  if (!text.trim()) return skip('no text');
+  return { source: name, text, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+}
+
+export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
+  const realDir = await realpath(dir).catch(() => {
+    throw new CorpusFileError(`corpus directory not found: ${dir} (set CORPUS_DIR)`);
+  });
+  const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const files: CorpusFile[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const name of names) {
+    const result = await readOne(dir, realDir, name).catch((e: Error) => ({ source: name, reason: `unreadable: ${e.message}` }));
+    if ('sha256' in result) files.push(result);
+    else skipped.push(result);
+  }
+  return { files, skipped };
+}

@@ -1,0 +1,364 @@
+/**
+ * Hybrid retrieval: dense search over the HNSW index and BM25 (MiniSearch) over the same chunks, fused by
+ * reciprocal rank fusion; then the sentences inside the best chunks (plus the best BM25 sentences anywhere, so an
+ * exact name is never lost to a vaguely topical chunk) are ranked as evidence an answer can quote.
+ */
+import type { Embeddings } from '@langchain/core/embeddings';
+import MiniSearch from 'minisearch';
+import type { LoadedIndex } from '../index/contract.js';
+import { isAnswerTypeTerm, questionTerms, term, terms, words, type QuestionTerm } from '../text/terms.js';
+import type { Located } from '../types.js';
+import { cosine } from './vectors.js';
+
+export interface Sentence extends Located {
+  id: number;
+  /** The first chunk (in index order) holding this sentence. */
+  chunk: number;
+  /** Every chunk holding it (chunks overlap by a sentence). */
+  chunks: number[];
+  /** Position of the sentence in its document, for reading order. */
+  position: number;
+  /** The document's opening sentence: in news copy it says who met whom, where and when. */
+  lead: boolean;
+  /** Index terms of the sentence itself. */
+  own: Set<string>;
+  /** Index terms of its heading, its document's title and lead: what the sentence is about without saying it. */
+  context: Set<string>;
+  /** Index terms of the sentences just before and after it in the same section ("the three nations" → which). */
+  near: Set<string>;
+}
+
+export interface Evidence {
+  sentence: Sentence;
+  /** Fused rank score, 0..1 relative to the best candidate. */
+  relevance: number;
+  /** Share of the question's distinctive weight (IDF) that the sentence and its context mention, 0..1. */
+  coverage: number;
+  vector: number[];
+}
+
+export interface Retrieval {
+  /** Question terms that carry its meaning, with their IDF weights; terms the corpus never uses weigh the most. */
+  keyTerms: Map<string, number>;
+  /** Key terms that appear nowhere in the corpus. */
+  unknownTerms: string[];
+  /** Evidence sentences, best first. */
+  evidence: Evidence[];
+  /** Fused chunk ranking, best first (chunk indices into index.chunks). */
+  chunks: number[];
+}
+
+/** RRF's constant from Cormack et al. (2009): damps the head of each list so neither ranker dominates. */
+const RRF_K = 60;
+const DENSE_CANDIDATES = 20;
+const LEXICAL_CANDIDATES = 20;
+const CHUNKS_FOR_EVIDENCE = 10;
+/** How many chunks of the focus article (see focusChunks) join the evidence. */
+const FOCUS_CHUNKS = 25;
+/**
+ * BM25 scores every chunk that holds any query term, so its cost grows with the postings of the terms asked. The
+ * lexical query takes the question's terms rarest first while their postings stay within this budget (always at
+ * least the rarest): on a small corpus that is every term; at 100,000 chunks, "Russia" and its like are left to
+ * the dense search, which ranks them as well, and BM25 keeps to the names and rare words it is there for.
+ */
+const BM25_POSTINGS_BUDGET = 5000;
+/**
+ * Synonyms count ("discuss" ~ "talks", "met" ~ "meeting", "aid" ~ "assistance"), but a rare word the question asks
+ * about must have a very close one: "troops" ~ "military" (0.79) must not let "officer corps" answer "how many
+ * troops". GENERAL_IDF is the IDF of a word about one sentence in thirty uses; rarer words need RARE_SYNONYM.
+ */
+const GENERAL_IDF = 3.6;
+const SYNONYM_SIMILARITY = 0.75;
+const RARE_SYNONYM_SIMILARITY = 0.85;
+const SYNONYM_CREDIT = 0.7;
+
+type LexicalItem = { id: number; text: string; heading: string; title: string };
+
+/** BM25 over text, heading and title, all analysed by `terms` so questions and passages agree on every word. */
+function lexicalIndex(items: LexicalItem[], boost: Record<string, number>): MiniSearch<LexicalItem> {
+  const analysis = { tokenize: terms, processTerm: (t: string) => t };
+  const index = new MiniSearch<LexicalItem>({ fields: ['text', 'heading', 'title'], ...analysis, searchOptions: { ...analysis, boost } });
+  index.addAll(items);
+  return index;
+}
+
+export class HybridRetriever {
+  readonly sentences: Sentence[];
+  private readonly chunkSearch: MiniSearch<LexicalItem>;
+  private readonly chunkByID = new Map<string, number>();
+  private readonly chunksBySource = new Map<string, number[]>();
+  private readonly sentencesByChunk = new Map<number, Sentence[]>();
+  private readonly documentFrequency = new Map<string, number>();
+  /** In how many chunks (text, heading or title) each term stands: the postings BM25 walks for it. */
+  private readonly chunkFrequency = new Map<string, number>();
+  private readonly vectorCache = new Map<number, number[]>();
+  /** A corpus word for each index term, to look up word vectors by term. */
+  private readonly surface = new Map<string, string>();
+  private readonly similarityCache = new Map<string, number>();
+
+  constructor(
+    private readonly index: LoadedIndex,
+    private readonly embeddings: Embeddings,
+    private readonly wordVector?: (word: string) => ArrayLike<number> | undefined,
+  ) {
+    this.sentences = collectSentences(index);
+    for (const s of this.sentences) {
+      for (const t of s.own) this.documentFrequency.set(t, (this.documentFrequency.get(t) ?? 0) + 1);
+      for (const w of words(s.text)) {
+        const t = term(w);
+        if (t && !this.surface.has(t)) this.surface.set(t, w);
+      }
+      for (const c of s.chunks) {
+        const list = this.sentencesByChunk.get(c);
+        if (list) list.push(s);
+        else this.sentencesByChunk.set(c, [s]);
+      }
+    }
+    index.chunks.forEach((c, i) => {
+      this.chunkByID.set(c.id, i);
+      const ofSource = this.chunksBySource.get(c.source);
+      if (ofSource) ofSource.push(i);
+      else this.chunksBySource.set(c.source, [i]);
+      const inChunk = new Set([...(this.sentencesByChunk.get(i) ?? []).flatMap((s) => [...s.own]), ...terms(`${c.heading} ${c.title}`)]);
+      for (const t of inChunk) this.chunkFrequency.set(t, (this.chunkFrequency.get(t) ?? 0) + 1);
+    });
+    this.chunkSearch = lexicalIndex(
+      index.chunks.map((c, id) => ({ id, text: c.text, heading: c.heading, title: c.title })),
+      { text: 1, heading: 0.6, title: 0.4 },
+    );
+  }
+
+  /** IDF over sentences; a term the corpus never uses gets the highest possible weight. */
+  idf(t: string): number {
+    const n = this.sentences.length;
+    return Math.log(1 + n / ((this.documentFrequency.get(t) ?? 0) + 0.5));
+  }
+
+  /**
+   * How much a question term counts towards coverage. Known terms weigh their IDF. A name or number the corpus
+   * never uses weighs the most: an answer about Japan cannot come from articles without Japan. An ordinary word
+   * the corpus never uses (a paraphrase: "met", "land", "leave") weighs like a word one sentence in twenty uses, so
+   * it cannot sink an answer on its own; words naming the kind of answer ("which country") weigh little.
+   */
+  termWeight(q: QuestionTerm): number {
+    if (isAnswerTypeTerm(q.term)) return 0.3 * this.idf(q.term);
+    if (this.knows(q.term)) return this.idf(q.term);
+    return q.name || q.numeric ? this.idf(q.term) : Math.log(21);
+  }
+
+  /** The query terms worth a BM25 look-up, rarest first, within the postings budget. */
+  private distinctive(queryTerms: string[]): string[] {
+    const byRarity = [...queryTerms].sort((a, b) => (this.chunkFrequency.get(a) ?? 0) - (this.chunkFrequency.get(b) ?? 0));
+    const chosen: string[] = [];
+    let postings = 0;
+    for (const t of byRarity) {
+      postings += this.chunkFrequency.get(t) ?? 0;
+      if (chosen.length && postings > BM25_POSTINGS_BUDGET) break;
+      chosen.push(t);
+    }
+    return chosen;
+  }
+
+  knows(t: string): boolean {
+    return this.documentFrequency.has(t);
+  }
+
+  async retrieve(question: string, options: { sources?: string[] } = {}): Promise<Retrieval> {
+    const keyTerms = new Map<string, number>();
+    const names = new Set<string>();
+    const general: { q: QuestionTerm; threshold: number }[] = [];
+    for (const q of questionTerms(question)) {
+      keyTerms.set(q.term, this.termWeight(q));
+      if (q.name) names.add(q.term);
+      else if (!q.numeric) {
+        const common = !this.knows(q.term) || this.idf(q.term) <= GENERAL_IDF;
+        general.push({ q, threshold: common ? SYNONYM_SIMILARITY : RARE_SYNONYM_SIMILARITY });
+      }
+    }
+    const synonym = (s: Sentence, t: string) => {
+      const g = general.find((x) => x.q.term === t);
+      return g && [...s.own].some((u) => this.similarity(g.q.word, u) >= g.threshold) ? SYNONYM_CREDIT : 0;
+    };
+    const unknownTerms = [...keyTerms.keys()].filter((t) => !this.knows(t));
+    const within = options.sources ? new Set(options.sources) : null;
+    const inScope = (source: string) => !within || within.has(source);
+
+    const queryVector = await this.embeddings.embedQuery(question);
+    const dense = (await this.index.vectors.similaritySearchVectorWithScore(queryVector, Math.min(DENSE_CANDIDATES, this.index.chunks.length)))
+      .map(([doc]) => this.chunkNumber(doc.metadata.id as string))
+      .filter((i) => i >= 0 && inScope(this.index.chunks[i]!.source));
+    const lexical = keyTerms.size
+      ? this.chunkSearch
+          .search(this.distinctive([...keyTerms.keys()]).join(' '), { tokenize: (q) => q.split(' '), processTerm: (t) => t })
+          .map((r) => r.id as number)
+          .filter((i) => inScope(this.index.chunks[i]!.source))
+          .slice(0, LEXICAL_CANDIDATES)
+      : [];
+    const chunks = reciprocalRankFusion([dense, lexical]);
+
+    const candidates = new Set<number>();
+    const chunkRank = new Map<number, number>();
+    chunks.forEach((c, rank) => chunkRank.set(c, rank));
+    for (const c of [...chunks.slice(0, CHUNKS_FOR_EVIDENCE), ...this.focusChunks(lexical[0] ?? chunks[0])]) {
+      for (const s of this.sentencesOfChunk(c)) candidates.add(s.id);
+    }
+    const list = [...candidates].map((id) => this.sentences[id]!);
+    const vectors = await this.vectorsOf(list);
+    const byDense = list.map((s, i) => ({ s, sim: cosine(vectors[i]!, queryVector) })).sort((a, b) => b.sim - a.sim).map((x) => x.s.id);
+    // Within the retrieved chunks, a sentence's own words decide its lexical rank: the IDF of the question terms it uses.
+    const lexicalWeight = (s: Sentence) => [...keyTerms.keys()].reduce((sum, t) => sum + (s.own.has(t) ? this.idf(t) : 0), 0);
+    const byLexical = list.filter((s) => lexicalWeight(s) > 0).sort((a, b) => lexicalWeight(b) - lexicalWeight(a)).map((s) => s.id);
+    const byChunk = [...list].sort((a, b) => (chunkRank.get(a.chunk) ?? 1e9) - (chunkRank.get(b.chunk) ?? 1e9)).map((s) => s.id);
+    const coverages = new Map(list.map((sentence) => [sentence.id, coverage(sentence, keyTerms, names, synonym)]));
+    // Coverage is a fourth ranking: a sentence about the question's subject that words it differently (a list of
+    // topics under "talks") must not lose to one that merely repeats the question's words.
+    const byCoverage = [...list].sort((a, b) => coverages.get(b.id)! - coverages.get(a.id)!).map((s) => s.id);
+    const fused = reciprocalRankScores([byDense, byLexical, byChunk, byCoverage]);
+    const top = Math.max(...fused.values(), Number.MIN_VALUE);
+    const evidence = list
+      .map((sentence, i) => ({
+        sentence,
+        relevance: (fused.get(sentence.id) ?? 0) / top,
+        coverage: coverages.get(sentence.id)!,
+        vector: vectors[i]!,
+      }))
+      .sort((a, b) => b.relevance - a.relevance);
+    return { keyTerms, unknownTerms, evidence, chunks };
+  }
+
+  /** Cosine of two words' vectors (a question word and a corpus term), 0 when either is unknown. */
+  private similarity(word: string, corpusTerm: string): number {
+    const key = `${word}\u0000${corpusTerm}`;
+    let sim = this.similarityCache.get(key);
+    if (sim === undefined) {
+      const a = this.wordVector?.(word);
+      const other = this.surface.get(corpusTerm);
+      const b = other ? this.wordVector?.(other) : undefined;
+      sim = a && b ? cosine(Array.from(a), Array.from(b)) : 0;
+      this.similarityCache.set(key, sim);
+    }
+    return sim;
+  }
+
+  /** Sentences of one document in reading order (for summaries). */
+  sentencesOf(source: string): Sentence[] {
+    return this.sentences.filter((s) => s.source === source);
+  }
+
+  async vectorsOf(list: Sentence[]): Promise<number[][]> {
+    const missing = list.filter((s) => !this.vectorCache.has(s.id));
+    if (missing.length) {
+      const vectors = await this.embeddings.embedDocuments(missing.map((s) => s.text));
+      missing.forEach((s, i) => this.vectorCache.set(s.id, vectors[i]!));
+    }
+    return list.map((s) => this.vectorCache.get(s.id)!);
+  }
+
+  /**
+   * The rest of the article of the best lexical match, which is where the question's rare words (its names) are. A
+   * question about one meeting ("What did Lavrov and Ryzhenkov discuss?") is answered across that article, while
+   * the top chunks of the whole corpus are crowded by every other article that names Lavrov.
+   */
+  private focusChunks(best: number | undefined): number[] {
+    if (best === undefined) return [];
+    return (this.chunksBySource.get(this.index.chunks[best]!.source) ?? []).slice(0, FOCUS_CHUNKS);
+  }
+
+  private chunkNumber(id: string): number {
+    return this.chunkByID.get(id) ?? -1;
+  }
+
+  private sentencesOfChunk(chunk: number): Sentence[] {
+    return this.sentencesByChunk.get(chunk) ?? [];
+  }
+}
+
+const startsWithTerm = (set: Set<string>, t: string) => t.length >= 4 && [...set].some((u) => u !== t && u.startsWith(t));
+
+/**
+ * How clearly a sentence mentions a term, 0..1: in its own words, in what it is about (heading, title, lead), in
+ * its neighbours, or as the stem of a longer word ("chair" in "chairmanship").
+ */
+export function mentions(s: Sentence, t: string): number {
+  if (s.own.has(t)) return 1;
+  if (s.context.has(t) || startsWithTerm(s.own, t)) return 0.85;
+  if (s.near.has(t)) return 0.75;
+  return startsWithTerm(s.context, t) ? 0.6 : 0;
+}
+
+/**
+ * Share of the question's term weight a sentence mentions. A sentence that does not mention at all a name the
+ * question asks about (Burundi in "the capital of Burundi") supports nothing, however much else it shares.
+ */
+function coverage(
+  s: Sentence,
+  keyTerms: Map<string, number>,
+  names: Set<string>,
+  synonym: (s: Sentence, t: string) => number,
+): number {
+  let total = 0;
+  let covered = 0;
+  for (const [t, w] of keyTerms) {
+    const m = mentions(s, t) || synonym(s, t);
+    if (names.has(t) && m === 0) return 0;
+    total += w;
+    covered += w * m;
+  }
+  return total ? covered / total : 0;
+}
+
+/** Sum over rankings of 1/(k + rank): the fused score of every item that appears in any ranking. */
+function reciprocalRankScores(rankings: number[][]): Map<number, number> {
+  const scores = new Map<number, number>();
+  for (const ranking of rankings) ranking.forEach((item, rank) => scores.set(item, (scores.get(item) ?? 0) + 1 / (RRF_K + rank + 1)));
+  return scores;
+}
+
+export function reciprocalRankFusion(rankings: number[][]): number[] {
+  return [...reciprocalRankScores(rankings)].sort((a, b) => b[1] - a[1]).map(([item]) => item);
+}
+
+/** The opening sentences of each document: news leads name who and where, which later sentences take as read. */
+function leads(index: LoadedIndex): Map<string, string> {
+  return new Map(index.documents.map((d) => [d.source, d.chunks[0]?.sentences.slice(0, 2).map((s) => s.text).join(' ') ?? '']));
+}
+
+function collectSentences(index: LoadedIndex): Sentence[] {
+  const lead = leads(index);
+  const out: Sentence[] = [];
+  const seen = new Map<string, Sentence>();
+  index.chunks.forEach((c, chunkNumber) => {
+    for (const s of c.sentences) {
+      const key = `${c.source}\u0000${s.start}`;
+      const known = seen.get(key);
+      if (known) {
+        known.chunks.push(chunkNumber);
+        continue;
+      }
+      const sentence: Sentence = {
+        id: out.length,
+        source: c.source,
+        title: c.title,
+        heading: c.heading,
+        start: s.start,
+        end: s.end,
+        text: s.text,
+        chunk: chunkNumber,
+        chunks: [chunkNumber],
+        position: s.start,
+        lead: c.id.endsWith('#0') && s === c.sentences[0],
+        own: new Set(terms(s.text)),
+        context: new Set(terms(`${c.heading} ${c.title} ${lead.get(c.source) ?? ''}`)),
+        near: new Set(),
+      };
+      seen.set(key, sentence);
+      out.push(sentence);
+    }
+  });
+  out.forEach((s, i) => {
+    for (const other of [out[i - 1], out[i + 1]]) {
+      if (other && other.source === s.source && other.heading === s.heading) for (const t of other.own) s.near.add(t);
+    }
+  });
+  return out;
+}

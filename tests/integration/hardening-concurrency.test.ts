@@ -1,0 +1,133 @@
+/**
+ * Two ingests at once, questions during a re-ingest, and `/reindex` while a shell ingest holds the lock: one ingest
+ * runs, the other is told, and questions keep being answered from the index that is live. Real `npm run ingest`
+ * children, real engine, real bot on the loopback Discord.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Engine } from '../../src/rag/engine.js';
+import { isCallback, isEdit, startHarness, type Harness } from '../support/bot-harness.js';
+import {
+  addBulletins,
+  configFor,
+  copyIndex,
+  copyRealCorpus,
+  MALI,
+  MALI_QUESTION,
+  ingestScene,
+  spawnIngest,
+  until,
+} from '../support/hardening-fixtures.js';
+
+const BULLETINS = 150;
+const BUSY_LINE = 'error: another ingest is already running on this index; try again when it finishes';
+let root: string;
+let template: string;
+let bigCorpus: string;
+
+beforeAll(async () => {
+  ({ root, template, bigCorpus } = await ingestScene('concurrency', BULLETINS));
+}, 120_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** An ingest child and whether it has exited, so a test can tell it was still running at some point. */
+function trackedIngest(corpusDir: string, indexDir: string) {
+  const ingest = spawnIngest(corpusDir, indexDir, root);
+  const state = { running: true };
+  void ingest.exited.then(() => (state.running = false));
+  /** The lock is taken before the first document is embedded: from the first progress line on, it is held. */
+  const holdsLock = () => until(() => /\[1\/\d+\]/.test(ingest.out.stderr), 'the ingest to start embedding');
+  return { ...ingest, state, holdsLock };
+}
+
+describe('two shell ingests on one index', { timeout: 90_000 }, () => {
+  test('one runs; the other exits 1 at once with one line saying another ingest is running', async () => {
+    const indexDir = join(root, 'two-ingests');
+    await copyIndex(template, indexDir);
+    const first = trackedIngest(bigCorpus, indexDir);
+    await first.holdsLock();
+    const second = trackedIngest(bigCorpus, indexDir);
+    expect(await second.exited).toBe(1);
+    expect(first.state.running).toBe(true);
+    expect(second.out.stderr.trim().split('\n').at(-1)).toBe(BUSY_LINE);
+    expect(second.out.stderr).not.toMatch(/\n\s+at /);
+    expect(second.out.stdout).toBe('');
+    expect(await first.exited).toBe(0);
+    expect(first.out.stdout).toMatch(new RegExp(`^${BULLETINS + 5} documents \\(`, 'm'));
+  });
+});
+
+describe('questions during a re-ingest', { timeout: 90_000 }, () => {
+  test('an open engine answers from the old index while the ingest runs, then switches to the new one', async () => {
+    const indexDir = join(root, 'asked-during');
+    await copyIndex(template, indexDir);
+    const engine = await Engine.open(configFor(bigCorpus, indexDir));
+    const ingest = trackedIngest(bigCorpus, indexDir);
+    await ingest.holdsLock();
+    let askedWhileRunning = 0;
+    while (ingest.state.running) {
+      const [answer, sources] = await Promise.all([engine.ask(MALI_QUESTION), engine.sources()]);
+      expect(answer.status).toBe('answered');
+      expect(answer.citations[0]!.source).toMatch(/^(004_51570dea19fac233|bulletin-\d+)\.txt$/);
+      // Either the old index or the complete new one: never a half-built one.
+      expect([5, BULLETINS + 5]).toContain(sources.length);
+      if (ingest.state.running && sources.length === 5) askedWhileRunning++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await ingest.exited).toBe(0);
+    expect(askedWhileRunning).toBeGreaterThan(0);
+    await engine.refresh();
+    expect(await engine.sources()).toHaveLength(BULLETINS + 5);
+    expect((await engine.ask(MALI_QUESTION)).status).toBe('answered');
+  });
+});
+
+describe('/reindex from Discord while a shell ingest holds the lock', { timeout: 90_000 }, () => {
+  let harness: Harness;
+  let corpusDir: string;
+  let indexDir: string;
+
+  beforeAll(async () => {
+    corpusDir = join(root, 'bot-corpus');
+    indexDir = join(root, 'bot-index');
+    await copyRealCorpus(corpusDir);
+    harness = await startHarness({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, REINDEX_COOLDOWN_SECONDS: '600' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  test('the admin is told politely that another ingest is running, and questions are still answered', async () => {
+    const { discord } = harness;
+    await addBulletins(corpusDir, BULLETINS);
+    const shell = trackedIngest(corpusDir, indexDir);
+    await shell.holdsLock();
+    const reindex = discord.slashCommand('reindex', {}, discord.admin);
+    const ask = discord.slashCommand('ask', { question: MALI_QUESTION });
+    const told = await discord.waitForRequest(isEdit(reindex), 30_000);
+    expect(told.body.content).toBe('Sorry — another ingest is already running on this index; try again when it finishes.');
+    expect(told.body.embeds).toEqual([]);
+    expect(discord.requests.find(isCallback(reindex))?.body.data.flags).toBe(64);
+    const answer = await discord.waitForRequest(isEdit(ask), 30_000);
+    expect(answer.body.embeds[0].fields[0].value).toContain(MALI);
+    expect(shell.state.running).toBe(true);
+    expect(await shell.exited).toBe(0);
+  });
+
+  test('once the shell ingest is done, /reindex runs; right after, the cooldown is explained', async () => {
+    const { discord } = harness;
+    const run = discord.slashCommand('reindex', {}, discord.admin);
+    const report = await discord.waitForRequest(isEdit(run), 60_000);
+    expect(report.body.embeds[0].title).toBe('Re-index finished');
+    expect(report.body.embeds[0].description).toMatch(new RegExp(`^${BULLETINS + 5} documents`));
+    const again = discord.slashCommand('reindex', {}, discord.admin);
+    const refusal = await discord.waitForRequest(isCallback(again));
+    expect(refusal.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(refusal.body.data.content).toMatch(/^The index was rebuilt moments ago; try again in (59\d|600) s\.$/);
+  });
+});

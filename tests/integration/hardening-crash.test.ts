@@ -1,0 +1,190 @@
+/**
+ * Crashes and damage: an ingest killed with SIGKILL at several moments leaves the previous index answering, and an
+ * index damaged on disk is detected when it is opened, then rebuilt from the corpus or refused with one line.
+ * Real `npm run ingest` child processes, real engine, temp directories.
+ */
+import { readdir, readFile, readlink, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Engine } from '../../src/rag/engine.js';
+import { IndexMismatchError } from '../../src/rag/errors.js';
+import {
+  CACHE_DIR,
+  configFor,
+  copyIndex,
+  ingestScene,
+  MALI,
+  MALI_QUESTION,
+  REAL_CORPUS,
+  spawnIngest,
+  until,
+} from '../support/hardening-fixtures.js';
+import { spawnTs } from '../support/spawn-ts.js';
+
+const BULLETINS = 250;
+let root: string;
+/** An index of the five real articles: the "previous index" every trial starts from. */
+let template: string;
+let bigCorpus: string;
+let trials = 0;
+
+beforeAll(async () => {
+  ({ root, template, bigCorpus } = await ingestScene('crash', BULLETINS));
+}, 120_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function freshIndexCopy(): Promise<string> {
+  const dir = join(root, `index-${++trials}`);
+  await copyIndex(template, dir);
+  return dir;
+}
+
+/** The index in `indexDir` opens without a rebuild, holds the five articles and answers from them. */
+async function expectPreviousIndexAnswering(indexDir: string): Promise<void> {
+  const engine = await Engine.open(configFor(REAL_CORPUS, indexDir));
+  expect((await engine.sources()).map((s) => s.source)).toHaveLength(5);
+  const answer = await engine.ask(MALI_QUESTION);
+  expect(answer.status).toBe('answered');
+  expect(answer.citations[0]!.source).toBe(MALI);
+}
+
+const buildsIn = async (indexDir: string) => (await readdir(join(indexDir, 'builds'))).sort();
+
+describe('kill -9 of an ingest', { timeout: 90_000 }, () => {
+  test.each([100, 500, 1000])('%i ms after it starts: the previous index still answers', async (ms) => {
+    const indexDir = await freshIndexCopy();
+    const live = await readlink(join(indexDir, 'current'));
+    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    ingest.child.kill('SIGKILL');
+    expect(await ingest.exited).toBeNull();
+    expect(await readlink(join(indexDir, 'current'))).toBe(live);
+    await expectPreviousIndexAnswering(indexDir);
+  });
+
+  test('while it embeds documents: the previous index still answers', async () => {
+    const indexDir = await freshIndexCopy();
+    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    await until(() => ingest.out.stderr.includes(`/${BULLETINS + 5}] bulletin-0010`), 'the ingest to embed its tenth bulletin');
+    ingest.child.kill('SIGKILL');
+    expect(await ingest.exited).toBeNull();
+    await expectPreviousIndexAnswering(indexDir);
+  });
+
+  test('while it writes the new build: the previous index still answers, and the next ingest clears the half-written build', async () => {
+    const indexDir = await freshIndexCopy();
+    const [live] = await buildsIn(indexDir);
+    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    await until(async () => (await buildsIn(indexDir)).length > 1, 'the new build directory to appear', 60_000);
+    ingest.child.kill('SIGKILL');
+    expect(await ingest.exited).toBeNull();
+    const halfWritten = (await buildsIn(indexDir)).find((b) => b !== live)!;
+    expect(await stat(join(indexDir, 'builds', halfWritten, 'manifest.json')).catch(() => null)).toBeNull();
+    await expectPreviousIndexAnswering(indexDir);
+
+    // The killed ingest's lock stops being refreshed; after its stale time (10 s) the next ingest takes it over.
+    const lock = join(indexDir, 'ingest.lock');
+    await until(async () => ((await stat(lock).catch(() => null))?.mtimeMs ?? 0) < Date.now() - 10_500, 'the lock to go stale', 30_000);
+    const next = spawnIngest(bigCorpus, indexDir, root);
+    expect(await next.exited).toBe(0);
+    expect(next.out.stdout).toMatch(new RegExp(`^${BULLETINS + 5} documents \\(`, 'm'));
+    const builds = await buildsIn(indexDir);
+    expect(builds).toHaveLength(1);
+    expect(builds).not.toContain(halfWritten);
+    expect(builds).not.toContain(live);
+  });
+});
+
+/** Each way an index can be damaged on disk, applied to a copy of the template. */
+const damages: [string, (buildDir: string) => Promise<void>][] = [
+  ['hnswlib.index truncated', (b) => truncateToHalf(join(b, 'hnsw/hnswlib.index'))],
+  ['hnswlib.index with one byte changed', (b) => flipByte(join(b, 'hnsw/hnswlib.index'))],
+  ['docstore.json truncated', (b) => truncateToHalf(join(b, 'hnsw/docstore.json'))],
+  ['a document record rewritten to say something else', (b) => rewriteMaliRecord(b)],
+  ['manifest.json truncated', (b) => truncateToHalf(join(b, 'manifest.json'))],
+  ['manifest.json from another embedder', (b) => claimOtherEmbedder(join(b, 'manifest.json'))],
+  ['the live build directory deleted', (b) => rm(b, { recursive: true })],
+];
+
+async function truncateToHalf(file: string): Promise<void> {
+  await truncate(file, Math.floor((await stat(file)).size / 2));
+}
+
+async function flipByte(file: string): Promise<void> {
+  const bytes = await readFile(file);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = bytes[at]! ^ 0xff;
+  await writeFile(file, bytes);
+}
+
+/** Still valid JSON, but the Mali article now says Peru: serving it would be a wrong answer. */
+async function rewriteMaliRecord(buildDir: string): Promise<void> {
+  const manifest = JSON.parse(await readFile(join(buildDir, 'manifest.json'), 'utf8'));
+  const sha = manifest.documents.find((d: { source: string }) => d.source === MALI).sha256;
+  const file = join(buildDir, 'documents', `${sha}.json`);
+  await writeFile(file, (await readFile(file, 'utf8')).replaceAll('Mali', 'Peru'));
+}
+
+async function claimOtherEmbedder(file: string): Promise<void> {
+  const manifest = JSON.parse(await readFile(file, 'utf8'));
+  manifest.embedder = { id: 'openai:text-embedding-3-small', dimensions: 1536 };
+  await writeFile(file, JSON.stringify(manifest));
+}
+
+async function damagedCopy(damage: (buildDir: string) => Promise<void>): Promise<string> {
+  const indexDir = await freshIndexCopy();
+  await damage(join(indexDir, await readlink(join(indexDir, 'current'))));
+  return indexDir;
+}
+
+describe('a damaged index', { timeout: 60_000 }, () => {
+  test.each(damages)('%s: refused at open with one line that says to re-ingest', async (_name, damage) => {
+    const indexDir = await damagedCopy(damage);
+    const opening = Engine.open(configFor(REAL_CORPUS, indexDir));
+    await expect(opening).rejects.toThrow(IndexMismatchError);
+    const message = await opening.catch((e: Error) => e.message);
+    expect(message).toMatch(/damaged|unreadable|built by embedder openai/);
+    expect(message).toMatch(/run npm run ingest/);
+    expect(message).not.toContain('\n');
+  });
+
+  test.each(damages)('%s: rebuilt from the corpus when opened to answer, with a notice, then answers correctly', async (_name, damage) => {
+    const indexDir = await damagedCopy(damage);
+    const notices: string[] = [];
+    const engine = await Engine.open(configFor(REAL_CORPUS, indexDir), { autoIngest: true, onNotice: (m) => notices.push(m) });
+    expect(notices.some((n) => /rebuilding it from the corpus/.test(n))).toBe(true);
+    const answer = await engine.ask(MALI_QUESTION);
+    expect(answer.status).toBe('answered');
+    expect(answer.citations[0]!.source).toBe(MALI);
+    expect(answer.answer).not.toMatch(/Peru/);
+    expect((await engine.ask('What did Lavrov discuss in Peru?')).status).toBe('not_found');
+  });
+});
+
+describe('a damaged index from the command line', { timeout: 60_000 }, () => {
+  async function ask(env: Record<string, string>) {
+    const { out, exited } = spawnTs('scripts/ask.ts', { CACHE_DIR, ...env }, root, [MALI_QUESTION]);
+    return { code: await exited, ...out };
+  }
+
+  test('npm run ask says it is rebuilding, then answers (exit 0)', async () => {
+    const indexDir = await damagedCopy(damages[0]![1]);
+    const { code, stdout, stderr } = await ask({ CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/is damaged \(hnsw\/hnswlib\.index is missing or altered\); rebuilding it from the corpus/);
+    expect(stdout).toContain(`(${MALI})`);
+    expect(stderr + stdout).not.toMatch(/\n\s+at /);
+  });
+
+  test('when it cannot rebuild (the corpus is gone), npm run ask refuses with one line and no stack trace', async () => {
+    const indexDir = await damagedCopy(damages[0]![1]);
+    const { code, stdout, stderr } = await ask({ CORPUS_DIR: join(root, 'no-such-corpus'), INDEX_DIR: indexDir });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n').at(-1)).toBe(`error: corpus directory not found: ${join(root, 'no-such-corpus')} (set CORPUS_DIR)`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
