@@ -91,7 +91,7 @@ describe('npm run ask', () => {
       (e) => e,
     );
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe('error: LLM_TIMEOUT_MS: must be a number (see .env.example)');
+    expect(stderr.trim()).toBe('error: LLM_TIMEOUT_MS: must be a whole number of milliseconds between 1000 and 600000 (see .env.example)');
   });
 });
 

@@ -200,7 +200,7 @@ describe('falling back when the model is unavailable', () => {
     { name: 'a 500', behaviour: { kind: 'error', status: 500, message: 'overloaded' }, reason: 'HTTP 500' },
     { name: 'a malformed body', behaviour: { kind: 'malformed' }, reason: 'malformed reply' },
     { name: 'an empty reply', behaviour: { kind: 'empty' }, reason: 'empty reply' },
-    { name: 'no reply before LLM_TIMEOUT_MS', behaviour: { kind: 'hang' }, reason: 'no reply within 300 ms' },
+    { name: 'no reply before LLM_TIMEOUT_MS', behaviour: { kind: 'hang' }, reason: 'no reply within 1000 ms' },
   ] as const;
 
   for (const provider of ['openai', 'ollama'] as const) {
@@ -210,7 +210,7 @@ describe('falling back when the model is unavailable', () => {
           provider === 'openai'
             ? { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: API_KEY }
             : { LLM_PROVIDER: 'ollama', OLLAMA_BASE_URL: server.url };
-        const generator = createGenerator(llmConfig({ ...env, LLM_TIMEOUT_MS: '300' }))!;
+        const generator = createGenerator(llmConfig({ ...env, LLM_TIMEOUT_MS: '1000' }))!;
         server.behave(behaviour);
         const answer = await generator.answer(QUESTION, [mali, burundi], extractive);
 
