@@ -17,21 +17,26 @@ function printAnswer(a: Answer): void {
 }
 
 async function batch(engine: Engine, file: string): Promise<void> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim());
-  for (const [n, line] of lines.entries()) {
-    let item: { id?: unknown; question?: unknown };
+  for (const [n, line] of (await readFile(file, 'utf8')).split('\n').entries()) {
+    if (!line.trim()) continue;
+    let item: unknown;
     try {
       item = JSON.parse(line);
     } catch {
+      item = undefined;
+    }
+    // `null`, a number or a list parse as JSON but are not a question: reported, and the rest still answered.
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       notice(`${file}:${n + 1}: not a JSON object, skipped`);
       continue;
     }
-    const id = item.id ?? n + 1;
+    const { id: given, question } = item as { id?: unknown; question?: unknown };
+    const id = given ?? n + 1;
     try {
-      console.log(JSON.stringify({ id, ...(await engine.ask(String(item.question ?? ''))) }));
+      console.log(JSON.stringify({ id, ...(await engine.ask(String(question ?? ''))) }));
     } catch (e) {
       if (!(e instanceof UserFacingError)) throw e;
-      console.log(JSON.stringify({ id, question: item.question, status: 'invalid', error: e.message }));
+      console.log(JSON.stringify({ id, question, status: 'invalid', error: e.message }));
     }
   }
 }
