@@ -172,6 +172,21 @@ describe('checking the reply', () => {
   });
 });
 
+describe('a hostile reply', () => {
+  it('judges a claim glued to a cited sentence without a space on its own, and drops it uncited', async () => {
+    server.behave({ kind: 'reply', text: 'Aliens landed in Bamako.Lavrov met Diop in Moscow [1].' });
+    const answer = await openai.answer(QUESTION, [mali], extractive);
+    expect(answer.answer).toBe('Lavrov met Diop in Moscow [1].');
+  });
+
+  it('keeps a citation written as a link, but not its link', async () => {
+    server.behave({ kind: 'reply', text: 'Lavrov meets Diop in Moscow [1](https://evil.example/phish). See [the source](http://x.example/a_(b)).' });
+    const answer = await openai.answer(QUESTION, [mali], extractive);
+    expect(answer.answer).toBe('Lavrov meets Diop in Moscow [1].');
+    expect(answer.citations.map((c) => c.source)).toEqual([mali.source]);
+  });
+});
+
 describe('a poisoned passage', () => {
   it('stays quoted data and cannot add sources to the answer', async () => {
     const legit = 'Lavrov meets Diop in Moscow on February 28 [1].';
