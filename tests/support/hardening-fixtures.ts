@@ -59,6 +59,11 @@ export async function writeLongArticle(path: string, bytes: number): Promise<voi
   await writeFile(path, parts.join(''));
 }
 
+/** A file of `count` short lines, one short sentence each: a log or a list pasted into the corpus (4.6 MB for 200,000). */
+export async function writeManyLines(path: string, count: number): Promise<void> {
+  await writeFile(path, Array.from({ length: count }, (_, n) => `Diop met Lavrov ${n + 1}.\n`).join(''));
+}
+
 /** Copies an index directory as it is on disk (the `current` link is relative, so the copy is self-contained). */
 export const copyIndex = (from: string, to: string) => cp(from, to, { recursive: true, verbatimSymlinks: true });
 
