@@ -68,6 +68,8 @@ export function ingestInWorker(
       signal?.removeEventListener('abort', stop);
       outcome();
       // Everything the ingest held (lock, files) is released before its result is sent: nothing is left to wait for.
+      // A worker past its grace (inside one huge document) must not keep the process alive either.
+      worker.unref();
       void worker.terminate();
     };
     function stop() {
