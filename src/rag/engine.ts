@@ -180,7 +180,7 @@ export class Engine implements AnswerEngine {
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort(ingestStopped('shutdown'));
+    this.stopping.abort(ingestStopped('the bot shutting down'));
     await this.reindexing;
   }
 
