@@ -1,10 +1,10 @@
 /** `npm run ask -- "question"`: the product's main job from a terminal. Argument parsing and printing only. */
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
-import { Engine } from '../src/rag/engine.js';
+import type { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
 import { flagLine, type Answer } from '../src/rag/types.js';
-import { command, notice, parseArguments, runCli } from './cli.js';
+import { command, notice, openEngine, parseArguments, runCli } from './cli.js';
 
 function printAnswer(a: Answer): void {
   console.log(a.answer);
@@ -51,7 +51,7 @@ await runCli(async () => {
   const options = program.opts<{ json?: boolean; batch?: string }>();
   const question = program.args.join(' ');
   if (!options.batch && !question.trim()) throw new InvalidQuestionError('the question is empty (usage: npm run ask -- "What did Lavrov discuss in Mali?")');
-  const engine = await Engine.open(loadConfig(), { autoIngest: true, onNotice: notice });
+  const engine = await openEngine(loadConfig());
   if (options.batch) return void (await batch(engine, options.batch));
   const answer = await engine.ask(question);
   if (options.json) console.log(JSON.stringify(answer));

@@ -1,9 +1,8 @@
 /** `npm run eval -- [--questions FILE] [--json]`: answer quality by the acceptance rules. Arguments and printing only. */
 
 import { loadConfig } from '../src/config.js';
-import { Engine } from '../src/rag/engine.js';
 import { evaluate as evaluateQuestions, readQuestions, RECALL_DEPTHS, type CaseResult, type EvalReport } from '../src/measure/evaluate.js';
-import { command, EXIT_INVALID, notice, parseArguments, runCli, table } from './cli.js';
+import { command, EXIT_INVALID, notice, openEngine, parseArguments, runCli, table } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
 
@@ -75,7 +74,7 @@ await runCli(async () => {
   const options = program.opts<{ questions: string; json?: boolean }>();
   const questions = await readQuestions(options.questions);
   const config = loadConfig();
-  const engine = await Engine.open(config, { autoIngest: true, onNotice: notice });
+  const engine = await openEngine(config);
   const report = await evaluateQuestions(engine, questions, config.corpusDir);
   if (options.json) console.log(JSON.stringify(report));
   else printReport(report, options.questions);

@@ -2,9 +2,8 @@
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/config.js';
 import { Engine } from '../src/rag/engine.js';
-import { ingestStopped } from '../src/rag/errors.js';
 import { oneLine, type IngestProgress, type IngestReport } from '../src/rag/types.js';
-import { command, notice, parseArguments, runCli } from './cli.js';
+import { command, notice, parseArguments, runCli, stopOnSignals } from './cli.js';
 
 function printSummary(report: IngestReport): void {
   for (const d of report.documents) {
@@ -45,11 +44,7 @@ await runCli(async () => {
   const { json } = program.opts<{ json?: boolean }>();
   const config = loadConfig();
   const progress = progressReporter();
-  // A signal stops the ingest cleanly (its half-written build removed) instead of killing it mid-write.
-  const stopping = new AbortController();
-  const stopOn = (signal: NodeJS.Signals) => process.once(signal, () => stopping.abort(ingestStopped(signal)));
-  stopOn('SIGTERM');
-  stopOn('SIGINT');
+  const stopping = stopOnSignals();
   const report = await Engine.ingest(config, { onNotice: notice, onProgress: progress.update, signal: stopping.signal }).finally(progress.stop);
   if (json) console.log(JSON.stringify(report));
   else printSummary(report);

@@ -43,6 +43,8 @@ export interface EngineOptions {
   onProgress?: (p: IngestProgress) => void;
   /** Serve from this store instead of the one VECTOR_STORE names (measurement over a synthetic index). */
   store?: IndexStore;
+  /** Stops a build made while opening (first run, changed corpus) before it goes live; the reason is thrown. */
+  signal?: AbortSignal;
 }
 
 interface Live {
@@ -79,7 +81,7 @@ export class Engine implements AnswerEngine {
     const store = options.store ?? (await openIndexStore(config, embedder));
     const rebuild = async (why: string) => {
       notice(why);
-      await store.ingest(options.onProgress);
+      await store.ingest(options.onProgress, options.signal);
       return store.open();
     };
     let index: LoadedIndex | null;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
 import { CorpusFileError } from '../../src/rag/errors.js';
 import {
+  CACHE_DIR,
   configFor,
   copyIndex,
   copyRealCorpus,
@@ -22,6 +23,7 @@ import {
   until,
   writeLongArticle,
 } from '../support/hardening-fixtures.js';
+import { spawnTs } from '../support/spawn-ts.js';
 
 const BULLETINS = 150;
 let root: string;
@@ -71,6 +73,19 @@ describe('a signal stops npm run ingest cleanly', { timeout: 90_000 }, () => {
     expect(await buildsIn(indexDir)).toEqual(builds);
     expect(await stat(join(indexDir, 'ingest.lock')).catch(() => null)).toBeNull();
     await expectFiveArticlesAnswering(indexDir);
+  });
+});
+
+describe('a signal stops the first build of npm run ask cleanly', { timeout: 90_000 }, () => {
+  test('SIGTERM while it writes: one line, exit 1, no answer, no build left behind', async () => {
+    const indexDir = join(root, `first-run-${++trials}`);
+    const ask = spawnTs('scripts/ask.ts', { CORPUS_DIR: bigCorpus, INDEX_DIR: indexDir, CACHE_DIR }, root, [MALI_QUESTION]);
+    await until(async () => (await readdir(join(indexDir, 'builds')).catch(() => [])).length > 0, 'the first build to be written', 60_000);
+    ask.child.kill('SIGTERM');
+    expect(await ask.exited).toBe(1);
+    expect(ask.out.stderr.trim().split('\n').at(-1)).toBe('error: ingest stopped by SIGTERM; the index in use was not changed');
+    expect(ask.out.stdout).toBe('');
+    expect(await readdir(join(indexDir, 'builds'))).toEqual([]);
   });
 });
 
