@@ -158,9 +158,9 @@ export async function hnswStore(embedder: CorpusEmbedder, state: unknown, vector
 const CLEANED_NAME_BYTES = 100;
 
 /**
- * The name of a document's cleaned copy: its file name without extension, cut to a bounded number of bytes and with anything but
- * letters, digits, spaces, dots and dashes replaced, then the start of its sha256 so cut names stay apart. The raw
- * name could be too long once ".txt" is added (ENAMETOOLONG) or hold characters other systems refuse.
+ * The name of a document's cleaned copy: its file name without extension, cut to a bounded number of bytes, anything
+ * but letters, digits, spaces, dots and dashes replaced, then the start of its sha256 so that cut names stay apart.
+ * The raw name could be too long once ".txt" is added (ENAMETOOLONG) or hold characters other systems refuse.
  */
 function cleanedFileName(source: string, sha256: string): string {
   let stem = '';
