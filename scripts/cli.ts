@@ -1,7 +1,7 @@
 /** What every command-line entry point shares: one-line errors (stack only with --debug) and exit codes. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Config } from '../src/config.js';
-import { Engine } from '../src/rag/engine.js';
+import type { Engine } from '../src/rag/engine.js';
 import { ConfigError, ingestStopped, InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
 
 /** Exit codes: 0 done, 1 failed, 2 the input or the arguments were invalid. */
@@ -52,6 +52,8 @@ export function stopOnSignals(): { signal: AbortSignal; release: () => void } {
 
 /** The engine as the answering commands open it: building the index first when there is none or the corpus changed. */
 export async function openEngine(config: Config): Promise<Engine> {
+  // Loaded here, so that commands without an engine (deploy-commands) do not load it.
+  const { Engine } = await import('../src/rag/engine.js');
   const stopping = stopOnSignals();
   try {
     const engine = await Engine.open(config, { autoIngest: true, onNotice: notice, signal: stopping.signal });
