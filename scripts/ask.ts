@@ -3,23 +3,16 @@ import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
 import { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
-import { flagLine, type Answer } from '../src/rag/types.js';
+import { withTurn, type Turn } from '../src/rag/types.js';
 import { command, notice, parseArguments, runCli } from './cli.js';
+import { printAnswer } from './print-answer.js';
 
-function printAnswer(a: Answer): void {
-  console.log(a.answer);
-  if (a.note) console.log(`\nNote: ${a.note}`);
-  if (a.citations.length) {
-    console.log('\nSources:');
-    for (const c of a.citations) console.log(`  [${c.n}] ${c.title} (${c.source})\n      “${c.quote}”`);
-  }
-  for (const f of a.flags) console.log(`\n${flagLine(f)}`);
-}
-
+/** Lines sharing a "conversation" value are one thread, answered in file order: each a follow-up of those before. */
 async function batch(engine: Engine, file: string): Promise<void> {
   const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim());
+  const conversations = new Map<string, Turn[]>();
   for (const [n, line] of lines.entries()) {
-    let item: { id?: unknown; question?: unknown };
+    let item: { id?: unknown; question?: unknown; conversation?: unknown };
     try {
       item = JSON.parse(line);
     } catch {
@@ -27,8 +20,16 @@ async function batch(engine: Engine, file: string): Promise<void> {
       continue;
     }
     const id = item.id ?? n + 1;
+    const conversation = item.conversation === undefined ? undefined : String(item.conversation);
     try {
-      console.log(JSON.stringify({ id, ...(await engine.ask(String(item.question ?? ''))) }));
+      if (conversation === undefined) {
+        console.log(JSON.stringify({ id, ...(await engine.ask(String(item.question ?? ''))) }));
+        continue;
+      }
+      const history = conversations.get(conversation) ?? [];
+      const answer = await engine.ask(String(item.question ?? ''), { history });
+      conversations.set(conversation, withTurn(history, answer));
+      console.log(JSON.stringify({ id, conversation, ...answer, understood: answer.understood ?? answer.question }));
     } catch (e) {
       if (!(e instanceof UserFacingError)) throw e;
       console.log(JSON.stringify({ id, question: item.question, status: 'invalid', error: e.message }));
@@ -40,7 +41,7 @@ await runCli(async () => {
   const program = command('ask', 'Answer a question from the corpus, citing the passages used.')
     .argument('[question...]', 'the question')
     .option('--json', 'print one JSON object')
-    .option('--batch <file>', 'answer every {"id","question"} JSON line of FILE, one JSON object per line');
+    .option('--batch <file>', 'answer every {"id","question"} JSON line of FILE, one JSON object per line; lines sharing a "conversation" are one thread');
   const exit = parseArguments(program);
   if (exit !== null) return exit;
   const options = program.opts<{ json?: boolean; batch?: string }>();

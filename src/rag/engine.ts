@@ -3,16 +3,31 @@
  * scripts, the Discord bot) and measurement (src/measure) hold an engine and nothing else of src/rag's stages.
  */
 import type { Config } from '../config.js';
-import { composeAnswer } from './compose/answer.js';
+import { composeAnswer, notFoundMessage } from './compose/answer.js';
+import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
 import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './errors.js';
-import type { IndexStore, LoadedIndex } from './index/contract.js';
+import type { DocumentRecord, IndexStore, LoadedIndex } from './index/contract.js';
 import { openIndexStore } from './index/open-store.js';
 import { loadCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
-import type { Answer, AnswerEngine, IngestProgress, IngestReport, RetrievedSources, SourceInfo, Summary, SummaryRequest } from './types.js';
+import { questionTerms } from './text/terms.js';
+import {
+  MAX_TURNS,
+  type Answer,
+  type AnswerEngine,
+  type AskOptions,
+  type Citation,
+  type IngestProgress,
+  type IngestReport,
+  type NearestDocuments,
+  type RetrievedSources,
+  type SourceInfo,
+  type Summary,
+  type SummaryRequest,
+} from './types.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -47,7 +62,11 @@ export interface EngineOptions {
 interface Live {
   index: LoadedIndex;
   retriever: HybridRetriever;
+  documents: Map<string, DocumentRecord>;
 }
+
+/** Paragraphs of a cleaned document are separated by a blank line (see ingest/clean.ts). */
+const PARAGRAPH_BREAK = /\n\s*\n/g;
 
 /** Minimum time between two looks at the index directory for a build made by another process. */
 const REFRESH_INTERVAL_MS = 2000;
@@ -101,21 +120,65 @@ export class Engine implements AnswerEngine {
 
   private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
     const retriever = new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
-    return { index, retriever };
+    const documents = new Map(index.documents.map((d) => [d.source, d]));
+    return { index, retriever, documents };
   }
 
-  async ask(rawQuestion: string): Promise<Answer> {
+  async ask(rawQuestion: string, options: AskOptions = {}): Promise<Answer> {
     const began = performance.now();
+    const question = normalizeQuestion(rawQuestion);
+    const history = (options.history ?? []).slice(-MAX_TURNS);
+    const previous = history.at(-1);
+    const understood = previous ? understandFollowUp(question, previous.question) : question;
+    const asRead = understood === question ? {} : { understood };
+    await this.refreshIfDue();
+    const { retriever, index } = this.live;
+    const retrieval = await retriever.retrieve(understood);
+    const titles = index.manifest.documents.map((d) => d.title);
+    let { passages, ...composedAnswer } = composeAnswer(understood, retrieval, titles, retriever.sentences);
+    if (understood !== question && composedAnswer.status === 'answered') {
+      const cited = new Set(composedAnswer.citations.map((c) => c.source));
+      if (!mentionsOwnTerms(question, retriever.sentences.filter((s) => cited.has(s.source)))) {
+        ({ passages, ...composedAnswer } = { status: 'not_found', answer: notFoundMessage(titles), citations: [], flags: [], passages: [] });
+      }
+    }
+    const extractive: Answer = {
+      question,
+      ...asRead,
+      ...composedAnswer,
+      citations: this.located(composedAnswer.citations),
+      timings: { totalMs: Math.round(performance.now() - began) },
+    };
+    // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
+    if (!this.generator || extractive.status === 'not_found') return extractive;
+    const generated = await this.generator.answer(question, passages, extractive, history);
+    return { ...generated, ...asRead, citations: this.located(generated.citations) };
+  }
+
+  /** Citations with where they stand in their documents (paragraph) and the documents' dates. */
+  private located(citations: Citation[]): Citation[] {
+    return citations.map((c) => {
+      const doc = this.live.documents.get(c.source);
+      if (!doc) return c;
+      const paragraph = (doc.text.slice(0, c.start).match(PARAGRAPH_BREAK)?.length ?? 0) + 1;
+      return { ...c, paragraph, ...(doc.date ? { date: doc.date } : {}) };
+    });
+  }
+
+  /** What a question is about and the documents closest to it, whether or not they answer it: the gap report's view. */
+  async nearest(rawQuestion: string, count = 3): Promise<NearestDocuments> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever, index } = this.live;
     const retrieval = await retriever.retrieve(question);
-    const titles = index.manifest.documents.map((d) => d.title);
-    const { passages, ...composedAnswer } = composeAnswer(question, retrieval, titles, retriever.sentences);
-    const extractive: Answer = { question, ...composedAnswer, timings: { totalMs: Math.round(performance.now() - began) } };
-    // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
-    if (!this.generator || extractive.status === 'not_found') return extractive;
-    return this.generator.answer(question, passages, extractive);
+    const asked = questionTerms(question);
+    const wordsOf = (keys: Iterable<string>) => [...new Set([...keys].map((t) => asked.find((q) => q.term === t)?.word ?? t))];
+    const sources = [...new Set(retrieval.chunks.map((i) => index.chunks[i]!.source))].slice(0, count);
+    return {
+      keyTerms: wordsOf(retrieval.keyTerms.keys()),
+      unknownTerms: wordsOf(retrieval.unknownTerms),
+      documents: sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source })),
+    };
   }
 
   async summarize(request: SummaryRequest): Promise<Summary> {

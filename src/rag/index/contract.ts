@@ -24,6 +24,8 @@ export interface DocumentRecord {
   aliases: string[];
   sha256: string;
   title: string;
+  /** The date the document states for itself, when it states one; citations show it. */
+  date?: string;
   text: string;
   sections: Section[];
   placeholders: Placeholder[];
