@@ -47,6 +47,7 @@ const schema = z.object({
   ADMIN_ROLE_IDS: idList.default(''),
   ANSWER_MENTIONS: bool.default('true'),
   ANSWER_DMS: bool.default('false'),
+  ANSWER_THREAD_FOLLOWUPS: bool.default('true'),
   ASK_RATE_PER_MINUTE: positiveInt.default(6),
   REINDEX_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(60),
 });
@@ -77,6 +78,8 @@ export interface Config {
     adminRoleIds: string[];
     answerMentions: boolean;
     answerDms: boolean;
+    /** Public answers open a thread whose messages are answered as follow-ups (needs the Message Content intent). */
+    threadFollowups: boolean;
     askRatePerMinute: number;
     reindexCooldownSeconds: number;
   };
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.
       adminRoleIds: r.ADMIN_ROLE_IDS,
       answerMentions: r.ANSWER_MENTIONS,
       answerDms: r.ANSWER_DMS,
+      threadFollowups: r.ANSWER_THREAD_FOLLOWUPS,
       askRatePerMinute: r.ASK_RATE_PER_MINUTE,
       reindexCooldownSeconds: r.REINDEX_COOLDOWN_SECONDS,
     },
