@@ -1,0 +1,38 @@
+/** How a follow-up reads after the question before it, offline: swapped names, carried subjects, or unchanged. */
+import { describe, expect, test } from 'vitest';
+import { mentionsOwnTerms, understandFollowUp } from '../../src/rag/compose/follow-up.js';
+import { terms } from '../../src/rag/text/terms.js';
+
+describe('understandFollowUp', () => {
+  test.each([
+    // A place swaps for the previous place, not for the person.
+    ['What did Lavrov discuss in Mali?', 'and what about Togo?', 'What did Lavrov discuss in Togo?'],
+    ['What did Lavrov discuss in Mali?', 'And Burkina Faso?', 'What did Lavrov discuss in Burkina Faso?'],
+    ['How much investment in mining did they propose?', 'and in infrastructure?', 'How much investment in infrastructure did they propose?'],
+    // No subject of its own: the previous names and key terms come along.
+    ['What did Lavrov discuss in Mali?', 'when was that?', 'When was that (Lavrov, discuss, Mali)?'],
+    // Words of its own: only the names come along, multi-word names whole.
+    ['Who from the Central African Republic held talks with Putin?', 'How much investment in mining did they propose?', 'How much investment in mining did they propose (Central African Republic, Putin)?'],
+    ['In which sectors could Russia and Burundi cooperate?', 'When did Lavrov arrive there?', 'When did Lavrov arrive there (Russia, Burundi)?'],
+  ])('after “%s”, “%s” reads “%s”', (previous, followUp, understood) => {
+    expect(understandFollowUp(followUp, previous)).toBe(understood);
+  });
+
+  test('a question that names its own subject stands alone', () => {
+    expect(understandFollowUp('What is the capital of France?', 'What did Lavrov discuss in Mali?')).toBe('What is the capital of France?');
+  });
+});
+
+describe('mentionsOwnTerms', () => {
+  const sentences = ['Lavrov is due to meet Diop in Moscow.', 'The alliance was created in 2023.'].map((text) => ({ own: new Set(terms(text)) }));
+
+  test('a follow-up asking about something the documents never mention is not answered by its carried subject', () => {
+    expect(mentionsOwnTerms('who travelled with him?', sentences)).toBe(false);
+  });
+
+  test('a follow-up whose words the documents use, or that asks only for a name or a time, passes', () => {
+    expect(mentionsOwnTerms('Who did he meet on that trip?', sentences)).toBe(true);
+    expect(mentionsOwnTerms('what is it called?', sentences)).toBe(true);
+    expect(mentionsOwnTerms('when was that?', sentences)).toBe(true);
+  });
+});
