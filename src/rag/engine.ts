@@ -155,13 +155,11 @@ export class Engine implements AnswerEngine {
     return { ...generated, ...asRead, citations: this.located(generated.citations) };
   }
 
-  /** Citations with where they stand in their documents (paragraph) and the documents' dates. */
+  /** Citations with the paragraph of their document each stands in, so a reader can find it. */
   private located(citations: Citation[]): Citation[] {
     return citations.map((c) => {
       const doc = this.live.documents.get(c.source);
-      if (!doc) return c;
-      const paragraph = (doc.text.slice(0, c.start).match(PARAGRAPH_BREAK)?.length ?? 0) + 1;
-      return { ...c, paragraph, ...(doc.date ? { date: doc.date } : {}) };
+      return doc ? { ...c, paragraph: (doc.text.slice(0, c.start).match(PARAGRAPH_BREAK)?.length ?? 0) + 1 } : c;
     });
   }
 

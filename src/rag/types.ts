@@ -29,6 +29,8 @@ export interface Citation {
   n: number;
   source: string;
   title: string;
+  /** The date the document states (ISO yyyy-mm-dd), when it states one. */
+  date?: string;
   /** Verbatim slice of the cleaned document: quote === cleaned.slice(start, end). */
   quote: string;
   start: number;
@@ -36,8 +38,6 @@ export interface Citation {
   score: number;
   /** Paragraph of the cleaned document the quote starts in, counting from 1: where a reader finds it. */
   paragraph?: number;
-  /** The document's own date (from its front matter, meta data or dateline), when it states one. */
-  date?: string;
 }
 
 /** One cited document of an answer: the [n] markers that cite it and where in it they point. */

@@ -24,7 +24,7 @@ export interface DocumentRecord {
   aliases: string[];
   sha256: string;
   title: string;
-  /** The date the document states for itself, when it states one; citations show it. */
+  /** ISO yyyy-mm-dd, when the document states its date. */
   date?: string;
   text: string;
   sections: Section[];
