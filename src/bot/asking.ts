@@ -41,7 +41,8 @@ export async function answerQuestion(question: string, ctx: BotContext, where: {
  * the thread could not be opened (the answer then stands alone).
  */
 export async function openConversation(reply: Message, answer: Answer, ctx: BotContext): Promise<string | null> {
-  if (!ctx.config.discord.threadFollowups || !reply.inGuild()) return null;
+  // A reply in a channel the bot does not hold in its cache (an app installed by a user) cannot open a thread.
+  if (!ctx.config.discord.threadFollowups || !reply.inGuild() || !reply.channel) return null;
   if (reply.channel.isThread()) {
     ctx.conversations.remember(reply.channelId, answer);
     return reply.channelId;
