@@ -9,6 +9,10 @@ describe('understandFollowUp', () => {
     ['What did Lavrov discuss in Mali?', 'and what about Togo?', 'What did Lavrov discuss in Togo?'],
     ['What did Lavrov discuss in Mali?', 'And Burkina Faso?', 'What did Lavrov discuss in Burkina Faso?'],
     ['How much investment in mining did they propose?', 'and in infrastructure?', 'How much investment in infrastructure did they propose?'],
+    ['How much did Russia invest in Togo?', 'How about in Sudan?', 'How much did Russia invest in Sudan?'],
+    ['How much grain did Russia give Mali?', 'and to Burkina Faso?', 'How much grain did Russia give Burkina Faso?'],
+    ['Who is the Belarusian foreign minister?', 'and the Russian one?', 'Who is the Russian foreign minister?'],
+    ['Tell me about the Alliance of Sahel States', 'who are its members?', 'Who are its members (Alliance of Sahel States)?'],
     // No subject of its own: the previous names and key terms come along.
     ['What did Lavrov discuss in Mali?', 'when was that?', 'When was that (Lavrov, discuss, Mali)?'],
     // Words of its own: only the names come along, multi-word names whole.

@@ -26,11 +26,15 @@ const POINTS_BACK = /\b(?:it|its|that|this|these|those|there|then|he|him|his|she
 const CONTINUES = /^\s*(?:and|also|but|so|plus|or)\b[\s,]*/i;
 /** "and what about Togo?", "how about Angola?": the previous question again, with one thing swapped. */
 const SWAP = /^\s*(?:(?:and|but|or)\s+)?(?:(?:what|how)\s+about|what\s+of|same\s+(?:for|with))\s+(.+?)[\s?.!]*$/i;
-/** "and in infrastructure?": the previous question with what follows the preposition swapped. */
-const PREPOSITION_SWAP = /^\s*(?:and|but|or)\s+(in|on|for|with|from|to|at|about|of|by|during|after|before)\s+(.+?)[\s?.!]*$/i;
-/** "and Angola?": a continuation that is nothing but names. */
+/** "and Angola?", "and in infrastructure?": a continuation that is only the thing swapped in. */
 const BARE_SWAP = /^\s*(?:and|but|or)\s+(.+?)[\s?.!]*$/i;
+/** "in infrastructure": the previous question with what follows the same preposition swapped. */
+const PREPOSITION_PHRASE = /^(in|on|for|with|from|to|at|about|of|by|during|after|before)\s+(.+)$/i;
 const ARTICLES = /^(?:the|a|an)$/i;
+/** What may stand between two words of one name: "Burkina Faso", "Alliance of Sahel States". */
+const NAME_JOINER = /^(?: +| +of +| +of the +)$/;
+/** Words a swapped-in phrase may hold besides names: "and the Russian one?". */
+const FILLER = /^(?:the|a|an|one|ones|of)$/i;
 /** A follow-up with at most this many words of its own content ("when was that established?") takes key terms too. */
 const FEW_OWN_TERMS = 1;
 
@@ -70,13 +74,19 @@ function subjectItems(text: string, fragment = false): Item[] {
     const content = t.terms.filter((x) => !isAnswerTypeTerm(x));
     if (!content.length) continue;
     const last = items.at(-1);
-    if (t.specific && last?.specific && /^ +$/.test(text.slice(last.end, t.start))) {
+    if (t.specific && last?.specific && NAME_JOINER.test(text.slice(last.end, t.start))) {
       Object.assign(last, { text: text.slice(last.start, t.end), end: t.end, terms: [...last.terms, ...content] });
     } else {
       items.push({ text: t.text, start: t.start, end: t.end, terms: content, specific: t.specific });
     }
   }
   return items;
+}
+
+/** A phrase that is nothing but names (and articles): "Togo", "Burkina Faso", "the Russian one". */
+function onlyNames(phrase: string): boolean {
+  const all = tokens(phrase, true);
+  return all.some((t) => t.specific) && all.every((t) => t.specific || FILLER.test(t.text));
 }
 
 const isPlace = (item: Item) => PLACES.has(foldAccents(item.text.toLowerCase()));
@@ -122,20 +132,12 @@ function swapAfterPreposition(previous: string, preposition: string, replacement
  */
 export function understandFollowUp(followUp: string, previous: string): string {
   const swap = SWAP.exec(followUp)?.[1];
-  const swapItems = swap ? subjectItems(swap, true) : [];
-  if (swap && swapItems.length && swapItems.every((i) => i.specific)) {
-    const swapped = swapNames(previous, swapItems);
-    if (swapped) return question(swapped);
-  }
-  const prepositional = PREPOSITION_SWAP.exec(followUp);
-  if (prepositional) {
-    const swapped = swapAfterPreposition(previous, prepositional[1]!, prepositional[2]!);
-    if (swapped) return question(swapped);
-  }
-  const bare = BARE_SWAP.exec(followUp)?.[1];
-  const bareItems = bare ? subjectItems(bare, true) : [];
-  if (bare && bareItems.length && tokens(bare, true).every((t) => t.specific)) {
-    const swapped = swapNames(previous, bareItems);
+  const rest = swap ?? BARE_SWAP.exec(followUp)?.[1];
+  const prepositional = rest ? PREPOSITION_PHRASE.exec(rest) : null;
+  const swappedPhrase = prepositional && swapAfterPreposition(previous, prepositional[1]!, prepositional[2]!);
+  if (swappedPhrase) return question(swappedPhrase);
+  for (const phrase of [rest, prepositional?.[2]]) {
+    const swapped = phrase && onlyNames(phrase) ? swapNames(previous, subjectItems(phrase, true)) : null;
     if (swapped) return question(swapped);
   }
 
