@@ -129,7 +129,7 @@ export class Engine implements AnswerEngine {
     const question = normalizeQuestion(rawQuestion);
     const history = (options.history ?? []).slice(-MAX_TURNS);
     const previous = history.at(-1);
-    const understood = previous ? understandFollowUp(question, previous.question) : question;
+    const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
     const { retriever, index } = this.live;

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Country } from 'world-countries';
 import type { Sentence } from '../search/hybrid-retriever.js';
 import { foldAccents, isAnswerTypeTerm, questionTerms, terms } from '../text/terms.js';
+import type { Turn } from '../types.js';
 
 // The package's types declare an ES default export over a CommonJS module; require reads it as it is.
 const countries: Country[] = createRequire(import.meta.url)('world-countries');
@@ -15,7 +16,7 @@ const countries: Country[] = createRequire(import.meta.url)('world-countries');
 /** Places a swapped-in name can stand for: after "in Mali", "and Togo?" replaces Mali, not Lavrov. */
 const PLACES = new Set(
   countries
-    .flatMap((c) => [c.name.common, ...c.capital, c.demonyms?.eng?.m, c.demonyms?.eng?.f])
+    .flatMap((c) => [c.name.common, ...c.capital, c.demonyms?.eng?.m, c.demonyms?.eng?.f, c.region, c.subregion])
     .filter((name): name is string => !!name)
     .map((name) => foldAccents(name.toLowerCase())),
 );
@@ -74,10 +75,11 @@ function subjectItems(text: string, fragment = false): Item[] {
     const content = t.terms.filter((x) => !isAnswerTypeTerm(x));
     if (!content.length) continue;
     const last = items.at(-1);
-    if (t.specific && last?.specific && NAME_JOINER.test(text.slice(last.end, t.start))) {
+    // A possessive ends a name: "Lavrov's Belarusian counterpart" is two things.
+    if (t.specific && last?.specific && !/['’]s$/.test(text.slice(last.start, last.end)) && NAME_JOINER.test(text.slice(last.end, t.start))) {
       Object.assign(last, { text: text.slice(last.start, t.end), end: t.end, terms: [...last.terms, ...content] });
     } else {
-      items.push({ text: t.text, start: t.start, end: t.end, terms: content, specific: t.specific });
+      items.push({ text: t.text.replace(/['’]s$/, ''), start: t.start, end: t.end, terms: content, specific: t.specific });
     }
   }
   return items;
@@ -89,7 +91,14 @@ function onlyNames(phrase: string): boolean {
   return all.some((t) => t.specific) && all.every((t) => t.specific || FILLER.test(t.text));
 }
 
-const isPlace = (item: Item) => PLACES.has(foldAccents(item.text.toLowerCase()));
+/** A country, capital, region or demonym, or a name ending in one ("West Africa"). */
+const isPlace = (item: Item) => {
+  const name = foldAccents(item.text.toLowerCase());
+  return PLACES.has(name) || PLACES.has(name.split(' ').at(-1)!);
+};
+
+/** Dates and figures are what an answer says, not what it is about. */
+const MONTH_OR_NUMBER = /\d|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\b/;
 
 const question = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`.replace(/[\s?.!]*$/, '?');
 
@@ -109,47 +118,78 @@ function swapNames(previous: string, replacement: Item[]): string | null {
   return out;
 }
 
-/** The previous question with what follows its last `preposition` ("in mining") replaced by `replacement`. */
-function swapAfterPreposition(previous: string, preposition: string, replacement: string): string | null {
+/**
+ * The previous question with what follows its last `preposition` ("in mining") replaced by `replacement`; with no
+ * preposition given, what follows the last preposition whose object is a common word ("what about infrastructure?"
+ * after "…investment in mining…"), never a name.
+ */
+function swapAfterPreposition(previous: string, preposition: string | null, replacement: string): string | null {
   const all = tokens(previous);
   for (let i = all.length - 2; i >= 0; i--) {
-    if (all[i]!.text.toLowerCase() !== preposition.toLowerCase()) continue;
+    const word = all[i]!.text.toLowerCase();
+    if (preposition ? word !== preposition.toLowerCase() : !PREPOSITION_PHRASE.test(`${word} x`)) continue;
     let j = i + 1;
     while (j < all.length && ARTICLES.test(all[j]!.text)) j++;
     let k = j;
     while (k < all.length && all[k]!.terms.length && (k === j || /^ +$/.test(previous.slice(all[k - 1]!.end, all[k]!.start)))) k++;
-    if (k === j) continue;
+    if (k === j || (!preposition && all.slice(j, k).some((t) => t.specific))) continue;
     return previous.slice(0, all[j]!.start) + replacement + previous.slice(all[k - 1]!.end);
   }
   return null;
 }
 
+/** Questions whose answer names a place, or a person or body: "Where has Russia opened…?", "Who is…?". */
+const ASKS_WHERE = /^\s*(?:where\b|(?:in\s+)?which\s+(?:country|countries|city|cities|capital|nation|place|region)\b)/i;
+const ASKS_WHO = /^\s*(?:who|whom|whose|which)\b/i;
+
 /**
- * How `followUp` reads after `previous` (the previous turn's question as understood). A question that stands on its
- * own comes back unchanged; one that swaps a thing ("and what about Togo?") is the previous question with the thing
- * swapped; one that points back ("when was that?") carries the previous subject's names over, and its key terms too
- * when the follow-up has almost no words of its own.
+ * What the previous answer was: after "Where has Russia opened a new embassy?", the answer's "Togo" is what "there"
+ * points at. It is the first name of the kind asked for in the answer's first cited sentence that the question did
+ * not already name.
  */
-export function understandFollowUp(followUp: string, previous: string): string {
+function answerEntity(previous: Turn): Item | null {
+  const place = ASKS_WHERE.test(previous.question);
+  if (!previous.sources.length || (!place && !ASKS_WHO.test(previous.question))) return null;
+  const asked = new Set(terms(previous.question));
+  const firstSentence = previous.answer.split(/\[\d+(?:,\s*\d+)*\]/)[0]!;
+  const named = (i: Item) => i.specific && !MONTH_OR_NUMBER.test(i.text) && isPlace(i) === place && !i.terms.some((t) => asked.has(t));
+  return subjectItems(firstSentence).find(named) ?? null;
+}
+
+/**
+ * How `followUp` reads after `previous` (the previous turn, its question as understood). A question that stands on
+ * its own comes back unchanged; one that swaps a thing ("and what about Togo?") is the previous question with the
+ * thing swapped; one that points back ("when was that?") carries the previous subject's names over (and what the
+ * previous answer named, when it answered "where" or "who"), and its key terms too when the follow-up has almost no
+ * words of its own. When the follow-up names a new place, the previous places are not carried.
+ */
+export function understandFollowUp(followUp: string, previous: Turn): string {
+  const before = previous.question;
   const swap = SWAP.exec(followUp)?.[1];
   const rest = swap ?? BARE_SWAP.exec(followUp)?.[1];
   const prepositional = rest ? PREPOSITION_PHRASE.exec(rest) : null;
-  const swappedPhrase = prepositional && swapAfterPreposition(previous, prepositional[1]!, prepositional[2]!);
+  const swappedPhrase = prepositional && swapAfterPreposition(before, prepositional[1]!, prepositional[2]!);
   if (swappedPhrase) return question(swappedPhrase);
   for (const phrase of [rest, prepositional?.[2]]) {
-    const swapped = phrase && onlyNames(phrase) ? swapNames(previous, subjectItems(phrase, true)) : null;
+    const swapped = phrase && onlyNames(phrase) ? swapNames(before, subjectItems(phrase, true)) : null;
     if (swapped) return question(swapped);
   }
+  const common = swap && !tokens(swap, true).some((t) => t.specific) && tokens(swap, true).length <= 3;
+  const swappedCommon = common ? swapAfterPreposition(before, null, swap) : null;
+  if (swappedCommon) return question(swappedCommon);
 
   const own = subjectItems(followUp);
   const leansOnPrevious = !own.some((i) => i.specific) || POINTS_BACK.test(followUp) || CONTINUES.test(followUp) || !!swap;
   if (!leansOnPrevious) return followUp;
   const ownTerms = new Set(own.flatMap((i) => i.terms));
+  const beforeTerms = new Set(terms(before));
+  const namesNewPlace = own.some((i) => i.specific && isPlace(i) && !i.terms.every((t) => beforeTerms.has(t)));
   const takeKeyTerms = ownTerms.size <= FEW_OWN_TERMS;
   const carried: string[] = [];
-  for (const item of subjectItems(previous)) {
+  const entity = answerEntity(previous);
+  for (const item of [...(entity ? [entity] : []), ...subjectItems(before)]) {
     if ((!item.specific && !takeKeyTerms) || item.terms.every((t) => ownTerms.has(t))) continue;
-    if (carried.some((c) => c.toLowerCase() === item.text.toLowerCase())) continue;
+    if ((namesNewPlace && item.specific && isPlace(item)) || carried.some((c) => c.toLowerCase() === item.text.toLowerCase())) continue;
     carried.push(item.text);
   }
   const base = (swap ?? followUp.replace(CONTINUES, '')).replace(/[\s?.!]*$/, '');
