@@ -1,6 +1,6 @@
 /** Conversations from the terminal: `ask --batch` with conversation lines, `npm run chat`, and `npm run gaps`. */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,6 +46,11 @@ describe('npm run ask -- --batch with conversations', () => {
     expect(out.get('m2').answer).toContain('February 28');
     expect(out.get('b2')).toMatchObject({ status: 'answered', understood: 'What did Lavrov discuss in Mali?' });
     expect(out.get('b2').citations[0].source).toBe('004_51570dea19fac233.txt');
+    // "¶ n" sends a reader to the paragraph of the cleaned text (what the bot reads) that holds the quote.
+    for (const c of out.get('b2').citations) {
+      const paragraphs = readFileSync(join(env.INDEX_DIR, 'current', 'cleaned', `${c.source}.txt`), 'utf8').split(/\n\s*\n/);
+      expect(paragraphs[c.paragraph - 1]).toContain(c.quote);
+    }
     expect(out.get('alone')).not.toHaveProperty('understood');
     expect(out.get('alone')).not.toHaveProperty('conversation');
   });
