@@ -1,5 +1,5 @@
 /** How the terminal shows an answer (`npm run ask`, `npm run chat`): the text once, then one line per cited document. */
-import { citedDocuments, flagLine, paragraphsText, quotesNotInAnswer, type Answer } from '../src/rag/types.js';
+import { citedDocuments, datesRemark, flagLine, paragraphsText, quotesNotInAnswer, type Answer } from '../src/rag/types.js';
 
 export function printAnswer(a: Answer): void {
   if (a.understood) console.log(`Understood as: ${a.understood}\n`);
@@ -14,6 +14,8 @@ export function printAnswer(a: Answer): void {
       console.log(`  [${d.numbers.join(', ')}] ${d.title}${d.date ? ` — ${d.date}` : ''} (${where})`);
       for (const c of quoted.filter((q) => q.source === d.source)) console.log(`      [${c.n}] “${c.quote}”`);
     }
+    const dated = datesRemark(a.citations);
+    if (dated) console.log(`  ${dated}`);
   }
   for (const f of a.flags) console.log(`\n${flagLine(f)}`);
 }

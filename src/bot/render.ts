@@ -15,6 +15,7 @@ import { feedbackId } from './feedback.js';
 import type { GapGroup } from '../measure/gaps.js';
 import {
   citedDocuments,
+  datesRemark,
   flagLine,
   paragraphsText,
   quotesNotInAnswer,
@@ -145,7 +146,8 @@ export function renderAnswer(answer: Answer, answerId: string) {
   const footer = truncate([answer.note, `answer ${answerId}`].filter(Boolean).join(' · '), 200);
   // Warnings keep up to half the description and the source lines a quarter, so a long answer never hides them.
   const warnings = truncate(warningLines(answer.flags).join('\n'), LIMITS.description / 2);
-  const sources = truncate(citedDocuments(answer.citations).map(sourceLine).join('\n'), LIMITS.description / 4);
+  const dated = datesRemark(answer.citations);
+  const sources = truncate([...citedDocuments(answer.citations).map(sourceLine), ...(dated ? [dated] : [])].join('\n'), LIMITS.description / 4);
   const understood = answer.understood ? `*Understood as: ${escapeMarkdown(truncate(answer.understood, 300))}*` : '';
   const room = LIMITS.description - [understood, sources, warnings].reduce((n, part) => n + (part ? part.length + 2 : 0), 0);
   const text = truncate(answer.answer.trim() || 'The engine returned no text.', room);

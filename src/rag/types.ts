@@ -62,6 +62,15 @@ export function citedDocuments(citations: Citation[]): CitedDocument[] {
   return [...bySource.values()].map((d) => ({ ...d, paragraphs: d.paragraphs.sort((a, b) => a - b) }));
 }
 
+/**
+ * "The cited documents are from different dates (2023-09-21 to 2024-02-27).", when they are: an answer drawn from
+ * articles written months apart may mix what was true then with what is true now. Null otherwise.
+ */
+export function datesRemark(citations: Citation[]): string | null {
+  const dates = [...new Set(citations.map((c) => c.date).filter((d): d is string => !!d))].sort();
+  return dates.length > 1 ? `The cited documents are from different dates (${dates[0]} to ${dates.at(-1)}).` : null;
+}
+
 /** "¶ 2, 5": where in a document its citations point. */
 export function paragraphsText(paragraphs: number[]): string {
   return paragraphs.length ? `¶ ${paragraphs.join(', ')}` : '';

@@ -116,6 +116,22 @@ describe('renderAnswer', () => {
     ]);
   });
 
+  test('an answer drawn from documents of different dates says so under its sources', () => {
+    const cite = (n: number, source: string, date: string) => ({ n, source, title: source, quote: `Fact ${n}.`, start: 0, end: 7, score: 1, date });
+    const answer: Answer = {
+      question: 'What is the latest on grain for Mali?',
+      status: 'answered',
+      answer: 'Fact 1. [1] Fact 2. [2]',
+      citations: [cite(1, 'new.txt', '2024-02-27'), cite(2, 'old.txt', '2023-09-21')],
+      flags: [],
+      timings: { totalMs: 1 },
+    };
+    const description = renderAnswer(answer, 'id2').embeds[0]!.toJSON().description!;
+    expect(description.split('\n').at(-1)).toBe('The cited documents are from different dates (2023-09-21 to 2024-02-27).');
+    const sameDay = { ...answer, citations: answer.citations.map((c) => ({ ...c, date: '2024-02-27' })) };
+    expect(renderAnswer(sameDay, 'id3').embeds[0]!.toJSON().description).not.toContain('different dates');
+  });
+
   test('a quote the answer does not show word for word (a paraphrase) is quoted in a field', () => {
     const answer: Answer = {
       question: 'What did Lavrov discuss in Mali?',
