@@ -58,5 +58,7 @@ describe('mentionsOwnTerms', () => {
     expect(mentionsOwnTerms('Who did he meet on that trip?', sentences)).toBe(true);
     expect(mentionsOwnTerms('what is it called?', sentences)).toBe(true);
     expect(mentionsOwnTerms('when was that?', sentences)).toBe(true);
+    const agreement = [{ own: new Set(terms('They signed a cooperation agreement.')) }];
+    expect(mentionsOwnTerms('what did they agree on?', agreement)).toBe(true);
   });
 });

@@ -203,11 +203,15 @@ const NAMING = new Set(terms('called named known termed'));
  * Whether the documents an understood follow-up was answered from say anything of what the follow-up itself asks.
  * Carried-over names are easy to cover, so they must not carry an answer past the abstention rule: after "In which
  * sectors could Russia and Burundi cooperate?", "who travelled with him?" finds the Burundi article, which never
- * speaks of travelling. A follow-up with no words of its own ("when was that?") asks nothing new and passes.
+ * speaks of travelling. A follow-up with no words of its own ("when was that?") asks nothing new and passes; a word
+ * counts when the documents use it or a word of the same root ("agree" for "agreement").
  */
 export function mentionsOwnTerms(followUp: string, sentences: Pick<Sentence, 'own'>[]): boolean {
   const own = questionTerms(followUp)
     .map((q) => q.term)
     .filter((t) => !isAnswerTypeTerm(t) && !NAMING.has(t));
-  return !own.length || own.some((t) => sentences.some((s) => s.own.has(t)));
+  return !own.length || own.some((t) => sentences.some((s) => s.own.has(t) || [...s.own].some((u) => sameRoot(t, u))));
 }
+
+/** Stems the stemmer leaves apart though one word grew from the other ("agre" and "agreement"). */
+const sameRoot = (a: string, b: string) => Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a));
