@@ -3,7 +3,7 @@
  * scripts, the Discord bot) and measurement (src/measure) hold an engine and nothing else of src/rag's stages.
  */
 import type { Config } from '../config.js';
-import { composeAnswer, notFoundMessage } from './compose/answer.js';
+import { composeAnswer, MIN_COVERAGE, notFoundMessage, type ComposedAnswer } from './compose/answer.js';
 import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
@@ -12,7 +12,7 @@ import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './
 import type { DocumentRecord, IndexStore, LoadedIndex } from './index/contract.js';
 import { openIndexStore } from './index/open-store.js';
 import { loadCorpus } from './ingest/load.js';
-import { HybridRetriever } from './search/hybrid-retriever.js';
+import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
 import { questionTerms } from './text/terms.js';
 import {
   MAX_TURNS,
@@ -64,6 +64,9 @@ interface Live {
   retriever: HybridRetriever;
   documents: Map<string, DocumentRecord>;
 }
+
+/** A question about the newest state of things, which the newest of the answering documents should answer. */
+const ASKS_LATEST = /\b(?:latest|most recent(?:ly)?|newest|up to date)\b/i;
 
 /** Paragraphs of a cleaned document are separated by a blank line (see ingest/clean.ts). */
 const PARAGRAPH_BREAK = /\n\s*\n/g;
@@ -132,16 +135,7 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
-    const { retriever, index } = this.live;
-    const retrieval = await retriever.retrieve(understood);
-    const titles = index.manifest.documents.map((d) => d.title);
-    let { passages, ...composedAnswer } = composeAnswer(understood, retrieval, titles, retriever.sentences);
-    if (understood !== question && composedAnswer.status === 'answered') {
-      const cited = new Set(composedAnswer.citations.map((c) => c.source));
-      if (!mentionsOwnTerms(question, retriever.sentences.filter((s) => cited.has(s.source)))) {
-        ({ passages, ...composedAnswer } = { status: 'not_found', answer: notFoundMessage(titles), citations: [], flags: [], passages: [] });
-      }
-    }
+    const { passages, ...composedAnswer } = await this.compose(question, understood);
     const extractive: Answer = {
       question,
       ...asRead,
@@ -153,6 +147,35 @@ export class Engine implements AnswerEngine {
     if (!this.generator || extractive.status === 'not_found') return extractive;
     const generated = await this.generator.answer(question, passages, extractive, history);
     return { ...generated, ...asRead, citations: this.located(generated.citations) };
+  }
+
+  /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
+  private async compose(question: string, understood: string): Promise<ComposedAnswer> {
+    const { retriever, index } = this.live;
+    const titles = index.manifest.documents.map((d) => d.title);
+    const composed = composeAnswer(understood, await retriever.retrieve(understood), titles, retriever.sentences);
+    if (composed.status !== 'answered') return composed;
+    const cited = new Set(composed.citations.map((c) => c.source));
+    if (understood !== question && !mentionsOwnTerms(question, retriever.sentences.filter((s) => cited.has(s.source)))) {
+      return { status: 'not_found', answer: notFoundMessage(titles), citations: [], flags: [], passages: [] };
+    }
+    if (!ASKS_LATEST.test(understood)) return composed;
+    // "What did Lavrov discuss most recently?": of the documents about what Lavrov discussed, the one dated last.
+    const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
+    const newest = this.newestAnswering(await retriever.retrieve(subject));
+    if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
+    const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), titles, retriever.sentences);
+    return recent.status === 'answered' ? recent : composed;
+  }
+
+  /** Of the dated documents whose evidence answers the question, the one dated last; null without a choice. */
+  private newestAnswering(retrieval: Retrieval): string | null {
+    const answering = new Set(retrieval.evidence.filter((e) => e.coverage >= MIN_COVERAGE).map((e) => e.sentence.source));
+    const dated = [...answering]
+      .map((source) => ({ source, date: this.live.documents.get(source)?.date }))
+      .filter((d): d is { source: string; date: string } => !!d.date)
+      .sort((a, b) => b.date.localeCompare(a.date));
+    return dated.length > 1 ? dated[0]!.source : null;
   }
 
   /** Citations with the paragraph of their document each stands in, so a reader can find it. */
