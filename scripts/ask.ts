@@ -3,20 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
 import type { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
-import { flagLine, type Answer } from '../src/rag/types.js';
+import { withTurn, type Turn } from '../src/rag/types.js';
 import { command, notice, openEngine, parseArguments, runCli } from './cli.js';
+import { printAnswer } from './print-answer.js';
 
-function printAnswer(a: Answer): void {
-  console.log(a.answer);
-  if (a.note) console.log(`\nNote: ${a.note}`);
-  if (a.citations.length) {
-    console.log('\nSources:');
-    for (const c of a.citations) console.log(`  [${c.n}] ${c.title} (${c.source})\n      “${c.quote}”`);
-  }
-  for (const f of a.flags) console.log(`\n${flagLine(f)}`);
-}
-
+/** Lines sharing a "conversation" value are one thread, answered in file order: each a follow-up of those before. */
 async function batch(engine: Engine, file: string): Promise<void> {
+  const conversations = new Map<string, Turn[]>();
   for (const [n, line] of (await readFile(file, 'utf8')).split('\n').entries()) {
     if (!line.trim()) continue;
     let item: unknown;
@@ -30,10 +23,18 @@ async function batch(engine: Engine, file: string): Promise<void> {
       notice(`${file}:${n + 1}: not a JSON object, skipped`);
       continue;
     }
-    const { id: given, question } = item as { id?: unknown; question?: unknown };
+    const { id: given, question, conversation: thread } = item as { id?: unknown; question?: unknown; conversation?: unknown };
     const id = given ?? n + 1;
     try {
-      console.log(JSON.stringify({ id, ...(await engine.ask(String(question ?? ''))) }));
+      if (thread === undefined) {
+        console.log(JSON.stringify({ id, ...(await engine.ask(String(question ?? ''))) }));
+        continue;
+      }
+      const conversation = String(thread);
+      const history = conversations.get(conversation) ?? [];
+      const answer = await engine.ask(String(question ?? ''), { history });
+      conversations.set(conversation, withTurn(history, answer));
+      console.log(JSON.stringify({ id, conversation, ...answer, understood: answer.understood ?? answer.question }));
     } catch (e) {
       if (!(e instanceof UserFacingError)) throw e;
       console.log(JSON.stringify({ id, question, status: 'invalid', error: e.message }));
@@ -45,7 +46,7 @@ await runCli(async () => {
   const program = command('ask', 'Answer a question from the corpus, citing the passages used.')
     .argument('[question...]', 'the question')
     .option('--json', 'print one JSON object')
-    .option('--batch <file>', 'answer every {"id","question"} JSON line of FILE, one JSON object per line');
+    .option('--batch <file>', 'answer every {"id","question"} JSON line of FILE, one JSON object per line; lines sharing a "conversation" are one thread');
   const exit = parseArguments(program);
   if (exit !== null) return exit;
   const options = program.opts<{ json?: boolean; batch?: string }>();

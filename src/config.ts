@@ -57,6 +57,7 @@ const schema = z.object({
   ADMIN_ROLE_IDS: idList.default(''),
   ANSWER_MENTIONS: bool.default('true'),
   ANSWER_DMS: bool.default('false'),
+  ANSWER_THREAD_FOLLOWUPS: bool.default('true'),
   ASK_RATE_PER_MINUTE: wholeNumber(1, 1_000, 'questions').default(6),
   REINDEX_COOLDOWN_SECONDS: wholeNumber(0, 86_400, 'seconds').default(60),
 });
@@ -87,6 +88,8 @@ export interface Config {
     adminRoleIds: string[];
     answerMentions: boolean;
     answerDms: boolean;
+    /** Public answers open a thread whose messages are answered as follow-ups (needs the Message Content intent). */
+    threadFollowups: boolean;
     askRatePerMinute: number;
     reindexCooldownSeconds: number;
   };
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.
       adminRoleIds: r.ADMIN_ROLE_IDS,
       answerMentions: r.ANSWER_MENTIONS,
       answerDms: r.ANSWER_DMS,
+      threadFollowups: r.ANSWER_THREAD_FOLLOWUPS,
       askRatePerMinute: r.ASK_RATE_PER_MINUTE,
       reindexCooldownSeconds: r.REINDEX_COOLDOWN_SECONDS,
     },

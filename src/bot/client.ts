@@ -19,7 +19,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ConfigError } from '../rag/errors.js';
 import type { AnswerEngine } from '../rag/types.js';
+import { GapLog } from '../measure/gaps.js';
 import { commands } from './commands/index.js';
+import { ThreadConversations } from './conversations.js';
 import type { BotContext, LogFields } from './context.js';
 import { failureLine } from './failure.js';
 import { FeedbackLog, parseFeedbackId } from './feedback.js';
@@ -47,11 +49,15 @@ export interface Bot {
   refreshIndex(): Promise<boolean>;
 }
 
-/** Guilds for slash commands; message intents only when the bot answers mentions or DMs. Message Content is not
- * needed: Discord includes the content of messages that mention the bot, and of DMs. */
+/**
+ * Guilds for slash commands and thread updates; message intents only when the bot answers mentions, follow-ups or
+ * DMs. Discord includes the content of messages that mention the bot, and of DMs, without the privileged Message
+ * Content intent; a follow-up in a thread mentions no one, so answering follow-ups needs it.
+ */
 function intentsFor(discord: Config['discord']): GatewayIntentBits[] {
   const intents = [GatewayIntentBits.Guilds];
-  if (discord.answerMentions) intents.push(GatewayIntentBits.GuildMessages);
+  if (discord.answerMentions || discord.threadFollowups) intents.push(GatewayIntentBits.GuildMessages);
+  if (discord.threadFollowups) intents.push(GatewayIntentBits.MessageContent);
   if (discord.answerDms) intents.push(GatewayIntentBits.DirectMessages);
   return intents;
 }
@@ -69,6 +75,8 @@ export function createBot({ config, engine, logger, refreshIntervalMs = 30_000 }
     askLimiter: new RateLimiter(config.discord.askRatePerMinute, 60_000),
     reindex: new ReindexGate(config.discord.reindexCooldownSeconds * 1000),
     feedback: new FeedbackLog(config.dataDir),
+    gaps: new GapLog(config.dataDir),
+    conversations: new ThreadConversations(),
   };
   const byName = new Map(commands.map((c) => [c.data.name, c]));
 
@@ -93,14 +101,15 @@ export function createBot({ config, engine, logger, refreshIntervalMs = 30_000 }
   async function onButton(interaction: ButtonInteraction): Promise<LogFields | void> {
     const feedback = parseFeedbackId(interaction.customId);
     if (feedback) {
-      await ctx.feedback.append({
-        time: new Date().toISOString(),
-        answerId: feedback.answerId,
-        // The answer embed's title is the question as asked: it survives restarts, unlike any in-memory record.
-        question: interaction.message.embeds[0]?.title ?? '',
-        userId: interaction.user.id,
-        vote: feedback.vote,
-      });
+      const time = new Date().toISOString();
+      // The answer embed's title is the question as asked: it survives restarts, unlike any in-memory record.
+      const question = interaction.message.embeds[0]?.title ?? '';
+      await ctx.feedback.append({ time, answerId: feedback.answerId, question, userId: interaction.user.id, vote: feedback.vote });
+      if (feedback.vote === 'down' && question) {
+        await ctx.gaps
+          .append({ time, kind: 'thumbs_down', question, answerId: feedback.answerId, channelId: interaction.channelId })
+          .catch((err: unknown) => logger.warn({ err, answerId: feedback.answerId }, 'could not write to the gap log'));
+      }
       await interaction.reply({ ...renderLine(`Thanks — your ${feedback.vote === 'up' ? '👍' : '👎'} is noted.`), flags: MessageFlags.Ephemeral });
       return feedback;
     }
@@ -153,6 +162,11 @@ export function createBot({ config, engine, logger, refreshIntervalMs = 30_000 }
 
   client.on(Events.InteractionCreate, (i) => void onInteraction(i));
   client.on(Events.MessageCreate, (m) => void onMessage(m));
+  // A thread's conversation ends with the thread: archived (by hand or after inactivity) or deleted.
+  client.on(Events.ThreadUpdate, (_old, thread) => {
+    if (thread.archived) ctx.conversations.forget(thread.id);
+  });
+  client.on(Events.ThreadDelete, (thread) => ctx.conversations.forget(thread.id));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn(redact(message)));
   client.on(Events.Debug, (message) => logger.debug(redact(message)));

@@ -7,7 +7,9 @@ import type {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { GapLog } from '../measure/gaps.js';
 import type { AnswerEngine } from '../rag/types.js';
+import type { ThreadConversations } from './conversations.js';
 import type { FeedbackLog } from './feedback.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { ReindexGate } from './reindex-gate.js';
@@ -20,6 +22,9 @@ export interface BotContext {
   askLimiter: RateLimiter;
   reindex: ReindexGate;
   feedback: FeedbackLog;
+  /** Not-found questions and 👎 answers, for the gap report. */
+  gaps: GapLog;
+  conversations: ThreadConversations;
 }
 
 /** Extra fields for the one log line each handled command gets (answer id, status, outcome…). */

@@ -1,14 +1,22 @@
-/** Questions asked by mentioning the bot in a channel or thread, or (when enabled) in a DM. */
+/**
+ * Questions asked in messages: mentioning the bot in a channel or thread, any message in a thread where the bot
+ * holds a conversation (a follow-up needs no mention), or (when enabled) a DM.
+ */
 import type { Message } from 'discord.js';
-import { answerQuestion, askRefusal } from './asking.js';
+import { answerQuestion, askRefusal, openConversation } from './asking.js';
 import type { BotContext, LogFields } from './context.js';
 import { NO_PINGS, renderLine } from './render.js';
 
+/** A message in a thread where the bot holds a conversation: a follow-up, answered without a mention. */
+function isFollowUp(message: Message, ctx: BotContext): boolean {
+  return ctx.config.discord.threadFollowups && message.channel.isThread() && ctx.conversations.has(message.channelId);
+}
+
 /** Whether the bot should answer this message; mentions through @everyone or a role do not count. */
 export function isAddressedToBot(message: Message, botId: string, ctx: BotContext): boolean {
-  if (message.author.bot) return false;
+  if (message.author.bot || message.system) return false;
   if (!message.inGuild()) return ctx.config.discord.answerDms;
-  return ctx.config.discord.answerMentions && message.mentions.users.has(botId);
+  return (ctx.config.discord.answerMentions && message.mentions.users.has(botId)) || isFollowUp(message, ctx);
 }
 
 /** The question with the bot's own mention taken out. */
@@ -18,7 +26,10 @@ export function questionOf(message: Message, botId: string): string {
 
 export async function answerMention(message: Message, botId: string, ctx: BotContext): Promise<LogFields> {
   const question = questionOf(message, botId);
+  const followUp = isFollowUp(message, ctx);
   if (!question) {
+    // A picture or a sticker posted in the thread is not a question; only a bare mention asks for help.
+    if (!message.mentions.users.has(botId)) return { outcome: 'ignored' };
     await message.reply(renderLine('Ask me a question after the mention, e.g. “@me what did Lavrov discuss in Mali?” — or try `/help`.'));
     return { outcome: 'empty' };
   }
@@ -28,7 +39,9 @@ export async function answerMention(message: Message, botId: string, ctx: BotCon
     return { outcome: 'rate_limited' };
   }
   if ('sendTyping' in message.channel) await message.channel.sendTyping();
-  const { payload, fields } = await answerQuestion(question, ctx);
-  await message.reply({ ...payload, allowedMentions: NO_PINGS });
-  return fields;
+  const history = followUp ? ctx.conversations.history(message.channelId) : undefined;
+  const { answer, payload, fields } = await answerQuestion(question, ctx, { channelId: message.channelId, history });
+  const reply = await message.reply({ ...payload, allowedMentions: NO_PINGS });
+  const thread = message.inGuild() ? await openConversation(reply, answer, ctx) : null;
+  return { ...fields, followUp, thread };
 }

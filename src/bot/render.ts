@@ -12,7 +12,21 @@ import {
 } from 'discord.js';
 import { escapeOutside, fileName } from './escape.js';
 import { feedbackId } from './feedback.js';
-import { flagLine, type Answer, type Citation, type Flag, type IngestReport, type SourceInfo, type Summary } from '../rag/types.js';
+import type { GapGroup } from '../measure/gaps.js';
+import {
+  citedDocuments,
+  datesRemark,
+  flagLine,
+  paragraphsText,
+  quotesNotInAnswer,
+  type Answer,
+  type Citation,
+  type CitedDocument,
+  type Flag,
+  type IngestReport,
+  type SourceInfo,
+  type Summary,
+} from '../rag/types.js';
 
 export const LIMITS = {
   content: 2000,
@@ -116,15 +130,33 @@ export function feedbackButtons(answerId: string): ActionRowBuilder<ButtonBuilde
   );
 }
 
+/** One line per cited document: its [n] markers, title, date when known, file and paragraphs. */
+function sourceLine(d: CitedDocument): string {
+  const parts = [`**${escapeOutside(d.title || d.source)}**`, d.date ? escapeOutside(d.date) : '', fileName(d.source), paragraphsText(d.paragraphs)];
+  return `[${d.numbers.join(', ')}] ${parts.filter(Boolean).join(' · ')}`;
+}
+
+/**
+ * The answer with its [n] markers once, then one line per cited document; the ⚠ lines last. An extractive answer is
+ * made of its quotes, so quoting them again would say everything twice: quotes appear (as fields) only where the
+ * answer does not already show them word for word (a language model's paraphrase).
+ */
 export function renderAnswer(answer: Answer, answerId: string) {
   const color = answer.status === 'not_found' ? COLOR.notFound : answer.flags.length ? COLOR.flagged : COLOR.answered;
-  const footer = [answer.note, `answer ${answerId}`].filter(Boolean).join(' · ');
-  return {
-    content: '',
-    embeds: [cited(answer.question, answer.answer, answer.citations, answer.flags, footer, color)],
-    components: [feedbackButtons(answerId)],
-    allowedMentions: NO_PINGS,
-  };
+  const footer = truncate([answer.note, `answer ${answerId}`].filter(Boolean).join(' · '), 200);
+  // Warnings keep up to half the description and the source lines a quarter, so a long answer never hides them.
+  const warnings = truncate(warningLines(answer.flags).map(escapeOutside).join('\n'), LIMITS.description / 2);
+  const dated = datesRemark(answer.citations);
+  const sources = truncate([...citedDocuments(answer.citations).map(sourceLine), ...(dated ? [dated] : [])].join('\n'), LIMITS.description / 4);
+  const understood = answer.understood ? `*Understood as: ${escapeOutside(truncate(answer.understood, 300))}*` : '';
+  const room = LIMITS.description - [understood, sources, warnings].reduce((n, part) => n + (part ? part.length + 2 : 0), 0);
+  const text = truncate(escapeOutside(answer.answer.trim()) || 'The engine returned no text.', room);
+  const description = [understood, text, sources, warnings].filter(Boolean).join('\n\n');
+  const heading = truncate(escapeOutside(answer.question), LIMITS.title);
+  const embed = new EmbedBuilder().setTitle(heading).setDescription(description).setColor(color).setFooter({ text: footer });
+  const fields = citationFields(quotesNotInAnswer(answer), LIMITS.embedTotal - heading.length - description.length - footer.length);
+  if (fields.length) embed.addFields(fields);
+  return { content: '', embeds: [embed], components: [feedbackButtons(answerId)], allowedMentions: NO_PINGS };
 }
 
 export function renderSummary(summary: Summary, heading: string) {
@@ -219,5 +251,32 @@ export function renderHelp(sources: SourceInfo[]) {
         LIMITS.description,
       ),
     );
+  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
+}
+
+/** Questions shown per group of the gap report. */
+const GAP_QUESTIONS = 3;
+
+/** The gap report for admins: one field per group of unanswered questions, most frequent first. */
+export function renderGaps(groups: GapGroup[], span: string) {
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  const embed = new EmbedBuilder()
+    .setTitle(truncate(`Unanswered questions, last ${span}`, LIMITS.title))
+    .setColor(groups.length ? COLOR.flagged : COLOR.answered)
+    .setDescription(
+      groups.length
+        ? `${total} not found or 👎, in ${groups.length} group${groups.length === 1 ? '' : 's'}, most frequent first. Documents on these subjects would fill the gaps; then \`/reindex\`.`
+        : `Nothing went unanswered in the last ${span}.`,
+    );
+  let left = LIMITS.embedTotal - (embed.data.title?.length ?? 0) - (embed.data.description?.length ?? 0);
+  for (const g of groups.slice(0, LIMITS.fields)) {
+    const name = truncate(`${g.terms.join(', ') || '(no key terms)'} — ${g.count}× (${g.notFound} not found, ${g.thumbsDown} 👎)`, LIMITS.fieldName);
+    const questions = g.questions.slice(0, GAP_QUESTIONS).map((q) => `${q.count}× ${escapeOutside(truncate(q.question, 200))}`);
+    const closest = g.documents.length ? `closest: ${g.documents.map((d) => `${escapeOutside(d.title)} (${fileName(d.source)})`).join('; ')}` : '';
+    const value = truncate([...questions, closest].filter(Boolean).join('\n'), Math.min(LIMITS.fieldValue, 600));
+    if (name.length + value.length > left) break;
+    embed.addFields({ name, value });
+    left -= name.length + value.length;
+  }
   return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }

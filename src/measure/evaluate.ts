@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { Engine } from '../rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../rag/errors.js';
-import type { RetrievedSources } from '../rag/types.js';
+import { withTurn, type RetrievedSources, type Turn } from '../rag/types.js';
 
 /** The question set file is missing or malformed; the message names the file and line. Invalid input: exit 2. */
 export class QuestionSetError extends InvalidQuestionError {}
@@ -27,6 +27,7 @@ const questionSchema = z.discriminatedUnion('expect', [
   z.object({
     id: z.string().min(1),
     question: z.string(),
+    conversation: z.string().optional(),
     expect: z.literal('answer'),
     source: z.string().min(1),
     facts: z.array(z.array(z.string()).min(1)).default([]),
@@ -35,6 +36,7 @@ const questionSchema = z.discriminatedUnion('expect', [
   z.object({
     id: z.string().min(1),
     question: z.string(),
+    conversation: z.string().optional(),
     expect: z.literal('not_found'),
     source: z.string().optional(),
     facts: z.array(z.array(z.string())).default([]),
@@ -329,14 +331,20 @@ export type EvaluationTarget = Pick<Engine, 'ask' | 'retrieve'>;
 /**
  * Asks every question through the target and scores the answers. A question the engine rejects as invalid is
  * recorded with status `invalid` (as `ask --batch` prints it), not thrown: one bad line must not hide the rest.
+ * Questions sharing a `conversation` are asked in file order as one thread, as `ask --batch` does; retrieval is
+ * then measured on the question as the engine understood it.
  */
 export async function evaluate(target: EvaluationTarget, questions: EvalQuestion[], corpusDir: string): Promise<EvalReport> {
   const answers = new Map<string, ScoredAnswer>();
   const retrievals = new Map<string, RetrievedSources>();
+  const conversations = new Map<string, Turn[]>();
   for (const q of questions) {
     try {
-      answers.set(q.id, await target.ask(q.question));
-      retrievals.set(q.id, await target.retrieve(q.question));
+      const history = q.conversation === undefined ? undefined : (conversations.get(q.conversation) ?? []);
+      const answer = await target.ask(q.question, { history });
+      if (history) conversations.set(q.conversation!, withTurn(history, answer));
+      answers.set(q.id, answer);
+      retrievals.set(q.id, await target.retrieve(answer.understood ?? q.question));
     } catch (e) {
       if (!(e instanceof UserFacingError)) throw e;
       answers.set(q.id, { status: 'invalid', answer: e.message });

@@ -3,17 +3,32 @@
  * scripts, the Discord bot) and measurement (src/measure) hold an engine and nothing else of src/rag's stages.
  */
 import type { Config } from '../config.js';
-import { composeAnswer } from './compose/answer.js';
+import { composeAnswer, MIN_COVERAGE, notFoundMessage, type ComposedAnswer } from './compose/answer.js';
+import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
 import { CorpusFileError, IndexMismatchError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
-import type { IndexStore, LoadedIndex } from './index/contract.js';
+import type { DocumentRecord, IndexStore, LoadedIndex } from './index/contract.js';
 import { ingestInWorker } from './index/ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
 import { loadCorpus } from './ingest/load.js';
-import { HybridRetriever } from './search/hybrid-retriever.js';
-import type { Answer, AnswerEngine, IngestProgress, IngestReport, RetrievedSources, SourceInfo, Summary, SummaryRequest } from './types.js';
+import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
+import { questionTerms } from './text/terms.js';
+import {
+  MAX_TURNS,
+  type Answer,
+  type AnswerEngine,
+  type AskOptions,
+  type Citation,
+  type IngestProgress,
+  type IngestReport,
+  type NearestDocuments,
+  type RetrievedSources,
+  type SourceInfo,
+  type Summary,
+  type SummaryRequest,
+} from './types.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -50,7 +65,14 @@ export interface EngineOptions {
 interface Live {
   index: LoadedIndex;
   retriever: HybridRetriever;
+  documents: Map<string, DocumentRecord>;
 }
+
+/** A question about the newest state of things, which the newest of the answering documents should answer. */
+const ASKS_LATEST = /\b(?:latest|most recent(?:ly)?|newest|up to date)\b/i;
+
+/** Paragraphs of a cleaned document are separated by a blank line (see ingest/clean.ts). */
+const PARAGRAPH_BREAK = /\n\s*\n/g;
 
 /** Minimum time between two looks at the index directory for a build made by another process. */
 const REFRESH_INTERVAL_MS = 2000;
@@ -120,21 +142,83 @@ export class Engine implements AnswerEngine {
 
   private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
     const retriever = new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
-    return { index, retriever };
+    const documents = new Map(index.documents.map((d) => [d.source, d]));
+    return { index, retriever, documents };
   }
 
-  async ask(rawQuestion: string): Promise<Answer> {
+  async ask(rawQuestion: string, options: AskOptions = {}): Promise<Answer> {
     const began = performance.now();
+    const question = normalizeQuestion(rawQuestion);
+    const history = (options.history ?? []).slice(-MAX_TURNS);
+    const previous = history.at(-1);
+    const understood = previous ? understandFollowUp(question, previous) : question;
+    const asRead = understood === question ? {} : { understood };
+    await this.refreshIfDue();
+    const { passages, ...composedAnswer } = await this.compose(question, understood);
+    const extractive: Answer = {
+      question,
+      ...asRead,
+      ...composedAnswer,
+      citations: this.located(composedAnswer.citations),
+      timings: { totalMs: Math.round(performance.now() - began) },
+    };
+    // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
+    if (!this.generator || extractive.status === 'not_found') return extractive;
+    const generated = await this.generator.answer(question, passages, extractive, history);
+    return { ...generated, ...asRead, citations: this.located(generated.citations) };
+  }
+
+  /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
+  private async compose(question: string, understood: string): Promise<ComposedAnswer> {
+    const { retriever, index } = this.live;
+    const titles = index.manifest.documents.map((d) => d.title);
+    const composed = composeAnswer(understood, await retriever.retrieve(understood), titles, retriever.sentences);
+    if (composed.status !== 'answered') return composed;
+    const cited = new Set(composed.citations.map((c) => c.source));
+    if (understood !== question && !mentionsOwnTerms(question, retriever.sentences.filter((s) => cited.has(s.source)))) {
+      return { status: 'not_found', answer: notFoundMessage(titles), citations: [], flags: [], passages: [] };
+    }
+    if (!ASKS_LATEST.test(understood)) return composed;
+    // "What did Lavrov discuss most recently?": of the documents about what Lavrov discussed, the one dated last.
+    const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
+    const newest = this.newestAnswering(await retriever.retrieve(subject));
+    if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
+    const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), titles, retriever.sentences);
+    return recent.status === 'answered' ? recent : composed;
+  }
+
+  /** Of the dated documents whose evidence answers the question, the one dated last; null without a choice. */
+  private newestAnswering(retrieval: Retrieval): string | null {
+    const answering = new Set(retrieval.evidence.filter((e) => e.coverage >= MIN_COVERAGE).map((e) => e.sentence.source));
+    const dated = [...answering]
+      .map((source) => ({ source, date: this.live.documents.get(source)?.date }))
+      .filter((d): d is { source: string; date: string } => !!d.date)
+      .sort((a, b) => b.date.localeCompare(a.date));
+    return dated.length > 1 ? dated[0]!.source : null;
+  }
+
+  /** Citations with the paragraph of their document each stands in, so a reader can find it. */
+  private located(citations: Citation[]): Citation[] {
+    return citations.map((c) => {
+      const doc = this.live.documents.get(c.source);
+      return doc ? { ...c, paragraph: (doc.text.slice(0, c.start).match(PARAGRAPH_BREAK)?.length ?? 0) + 1 } : c;
+    });
+  }
+
+  /** What a question is about and the documents closest to it, whether or not they answer it: the gap report's view. */
+  async nearest(rawQuestion: string, count = 3): Promise<NearestDocuments> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever, index } = this.live;
     const retrieval = await retriever.retrieve(question);
-    const titles = index.manifest.documents.map((d) => d.title);
-    const { passages, ...composedAnswer } = composeAnswer(question, retrieval, titles, retriever.sentences);
-    const extractive: Answer = { question, ...composedAnswer, timings: { totalMs: Math.round(performance.now() - began) } };
-    // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
-    if (!this.generator || extractive.status === 'not_found') return extractive;
-    return this.generator.answer(question, passages, extractive);
+    const asked = questionTerms(question);
+    const wordsOf = (keys: Iterable<string>) => [...new Set([...keys].map((t) => asked.find((q) => q.term === t)?.word ?? t))];
+    const sources = [...new Set(retrieval.chunks.map((i) => index.chunks[i]!.source))].slice(0, count);
+    return {
+      keyTerms: wordsOf(retrieval.keyTerms.keys()),
+      unknownTerms: wordsOf(retrieval.unknownTerms),
+      documents: sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source })),
+    };
   }
 
   async summarize(request: SummaryRequest): Promise<Summary> {

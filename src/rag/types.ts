@@ -43,17 +43,72 @@ export interface Citation {
   n: number;
   source: string;
   title: string;
+  /** The date the document states (ISO yyyy-mm-dd), when it states one. */
+  date?: string;
   /** Verbatim slice of the cleaned document: quote === cleaned.slice(start, end). */
   quote: string;
   start: number;
   end: number;
   score: number;
+  /** Paragraph of the cleaned document the quote starts in, counting from 1: where a reader finds it. */
+  paragraph?: number;
+}
+
+/** One cited document of an answer: the [n] markers that cite it and where in it they point. */
+export interface CitedDocument {
+  numbers: number[];
+  source: string;
+  title: string;
+  date?: string;
+  /** Distinct paragraphs cited, in order. */
+  paragraphs: number[];
+}
+
+/** The citations grouped by document, in order of first citation: one line each under an answer. */
+export function citedDocuments(citations: Citation[]): CitedDocument[] {
+  const bySource = new Map<string, CitedDocument>();
+  for (const c of citations) {
+    const doc = bySource.get(c.source) ?? { numbers: [], source: c.source, title: c.title, date: c.date, paragraphs: [] };
+    doc.numbers.push(c.n);
+    if (c.paragraph && !doc.paragraphs.includes(c.paragraph)) doc.paragraphs.push(c.paragraph);
+    bySource.set(c.source, doc);
+  }
+  return [...bySource.values()].map((d) => ({ ...d, paragraphs: d.paragraphs.sort((a, b) => a - b) }));
+}
+
+/**
+ * "The cited documents are from different dates (2023-09-21 to 2024-02-27).", when they are: an answer drawn from
+ * articles written months apart may mix what was true then with what is true now. Null otherwise.
+ */
+export function datesRemark(citations: Citation[]): string | null {
+  const dates = [...new Set(citations.map((c) => c.date).filter((d): d is string => !!d))].sort();
+  return dates.length > 1 ? `The cited documents are from different dates (${dates[0]} to ${dates.at(-1)}).` : null;
+}
+
+/** "¶ 2, 5": where in a document its citations point. */
+export function paragraphsText(paragraphs: number[]): string {
+  return paragraphs.length ? `¶ ${paragraphs.join(', ')}` : '';
+}
+
+/**
+ * Citations whose quote the answer text does not already show word for word (a language model's paraphrase): only
+ * these are worth quoting in full under the answer. An extractive answer is made of its quotes, so none are.
+ */
+export function quotesNotInAnswer(answer: Pick<Answer, 'answer' | 'citations'>): Citation[] {
+  const text = answer.answer.replace(/\s+/g, ' ');
+  return answer.citations.filter((c) => !text.includes(c.quote.replace(/\s+/g, ' ').trim()));
 }
 
 export type AnswerStatus = 'answered' | 'not_found';
 
 export interface Answer {
+  /** The question as asked. */
   question: string;
+  /**
+   * A follow-up as read with the conversation before it ("and what about Togo?" → "What did Lavrov discuss in
+   * Togo?"), when that differs from the question as asked: what was searched for and answered.
+   */
+  understood?: string;
   status: AnswerStatus;
   answer: string;
   citations: Citation[];
@@ -104,6 +159,29 @@ export interface IngestProgress {
   source?: string;
 }
 
+/** One earlier question and answer of a conversation (a Discord thread, `npm run chat`, a --batch conversation). */
+export interface Turn {
+  /** The question as understood. */
+  question: string;
+  answer: string;
+  /** Files the answer cited. */
+  sources: string[];
+}
+
+/** A conversation remembers this many turns: enough for "and when was that?", little enough to stay on topic. */
+export const MAX_TURNS = 4;
+
+export interface AskOptions {
+  /** The conversation so far, oldest first; only the last MAX_TURNS turns are read. */
+  history?: Turn[];
+}
+
+/** The conversation after `answer`, bounded to the last MAX_TURNS turns. */
+export function withTurn(history: Turn[], answer: Answer): Turn[] {
+  const turn = { question: answer.understood ?? answer.question, answer: answer.answer, sources: [...new Set(answer.citations.map((c) => c.source))] };
+  return [...history, turn].slice(-MAX_TURNS);
+}
+
 /** A stretch of a cleaned document: its text, where it stands, and what it is under. */
 export interface Located {
   source: string;
@@ -125,17 +203,31 @@ export interface RetrievedSources {
   evidenceSources: string[];
 }
 
+/** What a question is about, as the index sees it, and the documents nearest to it (for the gap report). */
+export interface NearestDocuments {
+  /** The question's key terms, as written in it (lower-cased). */
+  keyTerms: string[];
+  /** Key terms no document uses: what the corpus lacks. */
+  unknownTerms: string[];
+  documents: { source: string; title: string }[];
+}
+
 /**
  * The façade every front end uses (CLI scripts, the Discord bot). Implemented by `Engine` in engine.ts and opened
  * with `Engine.open(config)`.
  */
 export interface AnswerEngine {
-  /** Answers from the corpus with citations; throws InvalidQuestionError for empty or over-long questions. */
-  ask(question: string): Promise<Answer>;
+  /**
+   * Answers from the corpus with citations; throws InvalidQuestionError for empty or over-long questions. With
+   * `history`, the question is read as a follow-up of that conversation.
+   */
+  ask(question: string, options?: AskOptions): Promise<Answer>;
   /** Extractive summary of one document (by file name) or of a topic; throws UnknownSourceError. */
   summarize(request: SummaryRequest): Promise<Summary>;
   /** The indexed documents. */
   sources(): Promise<SourceInfo[]>;
+  /** The key terms of a question and the documents closest to it, answered or not. */
+  nearest(question: string, count?: number): Promise<NearestDocuments>;
   /**
    * Re-ingests the corpus into a new index and switches to it when done; questions asked meanwhile are answered
    * from the old one. Throws IngestBusyError when another ingest (in this or another process) is running.

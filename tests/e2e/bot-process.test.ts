@@ -48,7 +48,7 @@ describe('npm start', { timeout: 40_000 }, () => {
       await discord.waitForSession(1, 30_000);
       const ask = discord.slashCommand('ask', { question: 'What did Lavrov discuss in Mali?' });
       const edit = await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(ask.token), 15_000);
-      expect(edit.body.embeds[0].fields[0].value).toContain('004_51570dea19fac233.txt');
+      expect(edit.body.embeds[0].description).toContain('004_51570dea19fac233.txt');
 
       child.kill('SIGHUP');
       await expect.poll(() => out.stdout, { timeout: 5_000 }).toContain('checking for a newer index');

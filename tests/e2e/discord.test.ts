@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { escapeMarkdown } from 'discord.js';
 import type { AnswerEngine } from '../../src/rag/types.js';
 import type { DiscordStandIn } from '../support/discord-standin.js';
 import { isCallback, isEdit, startHarness, TEST_TOKEN, type Harness, type InteractionRef } from '../support/bot-harness.js';
@@ -41,11 +40,12 @@ const reindexReport = (interaction: InteractionRef) =>
 describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
   test('connects with only the intents it needs', () => {
     const identify = discord.handshakes.find((h) => h.op === 'identify');
-    // Guilds (1) for commands, GuildMessages (512) for mentions; no privileged Message Content intent.
-    expect(identify?.d.intents).toBe(1 | 512);
+    // Guilds (1) for commands and threads, GuildMessages (512) for mentions and follow-ups, and Message Content
+    // (32768): a follow-up in a thread mentions no one, and Discord withholds such text without it.
+    expect(identify?.d.intents).toBe(1 | 512 | 32768);
   });
 
-  test('/ask about Mali defers, then edits in an embed citing the Mali article with its quoted passage', async () => {
+  test('/ask about Mali defers, then edits in an embed showing the answer once and the Mali article it cites', async () => {
     const question = 'What did Lavrov discuss in Mali?';
     const { deferral, edit } = await deferredReply(discord.slashCommand('ask', { question }));
     expect(deferral.body).toEqual({ type: 5, data: { flags: 64 } }); // deferred, ephemeral
@@ -54,19 +54,29 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     expect(embed.title).toBe(question);
     expect(embed.description).toMatch(/\[1\]/);
     const expected = (await engine.ask(question)).citations.find((c) => c.source === MALI_FILE)!;
-    const field = embed.fields.find((f: { value: string }) => f.value.includes(MALI_FILE));
-    expect(field.value).toContain(escapeMarkdown(expected.quote));
     expect(expected.quote).toMatch(/Mali|Diop/);
+    expect(embed.description).toContain(expected.quote);
+    expect(embed.description).toMatch(new RegExp(`\\[[\\d, ]*${expected.n}[\\d, ]*\\] .+ · \`${MALI_FILE}\` · ¶ [\\d, ]*${expected.paragraph}`));
     expect(edit.body.components[0].components.map((b: { custom_id: string }) => b.custom_id)).toEqual([
       expect.stringMatching(/^feedback:up:/),
       expect.stringMatching(/^feedback:down:/),
     ]);
   });
 
+  test('the rendered answer holds no sentence twice', async () => {
+    const question = 'What areas of collaboration were discussed when Russia opened its embassy in Togo?';
+    const { edit } = await deferredReply(discord.slashCommand('ask', { question }));
+    const [embed] = edit.body.embeds;
+    const shown = [embed.description, ...(embed.fields ?? []).map((f: { value: string }) => f.value)].join('\n');
+    const { citations } = await engine.ask(question);
+    expect(citations.length).toBeGreaterThan(1);
+    for (const c of citations) expect(shown.split(c.quote).length - 1, c.quote).toBe(1);
+  });
+
   test('/ask public:true answers for the whole channel', async () => {
     const { deferral, edit } = await deferredReply(discord.slashCommand('ask', { question: 'Where will the Togo embassy open?', public: true }));
     expect(deferral.body.data?.flags ?? 0).toBe(0);
-    expect(edit.body.embeds[0].fields.length).toBeGreaterThan(0);
+    expect(edit.body.embeds[0].description).toContain('`002_b32f95e2bef2da54.txt`');
   });
 
   test('/ask about Burundi shows the placeholder the source left blank', async () => {
@@ -143,7 +153,7 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     );
     expect(reply.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
     expect(reply.body.content ?? '').not.toMatch(/@everyone|<@/);
-    expect(reply.body.embeds[0].fields.some((f: { value: string }) => f.value.includes(MALI_FILE))).toBe(true);
+    expect(reply.body.embeds[0].description).toContain(`\`${MALI_FILE}\``);
   });
 
   test('a mention inside a thread is answered in that thread', async () => {
@@ -215,12 +225,88 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     expect(edit.body.embeds[0].description).toContain('I know 5 documents');
   });
 
+  test('a public answer opens a thread named after the question; a follow-up there needs no mention', async () => {
+    const question = 'What did Lavrov discuss in Burundi?';
+    const ask = discord.slashCommand('ask', { question, public: true });
+    const { edit } = await deferredReply(ask);
+    const opened = await discord.waitForRequest((r) => r.method === 'POST' && /^\/channels\/\d+\/messages\/\d+\/threads$/.test(r.path) && r.body?.name === question);
+    const threadId = [...discord.threads.values()].find((t) => t.name === question)!.id as string;
+    expect(opened.status).toBe(201);
+    expect(edit.body.embeds[0].title).toBe(question);
+
+    const followUp = discord.postMessage('and what about Mali?', { channelId: threadId });
+    const reply = await discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${threadId}/messages` && r.body?.message_reference?.message_id === followUp.id,
+      15_000,
+      'the answer to the follow-up',
+    );
+    const [embed] = reply.body.embeds;
+    expect(reply.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
+    expect(embed.title).toBe('and what about Mali?');
+    expect(embed.description).toContain('Understood as: What did Lavrov discuss in Mali?');
+    expect(embed.description).toContain(`\`${MALI_FILE}\``);
+
+    const when = discord.postMessage('when is the meeting?', { channelId: threadId });
+    const second = await discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${threadId}/messages` && r.body?.message_reference?.message_id === when.id,
+      15_000,
+      'the answer to the second follow-up',
+    );
+    expect(second.body.embeds[0].description).toMatch(/Understood as: When is the meeting \(.*Mali.*\)\?/);
+    expect(second.body.embeds[0].description).toContain('February 28');
+
+    // Archived, the thread's conversation is over: a message there is no longer a question for the bot.
+    discord.archiveThread(threadId);
+    const late = discord.postMessage('and what about Burundi?', { channelId: threadId });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(discord.requests.some((r) => r.body?.message_reference?.message_id === late.id)).toBe(false);
+  });
+
+  test('a message without a mention in a thread the bot has no part in is ignored', async () => {
+    const other = discord.openThread('weekend plans');
+    const message = discord.postMessage('and what about Togo?', { channelId: other });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(discord.requests.some((r) => r.path.startsWith(`/channels/${other}/`) || r.body?.message_reference?.message_id === message.id)).toBe(false);
+  });
+
+  test('a private /ask opens no thread and stays single-turn', async () => {
+    const threadsBefore = discord.requests.filter((r) => r.path.endsWith('/threads')).length;
+    await deferredReply(discord.slashCommand('ask', { question: 'What did Lavrov discuss in Mali?' }));
+    const { edit } = await deferredReply(discord.slashCommand('ask', { question: 'and what about Togo?' }));
+    expect(edit.body.embeds[0].title).toBe('and what about Togo?');
+    expect(edit.body.embeds[0].description).not.toContain('Understood as');
+    expect(discord.requests.filter((r) => r.path.endsWith('/threads')).length).toBe(threadsBefore);
+  });
+
+  test('/gaps is refused to a member without Manage Server', async () => {
+    const attempt = discord.slashCommand('gaps', {}, discord.member);
+    const reply = await discord.waitForRequest(isCallback(attempt));
+    expect(reply.body.data.flags).toBe(64);
+    expect(reply.body.data.content).toMatch(/Manage Server/);
+  });
+
+  test('/gaps shows an admin the not-found questions and the 👎 answers, grouped, with the closest documents', async () => {
+    const { edit: answered } = await deferredReply(discord.slashCommand('ask', { question: 'How many troops does Russia have in Mali?' }));
+    const downId: string = answered.body.components[0].components[1].custom_id;
+    await discord.waitForRequest(isCallback(discord.clickButton({ ...answered.body, id: '2', channel_id: discord.channelId }, downId)));
+
+    const { deferral, edit } = await deferredReply(discord.slashCommand('gaps', { since: '1h' }, discord.admin));
+    expect(deferral.body.data.flags).toBe(64);
+    const [embed] = edit.body.embeds;
+    expect(embed.title).toBe('Unanswered questions, last 1h');
+    const japan = embed.fields.find((f: { name: string }) => f.name.startsWith('japan —'));
+    expect(japan.value).toContain('What did Lavrov discuss in Japan?');
+    expect(japan.value).toMatch(/closest: .+\(`\d{3}_\w+\.txt`\)/);
+    expect(embed.fields.some((f: { name: string; value: string }) => f.name.includes('1 👎') && f.value.includes('How many troops does Russia have in Mali?'))).toBe(true);
+    expect(edit.body.allowed_mentions.parse).toEqual([]);
+  });
+
   test('every command was logged with its latency, and the token never reached the logs', async () => {
     const handled = () => harness.logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'command handled');
     // The log line follows the last reply, so it may land just after the stand-in saw that reply.
     await vi.waitFor(() =>
       expect(handled().map((l) => l.command)).toEqual(
-        expect.arrayContaining(['/ask', '/reindex', '/summary', '/sources', '/help', 'mention', 'button feedback']),
+        expect.arrayContaining(['/ask', '/reindex', '/summary', '/sources', '/help', '/gaps', 'mention', 'button feedback']),
       ),
     );
     expect(handled().every((l) => typeof l.ms === 'number')).toBe(true);

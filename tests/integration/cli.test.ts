@@ -42,10 +42,12 @@ describe('npm run ask', () => {
     await cli('ingest', ['--json']);
   });
 
-  it('prints the answer, numbered sources and flags for a person', async () => {
+  it('prints the answer once, one line per cited document with its paragraphs, and flags for a person', async () => {
     const { code, stdout } = await cli('ask', ['When did Lavrov arrive in Burundi?']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Sources:\n {2}\[1\] .+ \(000_c2b3d48a19ad4320\.txt\)\n {6}“/);
+    expect(stdout).toMatch(/Sources:\n {2}\[1[\d, ]*\] .+ \(000_c2b3d48a19ad4320\.txt, ¶ [\d, ]+\)\n/);
+    // An extractive answer is made of its quotes: they are not printed a second time.
+    expect(stdout).not.toMatch(/\n {6}\[\d+\] “/);
     expect(stdout).toContain('⚠ The source leaves this blank: [insert date]');
   });
 
@@ -55,7 +57,7 @@ describe('npm run ask', () => {
     const a = JSON.parse(stdout);
     expect(Object.keys(a)).toEqual(expect.arrayContaining(['question', 'status', 'answer', 'citations', 'flags', 'timings']));
     expect(a.answer).toContain('1999');
-    expect(Object.keys(a.citations[0])).toEqual(['n', 'source', 'title', 'quote', 'start', 'end', 'score']);
+    expect(Object.keys(a.citations[0])).toEqual(['n', 'source', 'title', 'quote', 'start', 'end', 'score', 'paragraph']);
     expect(typeof a.timings.totalMs).toBe('number');
   });
 

@@ -102,6 +102,23 @@ describe('the request (OpenAI chat completions)', () => {
   });
 });
 
+describe('a follow-up in a conversation', () => {
+  it('shows the model the earlier turns as earlier messages, without their citation marks, before the passages', async () => {
+    server.behave({ kind: 'reply', text: 'They meet on February 28 in Moscow [1].' });
+    const history = [{ question: 'Which Malian minister is Lavrov due to meet?', answer: 'Abdoulaye Diop, Mali’s foreign minister [1][2].', sources: [mali.source] }];
+    const answer = await openai.answer('When is that meeting?', [mali], extractive, history);
+
+    const roles = (server.requests[0]!.body.messages as { role: string; content: string }[]).map((m) => [m.role, m.content]);
+    expect(roles.map(([role]) => role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(roles[1]![1]).toBe('Question: Which Malian minister is Lavrov due to meet?');
+    expect(roles[2]![1]).toBe('Abdoulaye Diop, Mali’s foreign minister.');
+    expect(roles[3]![1]).toContain('Question: When is that meeting?');
+    expect(roles[3]![1]).toContain(mali.text);
+    // The citation check is the same as for a single question: the reply's [1] is the passage given now.
+    expect(answer.citations.map((c) => c.source)).toEqual([mali.source]);
+  });
+});
+
 describe('checking the reply', () => {
   it('keeps sentences citing given passages, drops [9] and uncited sentences, renumbers by first use', async () => {
     server.behave({

@@ -114,7 +114,7 @@ describe('/reindex from Discord while a shell ingest holds the lock', { timeout:
     expect(told.body.embeds).toEqual([]);
     expect(discord.requests.find(isCallback(reindex))?.body.data.flags).toBe(64);
     const answer = await discord.waitForRequest(isEdit(ask), 30_000);
-    expect(answer.body.embeds[0].fields[0].value).toContain(MALI);
+    expect(answer.body.embeds[0].description).toContain(`\`${MALI}\``);
     expect(shell.state.running).toBe(true);
     expect(await shell.exited).toBe(0);
   });

@@ -175,7 +175,7 @@ describe('a damaged index from the command line', { timeout: 60_000 }, () => {
     const { code, stdout, stderr } = await ask({ CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir });
     expect(code).toBe(0);
     expect(stderr).toMatch(/is damaged \(hnsw\/hnswlib\.index is missing or altered\); rebuilding it from the corpus/);
-    expect(stdout).toContain(`(${MALI})`);
+    expect(stdout).toContain(`(${MALI}, ¶ `);
     expect(stderr + stdout).not.toMatch(/\n\s+at /);
   });
 

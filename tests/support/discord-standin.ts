@@ -2,8 +2,8 @@
  * A Discord that lives on 127.0.0.1, for running the real discord.js Client in tests.
  *
  * It speaks REST v10 over HTTP (gateway discovery, command registration, interaction callbacks, webhook edits and
- * follow-ups, channel messages) and the gateway over WebSocket (HELLO, heartbeat ACKs, IDENTIFY → READY →
- * GUILD_CREATE, RESUME → replay → RESUMED, dispatches). Every REST request is recorded so tests assert on what
+ * follow-ups, channel messages, threads started from a message) and the gateway over WebSocket (HELLO, heartbeat ACKs, IDENTIFY → READY →
+ * GUILD_CREATE, RESUME → replay → RESUMED, dispatches, threads opened and archived). Every REST request is recorded so tests assert on what
  * Discord would have received. Tests can also make trouble: close the socket, withhold heartbeat ACKs, and answer a
  * route with 429 or 500.
  */
@@ -87,6 +87,8 @@ export class DiscordStandIn {
   private acksWithheld = false;
   private failures: RouteFailure[] = [];
   private readonly messages = new Map<string, Record<string, unknown>>();
+  /** Threads opened through REST or by `openThread`, by id. */
+  readonly threads = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Set<() => void>();
   private readonly wss: WebSocketServer;
   private readonly heartbeatIntervalMs: number;
@@ -366,6 +368,39 @@ export class DiscordStandIn {
     return this.interaction(3, { custom_id: customId, component_type: 2 }, user, { message });
   }
 
+  private threadPayload(id: string, name: string, ownerId: string, archived = false): Record<string, unknown> {
+    return {
+      id,
+      type: 11,
+      name,
+      parent_id: this.channelId,
+      guild_id: this.guildId,
+      owner_id: ownerId,
+      message_count: 0,
+      member_count: 1,
+      rate_limit_per_user: 0,
+      flags: 0,
+      thread_metadata: { archived, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+    };
+  }
+
+  /** A user opens a thread of their own in the channel (one the bot has no part in). */
+  openThread(name: string, user: StandInUser = this.member): string {
+    const thread = this.threadPayload(snowflake(), name, user.id);
+    this.threads.set(thread.id as string, thread);
+    this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+    return thread.id as string;
+  }
+
+  /** A thread is archived (by a moderator, or after its inactivity period). */
+  archiveThread(id: string): void {
+    const thread = this.threads.get(id);
+    if (!thread) throw new Error(`Discord stand-in: no thread ${id}`);
+    const archived = this.threadPayload(id, thread.name as string, thread.owner_id as string, true);
+    this.threads.set(id, archived);
+    this.dispatch('THREAD_UPDATE', archived);
+  }
+
   /** A user posts a message; `mentionBot` puts the bot in `mentions` as Discord does for "<@bot> …". */
   postMessage(content: string, options: { mentionBot?: boolean; channelId?: string; user?: StandInUser; mentionEveryone?: boolean } = {}) {
     const user = options.user ?? this.member;
@@ -461,6 +496,13 @@ export class DiscordStandIn {
     if (method === 'POST' && (m = path.match(/^\/webhooks\/(\d+)\/([^/]+)$/))) {
       const id = snowflake();
       return [200, this.storeMessage(`${m[2]}/${id}`, body, { id })];
+    }
+    if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/))) {
+      // Threads start from messages in the text channel only (a thread cannot hold a thread).
+      if (m[1] !== this.channelId) return [400, { message: 'Cannot execute action on this channel type', code: 50024 }];
+      const thread = this.threadPayload(snowflake(), String(body?.name ?? ''), this.bot.id);
+      this.threads.set(thread.id as string, thread);
+      return [201, thread];
     }
     if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/messages$/))) {
       return [200, this.storeMessage(`channel/${snowflake()}`, body, { channel_id: m[1] })];

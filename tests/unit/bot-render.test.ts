@@ -86,7 +86,54 @@ describe('renderAnswer', () => {
     );
   });
 
-  test('a citation field names the document and quotes the passage', () => {
+  test('an extractive answer is shown once: its text, then one line per document with its date and paragraphs', () => {
+    const quotes = ['Lavrov met Diop in Moscow on February 28.', 'Security was *key*.', 'Grain deliveries continue.'];
+    const answer: Answer = {
+      question: 'and what about Mali?',
+      understood: 'What did Lavrov discuss in Mali?',
+      status: 'answered',
+      answer: quotes.map((q, i) => `${q} [${i + 1}]`).join(' '),
+      citations: quotes.map((quote, i) => ({
+        n: i + 1,
+        source: i < 2 ? 'mali.txt' : 'grain.txt',
+        title: i < 2 ? 'Lavrov meets Diop' : 'Grain for the Sahel',
+        quote,
+        start: 0,
+        end: quote.length,
+        score: 1,
+        paragraph: [3, 1, 7][i],
+        ...(i < 2 ? { date: '2024-02-27' } : {}),
+      })),
+      flags: [],
+      timings: { totalMs: 1 },
+    };
+    const embed = renderAnswer(answer, 'id1').embeds[0]!.toJSON();
+    expect(embed.title).toBe('and what about Mali?');
+    expect(embed.fields ?? []).toEqual([]);
+    expect(embed.description!.split('\n\n')).toEqual([
+      '*Understood as: What did Lavrov discuss in Mali?*',
+      answer.answer,
+      '[1, 2] **Lavrov meets Diop** · 2024-02-27 · `mali.txt` · ¶ 1, 3\n[3] **Grain for the Sahel** · `grain.txt` · ¶ 7',
+    ]);
+  });
+
+  test('an answer drawn from documents of different dates says so under its sources', () => {
+    const cite = (n: number, source: string, date: string) => ({ n, source, title: source, quote: `Fact ${n}.`, start: 0, end: 7, score: 1, date });
+    const answer: Answer = {
+      question: 'What is the latest on grain for Mali?',
+      status: 'answered',
+      answer: 'Fact 1. [1] Fact 2. [2]',
+      citations: [cite(1, 'new.txt', '2024-02-27'), cite(2, 'old.txt', '2023-09-21')],
+      flags: [],
+      timings: { totalMs: 1 },
+    };
+    const description = renderAnswer(answer, 'id2').embeds[0]!.toJSON().description!;
+    expect(description.split('\n').at(-1)).toBe('The cited documents are from different dates (2023-09-21 to 2024-02-27).');
+    const sameDay = { ...answer, citations: answer.citations.map((c) => ({ ...c, date: '2024-02-27' })) };
+    expect(renderAnswer(sameDay, 'id3').embeds[0]!.toJSON().description).not.toContain('different dates');
+  });
+
+  test('a quote the answer does not show word for word (a paraphrase) is quoted in a field', () => {
     const answer: Answer = {
       question: 'What did Lavrov discuss in Mali?',
       status: 'answered',

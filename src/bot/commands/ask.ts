@@ -1,5 +1,5 @@
 import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { answerQuestion, askRefusal } from '../asking.js';
+import { answerQuestion, askRefusal, openConversation } from '../asking.js';
 import type { BotContext, LogFields } from '../context.js';
 import { renderLine } from '../render.js';
 
@@ -7,7 +7,9 @@ export const data = new SlashCommandBuilder()
   .setName('ask')
   .setDescription('Ask about the news corpus; the answer quotes and cites its sources.')
   .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(2000))
-  .addBooleanOption((o) => o.setName('public').setDescription('Show the answer to the whole channel (default: only you)'));
+  .addBooleanOption((o) =>
+    o.setName('public').setDescription('Show the answer to the whole channel, in a thread for follow-ups (default: only you)'),
+  );
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<LogFields> {
   const refusal = askRefusal(interaction.user.id, ctx);
@@ -18,7 +20,12 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const isPublic = interaction.options.getBoolean('public') ?? false;
   // Discord allows 3 s before the first response; retrieval can take longer, so acknowledge first.
   await interaction.deferReply(isPublic ? {} : { flags: MessageFlags.Ephemeral });
-  const { payload, fields } = await answerQuestion(interaction.options.getString('question', true), ctx);
-  await interaction.editReply(payload);
-  return fields;
+  // A private answer stays private and single-turn; a public one asked in a conversation's thread continues it.
+  const inConversation = isPublic && !!interaction.channelId && ctx.conversations.has(interaction.channelId);
+  const history = inConversation ? ctx.conversations.history(interaction.channelId) : undefined;
+  const question = interaction.options.getString('question', true);
+  const { answer, payload, fields } = await answerQuestion(question, ctx, { channelId: interaction.channelId, history });
+  const reply = await interaction.editReply(payload);
+  const thread = isPublic ? await openConversation(reply, answer, ctx) : null;
+  return { ...fields, thread };
 }

@@ -1,9 +1,10 @@
 /** Every slash command the bot serves; `scripts/deploy-commands.ts` registers the same list. */
 import type { SlashCommand } from '../context.js';
 import * as ask from './ask.js';
+import * as gaps from './gaps.js';
 import * as help from './help.js';
 import * as reindex from './reindex.js';
 import * as sources from './sources.js';
 import * as summary from './summary.js';
 
-export const commands: readonly SlashCommand[] = [ask, summary, sources, reindex, help];
+export const commands: readonly SlashCommand[] = [ask, summary, sources, reindex, gaps, help];

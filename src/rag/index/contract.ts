@@ -24,6 +24,8 @@ export interface DocumentRecord {
   aliases: string[];
   sha256: string;
   title: string;
+  /** ISO yyyy-mm-dd, when the document states its date. */
+  date?: string;
   text: string;
   sections: Section[];
   placeholders: Placeholder[];

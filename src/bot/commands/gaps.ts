@@ -1,0 +1,33 @@
+import {
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
+import { gapReport, sinceDate } from '../../measure/gaps.js';
+import type { BotContext, LogFields } from '../context.js';
+import { renderGaps, renderLine } from '../render.js';
+import { isAdmin } from './reindex.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('gaps')
+  .setDescription('Questions the corpus could not answer, grouped by subject (server managers only).')
+  .addStringOption((o) => o.setName('since').setDescription('How far back: 7d (default), 24h, 2w…').setMaxLength(10))
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setContexts(InteractionContextType.Guild);
+
+export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<LogFields> {
+  // Questions people asked are for the people who run the corpus: the same check as /reindex.
+  if (!isAdmin(interaction, ctx.config.discord.adminRoleIds)) {
+    const line = 'Only members with Manage Server (or a role listed in ADMIN_ROLE_IDS) can see the gap report.';
+    await interaction.reply({ ...renderLine(line), flags: MessageFlags.Ephemeral });
+    return { outcome: 'refused' };
+  }
+  const span = interaction.options.getString('since') ?? '7d';
+  const since = sinceDate(span);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const groups = await gapReport(ctx.engine, await ctx.gaps.read(since));
+  await interaction.editReply(renderGaps(groups, span));
+  return { groups: groups.length };
+}
