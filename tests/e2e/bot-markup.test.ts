@@ -58,20 +58,16 @@ describe('markup that reaches Discord from outside', { timeout: 30_000 }, () => 
     const edit = await discord.waitForRequest(isEdit(discord.slashCommand('ask', { question: 'What does the Zanzibar pineapple accord cover?' })));
     const [embed] = edit.body.embeds;
     expect(edit.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
-    const fields: { name: string; value: string }[] = embed.fields.filter((f: { value: string }) => f.value.includes('zanzibar'));
-    expect(fields.length).toBeGreaterThan(0);
-    for (const field of fields) {
-      expect(field.value.split('\n').at(-1)).toBe('— `zanzibar ˋnotesˋ ||x||\\u202etxt.txt`');
-      expect(field.name).toMatch(/^\[\d\] Zanzibar \\\|\\\|pineapple\\\|\\\| accord: \\\*\\\*Lavrov\\\*\\\* signs in/);
-    }
-    // The quotes and the answer keep the article's markup (it is what the article says), escaped.
-    for (const text of [embed.description, fields.map((f) => f.value).join('\n')]) {
-      expect(text).toContain('\\|\\|grain deliveries\\|\\| and [security]\\(https://evil.example/phish)');
-      expect(text).toContain('\\`\\`\\`a fenced aside\\`\\`\\` with @everyone watching gnitset today.');
-    }
-    for (const text of [embed.title, embed.description, ...fields.flatMap((f) => [f.name, f.value.split('\n— ')[0]!])]) {
-      expect(unescapedMarkup(text)).toEqual([]);
-    }
+    // The answer once, then one line per cited document; an extractive answer repeats no quote in fields.
+    const [answerText, sources] = embed.description.split('\n\n');
+    const line = sources.split('\n').find((l: string) => l.includes('zanzibar'));
+    expect(line).toMatch(/^\[[\d, ]+\] \*\*Zanzibar \\\|\\\|pineapple\\\|\\\| accord: \\\*\\\*Lavrov\\\*\\\* signs in/);
+    expect(line).toContain(' · `zanzibar ˋnotesˋ ||x||\\u202etxt.txt`');
+    // The answer keeps the article's markup (it is what the article says), escaped.
+    expect(answerText).toContain('\\|\\|grain deliveries\\|\\| and [security]\\(https://evil.example/phish)');
+    expect(answerText).toContain('\\`\\`\\`a fenced aside\\`\\`\\` with @everyone watching gnitset today.');
+    for (const text of [embed.title, answerText]) expect(unescapedMarkup(text)).toEqual([]);
+    expect(embed.fields ?? []).toEqual([]);
   });
 
   test('a hostile model reply: exactly its cited sentences, escaped, and no link of its choosing', async () => {
@@ -84,9 +80,10 @@ describe('markup that reaches Discord from outside', { timeout: 30_000 }, () => 
     const { discord } = harness;
     const edit = await discord.waitForRequest(isEdit(discord.slashCommand('ask', { question: 'What did Lavrov discuss in Mali?' })));
     const [embed] = edit.body.embeds;
-    expect(embed.description).toBe(
+    expect(embed.description.split('\n\n')[0]).toBe(
       '\\# Lavrov meets Diop \\|\\|in secret\\|\\| in \\*\\*Moscow\\*\\* [1]. See [the source] \\`\\`\\`js alert(1)\\`\\`\\` evil [1].',
     );
+    // The model paraphrases, so its one cited passage is quoted in a field of its own.
     expect(embed.fields).toHaveLength(1);
     expect(JSON.stringify(edit.body)).not.toContain('evil.example');
   });

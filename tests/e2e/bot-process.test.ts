@@ -76,7 +76,8 @@ describe('npm start', { timeout: 40_000 }, () => {
       );
       await discord.waitForSession(1, 30_000);
       const live = await readlink(join(indexDir, 'current'));
-      await addBulletins(corpus, 250);
+      // Enough documents that the re-index is still embedding when SIGTERM arrives, however loaded the machine.
+      await addBulletins(corpus, 2000);
       const reindex = discord.slashCommand('reindex', {}, discord.admin);
       // The first progress edit comes a few seconds in, while documents are being embedded.
       await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(reindex.token) && /^Re-indexing…/.test(r.body.content ?? ''), 30_000);

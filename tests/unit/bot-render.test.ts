@@ -112,7 +112,8 @@ describe('renderAnswer', () => {
     expect(embed.fields ?? []).toEqual([]);
     expect(embed.description!.split('\n\n')).toEqual([
       '*Understood as: What did Lavrov discuss in Mali?*',
-      answer.answer,
+      // The article's own markup is shown as written, not applied.
+      'Lavrov met Diop in Moscow on February 28. [1] Security was \\*key\\*. [2] Grain deliveries continue. [3]',
       '[1, 2] **Lavrov meets Diop** · 2024-02-27 · `mali.txt` · ¶ 1, 3\n[3] **Grain for the Sahel** · `grain.txt` · ¶ 7',
     ]);
   });

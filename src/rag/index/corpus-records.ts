@@ -2,6 +2,7 @@
  * The ingest both backends share: the corpus as document records ready to index (loaded, cleaned, chunked and
  * embedded), reusing the raw vectors of documents whose bytes did not change, and the report users read.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { chunkDocument, type Chunk } from '../ingest/chunk.js';
 import { cleanDocument } from '../ingest/clean.js';
@@ -50,6 +51,9 @@ export async function assembleCorpus(options: {
   const bySha = new Map<string, DocumentRecord>();
   let done = 0;
   for (const file of corpus.files) {
+    // Embedding is synchronous work behind a promise: without a turn of the event loop, a stop request posted to a
+    // worker (or a signal) would not be heard until every document was done.
+    if (signal) await setImmediate();
     signal?.throwIfAborted();
     onProgress?.({ stage: 'embed', done: done++, total: corpus.files.length, source: file.source });
     const twin = bySha.get(file.sha256);
