@@ -12,7 +12,7 @@ import type { IndexStore, LoadedIndex } from './index/contract.js';
 import { openIndexStore } from './index/open-store.js';
 import { loadCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
-import type { Answer, AnswerEngine, IngestProgress, IngestReport, RetrievedSources, SourceInfo, Summary, SummaryRequest } from './types.js';
+import type { Answer, AnswerEngine, Citation, IngestProgress, IngestReport, RetrievedSources, SourceInfo, Summary, SummaryRequest } from './types.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -114,8 +114,8 @@ export class Engine implements AnswerEngine {
     const { passages, ...composedAnswer } = composeAnswer(question, retrieval, titles, retriever.sentences);
     const extractive: Answer = { question, ...composedAnswer, timings: { totalMs: Math.round(performance.now() - began) } };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
-    if (!this.generator || extractive.status === 'not_found') return extractive;
-    return this.generator.answer(question, passages, extractive);
+    if (!this.generator || extractive.status === 'not_found') return this.dated(extractive);
+    return this.dated(await this.generator.answer(question, passages, extractive));
   }
 
   async summarize(request: SummaryRequest): Promise<Summary> {
@@ -124,9 +124,19 @@ export class Engine implements AnswerEngine {
     if ('source' in request) {
       const doc = index.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
-      return summarizeSource(retriever, doc.source);
+      return this.dated(await summarizeSource(retriever, doc.source));
     }
-    return summarizeTopic(retriever, normalizeQuestion(request.topic));
+    return this.dated(await summarizeTopic(retriever, normalizeQuestion(request.topic)));
+  }
+
+  /** Each citation with the date its document states, so front ends can show how recent a source is. */
+  private dated<T extends { citations: Citation[] }>(result: T): T {
+    const dates = new Map(this.live.index.manifest.documents.map((d) => [d.source, d.date]));
+    const citations = result.citations.map((c) => {
+      const date = dates.get(c.source);
+      return date ? { ...c, date } : c;
+    });
+    return { ...result, citations };
   }
 
   /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
@@ -147,6 +157,7 @@ export class Engine implements AnswerEngine {
       source: d.source,
       aliases: d.aliases,
       title: d.title,
+      ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
       placeholders: d.placeholders,
     }));

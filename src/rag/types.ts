@@ -29,6 +29,8 @@ export interface Citation {
   n: number;
   source: string;
   title: string;
+  /** The date the document states (ISO yyyy-mm-dd), when it states one. */
+  date?: string;
   /** Verbatim slice of the cleaned document: quote === cleaned.slice(start, end). */
   quote: string;
   start: number;
@@ -62,6 +64,8 @@ export interface SourceInfo {
   /** Other file names holding the same bytes (indexed once). */
   aliases: string[];
   title: string;
+  /** ISO yyyy-mm-dd, when the document states its date. */
+  date?: string;
   chunks: number;
   placeholders: Placeholder[];
 }

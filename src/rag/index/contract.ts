@@ -14,7 +14,7 @@ import type { IngestProgress, IngestReport, Placeholder } from '../types.js';
  * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
  * neither opened nor reused, so the next ingest rebuilds every document.
  */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 /** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
@@ -24,6 +24,8 @@ export interface DocumentRecord {
   aliases: string[];
   sha256: string;
   title: string;
+  /** ISO yyyy-mm-dd, when the document states its date. */
+  date?: string;
   text: string;
   sections: Section[];
   placeholders: Placeholder[];
@@ -36,7 +38,15 @@ export interface Manifest {
   format: number;
   embedder: { id: string; dimensions: number };
   builtAt: string;
-  documents: { source: string; aliases: string[]; sha256: string; title: string; chunks: number; placeholders: Placeholder[] }[];
+  documents: {
+    source: string;
+    aliases: string[];
+    sha256: string;
+    title: string;
+    date?: string;
+    chunks: number;
+    placeholders: Placeholder[];
+  }[];
   chunks: number;
   /** Corpus-level state of the embedder (e.g. SIF's common component), needed to embed queries the same way. */
   embedderState: unknown;
@@ -84,6 +94,7 @@ export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder,
       aliases: r.aliases,
       sha256: r.sha256,
       title: r.title,
+      ...(r.date ? { date: r.date } : {}),
       chunks: r.chunks.length,
       placeholders: r.placeholders,
     })),
