@@ -411,24 +411,26 @@ const FURNITURE_MAX_WORDS = 12;
 
 /**
  * The short lines that several documents of a corpus share: mastheads, menus, newsletter and share lines of a site
- * whose pages were saved. A line in three documents is furniture; in two, when it does not read as a sentence.
- * Whole sentences repeated by two articles (one story reported twice) stay.
+ * whose pages were saved. A line in three documents is furniture; in two, when it is a short label rather than a
+ * sentence or a headline. Whole sentences repeated by two articles (one story reported twice) stay.
  */
 export function repeatedLines(texts: Iterable<string>): Set<string> {
-  const counts = new Map<string, { documents: number; sentence: boolean }>();
+  const counts = new Map<string, { documents: number; label: boolean }>();
   for (const text of texts) {
     const seen = new Set<string>();
     for (const line of text.split('\n')) {
       const t = line.trim();
+      // A list item naming another article ("- Eritrea and Russia agree…") links to it: that headline is not furniture.
+      if (isBulleted(line)) continue;
       const key = furnitureKey(t);
       if (key.length < 3 || seen.has(key)) continue;
       seen.add(key);
       const known = counts.get(key);
       if (known) known.documents++;
-      else counts.set(key, { documents: 1, sentence: /[.!?]["”’)]?$/.test(t) });
+      else counts.set(key, { documents: 1, label: wordCount(t) <= 8 && !/[.!?]["”’)]?$/.test(t) });
     }
   }
-  return new Set([...counts].filter(([, c]) => c.documents >= 3 || (c.documents === 2 && !c.sentence)).map(([key]) => key));
+  return new Set([...counts].filter(([, c]) => c.documents >= 3 || (c.documents === 2 && c.label)).map(([key]) => key));
 }
 
 /** The date a byline or time stamp near the top states: "Updated: 8 October 2024 17:40 EAT". */
@@ -490,7 +492,9 @@ function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphSta
   const firstText = unitText(first);
   if (TITLE_LINE.test(firstText)) return firstText.replace(TITLE_LINE, '');
   if (headline) return firstText;
-  const lead = splitSentences(text, paragraphStarts[0] ?? 0)[0]?.text ?? '';
+  const from = paragraphStarts[0] ?? 0;
+  const paragraphEnd = text.indexOf('\n\n', from);
+  const lead = splitSentences(text, from, paragraphEnd < 0 ? text.length : paragraphEnd)[0]?.text ?? '';
   return firstWords(lead, TITLE_MAX_WORDS);
 }
 
@@ -543,8 +547,9 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanedD
     return p.verbatim ? p.orig + Math.min(offset - pieceStarts[lo]!, p.text.length) : p.orig;
   };
 
-  const sentences = splitSentences(text);
-  const placeholders = findPlaceholders(text).map((p) => ({
+  const found = findPlaceholders(text);
+  const sentences = found.length ? splitSentences(text) : [];
+  const placeholders = found.map((p) => ({
     ...p,
     sentence: sentences.find((s) => s.start <= p.offset && p.offset < s.end)?.text ?? p.text,
   }));

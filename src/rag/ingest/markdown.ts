@@ -42,7 +42,7 @@ function inlineText(node: Nodes): string {
     }
   };
   walk(node);
-  return squeeze(parts.join('').replace(/<sup>.*?<\/sup>/gi, ''));
+  return squeeze(parts.join(''));
 }
 
 /** A paragraph whose lines are pipe-table rows: kept line by line, for cleaning to read as a table. */
