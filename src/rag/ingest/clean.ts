@@ -464,9 +464,37 @@ const TITLE_LINE = /^\s*title\s*:\s*/i;
 /** Longer titles taken from a first sentence are cut here, at a word, so a headline run into its body stops. */
 const TITLE_MAX_WORDS = 12;
 
-/** The first `max` words of `text`, with "…" when words were left out. */
-function firstWords(text: string, max: number): string {
-  const words = text.split(/\s+/).filter(Boolean);
+/** Words a headline never ends on: a capitalised word after one of them continues the sentence. */
+const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'of', 'in', 'on', 'at', 'to', 'for', 'with', 'and', 'or', 'by', 'from', 'as', 'into', 'over']);
+
+/**
+ * Where the body starts when a headline runs straight into it ("Lesotho textile workers lose jobs Six foreign-owned
+ * textile factories have closed…"): the first capitalised word, after a few words, that follows a lower-case word
+ * a headline can end on, and that the document writes in lower case elsewhere ("six") or that restarts the headline
+ * with its first two words ("German business confidence slides German business confidence fell…"). Names ("Jamie Foxx") are never written
+ * in lower case, acronyms are all capitals: neither starts the body. 0 when no such word is found.
+ */
+function bodyStart(words: string[], text: string): number {
+  const lower = new Set(text.match(/(?<![\p{L}'’-])\p{Ll}[\p{L}'’-]*/gu) ?? []);
+  for (let i = 3; i < Math.min(words.length, TITLE_MAX_WORDS + 1); i++) {
+    const word = words[i]!;
+    const previous = words[i - 1]!;
+    if (!/^\p{Lu}(?:\p{Ll}|$)/u.test(word) || !/^\p{Ll}.*[\p{L}\p{N}'’]$/u.test(previous) || FUNCTION_WORDS.has(previous)) continue;
+    const bare = word.replace(/['’]s$|[^\p{L}'’-]+$/gu, '');
+    if (lower.has(bare.toLowerCase()) || (word === words[0] && words[i + 1] === words[1])) return i;
+  }
+  return 0;
+}
+
+/**
+ * A title from the first sentence: the headline when it visibly runs into the body, else the first words, with "…"
+ * when words were left out.
+ */
+function titleFromLead(lead: string, text: string): string {
+  const words = lead.split(/\s+/).filter(Boolean);
+  const body = bodyStart(words, text);
+  if (body) return words.slice(0, body).join(' ');
+  const max = TITLE_MAX_WORDS;
   return words.length <= max ? words.join(' ') : `${words.slice(0, max).join(' ').replace(/[,;:—–-]+$/, '')}…`;
 }
 
@@ -483,7 +511,7 @@ function headlineIndex(list: Unit[]): number {
 
 /**
  * The title the file states; else a "Title:" line or the headline (`list` starts with it when `headline`); else
- * the first sentence, cut to a few words.
+ * the headline the first sentence starts with, or its first words.
  */
 function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphStarts: number[], stated?: string): string {
   if (stated?.trim()) return stated.replace(/\s+/g, ' ').trim();
@@ -495,7 +523,7 @@ function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphSta
   const from = paragraphStarts[0] ?? 0;
   const paragraphEnd = text.indexOf('\n\n', from);
   const lead = splitSentences(text, from, paragraphEnd < 0 ? text.length : paragraphEnd)[0]?.text ?? '';
-  return firstWords(lead, TITLE_MAX_WORDS);
+  return titleFromLead(lead, text);
 }
 
 export function cleanDocument(raw: string, options: CleanOptions = {}): CleanedDocument {
