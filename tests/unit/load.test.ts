@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
+import { withoutSiteName } from '../../src/rag/ingest/html.js';
 import { loadCorpus } from '../../src/rag/ingest/load.js';
 
 describe('HTML articles', () => {
@@ -54,5 +55,19 @@ describe('HTML pages', () => {
     expect(doc.sections.map((s) => s.heading)).toEqual(['', 'Steam for industry']);
     expect(doc.text).toContain("KenGen's managing director, Mr. P. M. Kiprotich, said geothermal power now supplied 45.2 per cent");
     expect(doc.text).toContain('Olkaria VII — Capacity: 83 MW.');
+  });
+});
+
+describe('page titles', () => {
+  it.each([
+    ['Eurasia Wire | Belarus and China sign $1.2bn potash deal', 'Eurasia Wire', undefined, 'Belarus and China sign $1.2bn potash deal'],
+    ['Nimbus unveils Aria X2 — ByteBeat', 'ByteBeat', undefined, 'Nimbus unveils Aria X2'],
+    ['Capital Markets Today | Regulator clears Tandem merger with price freeze', undefined, undefined, 'Regulator clears Tandem merger with price freeze'],
+    ['Russia - Egypt deal signed at El Dabaa ceremony - Nile Post', undefined, undefined, 'Russia - Egypt deal signed at El Dabaa ceremony'],
+    ['Russia - Egypt deal signed at El Dabaa ceremony', undefined, undefined, 'Russia - Egypt deal signed at El Dabaa ceremony'],
+    ['Kenya: Lavrov visits Nairobi for talks on wheat', undefined, undefined, 'Kenya: Lavrov visits Nairobi for talks on wheat'],
+    ['The Wire · Lavrov visits Nairobi', undefined, 'Lavrov visits Nairobi', 'Lavrov visits Nairobi'],
+  ])('"%s" loses only the site name', (title, siteName, h1, expected) => {
+    expect(withoutSiteName(title, siteName, h1)).toBe(expected);
   });
 });

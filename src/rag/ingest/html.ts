@@ -106,22 +106,30 @@ function metaContent(doc: MetaDocument, selectors: string[]): string | undefined
   return undefined;
 }
 
-/** "Eurasia Wire | Headline", "Headline - Eurasia Wire" → "Headline", when the site's name is known or short. */
-export function withoutSiteName(title: string, siteName?: string): string {
-  const parts = title.split(/\s+[|–—·:-]\s+/);
+/**
+ * The page title without the site's name: "Eurasia Wire | Headline", "Headline - Eurasia Wire" → "Headline". The
+ * page's own h1 settles it when the title contains it; else the part that is the known site name (og:site_name) is
+ * dropped; else a short last part after a separator, or a short first part before "|".
+ */
+export function withoutSiteName(title: string, siteName?: string, h1?: string): string {
+  if (h1 && wordCount(h1) >= 3 && title.includes(h1)) return h1;
+  const separated = /\s+[|–—·-]\s+/g;
+  const parts = title.split(separated);
   if (parts.length < 2) return title;
-  const site = siteName ? squeeze(siteName).toLowerCase() : undefined;
-  const words = (s: string) => s.split(/\s+/).length;
   const first = parts[0]!;
   const last = parts[parts.length - 1]!;
-  if (site ? first.toLowerCase() === site : words(first) <= 3 && words(title) - words(first) >= 4) {
-    return title.slice(title.indexOf(parts[1]!)).trim();
-  }
-  if (site ? last.toLowerCase() === site : words(last) <= 3 && words(title) - words(last) >= 4) {
-    return title.slice(0, title.lastIndexOf(last)).replace(/\s+[|–—·:-]\s*$/, '').trim();
-  }
+  const site = siteName ? squeeze(siteName).toLowerCase() : undefined;
+  const rest = (part: string) => wordCount(title) - wordCount(part) >= 4;
+  const dropFirst = () => title.slice(first.length).replace(/^\s+[|–—·-]\s+/, '');
+  const dropLast = () => title.slice(0, title.length - last.length).replace(/\s+[|–—·-]\s+$/, '');
+  if (site && first.toLowerCase() === site) return dropFirst();
+  if (site && last.toLowerCase() === site) return dropLast();
+  if (wordCount(last) <= 4 && rest(last)) return dropLast();
+  if (/^\S.*?\s+\|\s+/.test(title) && wordCount(first) <= 3 && rest(first)) return dropFirst();
   return title;
 }
+
+const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
 /** Today's reading of a page without an article: the body minus page furniture, one block per line. */
 function wholeBody(html: string): string {
@@ -153,7 +161,7 @@ export function parseHtmlPage(html: string): ParsedText {
   const out: string[] = [];
   if (article?.content) blocks(article.content as unknown as DomNode, out);
   const found = out.length > 0;
-  const title = withoutSiteName(headTitle || squeeze(article?.title ?? '') || h1, siteName);
+  const title = withoutSiteName(headTitle || squeeze(article?.title ?? '') || h1, siteName, h1);
   return {
     text: found ? out.join('\n\n') : wholeBody(html),
     headings: found ? 'marked' : 'shape',
