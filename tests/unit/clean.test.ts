@@ -196,6 +196,16 @@ describe('a corpus of saved pages', () => {
     expect(chunkSentences).toContain('Mr. S. K. Were, the port manager, said the bids were worth a combined $84.5m.');
   });
 
+  it('joins the lines of a hard-wrapped plain-text paragraph, each word still mapping to the file', () => {
+    const doc = docs['wrapped-newsletter.txt']!;
+    const raw = sitePages.find((f) => f.source === 'wrapped-newsletter.txt')!.text;
+    const sentence = "Ms. Achieng A. Odhiambo, the company's managing director, said the works had not been upgraded since 1998.";
+    expect(doc.text.split('\n\n')).toHaveLength(4);
+    expect(chunkDocument('wrapped-newsletter.txt', doc).flatMap((c) => c.sentences.map((s) => s.text))).toContain(sentence);
+    const at = doc.text.indexOf('upgraded since 1998');
+    expect(raw.slice(doc.toOriginal(at), doc.toOriginal(at) + 19)).toBe('upgraded since 1998');
+  });
+
   // A headline run into its body is cut where the body visibly starts ("The" is written "the" elsewhere); where no
   // word shows it ("Hundreds" is not), the title is the first words, marked as cut.
   it('titles each page by its headline or stated title, never a masthead, byline or date line', () => {
@@ -207,6 +217,7 @@ describe('a corpus of saved pages', () => {
       'lakeside-port-tender.txt': 'Kisumu port tender draws five bidders',
       'lakeside-rail-link.txt': 'Rail link to Kisumu reopens for freight',
       'rift-valley-geothermal.html': "Olkaria plant adds 83 megawatts to Kenya's grid",
+      'wrapped-newsletter.txt': 'County approves new water tariff for Kisumu households',
     });
   });
 
@@ -219,6 +230,7 @@ describe('a corpus of saved pages', () => {
       'lakeside-port-tender.txt': '2025-02-04',
       'lakeside-rail-link.txt': undefined,
       'rift-valley-geothermal.html': '2025-03-27',
+      'wrapped-newsletter.txt': undefined,
     });
   });
 });

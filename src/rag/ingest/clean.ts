@@ -342,6 +342,27 @@ function faqBlock(lines: Line[], i: number): { units: Unit[]; next: number } | n
 
 // ---- the document --------------------------------------------------------------------------------------------------
 
+/**
+ * Whether plain text was hard-wrapped (saved from an e-mail or a terminal at ~72–80 columns): most of its lines
+ * fill a narrow band of widths and none is much longer. Articles saved one paragraph per line have long lines.
+ */
+function isHardWrapped(raw: string): boolean {
+  const lengths = raw.split('\n').map((l) => l.trimEnd().length).filter((n) => n > 0);
+  if (lengths.length < 8 || Math.max(...lengths) > 100) return false;
+  return lengths.filter((n) => n >= 55).length >= lengths.length * 0.6;
+}
+
+/**
+ * A hard-wrapped paragraph as one line: each line break inside a paragraph becomes a space, so offsets are kept.
+ * A blank line, a bullet or a short line (a heading, the end of a paragraph) still ends it.
+ */
+function unwrapped(raw: string): string {
+  return raw.replace(/([^\s])(\r?\n)(?=[^\s•●▪◦‣∙*-])/g, (m, last: string, newline: string, at: number) => {
+    const lineStart = raw.lastIndexOf('\n', at) + 1;
+    return at + 1 - lineStart >= 55 ? last + ' '.repeat(newline.length) : m;
+  });
+}
+
 function splitLines(raw: string): Line[] {
   const lines: Line[] = [];
   let offset = 0;
@@ -361,7 +382,7 @@ const LIST_LABEL = /^(?:related|read (?:more|next|also)|also read|more (?:from|o
 const furnitureKey = (t: string) => (wordCount(t) <= FURNITURE_MAX_WORDS ? normalized(t.replace(MARKED_HEADING, '')) : '');
 
 function units(raw: string, options: CleanOptions): Unit[] {
-  const lines = splitLines(raw);
+  const lines = splitLines(options.headings !== 'marked' && isHardWrapped(raw) ? unwrapped(raw) : raw);
   const furniture = options.furniture ?? new Set<string>();
   const out: Unit[] = [];
   for (let i = 0; i < lines.length; ) {
