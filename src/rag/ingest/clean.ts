@@ -63,7 +63,7 @@ const normalized = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' 
 
 // ---- lines that are never content -------------------------------------------------------------------------------
 // Recognised by their shape, whatever the site: what a page says about itself, its navigation and forms, bylines
-// and time stamps, captions. Each rule is bounded in words, so a paragraph of prose never matches.
+// and time stamps, captions. Each rule but the trailers is bounded in words, so a paragraph of prose never matches.
 
 const SEPARATOR = /^[\s.·•\-_=*~]*$/;
 /** A line that is only a label of the page: "Advertisement", "Search …", "Related". */
@@ -82,7 +82,8 @@ const COOKIES = /\b(?:uses? cookies|use of cookies|accept (?:all )?cookies|cooki
 const BYLINE = /^(?:(?:[Ww]ords|[Ww]ritten|[Rr]eporting|[Ss]tory) )?[Bb]y\s+[\p{Lu}—–-]|[|·•—]\s*[Bb]y\s+\p{Lu}/u;
 const STAFF = /^(?:staff (?:reporter|writer|correspondent)|our (?:correspondent|reporter)s?|news desk|agencies)$/i;
 /** "Published · 2 mins ago", "Updated: 14 March 2024 09:12 GMT", "5 min read". */
-const TIME_STAMP = /^(?:published|updated|posted|last (?:updated|modified)|first published|modified)\b|\b\d+\s+(?:min(?:ute)?s?|hours?|days?)\s+(?:ago|read)\b/i;
+const TIME_STAMP =
+  /^(?:published|updated|posted|last (?:updated|modified)|first published|modified)(?:\s*[:·|—–-]|\s+(?:on\s+)?(?:\d|[a-z]+\.?\s+\d)|\s*$)|\b\d+\s+(?:min(?:ute)?s?|hours?|days?)\s+(?:ago|read)\b/i;
 /** "Photo: Reuters / John Smith", "Photo courtesy of the trial team", "(File photo) …". */
 const CAPTION = /\b(?:photo(?:graph)?|picture|image|video|credit)s?\s*(?:courtesy\b|credits?\s*:|:)|^\(?file (?:photo|picture|image)\)?/i;
 /** "Home > Health > Research", "News › Employment › Gig economy". */
