@@ -36,6 +36,7 @@ interface DomNode {
 const TEXT_NODE = 3;
 const ELEMENT_NODE = 1;
 const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
+const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
 function inlineText(node: DomNode): string {
   if (node.nodeType === TEXT_NODE) return node.textContent ?? '';
@@ -129,9 +130,7 @@ export function withoutSiteName(title: string, siteName?: string, h1?: string): 
   return title;
 }
 
-const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
-
-/** Today's reading of a page without an article: the body minus page furniture, one block per line. */
+/** A page where Readability finds no article: its body minus page furniture, one block per line. */
 function wholeBody(html: string): string {
   const root = parseHtml(html, { blockTextElements: { script: false, style: false, noscript: false } });
   root.querySelectorAll('script, style, noscript, nav, footer, header, aside, form, figure').forEach((el) => el.remove());
