@@ -81,6 +81,7 @@ describe('cleaning the real corpus', () => {
   it('titles every document', () => {
     expect(cleaned['000_c2b3d48a19ad4320.txt']!.title).toBe('Sergei Lavrov’s Diplomatic Journey: Strengthening Ties Between Russia and Burundi');
     expect(cleaned['003_aed676f35e158f01.txt']!.title).toMatch(/^Russia And Belarus Deepen Strategic Cooperation/);
+    expect(cleaned['002_b32f95e2bef2da54.txt']!.title).toBe('Russia Expands Diplomatic Footprint in Africa with Togo Embassy Opening');
     expect(cleaned['004_51570dea19fac233.txt']!.title).toMatch(/^Russian Foreign Minister Sergey Lavrov is set to meet/);
     for (const d of Object.values(cleaned)) expect(d.title.length).toBeGreaterThan(10);
   });

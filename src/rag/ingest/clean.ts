@@ -532,8 +532,8 @@ function headlineIndex(list: Unit[]): number {
 }
 
 /**
- * The title the file states; else a "Title:" line or the headline (`list` starts with it when `headline`); else
- * the headline the first sentence starts with, or its first words.
+ * The title the file states; else a "Title:" line or the headline (`list` starts with it when `headline`); else a
+ * heading among the first units; else the headline the first sentence starts with, or its first words.
  */
 function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphStarts: number[], stated?: string): string {
   if (stated?.trim()) return stated.replace(/\s+/g, ' ').trim();
@@ -542,6 +542,9 @@ function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphSta
   const firstText = unitText(first);
   if (TITLE_LINE.test(firstText)) return firstText.replace(TITLE_LINE, '');
   if (headline) return firstText;
+  // A headline under a lead paragraph, as some exports put it.
+  const early = list.slice(0, 3).find((u) => u.kind === 'heading' && wordCount(unitText(u)) >= 3);
+  if (early) return unitText(early);
   const from = paragraphStarts[0] ?? 0;
   const paragraphEnd = text.indexOf('\n\n', from);
   const lead = splitSentences(text, from, paragraphEnd < 0 ? text.length : paragraphEnd)[0]?.text ?? '';
