@@ -197,11 +197,16 @@ export class Engine implements AnswerEngine {
     return dated.length > 1 ? dated[0]!.source : null;
   }
 
-  /** Citations with the paragraph of their document each stands in, so a reader can find it. */
+  /**
+   * Citations with the paragraph of their document each stands in, so a reader can find it, and the date the
+   * document states, so a reader sees how recent it is.
+   */
   private located(citations: Citation[]): Citation[] {
     return citations.map((c) => {
       const doc = this.live.documents.get(c.source);
-      return doc ? { ...c, paragraph: (doc.text.slice(0, c.start).match(PARAGRAPH_BREAK)?.length ?? 0) + 1 } : c;
+      if (!doc) return c;
+      const paragraph = (doc.text.slice(0, c.start).match(PARAGRAPH_BREAK)?.length ?? 0) + 1;
+      return { ...c, ...(doc.date ? { date: doc.date } : {}), paragraph };
     });
   }
 
@@ -227,9 +232,11 @@ export class Engine implements AnswerEngine {
     if ('source' in request) {
       const doc = index.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
-      return summarizeSource(retriever, doc.source);
+      const summary = await summarizeSource(retriever, doc.source);
+      return { ...summary, citations: this.located(summary.citations) };
     }
-    return summarizeTopic(retriever, normalizeQuestion(request.topic));
+    const summary = await summarizeTopic(retriever, normalizeQuestion(request.topic));
+    return { ...summary, citations: this.located(summary.citations) };
   }
 
   /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
@@ -250,6 +257,7 @@ export class Engine implements AnswerEngine {
       source: d.source,
       aliases: d.aliases,
       title: d.title,
+      ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
       placeholders: d.placeholders,
     }));

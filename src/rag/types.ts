@@ -131,6 +131,8 @@ export interface SourceInfo {
   /** Other file names holding the same bytes (indexed once). */
   aliases: string[];
   title: string;
+  /** ISO yyyy-mm-dd, when the document states its date. */
+  date?: string;
   chunks: number;
   placeholders: Placeholder[];
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/rag/ingest/chunk.js';
-import { cleanDocument } from '../../src/rag/ingest/clean.js';
+import { cleanDocument, repeatedLines } from '../../src/rag/ingest/clean.js';
+import { loadCorpus } from '../../src/rag/ingest/load.js';
 import { findPlaceholders, findSpeculation } from '../../src/rag/text/flags.js';
 
 const corpus = Object.fromEntries(readdirSync('corpus').map((f) => [f, readFileSync(join('corpus', f), 'utf8')]));
@@ -80,6 +81,7 @@ describe('cleaning the real corpus', () => {
   it('titles every document', () => {
     expect(cleaned['000_c2b3d48a19ad4320.txt']!.title).toBe('Sergei Lavrov’s Diplomatic Journey: Strengthening Ties Between Russia and Burundi');
     expect(cleaned['003_aed676f35e158f01.txt']!.title).toMatch(/^Russia And Belarus Deepen Strategic Cooperation/);
+    expect(cleaned['002_b32f95e2bef2da54.txt']!.title).toBe('Russia Expands Diplomatic Footprint in Africa with Togo Embassy Opening');
     expect(cleaned['004_51570dea19fac233.txt']!.title).toMatch(/^Russian Foreign Minister Sergey Lavrov is set to meet/);
     for (const d of Object.values(cleaned)) expect(d.title.length).toBeGreaterThan(10);
   });
@@ -121,5 +123,117 @@ describe('cleaning any input', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** Cleans a page given as lines, alone (no corpus around it). */
+const cleanLines = (...lines: string[]) => cleanDocument(lines.join('\n'));
+const PROSE = 'Five companies have bid to run the container terminal at Kisumu port, the authority said on Monday.';
+
+describe('furniture recognised by its shape, whatever the site', () => {
+  it.each([
+    ['page labels', ['Advertisement', 'Search …', 'Related', 'Share', 'Exit mobile version']],
+    ['calls to act', ['Spread the love', 'Share on Facebook / Twitter / WhatsApp', 'Also Read: Ferry fares on Lake Victoria to rise in March', 'Read the original article on Lakeside Courier', 'Report an error', 'Click here to follow Lakeside Courier on WhatsApp', 'Lakeside Courier is a non-profit newsroom. Support our work: click here to donate.', 'What do you think? Share your thoughts in the comments below!']],
+    ['comment forms', ['Leave a Reply', 'Your email address will not be published. Required fields are marked *', 'Comment *', 'Save my name, email, and website in this browser for the next time I comment.', 'Post Comment']],
+    ['copyright and cookie lines', ['Copyright © 2025 Lakeside Courier. All rights reserved.', '© 2025 Coastline Media. All rights reserved. | Terms | Privacy', 'We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.']],
+    ['bylines', ['By Achieng Otieno', 'By Mona El-Sayed, Energy Correspondent', 'Staff Reporter', '3 June 2025 | By Thomas Avery, Legal Correspondent | 6 min read']],
+    ['time stamps', ['Published · 2 mins ago', 'Updated: 14 March 2024 09:12 GMT', 'Published: 23 August 2024', 'Posted on March 3, 2024 at 10:05', 'Thursday, 11 September 2025', '5 mins ago']],
+    ['photo captions', ['Cranes at the Kisumu inland port. Photo: Lakeside Courier / Brian Ouma', '(File photo) Fishermen land their catch at Dunga beach.', 'A nurse prepares a dose at a clinic near Blantyre. Photo courtesy of the trial team']],
+    ['navigation', ['Home > Business > Transport', 'News › Employment › Gig economy', 'Egypt | Business | Energy | Opinion | Video', 'About Us | Contact | Advertise | Privacy Policy']],
+    ['section labels and tags', ['ENERGY', 'Tagged: Ports, Kisumu, Transport', 'Filed under: Trade']],
+  ])('drops %s', (_kind, lines) => {
+    const doc = cleanLines(...lines.flatMap((l) => [l, '']), PROSE);
+    expect(doc.text).toBe(PROSE);
+  });
+
+  it('keeps prose that merely mentions the same words', () => {
+    const prose = [
+      'Share prices of the port operator rose 4 per cent on Monday.',
+      'By March the talks had collapsed, officials said.',
+      'The photo agency said its staff had been detained for two days.',
+      'Copyright lawyers said the ruling would matter for every newspaper in the region.',
+      'Readers who subscribe to the print edition will get the supplement free.',
+      'Published figures show inflation fell to 3.6 per cent in September',
+      'Updated forecasts put growth at 5.2 per cent.',
+    ];
+    expect(cleanLines(...prose.flatMap((p) => [p, ''])).text).toBe(prose.join('\n\n'));
+  });
+
+  it('drops the headlines listed under a "Read more:" label', () => {
+    const doc = cleanLines(PROSE, '', 'Read more:', 'Uganda opens new lake berth at Port Bell', 'Tanzania tenders Mwanza dredging works', '', 'The authority will name the winner by June.');
+    expect(doc.text).toBe(`${PROSE}\n\nThe authority will name the winner by June.`);
+  });
+
+  it('drops a trailer after the last sentence and the masthead above the headline', () => {
+    const doc = cleanLines('Lakeside Courier', 'Kisumu port tender draws five bidders', '', PROSE, 'Lakeside Desk "Ports and Trade"');
+    expect(doc.title).toBe('Kisumu port tender draws five bidders');
+    expect(doc.text).toBe(`Kisumu port tender draws five bidders\n\n${PROSE}`);
+  });
+});
+
+/** Pages this team wrote in the shape of saved news sites (tests/fixtures/sites): three of one site, a markdown
+ * export, an HTML page, a headline run into its body. */
+const { files: sitePages } = await loadCorpus('tests/fixtures/sites');
+const furniture = repeatedLines(sitePages.map((f) => f.text));
+const docs = Object.fromEntries(sitePages.map((f) => [f.source, cleanDocument(f.text, { ...f, furniture })]));
+
+describe('a corpus of saved pages', () => {
+  it('treats lines that several pages share as the site furniture, and drops them', () => {
+    expect(furniture).toContain('lakeside courier');
+    for (const name of ['lakeside-port-tender.txt', 'lakeside-fish-exports.txt', 'lakeside-rail-link.txt']) {
+      expect(docs[name]!.text).not.toMatch(/LAKESIDE COURIER|Subscribe|Spread the love|Copyright|Tagged|Leave a Reply|Photo:|File photo|By Achieng|Read more|Port Bell|Home >/);
+    }
+  });
+
+  it('keeps every sentence of the articles, with abbreviations and initials inside one sentence', () => {
+    const tender = docs['lakeside-port-tender.txt']!;
+    expect(tender.text).toBe(
+      [
+        'Kisumu port tender draws five bidders',
+        'KISUMU — Five companies have bid to run the container terminal at Kisumu port, the Kenya Ports Authority said on Monday.',
+        'The authority said the winner would be named by June and would operate the terminal for 15 years. Mr. S. K. Were, the port manager, said the bids were worth a combined $84.5m.',
+        '"We want the lake to carry more cargo than the roads," Mr. Were said.',
+      ].join('\n\n'),
+    );
+    const chunkSentences = chunkDocument('lakeside-port-tender.txt', tender).flatMap((c) => c.sentences.map((s) => s.text));
+    expect(chunkSentences).toContain('Mr. S. K. Were, the port manager, said the bids were worth a combined $84.5m.');
+  });
+
+  it('joins the lines of a hard-wrapped plain-text paragraph, each word still mapping to the file', () => {
+    const doc = docs['wrapped-newsletter.txt']!;
+    const raw = sitePages.find((f) => f.source === 'wrapped-newsletter.txt')!.text;
+    const sentence = "Ms. Achieng A. Odhiambo, the company's managing director, said the works had not been upgraded since 1998.";
+    expect(doc.text.split('\n\n')).toHaveLength(4);
+    expect(chunkDocument('wrapped-newsletter.txt', doc).flatMap((c) => c.sentences.map((s) => s.text))).toContain(sentence);
+    const at = doc.text.indexOf('upgraded since 1998');
+    expect(raw.slice(doc.toOriginal(at), doc.toOriginal(at) + 19)).toBe('upgraded since 1998');
+  });
+
+  // A headline run into its body is cut where the body visibly starts ("The" is written "the" elsewhere); where no
+  // word shows it ("Hundreds" is not), the title is the first words, marked as cut.
+  it('titles each page by its headline or stated title, never a masthead, byline or date line', () => {
+    expect(Object.fromEntries(Object.entries(docs).map(([name, d]) => [name, d.title]))).toEqual({
+      'harbour-dues.md': 'Mombasa cuts harbour dues for transit cargo',
+      'headline-into-body.txt': 'Kisumu ferry fares to rise',
+      'headline-run-on.txt': 'Kisumu fish traders protest new levy Hundreds of fish traders marched through…',
+      'lakeside-fish-exports.txt': 'Nile perch exports recover after two-year slump',
+      'lakeside-port-tender.txt': 'Kisumu port tender draws five bidders',
+      'lakeside-rail-link.txt': 'Rail link to Kisumu reopens for freight',
+      'rift-valley-geothermal.html': "Olkaria plant adds 83 megawatts to Kenya's grid",
+      'wrapped-newsletter.txt': 'County approves new water tariff for Kisumu households',
+    });
+  });
+
+  it('keeps the date a page states: front matter, page meta, or a dateline near the top', () => {
+    expect(Object.fromEntries(Object.entries(docs).map(([name, d]) => [name, d.date]))).toEqual({
+      'harbour-dues.md': '2025-06-18',
+      'headline-into-body.txt': undefined,
+      'headline-run-on.txt': undefined,
+      'lakeside-fish-exports.txt': '2025-03-11',
+      'lakeside-port-tender.txt': '2025-02-04',
+      'lakeside-rail-link.txt': undefined,
+      'rift-valley-geothermal.html': '2025-03-27',
+      'wrapped-newsletter.txt': undefined,
+    });
   });
 });

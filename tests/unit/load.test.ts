@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
+import { withoutSiteName } from '../../src/rag/ingest/html.js';
 import { loadCorpus } from '../../src/rag/ingest/load.js';
 
 describe('HTML articles', () => {
@@ -20,10 +21,53 @@ describe('HTML articles', () => {
     );
     const { files, skipped } = await loadCorpus(dir);
     expect(skipped).toEqual([]);
-    const doc = cleanDocument(files[0]!.text);
+    const doc = cleanDocument(files[0]!.text, files[0]);
     expect(doc.title).toBe('Kenya Opens Deep-Water Port at Lamu');
     expect(doc.text).toContain('Kenya opened a deep-water port at Lamu on March 3, officials said.');
     expect(doc.text).toContain('three berths & handles container ships');
     expect(doc.text).not.toMatch(/tracker|color: red|Home|Subscribe/);
+  });
+});
+
+describe('markdown exports', () => {
+  it('are read through a markdown parser: front matter as metadata, hard wraps joined, markup and images gone', async () => {
+    const { files } = await loadCorpus('tests/fixtures/sites');
+    const md = files.find((f) => f.source === 'harbour-dues.md')!;
+    expect(md).toMatchObject({ title: 'Mombasa cuts harbour dues for transit cargo', date: '2025-06-18', author: 'Wanjiru Kamau', headings: 'marked' });
+    expect(md.text).not.toMatch(/featuredImage|category:|webp|<sup>|\\#|\*\*|\]\(/);
+    expect(md.text).toContain(
+      'MOMBASA — The Kenya Ports Authority will cut harbour dues on transit cargo bound for Uganda and South Sudan by 12.5 per cent from 1 July, its managing director, Capt. W. N. Mwangi, said on Tuesday.',
+    );
+    expect(md.text).toContain('cheaper for cargo heading to Kampala. Read the full notice on the authority');
+    const doc = cleanDocument(md.text, md);
+    expect(doc.sections.map((s) => s.heading)).toEqual(['', 'Who benefits', 'What the shippers said']);
+    expect(doc.text).not.toMatch(/Photo:|Spread the love|Copyright/);
+  });
+});
+
+describe('HTML pages', () => {
+  it('keep the article Readability finds: title without the site name, date from the page meta, tables as rows', async () => {
+    const { files } = await loadCorpus('tests/fixtures/sites');
+    const page = files.find((f) => f.source === 'rift-valley-geothermal.html')!;
+    expect(page).toMatchObject({ title: "Olkaria plant adds 83 megawatts to Kenya's grid", date: '2025-03-27', author: 'Peter Njoroge', headings: 'marked' });
+    const doc = cleanDocument(page.text, page);
+    expect(doc.text).not.toMatch(/cookies|Home|Power|tracker|Steam rises|Wind farm|Leave a Reply|Copyright|Tagged|By Peter/);
+    expect(doc.sections.map((s) => s.heading)).toEqual(['', 'Steam for industry']);
+    expect(doc.text).toContain("KenGen's managing director, Mr. P. M. Kiprotich, said geothermal power now supplied 45.2 per cent");
+    expect(doc.text).toContain('Olkaria VII — Capacity: 83 MW.');
+  });
+});
+
+describe('page titles', () => {
+  it.each([
+    ['Eurasia Wire | Belarus and China sign $1.2bn potash deal', 'Eurasia Wire', undefined, 'Belarus and China sign $1.2bn potash deal'],
+    ['Nimbus unveils Aria X2 — ByteBeat', 'ByteBeat', undefined, 'Nimbus unveils Aria X2'],
+    ['Capital Markets Today | Regulator clears Tandem merger with price freeze', undefined, undefined, 'Regulator clears Tandem merger with price freeze'],
+    ['Russia - Egypt deal signed at El Dabaa ceremony - Nile Post', undefined, undefined, 'Russia - Egypt deal signed at El Dabaa ceremony'],
+    ['Russia - Egypt deal signed at El Dabaa ceremony', undefined, undefined, 'Russia - Egypt deal signed at El Dabaa ceremony'],
+    ['Kenya: Lavrov visits Nairobi for talks on wheat', undefined, undefined, 'Kenya: Lavrov visits Nairobi for talks on wheat'],
+    ['The Wire · Lavrov visits Nairobi', undefined, 'Lavrov visits Nairobi', 'Lavrov visits Nairobi'],
+  ])('"%s" loses only the site name', (title, siteName, h1, expected) => {
+    expect(withoutSiteName(title, siteName, h1)).toBe(expected);
   });
 });

@@ -38,7 +38,15 @@ export interface Manifest {
   format: number;
   embedder: { id: string; dimensions: number };
   builtAt: string;
-  documents: { source: string; aliases: string[]; sha256: string; title: string; chunks: number; placeholders: Placeholder[] }[];
+  documents: {
+    source: string;
+    aliases: string[];
+    sha256: string;
+    title: string;
+    date?: string;
+    chunks: number;
+    placeholders: Placeholder[];
+  }[];
   chunks: number;
   /** Corpus-level state of the embedder (e.g. SIF's common component), needed to embed queries the same way. */
   embedderState: unknown;
@@ -86,6 +94,7 @@ export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder,
       aliases: r.aliases,
       sha256: r.sha256,
       title: r.title,
+      ...(r.date ? { date: r.date } : {}),
       chunks: r.chunks.length,
       placeholders: r.placeholders,
     })),

@@ -5,7 +5,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { chunkDocument, type Chunk } from '../ingest/chunk.js';
-import { cleanDocument } from '../ingest/clean.js';
+import { cleanDocument, repeatedLines } from '../ingest/clean.js';
 import { CorpusFileError } from '../errors.js';
 import { loadCorpus } from '../ingest/load.js';
 import { oneLine, type DocumentReport, type IngestProgress, type IngestReport } from '../types.js';
@@ -47,6 +47,7 @@ export async function assembleCorpus(options: {
     placeholders: [],
     warning: s.reason,
   }));
+  const furniture = repeatedLines(corpus.files.map((f) => f.text));
   const records: DocumentRecord[] = [];
   const bySha = new Map<string, DocumentRecord>();
   let done = 0;
@@ -62,36 +63,31 @@ export async function assembleCorpus(options: {
       reports.push({ source: file.source, title: twin.title, chunks: 0, status: 'unchanged', placeholders: [], warning: `same content as ${twin.source}; indexed once` });
       continue;
     }
+    // Cleaning depends on the rest of the corpus (its furniture): a file whose bytes did not change is cleaned again,
+    // and keeps its vectors only when what it reads as is the same.
+    const cleaned = cleanDocument(file.text, { ...file, furniture });
+    const chunks = chunkDocument(file.source, cleaned);
     const previous = reuse.get(file.sha256);
-    let record: DocumentRecord;
-    if (previous && previous.source === file.source) {
-      record = { ...previous, aliases: [] };
-    } else if (previous) {
-      // Same bytes under a new name: reuse the vectors, re-key the chunks so citations name the new file.
-      const cleaned = cleanDocument(file.text);
-      record = { ...previous, source: file.source, aliases: [], chunks: chunkDocument(file.source, cleaned) };
-    } else {
-      const cleaned = cleanDocument(file.text);
-      const chunks = chunkDocument(file.source, cleaned);
-      record = {
-        source: file.source,
-        aliases: [],
-        sha256: file.sha256,
-        title: cleaned.title,
-        text: cleaned.text,
-        sections: cleaned.sections,
-        placeholders: cleaned.placeholders,
-        chunks,
-        rawVectors: await embedder.embedRaw(chunks.map((c) => contextualText(c))),
-      };
-    }
+    const unchanged = previous !== undefined && previous.text === cleaned.text && previous.title === cleaned.title;
+    const record: DocumentRecord = {
+      source: file.source,
+      aliases: [],
+      sha256: file.sha256,
+      title: cleaned.title,
+      ...(cleaned.date ? { date: cleaned.date } : {}),
+      text: cleaned.text,
+      sections: cleaned.sections,
+      placeholders: cleaned.placeholders,
+      chunks,
+      rawVectors: unchanged ? previous.rawVectors : await embedder.embedRaw(chunks.map((c) => contextualText(c))),
+    };
     bySha.set(file.sha256, record);
     records.push(record);
     reports.push({
       source: file.source,
       title: record.title,
       chunks: record.chunks.length,
-      status: previous ? 'unchanged' : 'indexed',
+      status: unchanged ? 'unchanged' : 'indexed',
       placeholders: record.placeholders,
     });
   }

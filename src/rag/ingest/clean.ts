@@ -5,6 +5,8 @@
  * character of the cleaned text maps back to an offset in the original file.
  */
 import { findPlaceholders } from '../text/flags.js';
+import { isoDate } from './dates.js';
+import type { ParsedText } from './parsed.js';
 import { splitSentences } from '../text/sentences.js';
 import type { Placeholder } from '../types.js';
 
@@ -14,9 +16,22 @@ export interface Section {
   end: number;
 }
 
+export interface CleanOptions {
+  /** How headings are told apart (see ParsedText): by a "# " marker, or by their shape in plain text. */
+  headings?: ParsedText['headings'];
+  /** The title the file states (front matter, the page's head), preferred to any guess from the text. */
+  title?: string;
+  /** The date the file states (ISO yyyy-mm-dd), preferred to a dateline found near the top. */
+  date?: string;
+  /** Lines other documents of the corpus repeat (`repeatedLines`): the site's furniture. */
+  furniture?: ReadonlySet<string>;
+}
+
 export interface CleanedDocument {
   text: string;
   title: string;
+  /** ISO yyyy-mm-dd, when the document states its date. */
+  date?: string;
   sections: Section[];
   placeholders: Placeholder[];
   /** Offset in the original text of the character at `offset` in the cleaned text. */
@@ -47,27 +62,74 @@ const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 const normalized = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 // ---- lines that are never content -------------------------------------------------------------------------------
+// Recognised by their shape, whatever the site: what a page says about itself, its navigation and forms, bylines
+// and time stamps, captions. Each rule but the trailers is bounded in words, so a paragraph of prose never matches.
 
 const SEPARATOR = /^[\s.·•\-_=*~]*$/;
-const FURNITURE = [
-  /^exit mobile version$/i,
-  /^(?:skip to (?:main )?content|advertisement|read more|related posts?|share this(?: article)?)$/i,
-  /share your (?:insights|thoughts|views)|(?:leave|post) (?:a|your) comments?|comments? below/i,
-  /^based on materials (?:from|of)\b/i,
-  /^GSV\s+["“]/,
-  /^(?:pro tip|editor'?s note|sponsored|subscribe)\b\s*:?/i,
-];
+/** A line that is only a label of the page: "Advertisement", "Search …", "Related". */
+const PAGE_LABEL = /^(?:advertisement|sponsored content|search|menu|print|email|loading|related|recommended|trending(?: now)?|tags|topics|share|comments?|exit mobile version|skip to (?:main )?content)\W*$/i;
+/** Short lines that begin by asking the reader to act or pointing elsewhere: "Spread the love", "Also Read: …". */
+const PAGE_ACTION =
+  /^(?:spread the love|leave a (?:reply|comment)|post (?:a |your )?comment|report an error|also read|read (?:more|next|also)(?:\W|$)|read the (?:original|full) (?:article|story)|related(?:\s*:| (?:articles|posts|stories|news|coverage|content|topics))|recommended (?:for you|reading)|more (?:from|stories)\b|see also|you (?:may|might) also like|don'?t miss|most (?:read|popular)|follow us\b|sign up (?:for|to)|tagged\s*:|tags\s*:|filed under|share (?:this|on|via)\b)/i;
+/** Calls to act anywhere in a short line: "HealthWatch … Support our work: click here to donate." */
+const CALL_TO_ACTION =
+  /\b(?:share your (?:insights|thoughts|views|opinions?)|(?:leave|post) (?:a|your) comments?|comments? below|click here|support our (?:work|journalism)|donate now|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:\w+ )?(?:newsletter|channel|podcast|alerts|updates)|follow us on|download (?:our|the) app|share (?:this|on)\b.*\b(?:facebook|twitter|whatsapp)|(?:facebook|twitter) \/ (?:twitter|whatsapp|x))/i;
+const COMMENT_FORM =
+  /your email address will not be published|required fields are marked|save my name, email|^\d+ comments?$|^comments? \(\d+\)$|^[\p{L} ]{1,20} \*$/iu;
+const COPYRIGHT = /^(?:copyright\s*(?:©|\(c\)|\d{4})|©|\(c\) \d{4})|\b(?:all|some) rights reserved\b/i;
+const COOKIES = /\b(?:uses? cookies|use of cookies|accept (?:all )?cookies|cookie (?:policy|settings|notice))\b/i;
+/** "By Jane Doe", "By Mona El-Sayed, Energy Correspondent", "3 June 2025 | By Thomas Avery | 6 min read". */
+const BYLINE = /^(?:(?:[Ww]ords|[Ww]ritten|[Rr]eporting|[Ss]tory) )?[Bb]y\s+[\p{Lu}—–-]|[|·•—]\s*[Bb]y\s+\p{Lu}/u;
+const STAFF = /^(?:staff (?:reporter|writer|correspondent)|our (?:correspondent|reporter)s?|news desk|agencies)$/i;
+/** "Published · 2 mins ago", "Updated: 14 March 2024 09:12 GMT", "5 min read". */
+const TIME_STAMP =
+  /^(?:published|updated|posted|last (?:updated|modified)|first published|modified)(?:\s*[:·|—–-]|\s+(?:on\s+)?(?:\d|[a-z]+\.?\s+\d)|\s*$)|\b\d+\s+(?:min(?:ute)?s?|hours?|days?)\s+(?:ago|read)\b/i;
+/** "Photo: Reuters / John Smith", "Photo courtesy of the trial team", "(File photo) …". */
+const CAPTION = /\b(?:photo(?:graph)?|picture|image|video|credit)s?\s*(?:courtesy\b|credits?\s*:|:)|^\(?file (?:photo|picture|image)\)?/i;
+/** "Home > Health > Research", "News › Employment › Gig economy". */
+const CRUMB_SEPARATOR = /\s+[>›»]\s+/;
 /** A one-line author blurb: "A seasoned investigative journalist known for…". */
 const AUTHOR_BLURB =
   /^(?:an?|the)\s+(?:[\p{L}-]+\s+){0,4}(?:journalist|correspondent|reporter|writer|editor|columnist|analyst|author)\b.{0,160}$/iu;
+/** Agency trailers ("Based on materials from TASS") and promotional asides ("Pro Tip: …"), however long. */
+const TRAILER = /^(?:based on materials (?:from|of)|pro tip|editor'?s note|sponsored|subscribe)\b/i;
 /** Search-engine leftovers that trail a paragraph: "LSI Keywords: *BRICS expansion*, …". */
 const SEO_TAIL = /\s*\b(?:LSI Keywords|Keywords|Tags|Meta Description)\s*:.*$/i;
+
+const endsSentence = (t: string) => /[.!?:;"”’)]$/.test(t.trim());
+
+/** A byline or time stamp: dropped, but where a document states its date. */
+function isStamp(t: string): boolean {
+  const words = wordCount(t);
+  if (words > 20) return false;
+  if (STAFF.test(t) || TIME_STAMP.test(t)) return true;
+  if (BYLINE.test(t) && !/[.!?]$/.test(t)) return true;
+  // A line that is a date and little else: "Thursday, 11 September 2025".
+  return words <= 6 && isoDate(t) !== undefined && !/[.!?]$/.test(t);
+}
+
+/** Navigation: three or more short items in a row, split by pipes or breadcrumb arrows. */
+function isNavigation(t: string): boolean {
+  for (const separator of [CRUMB_SEPARATOR, /\s+\|\s+/]) {
+    if (t.startsWith('|') || t.endsWith('|')) continue; // a table row
+    const items = t.split(separator);
+    if (items.length >= 3 && items.every((i) => wordCount(i) <= 4)) return true;
+  }
+  return false;
+}
+
+/** A label of one or two capitalised words standing alone: "ENERGY", "LAWBRIEF UK". */
+const isCapsLabel = (t: string) => wordCount(t) <= 2 && /^[\p{Lu}\p{N}&' -]+$/u.test(t) && /\p{Lu}{2}/u.test(t);
 
 function isNoise(text: string): boolean {
   const t = text.trim();
   if (SEPARATOR.test(t)) return true;
-  if (FURNITURE.some((re) => re.test(t))) return true;
-  return AUTHOR_BLURB.test(t) && wordCount(t) <= 25;
+  const words = wordCount(t);
+  if (PAGE_LABEL.test(t) || (words <= 25 && PAGE_ACTION.test(t))) return true;
+  if (words <= 30 && (CALL_TO_ACTION.test(t) || COMMENT_FORM.test(t) || COPYRIGHT.test(t) || COOKIES.test(t))) return true;
+  if (words <= 45 && CAPTION.test(t)) return true;
+  if (TRAILER.test(t) || isStamp(t) || isNavigation(t) || isCapsLabel(t)) return true;
+  return AUTHOR_BLURB.test(t) && words <= 25;
 }
 
 // ---- repairing one line ------------------------------------------------------------------------------------------
@@ -127,8 +189,6 @@ function lineContent(line: Line): Piece[] {
 
 const stripBullet = (t: string) => t.replace(BULLET, '').trim();
 const isBulleted = (t: string) => /^\s*(?:[•●▪◦‣∙*]|-\s)/u.test(t);
-const endsSentence = (t: string) => /[.!?:;"”’)]$/.test(t.trim());
-
 function looksLikeHeading(t: string): boolean {
   const s = stripBullet(t);
   return !!s && !endsSentence(s) && wordCount(s) <= 15 && !s.includes('|');
@@ -217,7 +277,7 @@ function flattenedTable(lines: Line[], i: number): { units: Unit[]; next: number
   while (j < lines.length) {
     const t = lines[j]!.text.trim();
     // Cells hold phrases, not prose: a line with a comma clause is a paragraph, however short.
-    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':') || t.includes(', ')) break;
+    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':') || t.includes(', ') || isNoise(t)) break;
     j++;
   }
   const rows = lines.slice(i + 1, j);
@@ -283,6 +343,27 @@ function faqBlock(lines: Line[], i: number): { units: Unit[]; next: number } | n
 
 // ---- the document --------------------------------------------------------------------------------------------------
 
+/**
+ * Whether plain text was hard-wrapped (saved from an e-mail or a terminal at ~72–80 columns): most of its lines
+ * fill a narrow band of widths and none is much longer. Articles saved one paragraph per line have long lines.
+ */
+function isHardWrapped(raw: string): boolean {
+  const lengths = raw.split('\n').map((l) => l.trimEnd().length).filter((n) => n > 0);
+  if (lengths.length < 8 || Math.max(...lengths) > 100) return false;
+  return lengths.filter((n) => n >= 55).length >= lengths.length * 0.6;
+}
+
+/**
+ * A hard-wrapped paragraph as one line: each line break inside a paragraph becomes a space, so offsets are kept.
+ * A blank line, a bullet or a short line (a heading, the end of a paragraph) still ends it.
+ */
+function unwrapped(raw: string): string {
+  return raw.replace(/([^\s])(\r?\n)(?=[^\s•●▪◦‣∙*-])/g, (m, last: string, newline: string, at: number) => {
+    const lineStart = raw.lastIndexOf('\n', at) + 1;
+    return at + 1 - lineStart >= 55 ? last + ' '.repeat(newline.length) : m;
+  });
+}
+
 function splitLines(raw: string): Line[] {
   const lines: Line[] = [];
   let offset = 0;
@@ -293,17 +374,44 @@ function splitLines(raw: string): Line[] {
   return lines;
 }
 
-function units(raw: string): Unit[] {
-  const lines = splitLines(raw);
+/** "# Heading": a heading the parser of a markdown or HTML file marked as one. */
+const MARKED_HEADING = /^\s*#{1,6}\s+/;
+/** Lines after a "Related:" or "Read more:" label: headlines of other articles, up to the next blank line. */
+const LIST_LABEL = /^(?:related|read (?:more|next|also)|also read|more (?:from|on|stories)|see also|recommended|you (?:may|might) also like)\b[^.!?]{0,20}:?$/i;
+
+/** Whether a line of a document belongs to the corpus's furniture (`repeatedLines`). */
+const furnitureKey = (t: string) => (wordCount(t) <= FURNITURE_MAX_WORDS ? normalized(t.replace(MARKED_HEADING, '')) : '');
+
+function units(raw: string, options: CleanOptions): Unit[] {
+  const lines = splitLines(options.headings !== 'marked' && isHardWrapped(raw) ? unwrapped(raw) : raw);
+  const furniture = options.furniture ?? new Set<string>();
   const out: Unit[] = [];
   for (let i = 0; i < lines.length; ) {
     const line = lines[i]!;
     const t = line.text.trim();
-    if (!t || isNoise(t)) {
+    const table = t ? markdownTable(lines, i) : null;
+    if (table) {
+      out.push(...table.units);
+      i = table.next;
+      continue;
+    }
+    const body = t.replace(MARKED_HEADING, '');
+    if (!body || isNoise(body) || furniture.has(furnitureKey(t))) {
+      i++;
+      // The list a label introduces goes with it: short lines without a full stop, up to a blank line.
+      if (LIST_LABEL.test(body)) {
+        while (i < lines.length && lines[i]!.text.trim() && wordCount(lines[i]!.text) <= 16 && !/[.!?]$/.test(lines[i]!.text.trim())) i++;
+      }
+      continue;
+    }
+    const marker = MARKED_HEADING.exec(line.text);
+    if (marker) {
+      const pieces = repairedPieces(line, marker[0].length, line.text.trimEnd().length);
+      if (pieces.length) out.push({ kind: 'heading', pieces });
       i++;
       continue;
     }
-    const block = markdownTable(lines, i) ?? faqBlock(lines, i) ?? flattenedTable(lines, i);
+    const block = faqBlock(lines, i) ?? (options.headings === 'marked' ? null : flattenedTable(lines, i));
     if (block) {
       out.push(...block.units);
       i = block.next;
@@ -311,12 +419,52 @@ function units(raw: string): Unit[] {
     }
     const pieces = lineContent(line);
     if (pieces.length) {
-      const kind: UnitKind = isBulleted(line.text) ? 'item' : looksLikeHeading(t) ? 'heading' : 'paragraph';
+      const shapedHeading = options.headings !== 'marked' && looksLikeHeading(t);
+      const kind: UnitKind = isBulleted(line.text) ? 'item' : shapedHeading ? 'heading' : 'paragraph';
       out.push({ kind, pieces });
     }
     i++;
   }
   return out;
+}
+
+/** Lines of at most this many words can be furniture; longer ones are prose, even when repeated. */
+const FURNITURE_MAX_WORDS = 12;
+
+/**
+ * The short lines that several documents of a corpus share: mastheads, menus, newsletter and share lines of a site
+ * whose pages were saved. A line in three documents is furniture; in two, when it is a short label rather than a
+ * sentence or a headline. Whole sentences repeated by two articles (one story reported twice) stay.
+ */
+export function repeatedLines(texts: Iterable<string>): Set<string> {
+  const counts = new Map<string, { documents: number; label: boolean }>();
+  for (const text of texts) {
+    const seen = new Set<string>();
+    for (const line of text.split('\n')) {
+      const t = line.trim();
+      // A list item naming another article ("- Eritrea and Russia agree…") links to it: that headline is not furniture.
+      if (isBulleted(line)) continue;
+      const key = furnitureKey(t);
+      if (key.length < 3 || seen.has(key)) continue;
+      seen.add(key);
+      const known = counts.get(key);
+      if (known) known.documents++;
+      else counts.set(key, { documents: 1, label: wordCount(t) <= 8 && !/[.!?]["”’)]?$/.test(t) });
+    }
+  }
+  return new Set([...counts].filter(([, c]) => c.documents >= 3 || (c.documents === 2 && c.label)).map(([key]) => key));
+}
+
+/** The date a byline or time stamp near the top states: "Updated: 8 October 2024 17:40 EAT". */
+function datelineDate(raw: string): string | undefined {
+  const top = raw.split('\n', 40).map((l) => l.trim().replace(MARKED_HEADING, '')).filter(Boolean).slice(0, 15);
+  for (const t of top) {
+    if (isStamp(t)) {
+      const date = isoDate(t);
+      if (date) return date;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -335,20 +483,82 @@ function withoutRepeats(list: Unit[]): Unit[] {
 }
 
 const TITLE_LINE = /^\s*title\s*:\s*/i;
+/** Longer titles taken from a first sentence are cut here, at a word, so a headline run into its body stops. */
+const TITLE_MAX_WORDS = 12;
 
-function chooseTitle(list: Unit[], text: string, paragraphStarts: number[]): string {
+/** Words a headline never ends on: a capitalised word after one of them continues the sentence. */
+const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'of', 'in', 'on', 'at', 'to', 'for', 'with', 'and', 'or', 'by', 'from', 'as', 'into', 'over']);
+
+/**
+ * Where the body starts when a headline runs straight into it ("Lesotho textile workers lose jobs Six foreign-owned
+ * textile factories have closed…"): the first capitalised word, after a few words, that follows a lower-case word
+ * a headline can end on, and that the document writes in lower case elsewhere ("six") or that restarts the headline
+ * with its first two words ("German business confidence slides German business confidence fell…"). Names ("Jamie Foxx") are never written
+ * in lower case, acronyms are all capitals: neither starts the body. 0 when no such word is found.
+ */
+function bodyStart(words: string[], text: string): number {
+  const lower = new Set(text.match(/(?<![\p{L}'’-])\p{Ll}[\p{L}'’-]*/gu) ?? []);
+  for (let i = 3; i < Math.min(words.length, TITLE_MAX_WORDS + 1); i++) {
+    const word = words[i]!;
+    const previous = words[i - 1]!;
+    if (!/^\p{Lu}(?:\p{Ll}|$)/u.test(word) || !/^\p{Ll}.*[\p{L}\p{N}'’]$/u.test(previous) || FUNCTION_WORDS.has(previous)) continue;
+    const bare = word.replace(/['’]s$|[^\p{L}'’-]+$/gu, '');
+    if (lower.has(bare.toLowerCase()) || (word === words[0] && words[i + 1] === words[1])) return i;
+  }
+  return 0;
+}
+
+/**
+ * A title from the first sentence: the headline when it visibly runs into the body, else the first words, with "…"
+ * when words were left out.
+ */
+function titleFromLead(lead: string, text: string): string {
+  const words = lead.split(/\s+/).filter(Boolean);
+  const body = bodyStart(words, text);
+  if (body) return words.slice(0, body).join(' ');
+  const max = TITLE_MAX_WORDS;
+  return words.length <= max ? words.join(' ') : `${words.slice(0, max).join(' ').replace(/[,;:—–-]+$/, '')}…`;
+}
+
+/**
+ * Where the headline stands among the headings above the first paragraph: the longest of them (a masthead or a
+ * section label is shorter), if it has a few words; -1 when there is none.
+ */
+function headlineIndex(list: Unit[]): number {
+  const bodyAt = list.findIndex((u) => u.kind !== 'heading');
+  const above = list.slice(0, bodyAt < 0 ? list.length : bodyAt).slice(0, 6).map((u) => wordCount(unitText(u)));
+  const best = above.reduce((b, words, i) => (words > (above[b] ?? 0) ? i : b), 0);
+  return (above[best] ?? 0) >= 3 ? best : -1;
+}
+
+/**
+ * The title the file states; else a "Title:" line or the headline (`list` starts with it when `headline`); else a
+ * heading among the first units; else the headline the first sentence starts with, or its first words.
+ */
+function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphStarts: number[], stated?: string): string {
+  if (stated?.trim()) return stated.replace(/\s+/g, ' ').trim();
   const first = list[0];
   if (!first) return '';
   const firstText = unitText(first);
   if (TITLE_LINE.test(firstText)) return firstText.replace(TITLE_LINE, '');
-  const headingAt = list.findIndex((u) => u.kind === 'heading');
-  if (headingAt >= 0 && headingAt <= 2) return unitText(list[headingAt]!);
-  const lead = splitSentences(text, paragraphStarts[0] ?? 0)[0]?.text ?? '';
-  return lead.length <= 160 ? lead : `${lead.slice(0, 157).replace(/\s+\S*$/, '')}…`;
+  if (headline) return firstText;
+  // A headline under a lead paragraph, as some exports put it.
+  const early = list.slice(0, 3).find((u) => u.kind === 'heading' && wordCount(unitText(u)) >= 3);
+  if (early) return unitText(early);
+  const from = paragraphStarts[0] ?? 0;
+  const paragraphEnd = text.indexOf('\n\n', from);
+  const lead = splitSentences(text, from, paragraphEnd < 0 ? text.length : paragraphEnd)[0]?.text ?? '';
+  return titleFromLead(lead, text);
 }
 
-export function cleanDocument(raw: string): CleanedDocument {
-  const list = withoutRepeats(units(raw));
+export function cleanDocument(raw: string, options: CleanOptions = {}): CleanedDocument {
+  const list = withoutRepeats(units(raw, options));
+  // Short lines after the last sentence are a trailer (a source line, a heading with nothing under it), not text.
+  const isTrailer = (u: Unit) => u.kind === 'heading' || (wordCount(unitText(u)) <= 8 && !/[.!?]["”’)]?$/.test(unitText(u)));
+  while (list.length > 1 && isTrailer(list[list.length - 1]!)) list.pop();
+  // Headings above the headline are the site's masthead and section labels.
+  const headline = headlineIndex(list);
+  if (headline > 0) list.splice(0, headline);
   const pieces: Piece[] = [];
   const sections: Section[] = [];
   const starts: number[] = [];
@@ -390,11 +600,13 @@ export function cleanDocument(raw: string): CleanedDocument {
     return p.verbatim ? p.orig + Math.min(offset - pieceStarts[lo]!, p.text.length) : p.orig;
   };
 
-  const sentences = splitSentences(text);
-  const placeholders = findPlaceholders(text).map((p) => ({
+  const found = findPlaceholders(text);
+  const sentences = found.length ? splitSentences(text) : [];
+  const placeholders = found.map((p) => ({
     ...p,
     sentence: sentences.find((s) => s.start <= p.offset && p.offset < s.end)?.text ?? p.text,
   }));
   const paragraphStarts = list.map((u, n) => (u.kind === 'paragraph' ? starts[n]! : -1)).filter((s) => s >= 0);
-  return { text, title: chooseTitle(list, text, paragraphStarts), sections, placeholders, toOriginal };
+  const title = chooseTitle(list, headline >= 0, text, paragraphStarts, options.title);
+  return { text, title, date: options.date ?? datelineDate(raw), sections, placeholders, toOriginal };
 }

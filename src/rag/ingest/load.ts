@@ -1,18 +1,18 @@
 /**
  * Reads the corpus directory safely: regular files only, links followed only when they stay inside the corpus,
- * bounded size, UTF-8 only, HTML through a real parser. A file that cannot be used is skipped with a reason, never
- * fatal to the rest.
+ * bounded size, UTF-8 only, markdown and HTML through parsers that know their structure (formats.ts). A file that
+ * cannot be used is skipped with a reason, never fatal to the rest.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
 import { extname, join, relative, isAbsolute } from 'node:path';
-import { parse as parseHtml } from 'node-html-parser';
 import { CorpusFileError } from '../errors.js';
+import { parseByType, SUPPORTED_TYPES } from './formats.js';
+import type { ParsedText } from './parsed.js';
 
-export interface CorpusFile {
+export interface CorpusFile extends ParsedText {
   source: string;
-  text: string;
   sha256: string;
   bytes: number;
 }
@@ -29,19 +29,7 @@ export interface LoadedCorpus {
 
 /** Articles are tens of kilobytes; a file past this is a dump or a mistake, and would stall every ingest. */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
-const TEXT_TYPES = new Set(['.txt', '.md', '.markdown']);
-const HTML_TYPES = new Set(['.html', '.htm']);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function htmlToText(html: string): string {
-  const root = parseHtml(html, { blockTextElements: { script: false, style: false, noscript: false } });
-  root.querySelectorAll('script, style, noscript, nav, footer, header, aside, form').forEach((el) => el.remove());
-  const body = root.querySelector('article') ?? root.querySelector('main') ?? root.querySelector('body') ?? root;
-  const title = root.querySelector('title')?.text.trim();
-  // Each block element is a paragraph: separate them as the plain-text articles do, with a blank line.
-  const text = body.structuredText.split(/\n+/).join('\n\n');
-  return title && !text.startsWith(title) ? `Title: ${title}\n\n${text}` : text;
-}
 
 /** UTF-16 is the one common text encoding that is full of NUL bytes: named, so it is not reported as binary. */
 const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
@@ -80,7 +68,7 @@ async function readOpened(handle: FileHandle, name: string, skip: (reason: strin
   if (info.isDirectory()) return skip('a directory (only files directly in the corpus directory are read)');
   if (!info.isFile()) return skip('not a regular file');
   const type = extname(name).toLowerCase();
-  if (!TEXT_TYPES.has(type) && !HTML_TYPES.has(type)) return skip(`unsupported file type "${type || 'none'}" (use .txt, .md or .html)`);
+  if (!SUPPORTED_TYPES.has(type)) return skip(`unsupported file type "${type || 'none'}" (use .txt, .md or .html)`);
   if (info.size === 0) return skip('empty file');
   // Decided from the size alone, before reading: a huge file never costs its size in memory.
   if (info.size > MAX_FILE_BYTES) return skip(`too large (${(info.size / 1048576).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1048576} MB)`);
@@ -93,9 +81,9 @@ async function readOpened(handle: FileHandle, name: string, skip: (reason: strin
   } catch {
     return skip('not valid UTF-8 text');
   }
-  if (HTML_TYPES.has(type)) text = htmlToText(text);
-  if (!text.trim()) return skip('no text');
-  return { source: name, text, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  const parsed = parseByType(type, text);
+  if (!parsed.text.trim()) return skip('no text');
+  return { source: name, ...parsed, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
 
 export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
