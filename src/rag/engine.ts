@@ -7,11 +7,12 @@ import { composeAnswer } from './compose/answer.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
-import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './errors.js';
-import type { IndexStore, LoadedIndex } from './index/contract.js';
+import { IndexMismatchError, IngestBusyError, InvalidQuestionError, UnknownSourceError } from './errors.js';
+import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { openIndexStore } from './index/open-store.js';
-import { loadCorpus } from './ingest/load.js';
+import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
+import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
 import type { Answer, AnswerEngine, IngestProgress, IngestReport, RetrievedSources, SourceInfo, Summary, SummaryRequest } from './types.js';
 
 export const MAX_QUESTION_CHARS = 2000;
@@ -62,6 +63,7 @@ export class Engine implements AnswerEngine {
     private readonly embedder: CorpusEmbedder,
     private readonly store: IndexStore,
     live: Live,
+    private readonly notice: (message: string) => void,
   ) {
     this.live = live;
     this.generator = createGenerator(config.llm);
@@ -70,10 +72,15 @@ export class Engine implements AnswerEngine {
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
     const notice = options.onNotice ?? (() => undefined);
     const embedder = await createEmbedder(config, notice);
-    const store = options.store ?? (await openIndexStore(config, embedder));
+    const store = options.store ?? (await openIndexStore(config, embedder, retrievalTablesFile));
     const rebuild = async (why: string) => {
-      notice(why);
-      await store.ingest(options.onProgress);
+      // Said once the ingest holds the lock (its first progress report): an ask that finds one running says so instead.
+      let announced = false;
+      await store.ingest((p) => {
+        if (!announced) notice(why);
+        announced = true;
+        options.onProgress?.(p);
+      });
       return store.open();
     };
     let index: LoadedIndex | null;
@@ -87,20 +94,28 @@ export class Engine implements AnswerEngine {
     if (!index) {
       if (!options.autoIngest) throw new IndexMismatchError(`no index at ${store.location}; run npm run ingest first`);
       index = await rebuild(`no index at ${store.location} yet; building it from ${config.corpusDir} (first run)…`);
-    } else if (options.autoIngest && !store.shared && (await corpusChanged(config.corpusDir, index))) {
-      index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
+    } else if (options.autoIngest && !store.shared && (await corpusChanged(config.corpusDir, index.manifest))) {
+      const builtAt = index.manifest.builtAt;
+      try {
+        index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
+      } catch (e) {
+        // The ingest under way will bring the change; the live index stays whole meanwhile, so it answers.
+        if (!(e instanceof IngestBusyError)) throw e;
+        notice(`an ingest is running; answering from the index of ${when(builtAt)}`);
+      }
     }
-    return new Engine(config, embedder, store, Engine.serve(index!, embedder));
+    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice);
   }
 
   /** Ingests the corpus into the configured store without opening it for questions (`npm run ingest`). */
   static async ingest(config: Config, options: Pick<EngineOptions, 'onNotice' | 'onProgress'> = {}): Promise<IngestReport> {
     const embedder = await createEmbedder(config, options.onNotice);
-    return (await openIndexStore(config, embedder)).ingest(options.onProgress);
+    return (await openIndexStore(config, embedder, retrievalTablesFile)).ingest(options.onProgress);
   }
 
-  private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
-    const retriever = new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
+  private static async serve(index: LoadedIndex, embedder: CorpusEmbedder, notice: (message: string) => void): Promise<Live> {
+    const tables = await loadRetrievalTables(index, notice);
+    const retriever = new HybridRetriever(tables, index.vectors, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
     return { index, retriever };
   }
 
@@ -122,7 +137,7 @@ export class Engine implements AnswerEngine {
     await this.refreshIfDue();
     const { retriever, index } = this.live;
     if ('source' in request) {
-      const doc = index.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
+      const doc = index.manifest.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
       return summarizeSource(retriever, doc.source);
     }
@@ -133,10 +148,10 @@ export class Engine implements AnswerEngine {
   async retrieve(rawQuestion: string): Promise<RetrievedSources> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
-    const { retriever, index } = this.live;
+    const { retriever } = this.live;
     const retrieval = await retriever.retrieve(question);
     return {
-      chunkSources: retrieval.chunks.map((i) => index.chunks[i]!.source),
+      chunkSources: retrieval.chunks.map((i) => retriever.chunks[i]!.source),
       evidenceSources: retrieval.evidence.map((e) => e.sentence.source),
     };
   }
@@ -163,7 +178,7 @@ export class Engine implements AnswerEngine {
     if (!(await this.store.changed(this.live.index))) return false;
     const index = await this.store.open();
     if (!index) return false;
-    this.live = Engine.serve(index, this.embedder);
+    this.live = await Engine.serve(index, this.embedder, this.notice);
     return true;
   }
 
@@ -172,10 +187,27 @@ export class Engine implements AnswerEngine {
   }
 }
 
-/** True when the corpus on disk no longer matches what the index was built from (added, removed or edited files). */
-async function corpusChanged(corpusDir: string, index: LoadedIndex): Promise<boolean> {
-  const { files } = await loadCorpus(corpusDir);
+/** A build time as people read it: "2026-11-27 12:40 UTC". */
+const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/**
+ * True when the corpus on disk no longer matches what the index was built from (added, removed or edited files).
+ * A `stat` per file decides; only a file whose size or modification time differs is hashed, and it counts as
+ * changed only if its bytes do (a `touch` or a copy that kept the bytes changes nothing).
+ */
+async function corpusChanged(corpusDir: string, manifest: Manifest): Promise<boolean> {
+  const now = await statCorpus(corpusDir);
+  const names = Object.keys(now);
+  if (names.length !== Object.keys(manifest.corpus).length) return true;
   const indexed = new Map<string, string>();
-  for (const d of index.manifest.documents) for (const name of [d.source, ...d.aliases]) indexed.set(name, d.sha256);
-  return files.length !== indexed.size || files.some((f) => indexed.get(f.source) !== f.sha256);
+  for (const d of manifest.documents) for (const name of [d.source, ...d.aliases]) indexed.set(name, d.sha256);
+  for (const name of names) {
+    const before = manifest.corpus[name];
+    if (!before) return true;
+    if (before.size === now[name]!.size && before.mtimeMs === now[name]!.mtimeMs) continue;
+    const sha = indexed.get(name);
+    // A file skipped at ingest (empty, binary, too large…) that changed may now be readable: ingest decides.
+    if (!sha || (await fileSha256(corpusDir, name)) !== sha) return true;
+  }
+  return false;
 }

@@ -14,7 +14,7 @@ import type { IngestProgress, IngestReport, Placeholder } from '../types.js';
  * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
  * neither opened nor reused, so the next ingest rebuilds every document.
  */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 /** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
@@ -41,17 +41,38 @@ export interface Manifest {
   /** Corpus-level state of the embedder (e.g. SIF's common component), needed to embed queries the same way. */
   embedderState: unknown;
   hnsw: typeof HNSW_PARAMS;
+  /**
+   * Size and modification time of every corpus entry when the build was made (taken before reading it): an open
+   * decides whether the corpus changed with a `stat` per file and hashes only the files whose stat differs.
+   */
+  corpus: Record<string, FileStat>;
+}
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
 }
 
 export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
   /** Identifies the loaded build, so a store can tell whether a newer one went live since. */
   version: string;
   manifest: Manifest;
-  documents: DocumentRecord[];
-  chunks: Chunk[];
   /** Dense search over the chunks; results carry the chunk id in `metadata.id`. */
   vectors: Vectors;
+  /**
+   * The retrieval tables as ingest stored them (search/retrieval-tables.ts reads them; they check themselves), or
+   * null when the store keeps none and they are built from the records at open.
+   */
+  tables: Buffer | null;
+  /** The document records of the build, read only when asked (to rebuild the tables). */
+  records(): Promise<DocumentRecord[]>;
 }
+
+/**
+ * Serialises what answering reads besides the vectors (search/retrieval-tables.ts), given to the stores so that
+ * ingest writes it beside the vectors without the index stage importing the search stage.
+ */
+export type EncodeTables = (records: DocumentRecord[]) => Buffer;
 
 /** True when an index of this manifest can be read and reused with this embedder: same format, embedder and size. */
 export function builtWith(manifest: Pick<Manifest, 'format' | 'embedder'>, embedder: CorpusEmbedder): boolean {
@@ -74,7 +95,7 @@ export function assertBuiltWith(manifest: Pick<Manifest, 'format' | 'embedder'>,
 }
 
 /** The manifest of a new build over `records`: what every backend writes, before its own additions. */
-export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder, embedderState: unknown): Manifest {
+export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder, embedderState: unknown, corpus: Manifest['corpus']): Manifest {
   return {
     format: INDEX_FORMAT,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
@@ -90,6 +111,7 @@ export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder,
     chunks: records.reduce((n, r) => n + r.chunks.length, 0),
     embedderState,
     hnsw: HNSW_PARAMS,
+    corpus,
   };
 }
 

@@ -5,7 +5,7 @@
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { chunkDocument, type Chunk } from '../ingest/chunk.js';
 import { cleanDocument } from '../ingest/clean.js';
-import { loadCorpus } from '../ingest/load.js';
+import { loadCorpus, statCorpus } from '../ingest/load.js';
 import type { DocumentReport, IngestProgress, IngestReport } from '../types.js';
 import type { DocumentRecord, Manifest } from './contract.js';
 
@@ -13,6 +13,8 @@ export interface AssembledCorpus {
   /** One record per distinct content (files with the same bytes are aliases of one record). */
   records: DocumentRecord[];
   reports: DocumentReport[];
+  /** Stat of every corpus entry, taken before it was read: an edit during the ingest shows as a change later. */
+  corpus: Manifest['corpus'];
 }
 
 /**
@@ -28,6 +30,7 @@ export async function assembleCorpus(options: {
   onProgress?: (p: IngestProgress) => void;
 }): Promise<AssembledCorpus> {
   const { embedder, reuse, onProgress } = options;
+  const stats = await statCorpus(options.corpusDir);
   const corpus = await loadCorpus(options.corpusDir);
   const reports: DocumentReport[] = corpus.skipped.map((s) => ({
     source: s.source,
@@ -86,7 +89,7 @@ export async function assembleCorpus(options: {
       if (!present.has(name)) reports.push({ source: name, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
     }
   }
-  return { records, reports };
+  return { records, reports, corpus: stats };
 }
 
 export function ingestReport(reports: DocumentReport[], records: DocumentRecord[], began: number): IngestReport {

@@ -92,3 +92,22 @@ export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
   }
   return { files, skipped };
 }
+
+/** Size and modification time of every entry `loadCorpus` considers (links followed); -1 for one it cannot stat. */
+export async function statCorpus(dir: string): Promise<Record<string, { size: number; mtimeMs: number }>> {
+  const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const stats: Record<string, { size: number; mtimeMs: number }> = {};
+  await Promise.all(
+    names.map(async (name) => {
+      const info = await stat(join(dir, name)).catch(() => null);
+      stats[name] = { size: info?.size ?? -1, mtimeMs: info?.mtimeMs ?? -1 };
+    }),
+  );
+  return stats;
+}
+
+/** The sha256 `loadCorpus` would give a file (of its bytes as stored), or null when it cannot be read. */
+export async function fileSha256(dir: string, name: string): Promise<string | null> {
+  const bytes = await readFile(join(dir, name)).catch(() => null);
+  return bytes && createHash('sha256').update(bytes).digest('hex');
+}

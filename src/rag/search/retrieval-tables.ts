@@ -1,0 +1,571 @@
+/**
+ * The retrieval tables: everything hybrid retrieval reads besides the vectors — the chunks and their texts, the
+ * sentence table (per sentence: chunks, span, lead flag, its own terms and context terms as ids), term statistics
+ * (sentence and chunk frequencies, a corpus word per term) and BM25 postings over chunk text, heading and title. Ingest
+ * builds them once from the document records (buildRetrievalTables) and the index stores them beside the vectors as
+ * one binary file (encodeRetrievalTables); opening decodes typed arrays in place and recomputes nothing.
+ *
+ * File layout: "RAGTABLE", u32 format, u32 header length, the header (JSON: section offsets and small values, and
+ * the CRC-32 of everything after it), then 8-byte-aligned sections, the chunk texts (UTF-8) last. CRC-32 rather
+ * than SHA-256: the file is read whole at every open anyway and the check is against damage, not tampering; CRC-32
+ * of 100 MB costs about 50 ms here, SHA-256 about 220 ms.
+ */
+import { crc32 } from 'node:zlib';
+import type { VectorStore } from '@langchain/core/vectorstores';
+import type { DocumentRecord, LoadedIndex } from '../index/contract.js';
+import type { Chunk } from '../ingest/chunk.js';
+import type { SentenceSpan } from '../text/sentences.js';
+import { term, terms, words } from '../text/terms.js';
+import type { Located } from '../types.js';
+
+/**
+ * Version of the tables file. Raise it when what the tables hold changes, including any change to how
+ * text/terms.ts analyses words: stored term ids are that analysis, frozen at ingest.
+ */
+export const RETRIEVAL_TABLES_FORMAT = 1;
+const MAGIC = Buffer.from('RAGTABLE');
+/** Fields of the BM25 index and their boosts, in MiniSearch's order (text, heading, title). */
+const FIELDS = 3;
+const FIELD_BOOST = [1, 0.6, 0.4];
+/** BM25+ parameters as MiniSearch 7 uses them by default, so rankings stay what they were. */
+const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+
+export interface Sentence extends Located {
+  id: number;
+  /** The first chunk (in index order) holding this sentence. */
+  chunk: number;
+  /** Every chunk holding it (chunks overlap by a sentence). */
+  chunks: number[];
+  /** Position of the sentence in its document, for reading order. */
+  position: number;
+  /** The document's opening sentence: in news copy it says who met whom, where and when. */
+  lead: boolean;
+  /** Index terms of the sentence itself. */
+  own: Set<string>;
+  /** Index terms of its heading, its document's title and lead: what the sentence is about without saying it. */
+  context: Set<string>;
+  /** Index terms of the sentences just before and after it in the same section ("the three nations" → which). */
+  near: Set<string>;
+}
+
+/** The tables file cannot be used: of another format or damaged. The engine rebuilds them from the records. */
+export class UnusableTablesError extends Error {}
+
+/** Compressed sparse rows: row i is `values[offsets[i] .. offsets[i + 1])`. */
+interface Rows {
+  offsets: Uint32Array;
+  values: Uint32Array;
+}
+
+const row = (rows: Rows, i: number) => rows.values.subarray(rows.offsets[i]!, rows.offsets[i + 1]!);
+
+function rowsOf(lists: ArrayLike<number>[]): Rows {
+  const offsets = new Uint32Array(lists.length + 1);
+  lists.forEach((l, i) => (offsets[i + 1] = offsets[i]! + l.length));
+  const values = new Uint32Array(offsets[lists.length]!);
+  lists.forEach((l, i) => values.set(l, offsets[i]!));
+  return { offsets, values };
+}
+
+/** What the file stores: typed arrays plus small JSON values. */
+interface Stored {
+  terms: string[];
+  /** A corpus word for each term (the first one seen), '' when only headings or titles use it. */
+  surface: string[];
+  /** Chunk fields other than the text and sentence texts; `sentences` as [start, end] pairs. */
+  chunks: (Omit<Chunk, 'text' | 'sentences'> & { sentences: number[] })[];
+  averageFieldLength: number[];
+  documentFrequency: Uint32Array;
+  chunkFrequency: Uint32Array;
+  /** Per chunk: the context term set its first-seen sentences take. */
+  chunkContext: Uint32Array;
+  contexts: Rows;
+  /** Per sentence: every chunk holding it, the first one first. */
+  sentenceChunks: Rows;
+  /** Per sentence: its index among its first chunk's sentences. */
+  sentenceSpan: Uint32Array;
+  sentenceLead: Uint8Array;
+  own: Rows;
+  /** Per chunk: the sentences it holds, in order. */
+  chunkSentences: Rows;
+  /** Per chunk and field: distinct terms (MiniSearch's field length). */
+  fieldLength: Uint32Array;
+  /** Per term and field: a range of postingChunks / postingFrequencies. */
+  postingOffsets: Uint32Array;
+  postingChunks: Uint32Array;
+  postingFrequencies: Uint16Array;
+  /** Per chunk: where its UTF-8 text starts in `texts` (one more entry: the end). */
+  textOffsets: Uint32Array;
+  texts: Buffer;
+}
+
+/** Builds the tables from the document records, in the order the index holds them. */
+export function buildRetrievalTables(records: DocumentRecord[]): RetrievalTables {
+  const chunks = records.flatMap((r) => r.chunks);
+  const ids = new Map<string, number>();
+  const vocabulary: string[] = [];
+  const idOf = (t: string) => {
+    let id = ids.get(t);
+    if (id === undefined) {
+      id = vocabulary.length;
+      ids.set(t, id);
+      vocabulary.push(t);
+    }
+    return id;
+  };
+  const idsOf = (text: string) => [...new Set(terms(text))].map(idOf);
+
+  // Sentences: each distinct (source, start) once, in index order, with the context of the chunk it first appears in.
+  const lead = new Map(records.map((d) => [d.source, d.chunks[0]?.sentences.slice(0, 2).map((s) => s.text).join(' ') ?? '']));
+  const contextIds = new Map<string, number>();
+  const contextLists: number[][] = [];
+  const chunkContext = new Uint32Array(chunks.length);
+  const sentenceChunks: number[][] = [];
+  const sentenceSpan: number[] = [];
+  const sentenceLead: number[] = [];
+  const own: number[][] = [];
+  const sentenceTexts: string[] = [];
+  const chunkSentences: number[][] = chunks.map(() => []);
+  const seen = new Map<string, number>();
+  chunks.forEach((c, chunkNumber) => {
+    const contextText = `${c.heading} ${c.title} ${lead.get(c.source) ?? ''}`;
+    let context = contextIds.get(contextText);
+    if (context === undefined) {
+      context = contextLists.length;
+      contextIds.set(contextText, context);
+      contextLists.push(idsOf(contextText));
+    }
+    chunkContext[chunkNumber] = context;
+    c.sentences.forEach((s, index) => {
+      const key = `${c.source}\u0000${s.start}`;
+      const known = seen.get(key);
+      if (known !== undefined) {
+        sentenceChunks[known]!.push(chunkNumber);
+        chunkSentences[chunkNumber]!.push(known);
+        return;
+      }
+      const id = own.length;
+      seen.set(key, id);
+      sentenceChunks.push([chunkNumber]);
+      sentenceSpan.push(index);
+      sentenceLead.push(c.id.endsWith('#0') && index === 0 ? 1 : 0);
+      if (c.text.slice(s.start - c.start, s.end - c.start) !== s.text) {
+        // The tables keep chunk texts only and cut sentences out of them by offset.
+        throw new Error(`sentence ${s.start}-${s.end} of ${c.id} is not the chunk text at its offsets`);
+      }
+      own.push(idsOf(s.text));
+      sentenceTexts.push(s.text);
+      chunkSentences[chunkNumber]!.push(id);
+    });
+  });
+
+  // Term statistics: in how many sentences (IDF) and chunks (BM25's postings budget) each term stands.
+  const surface: string[] = [];
+  const frequencies = () => new Uint32Array(vocabulary.length);
+  const documentFrequency = frequencies();
+  own.forEach((list, i) => {
+    for (const t of list) documentFrequency[t]!++;
+    for (const w of words(sentenceTexts[i]!)) {
+      const id = ids.get(term(w) ?? '');
+      if (id !== undefined && surface[id] === undefined) surface[id] = w;
+    }
+  });
+
+  // BM25 postings over text, heading and title, with MiniSearch's field lengths and running average.
+  const fieldLength = new Uint32Array(chunks.length * FIELDS);
+  const averageFieldLength = [0, 0, 0];
+  const postings: number[][] = [];
+  const chunkTermSets: number[][] = [];
+  chunks.forEach((c, n) => {
+    [c.text, c.heading, c.title].forEach((value, field) => {
+      const tokens = terms(value);
+      const counts = new Map<number, number>();
+      for (const t of tokens) {
+        const id = idOf(t);
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      const length = counts.size;
+      fieldLength[n * FIELDS + field] = length;
+      averageFieldLength[field] = (averageFieldLength[field]! * n + length) / (n + 1);
+      for (const [id, count] of counts) (postings[id * FIELDS + field] ??= []).push(n, Math.min(count, 0xffff));
+    });
+    const inChunk = new Set([...chunkSentences[n]!.flatMap((s) => own[s]!), ...idsOf(`${c.heading} ${c.title}`)]);
+    chunkTermSets.push([...inChunk]);
+  });
+  const chunkFrequency = new Uint32Array(vocabulary.length);
+  for (const set of chunkTermSets) for (const t of set) chunkFrequency[t]!++;
+  const growTo = (array: Uint32Array) => {
+    const grown = new Uint32Array(vocabulary.length);
+    grown.set(array);
+    return grown;
+  };
+  const postingOffsets = new Uint32Array(vocabulary.length * FIELDS + 1);
+  for (let i = 0; i < vocabulary.length * FIELDS; i++) postingOffsets[i + 1] = postingOffsets[i]! + (postings[i]?.length ?? 0) / 2;
+  const postingChunks = new Uint32Array(postingOffsets[vocabulary.length * FIELDS]!);
+  const postingFrequencies = new Uint16Array(postingChunks.length);
+  postings.forEach((list, i) => {
+    if (!list) return;
+    for (let j = 0; j < list.length; j += 2) {
+      postingChunks[postingOffsets[i]! + j / 2] = list[j]!;
+      postingFrequencies[postingOffsets[i]! + j / 2] = list[j + 1]!;
+    }
+  });
+
+  const encodedTexts = chunks.map((c) => Buffer.from(c.text, 'utf8'));
+  const textOffsets = new Uint32Array(chunks.length + 1);
+  encodedTexts.forEach((b, i) => (textOffsets[i + 1] = textOffsets[i]! + b.length));
+  return new RetrievalTables({
+    terms: vocabulary,
+    surface: vocabulary.map((_, i) => surface[i] ?? ''),
+    chunks: chunks.map(({ text: _text, sentences, ...rest }) => ({ ...rest, sentences: sentences.flatMap((s) => [s.start, s.end]) })),
+    averageFieldLength,
+    documentFrequency: growTo(documentFrequency),
+    chunkFrequency,
+    chunkContext,
+    contexts: rowsOf(contextLists),
+    sentenceChunks: rowsOf(sentenceChunks),
+    sentenceSpan: Uint32Array.from(sentenceSpan),
+    sentenceLead: Uint8Array.from(sentenceLead),
+    own: rowsOf(own),
+    chunkSentences: rowsOf(chunkSentences),
+    fieldLength,
+    postingOffsets,
+    postingChunks,
+    postingFrequencies,
+    textOffsets,
+    texts: Buffer.concat(encodedTexts),
+  });
+}
+
+type ArraySection = Exclude<keyof Stored, 'terms' | 'surface' | 'chunks' | 'averageFieldLength' | 'texts' | 'contexts' | 'sentenceChunks' | 'own' | 'chunkSentences'>;
+const ROWS = ['contexts', 'sentenceChunks', 'own', 'chunkSentences'] as const;
+const ARRAYS: ArraySection[] = [
+  'documentFrequency',
+  'chunkFrequency',
+  'chunkContext',
+  'sentenceSpan',
+  'sentenceLead',
+  'fieldLength',
+  'postingOffsets',
+  'postingChunks',
+  'postingFrequencies',
+  'textOffsets',
+];
+const KINDS = { Uint32Array, Uint16Array, Uint8Array } as const;
+type Kind = keyof typeof KINDS;
+
+interface Header {
+  format: number;
+  crc32: number;
+  json: Pick<Stored, 'terms' | 'surface' | 'chunks' | 'averageFieldLength'>;
+  sections: { name: string; kind: Kind | 'bytes'; offset: number; length: number }[];
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** The tables as one file. */
+export function encodeRetrievalTables(tables: RetrievalTables): Buffer {
+  const s = tables.stored;
+  const parts: { name: string; kind: Kind | 'bytes'; data: ArrayBufferView }[] = [
+    ...ARRAYS.map((name) => ({ name, kind: s[name].constructor.name as Kind, data: s[name] })),
+    ...ROWS.flatMap((name) => [
+      { name: `${name}.offsets`, kind: 'Uint32Array' as const, data: s[name].offsets },
+      { name: `${name}.values`, kind: 'Uint32Array' as const, data: s[name].values },
+    ]),
+    { name: 'texts', kind: 'bytes', data: s.texts },
+  ];
+  let offset = 0;
+  const sections = parts.map((p) => {
+    const section = { name: p.name, kind: p.kind, offset, length: p.data.byteLength };
+    offset = align8(offset + p.data.byteLength);
+    return section;
+  });
+  const body = Buffer.alloc(offset);
+  parts.forEach((p, i) => Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).copy(body, sections[i]!.offset));
+  const header: Header = {
+    format: RETRIEVAL_TABLES_FORMAT,
+    crc32: crc32(body),
+    json: { terms: s.terms, surface: s.surface, chunks: s.chunks, averageFieldLength: s.averageFieldLength },
+    sections,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(align8(MAGIC.length + 8 + headerBytes.length));
+  MAGIC.copy(prefix, 0);
+  prefix.writeUInt32LE(RETRIEVAL_TABLES_FORMAT, MAGIC.length);
+  prefix.writeUInt32LE(headerBytes.length, MAGIC.length + 4);
+  headerBytes.copy(prefix, MAGIC.length + 8);
+  return Buffer.concat([prefix, body]);
+}
+
+/** Reads a tables file; throws UnusableTablesError, saying why, for another format or any damage. */
+export function decodeRetrievalTables(file: Buffer): RetrievalTables {
+  if (file.length < MAGIC.length + 8 || !file.subarray(0, MAGIC.length).equals(MAGIC)) throw new UnusableTablesError('damaged (not a tables file)');
+  const format = file.readUInt32LE(MAGIC.length);
+  if (format !== RETRIEVAL_TABLES_FORMAT) throw new UnusableTablesError(`of an older format (${format}; this version reads ${RETRIEVAL_TABLES_FORMAT})`);
+  const headerLength = file.readUInt32LE(MAGIC.length + 4);
+  let header: Header;
+  try {
+    header = JSON.parse(file.toString('utf8', MAGIC.length + 8, MAGIC.length + 8 + headerLength)) as Header;
+  } catch {
+    throw new UnusableTablesError('damaged (unreadable header)');
+  }
+  const body = file.subarray(align8(MAGIC.length + 8 + headerLength));
+  if (crc32(body) !== header.crc32) throw new UnusableTablesError('damaged (checksum mismatch)');
+  const section = (name: string) => {
+    const found = header.sections.find((x) => x.name === name);
+    if (!found || found.offset + found.length > body.length) throw new UnusableTablesError(`damaged (section ${name} missing)`);
+    const bytes = body.subarray(found.offset, found.offset + found.length);
+    if (found.kind === 'bytes') return bytes;
+    const Kind = KINDS[found.kind];
+    // A Buffer read from a file starts on an aligned address and sections are 8-byte aligned: a view, not a copy.
+    const aligned = bytes.byteOffset % Kind.BYTES_PER_ELEMENT === 0 ? bytes : Buffer.from(bytes);
+    return new Kind(aligned.buffer as ArrayBuffer, aligned.byteOffset, aligned.byteLength / Kind.BYTES_PER_ELEMENT);
+  };
+  const rows = (name: string): Rows => ({ offsets: section(`${name}.offsets`) as Uint32Array, values: section(`${name}.values`) as Uint32Array });
+  const arrays = Object.fromEntries(ARRAYS.map((name) => [name, section(name)])) as Pick<Stored, ArraySection>;
+  return new RetrievalTables({
+    ...header.json,
+    ...arrays,
+    contexts: rows('contexts'),
+    sentenceChunks: rows('sentenceChunks'),
+    own: rows('own'),
+    chunkSentences: rows('chunkSentences'),
+    texts: section('texts') as Buffer,
+  });
+}
+
+/**
+ * The tables of a loaded index: read as ingest stored them, or, when the store keeps none (Chroma), built from its
+ * records. A stored file of another format or damaged is never trusted: it is rebuilt, with a notice.
+ */
+export async function loadRetrievalTables(index: LoadedIndex, onNotice: (message: string) => void = () => undefined): Promise<RetrievalTables> {
+  if (index.tables) {
+    try {
+      return decodeRetrievalTables(index.tables);
+    } catch (e) {
+      if (!(e instanceof UnusableTablesError)) throw e;
+      onNotice(`the retrieval tables of the index are ${e.message}; rebuilding them from the stored documents (npm run ingest stores them again)…`);
+    }
+  }
+  return buildRetrievalTables(await index.records());
+}
+
+/** A term's count per id, looked up by term: a Map's get/has over the tables. */
+export class TermCounts {
+  constructor(
+    private readonly ids: Map<string, number>,
+    private readonly counts: Uint32Array,
+  ) {}
+  get(t: string): number | undefined {
+    const id = this.ids.get(t);
+    return id === undefined || !this.counts[id] ? undefined : this.counts[id];
+  }
+  has(t: string): boolean {
+    return this.get(t) !== undefined;
+  }
+}
+
+export class RetrievalTables {
+  readonly chunks: Chunk[];
+  readonly sentences: Sentence[];
+  readonly termIds: Map<string, number>;
+  /** In how many sentences each term stands (IDF). */
+  readonly documentFrequency: TermCounts;
+  /** In how many chunks (text, heading or title) each term stands: the postings BM25 walks for it. */
+  readonly chunkFrequency: TermCounts;
+
+  constructor(readonly stored: Stored) {
+    this.termIds = new Map(stored.terms.map((t, i) => [t, i]));
+    this.documentFrequency = new TermCounts(this.termIds, stored.documentFrequency);
+    this.chunkFrequency = new TermCounts(this.termIds, stored.chunkFrequency);
+    const texts = stored.texts;
+    const offsets = stored.textOffsets;
+    this.chunks = stored.chunks.map((c, i) => new StoredChunk(c, texts, offsets[i]!, offsets[i + 1]!));
+    this.sentences = Array.from(stored.sentenceSpan, (_, id) => new StoredSentence(this, id));
+  }
+
+  /** A corpus word for a term, to look up its word vector. */
+  surface(t: string): string | undefined {
+    const id = this.termIds.get(t);
+    return id === undefined ? undefined : this.stored.surface[id] || undefined;
+  }
+
+  termsOf(rows: 'own' | 'contexts', i: number): string[] {
+    return Array.from(row(this.stored[rows], i), (id) => this.stored.terms[id]!);
+  }
+
+  chunksOf(sentence: number): number[] {
+    return Array.from(row(this.stored.sentenceChunks, sentence));
+  }
+
+  sentencesOfChunk(chunk: number): Sentence[] {
+    return Array.from(row(this.stored.chunkSentences, chunk), (id) => this.sentences[id]!);
+  }
+
+  /**
+   * BM25+ over chunk text, heading and title, as MiniSearch 7 scores an OR query of exact terms (same field
+   * lengths, running averages, boosts and ties in the same order), so rankings are what they were. Best first.
+   */
+  lexicalSearch(queryTerms: string[]): number[] {
+    const s = this.stored;
+    const total = s.chunks.length;
+    const results = new Map<number, { score: number; terms: number }>();
+    queryTerms.forEach((t, i) => {
+      const id = this.termIds.get(t);
+      if (id === undefined) return;
+      const repeated = queryTerms.indexOf(t) < i;
+      const scores = new Map<number, number>();
+      for (let field = 0; field < FIELDS; field++) {
+        const from = s.postingOffsets[id * FIELDS + field]!;
+        const to = s.postingOffsets[id * FIELDS + field + 1]!;
+        const matching = to - from;
+        const invDocFreq = Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
+        const average = s.averageFieldLength[field]!;
+        for (let p = from; p < to; p++) {
+          const chunk = s.postingChunks[p]!;
+          const tf = s.postingFrequencies[p]!;
+          const length = s.fieldLength[chunk * FIELDS + field]!;
+          const raw = invDocFreq * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / average)));
+          const weighted = FIELD_BOOST[field]! * raw;
+          scores.set(chunk, (scores.get(chunk) ?? 0) + weighted);
+        }
+      }
+      for (const [chunk, score] of scores) {
+        const known = results.get(chunk);
+        if (!known) results.set(chunk, { score, terms: 1 });
+        else {
+          known.score = known.score + score;
+          if (!repeated) known.terms++;
+        }
+      }
+    });
+    return [...results]
+      .map(([chunk, r]) => ({ chunk, score: r.score * r.terms }))
+      .sort((a, b) => b.score - a.score)
+      .map((r) => r.chunk);
+  }
+}
+
+/** A chunk whose text is decoded from the tables' buffer when read, so unread texts cost no heap. */
+class StoredChunk implements Chunk {
+  declare id: string;
+  declare source: string;
+  declare title: string;
+  declare heading: string;
+  declare start: number;
+  declare end: number;
+  private readonly spans: number[];
+
+  constructor(
+    fields: Stored['chunks'][number],
+    private readonly texts: Buffer,
+    private readonly from: number,
+    private readonly to: number,
+  ) {
+    const { sentences, ...rest } = fields;
+    Object.assign(this, rest);
+    this.spans = sentences;
+  }
+
+  get text(): string {
+    return this.texts.toString('utf8', this.from, this.to);
+  }
+
+  get sentences(): SentenceSpan[] {
+    const text = this.text;
+    const out: SentenceSpan[] = [];
+    for (let i = 0; i < this.spans.length; i += 2) {
+      const start = this.spans[i]!;
+      const end = this.spans[i + 1]!;
+      out.push({ start, end, text: text.slice(start - this.start, end - this.start) });
+    }
+    return out;
+  }
+
+  /** Text of the sentence at `index` among this chunk's sentences. */
+  sentenceText(index: number): { start: number; end: number; text: string } {
+    const start = this.spans[2 * index]!;
+    const end = this.spans[2 * index + 1]!;
+    return { start, end, text: this.text.slice(start - this.start, end - this.start) };
+  }
+
+  toJSON(): Chunk {
+    return { ...this, text: this.text, sentences: this.sentences } as Chunk;
+  }
+}
+
+/** A sentence whose term sets are made from the tables on first use. */
+class StoredSentence implements Sentence {
+  readonly chunk: number;
+  readonly lead: boolean;
+  private span: { start: number; end: number; text?: string } | null = null;
+  private ownSet?: Set<string>;
+  private contextSet?: Set<string>;
+  private nearSet?: Set<string>;
+  private chunkList?: number[];
+
+  constructor(
+    private readonly tables: RetrievalTables,
+    readonly id: number,
+  ) {
+    const { offsets, values } = tables.stored.sentenceChunks;
+    this.chunk = values[offsets[id]!]!;
+    this.lead = tables.stored.sentenceLead[id] === 1;
+  }
+
+  private get home(): StoredChunk {
+    return this.tables.chunks[this.chunk] as StoredChunk;
+  }
+  private get located() {
+    if (!this.span) this.span = this.home.sentenceText(this.tables.stored.sentenceSpan[this.id]!);
+    return this.span;
+  }
+  get source(): string {
+    return this.home.source;
+  }
+  get title(): string {
+    return this.home.title;
+  }
+  get heading(): string {
+    return this.home.heading;
+  }
+  get start(): number {
+    return this.located.start;
+  }
+  get end(): number {
+    return this.located.end;
+  }
+  get position(): number {
+    return this.located.start;
+  }
+  get text(): string {
+    return this.located.text!;
+  }
+  get chunks(): number[] {
+    return (this.chunkList ??= this.tables.chunksOf(this.id));
+  }
+  get own(): Set<string> {
+    return (this.ownSet ??= new Set(this.tables.termsOf('own', this.id)));
+  }
+  get context(): Set<string> {
+    return (this.contextSet ??= new Set(this.tables.termsOf('contexts', this.tables.stored.chunkContext[this.chunk]!)));
+  }
+  get near(): Set<string> {
+    if (!this.nearSet) {
+      this.nearSet = new Set();
+      for (const other of [this.tables.sentences[this.id - 1], this.tables.sentences[this.id + 1]]) {
+        if (other && other.source === this.source && other.heading === this.heading) for (const t of other.own) this.nearSet.add(t);
+      }
+    }
+    return this.nearSet;
+  }
+}
+
+/** What hybrid retrieval searches: the tables' chunks and the store's vectors. */
+export interface SearchedIndex {
+  chunks: Chunk[];
+  vectors: VectorStore;
+}
+
+/** What ingest stores: the tables of `records`, as one file. */
+export const retrievalTablesFile = (records: DocumentRecord[]): Buffer => encodeRetrievalTables(buildRetrievalTables(records));
