@@ -41,8 +41,6 @@ export interface EngineOptions {
   /** One-line notices for the person waiting: "building the index (first run)…". */
   onNotice?: (message: string) => void;
   onProgress?: (p: IngestProgress) => void;
-  /** Serve from this store instead of the one VECTOR_STORE names (measurement over a synthetic index). */
-  store?: IndexStore;
 }
 
 interface Live {
@@ -72,7 +70,7 @@ export class Engine implements AnswerEngine {
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
     const notice = options.onNotice ?? (() => undefined);
     const embedder = await createEmbedder(config, notice);
-    const store = options.store ?? (await openIndexStore(config, embedder, retrievalTablesFile));
+    const store = await openIndexStore(config, embedder, retrievalTablesFile);
     const rebuild = async (why: string) => {
       // Said once the ingest holds the lock (its first progress report): an ask that finds one running says so instead.
       let announced = false;

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
 import { isCallback, isEdit, startHarness, type Harness } from '../support/bot-harness.js';
+import { spawnTs } from '../support/spawn-ts.js';
 import {
   addBulletins,
+  CACHE_DIR,
   configFor,
   copyIndex,
   copyRealCorpus,
@@ -83,6 +85,23 @@ describe('questions during a re-ingest', { timeout: 90_000 }, () => {
     await engine.refresh();
     expect(await engine.sources()).toHaveLength(BULLETINS + 5);
     expect((await engine.ask(MALI_QUESTION)).status).toBe('answered');
+  });
+});
+
+describe('npm run ask on a changed corpus while an ingest runs', { timeout: 90_000 }, () => {
+  test('answers from the live index at once, saying so in one line, instead of refusing', async () => {
+    const indexDir = join(root, 'ask-during-ingest');
+    await copyIndex(template, indexDir);
+    const ingest = trackedIngest(bigCorpus, indexDir);
+    await ingest.holdsLock();
+    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: bigCorpus, INDEX_DIR: indexDir }, root, [MALI_QUESTION]);
+    expect(await asked.exited).toBe(0);
+    expect(ingest.state.running).toBe(true);
+    expect(asked.out.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^an ingest is running; answering from the index of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/),
+    ]);
+    expect(asked.out.stdout).toContain(`(${MALI})`);
+    expect(await ingest.exited).toBe(0);
   });
 });
 

@@ -98,6 +98,6 @@ export function ingestReport(reports: DocumentReport[], records: DocumentRecord[
 }
 
 /** The text a chunk is embedded as: its heading and title carry the topic that its sentences often leave implicit. */
-export function contextualText(chunk: Chunk): string {
+function contextualText(chunk: Chunk): string {
   return `${chunk.title}. ${chunk.heading ? `${chunk.heading}. ` : ''}${chunk.text}`;
 }

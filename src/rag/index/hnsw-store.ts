@@ -160,7 +160,7 @@ async function buildIndex(
 }
 
 /** Builds the HNSW graph with the stated parameters, in the given order of vectors. */
-export async function hnswStore(embedder: CorpusEmbedder, state: unknown, vectors: number[][], docs: Document[]): Promise<HNSWLib> {
+async function hnswStore(embedder: CorpusEmbedder, state: unknown, vectors: number[][], docs: Document[]): Promise<HNSWLib> {
   const index = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
   index.initIndex(Math.max(1, vectors.length), HNSW_PARAMS.M, HNSW_PARAMS.efConstruction, 100);
   const store = new HNSWLib(embedder.forQueries(state), { space: 'cosine', numDimensions: embedder.dimensions, index });
