@@ -78,9 +78,11 @@ async function readOne(dir: string, realDir: string, name: string): Promise<Corp
   return { source: name, text, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
 
+const missingCorpus = (dir: string) => new CorpusFileError(`corpus directory not found: ${dir} (set CORPUS_DIR)`);
+
 export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
   const realDir = await realpath(dir).catch(() => {
-    throw new CorpusFileError(`corpus directory not found: ${dir} (set CORPUS_DIR)`);
+    throw missingCorpus(dir);
   });
   const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
   const files: CorpusFile[] = [];
@@ -95,7 +97,10 @@ export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
 
 /** Size and modification time of every entry `loadCorpus` considers (links followed); -1 for one it cannot stat. */
 export async function statCorpus(dir: string): Promise<Record<string, { size: number; mtimeMs: number }>> {
-  const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const entries = await readdir(dir).catch(() => {
+    throw missingCorpus(dir);
+  });
+  const names = entries.filter((n) => !n.startsWith('.')).sort();
   const stats: Record<string, { size: number; mtimeMs: number }> = {};
   await Promise.all(
     names.map(async (name) => {
