@@ -72,8 +72,20 @@ interface Stored {
   terms: string[];
   /** A corpus word for each term (the first one seen), '' when only headings or titles use it. */
   surface: string[];
-  /** Chunk fields other than the text and sentence texts; `sentences` as [start, end] pairs. */
-  chunks: (Omit<Chunk, 'text' | 'sentences'> & { sentences: number[] })[];
+  /** Each document's source and title, and each distinct heading: the chunks name them by index. */
+  documents: { source: string; title: string }[];
+  headings: string[];
+  /**
+   * Chunk fields the columns below do not hold (a field added to Chunk, an id or title that is not the usual one),
+   * by chunk: rare, so kept as JSON.
+   */
+  extras: [number, Partial<Chunk>][];
+  chunkDocument: Uint32Array;
+  chunkHeading: Uint32Array;
+  /** Per chunk: start and end offsets in its document. */
+  chunkSpan: Uint32Array;
+  /** Per chunk: its sentences' start and end offsets, in pairs. */
+  sentenceSpans: Rows;
   averageFieldLength: number[];
   documentFrequency: Uint32Array;
   chunkFrequency: Uint32Array;
@@ -211,13 +223,40 @@ export function buildRetrievalTables(records: DocumentRecord[]): RetrievalTables
     }
   });
 
+  const documents: Stored['documents'] = [];
+  const chunkDocument = new Uint32Array(chunks.length);
+  const headingIds = new Map<string, number>();
+  const chunkHeading = new Uint32Array(chunks.length);
+  const extras: Stored['extras'] = [];
+  let ordinal = 0;
+  chunks.forEach((c, n) => {
+    if (documents[documents.length - 1]?.source !== c.source) {
+      documents.push({ source: c.source, title: c.title });
+      ordinal = 0;
+    }
+    chunkDocument[n] = documents.length - 1;
+    if (!headingIds.has(c.heading)) headingIds.set(c.heading, headingIds.size);
+    chunkHeading[n] = headingIds.get(c.heading)!;
+    const { id, source: _source, title, heading: _heading, start: _start, end: _end, text: _text, sentences: _sentences, ...rest } = c;
+    const extra: Partial<Chunk> = { ...rest };
+    if (id !== `${c.source}#${ordinal}`) extra.id = id;
+    if (title !== documents[documents.length - 1]!.title) extra.title = title;
+    if (Object.keys(extra).length) extras.push([n, extra]);
+    ordinal++;
+  });
   const encodedTexts = chunks.map((c) => Buffer.from(c.text, 'utf8'));
   const textOffsets = new Uint32Array(chunks.length + 1);
   encodedTexts.forEach((b, i) => (textOffsets[i + 1] = textOffsets[i]! + b.length));
   return new RetrievalTables({
     terms: vocabulary,
     surface: vocabulary.map((_, i) => surface[i] ?? ''),
-    chunks: chunks.map(({ text: _text, sentences, ...rest }) => ({ ...rest, sentences: sentences.flatMap((s) => [s.start, s.end]) })),
+    documents,
+    headings: [...headingIds.keys()],
+    extras,
+    chunkDocument,
+    chunkHeading,
+    chunkSpan: Uint32Array.from(chunks.flatMap((c) => [c.start, c.end])),
+    sentenceSpans: rowsOf(chunks.map((c) => c.sentences.flatMap((x) => [x.start, x.end]))),
     averageFieldLength,
     documentFrequency: growTo(documentFrequency),
     chunkFrequency,
@@ -237,9 +276,13 @@ export function buildRetrievalTables(records: DocumentRecord[]): RetrievalTables
   });
 }
 
-type ArraySection = Exclude<keyof Stored, 'terms' | 'surface' | 'chunks' | 'averageFieldLength' | 'texts' | 'contexts' | 'sentenceChunks' | 'own' | 'chunkSentences'>;
-const ROWS = ['contexts', 'sentenceChunks', 'own', 'chunkSentences'] as const;
+const JSON_PARTS = ['terms', 'surface', 'documents', 'headings', 'extras', 'averageFieldLength'] as const;
+const ROWS = ['contexts', 'sentenceChunks', 'own', 'chunkSentences', 'sentenceSpans'] as const;
+type ArraySection = Exclude<keyof Stored, (typeof JSON_PARTS)[number] | (typeof ROWS)[number] | 'texts'>;
 const ARRAYS: ArraySection[] = [
+  'chunkDocument',
+  'chunkHeading',
+  'chunkSpan',
   'documentFrequency',
   'chunkFrequency',
   'chunkContext',
@@ -257,7 +300,7 @@ type Kind = keyof typeof KINDS;
 interface Header {
   format: number;
   crc32: number;
-  json: Pick<Stored, 'terms' | 'surface' | 'chunks' | 'averageFieldLength'>;
+  json: Pick<Stored, (typeof JSON_PARTS)[number]>;
   sections: { name: string; kind: Kind | 'bytes'; offset: number; length: number }[];
 }
 
@@ -285,7 +328,7 @@ export function encodeRetrievalTables(tables: RetrievalTables): Buffer {
   const header: Header = {
     format: RETRIEVAL_TABLES_FORMAT,
     crc32: crc32(body),
-    json: { terms: s.terms, surface: s.surface, chunks: s.chunks, averageFieldLength: s.averageFieldLength },
+    json: { terms: s.terms, surface: s.surface, documents: s.documents, headings: s.headings, extras: s.extras, averageFieldLength: s.averageFieldLength },
     sections,
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -330,6 +373,7 @@ export function decodeRetrievalTables(file: Buffer): RetrievalTables {
     sentenceChunks: rows('sentenceChunks'),
     own: rows('own'),
     chunkSentences: rows('chunkSentences'),
+    sentenceSpans: rows('sentenceSpans'),
     texts: section('texts') as Buffer,
   });
 }
@@ -378,9 +422,8 @@ export class RetrievalTables {
     this.termIds = new Map(stored.terms.map((t, i) => [t, i]));
     this.documentFrequency = new TermCounts(this.termIds, stored.documentFrequency);
     this.chunkFrequency = new TermCounts(this.termIds, stored.chunkFrequency);
-    const texts = stored.texts;
-    const offsets = stored.textOffsets;
-    this.chunks = stored.chunks.map((c, i) => new StoredChunk(c, texts, offsets[i]!, offsets[i + 1]!));
+    const extras = new Map(stored.extras);
+    this.chunks = Array.from(stored.chunkDocument, (_, i) => new StoredChunk(stored, i, extras.get(i)));
     this.sentences = Array.from(stored.sentenceSpan, (_, id) => new StoredSentence(this, id));
   }
 
@@ -408,7 +451,7 @@ export class RetrievalTables {
    */
   lexicalSearch(queryTerms: string[]): number[] {
     const s = this.stored;
-    const total = s.chunks.length;
+    const total = s.chunkDocument.length;
     const results = new Map<number, { score: number; terms: number }>();
     queryTerms.forEach((t, i) => {
       const id = this.termIds.get(t);
@@ -446,51 +489,56 @@ export class RetrievalTables {
   }
 }
 
-/** A chunk whose text is decoded from the tables' buffer when read, so unread texts cost no heap. */
+/** A chunk read from the tables' columns; its text is decoded from the tables' buffer when read. */
 class StoredChunk implements Chunk {
-  declare id: string;
-  declare source: string;
-  declare title: string;
-  declare heading: string;
-  declare start: number;
-  declare end: number;
-  private readonly spans: number[];
-
   constructor(
-    fields: Stored['chunks'][number],
-    private readonly texts: Buffer,
-    private readonly from: number,
-    private readonly to: number,
+    private readonly stored: Stored,
+    private readonly n: number,
+    extra?: Partial<Chunk>,
   ) {
-    const { sentences, ...rest } = fields;
-    Object.assign(this, rest);
-    this.spans = sentences;
+    if (extra) Object.defineProperties(this, Object.getOwnPropertyDescriptors(extra));
   }
 
+  get id(): string {
+    const s = this.stored;
+    let first = this.n;
+    while (first > 0 && s.chunkDocument[first - 1] === s.chunkDocument[this.n]) first--;
+    return `${this.source}#${this.n - first}`;
+  }
+  get source(): string {
+    return this.stored.documents[this.stored.chunkDocument[this.n]!]!.source;
+  }
+  get title(): string {
+    return this.stored.documents[this.stored.chunkDocument[this.n]!]!.title;
+  }
+  get heading(): string {
+    return this.stored.headings[this.stored.chunkHeading[this.n]!]!;
+  }
+  get start(): number {
+    return this.stored.chunkSpan[2 * this.n]!;
+  }
+  get end(): number {
+    return this.stored.chunkSpan[2 * this.n + 1]!;
+  }
   get text(): string {
-    return this.texts.toString('utf8', this.from, this.to);
+    return this.stored.texts.toString('utf8', this.stored.textOffsets[this.n]!, this.stored.textOffsets[this.n + 1]!);
   }
-
   get sentences(): SentenceSpan[] {
-    const text = this.text;
-    const out: SentenceSpan[] = [];
-    for (let i = 0; i < this.spans.length; i += 2) {
-      const start = this.spans[i]!;
-      const end = this.spans[i + 1]!;
-      out.push({ start, end, text: text.slice(start - this.start, end - this.start) });
-    }
-    return out;
+    const spans = row(this.stored.sentenceSpans, this.n);
+    return Array.from({ length: spans.length / 2 }, (_, i) => this.sentenceText(i));
   }
 
-  /** Text of the sentence at `index` among this chunk's sentences. */
-  sentenceText(index: number): { start: number; end: number; text: string } {
-    const start = this.spans[2 * index]!;
-    const end = this.spans[2 * index + 1]!;
+  /** The sentence at `index` among this chunk's sentences, cut from the chunk's text by its offsets. */
+  sentenceText(index: number): SentenceSpan {
+    const { offsets, values } = this.stored.sentenceSpans;
+    const start = values[offsets[this.n]! + 2 * index]!;
+    const end = values[offsets[this.n]! + 2 * index + 1]!;
     return { start, end, text: this.text.slice(start - this.start, end - this.start) };
   }
 
   toJSON(): Chunk {
-    return { ...this, text: this.text, sentences: this.sentences } as Chunk;
+    const { stored: _stored, n: _n, ...extra } = this;
+    return { ...extra, id: this.id, source: this.source, title: this.title, heading: this.heading, start: this.start, end: this.end, text: this.text, sentences: this.sentences };
   }
 }
 
