@@ -222,11 +222,15 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
   ].join('\n');
 }
 
+/** A figure a result saved by an earlier version of this bench (`--from`) does not hold. */
+const NOT_MEASURED = '—';
+
 /** How opening grows between consecutive scales: the factor of chunks against the factors of time and memory. */
 function growth(results: ScaleResult[]): string[] {
   const factor = (a: number, b: number) => `×${(b / Math.max(a, 1)).toFixed(2)}`;
-  return results.slice(1).map((r, i) => {
-    const p = results[i]!;
+  const measured = results.filter((r) => r.openMs);
+  return measured.slice(1).map((r, i) => {
+    const p = measured[i]!;
     return (
       `growth ${p.chunks.toLocaleString('en')} → ${r.chunks.toLocaleString('en')} chunks (${factor(p.chunks, r.chunks)}): ` +
       `engine open ${factor(p.openMs, r.openMs)}, cold ask ${factor(p.coldAsk.medianMs, r.coldAsk.medianMs)}, RSS ${factor(p.peakRssMB, r.peakRssMB)}`
@@ -246,8 +250,8 @@ function printResult(result: BenchResult): void {
       ['measure', 'value'],
       ['embedder load (median)', ms(result.embedderLoadMs)],
       ['index load: store and retrieval tables (median)', ms(result.indexLoadMs)],
-      ['engine open in a fresh process, as npm run ask (corpus check included)', ms(result.open.openMs)],
-      ['peak RSS of that process after answering every question', `${result.open.peakRssMB} MB`],
+      ['engine open in a fresh process, as npm run ask (corpus check included)', result.open ? ms(result.open.openMs) : NOT_MEASURED],
+      ['peak RSS of that process after answering every question', result.open ? `${result.open.peakRssMB} MB` : NOT_MEASURED],
       [`cold ask, node scripts/launch.mjs scripts/ask.ts --json (median of ${result.coldAsk.runs.length})`, `${ms(result.coldAsk.medianMs)} [${result.coldAsk.runs.join(', ')}]`],
       [`ask --batch: each further question, wall time (${result.batch.questions} vs 1)`, furtherQuestion(result.batch.perFurtherQuestionMs)],
       [`ask --batch: engine timings.totalMs of questions 2…${result.batch.questions}`, lat(result.batch.engineMs)],
@@ -267,10 +271,10 @@ function printResult(result: BenchResult): void {
         ['chunks', 'ingest', 'index / tables', 'engine open', 'cold ask (median)', 'RSS answering', 'HNSW p50/p95', 'brute p50/p95', 'speed-up', 'recall@10', 'answer p50/p95/p99', 'hit@3', 'facts'],
         ...result.scale.map((r) => [
           r.chunks.toLocaleString('en'),
-          ms(r.ingestMs),
-          `${mb(r.indexBytes)} / ${mb(r.tablesBytes)}`,
-          ms(r.openMs),
-          `${ms(r.coldAsk.medianMs)} [${r.coldAsk.runs.join(', ')}]`,
+          r.ingestMs ? ms(r.ingestMs) : NOT_MEASURED,
+          r.tablesBytes ? `${mb(r.indexBytes)} / ${mb(r.tablesBytes)}` : mb(r.indexBytes),
+          r.openMs ? ms(r.openMs) : NOT_MEASURED,
+          r.coldAsk ? `${ms(r.coldAsk.medianMs)} [${r.coldAsk.runs.join(', ')}]` : NOT_MEASURED,
           `${r.peakRssMB} MB`,
           `${r.hnswQuery.p50}/${r.hnswQuery.p95} ms`,
           `${r.bruteForceQuery.p50}/${r.bruteForceQuery.p95} ms`,
