@@ -57,6 +57,14 @@ describe('retrieval tables', () => {
     for (const s of tables.sentences) expect(s.text).toBe(sentences.get(`${s.source}\u0000${s.start}`));
   });
 
+  it('refuse tables whose terms another analysis of words made (text/terms.ts changed since the ingest)', async () => {
+    const tables = buildRetrievalTables(await records());
+    const stored = tables.stored;
+    const frequent = Array.from(stored.documentFrequency.keys()).reduce((a, b) => (stored.documentFrequency[b]! > stored.documentFrequency[a]! ? b : a));
+    stored.terms[frequent] = `${stored.terms[frequent]}x`;
+    expect(() => decodeRetrievalTables(encodeRetrievalTables(tables))).toThrow(/of another analysis of words/);
+  });
+
   it('refuse a file with one byte changed, or of another format, saying which', async () => {
     const file = encodeRetrievalTables(buildRetrievalTables(await records()));
     const damaged = Buffer.from(file);

@@ -20,9 +20,12 @@ import type { Located } from '../types.js';
 
 /**
  * Version of the tables file. Raise it when what the tables hold changes, including any change to how
- * text/terms.ts analyses words: stored term ids are that analysis, frozen at ingest.
+ * text/terms.ts analyses words: stored term ids are that analysis, frozen at ingest. (As a safety net, opening
+ * also re-analyses the corpus's most frequent words and refuses tables whose terms no longer match.)
  */
 export const RETRIEVAL_TABLES_FORMAT = 1;
+/** How many of the most frequent terms an open re-analyses to catch tables made by another analysis of words. */
+const ANALYSIS_PROBE = 2000;
 const MAGIC = Buffer.from('RAGTABLE');
 /** Fields of the BM25 index and their boosts, in MiniSearch's order (text, heading, title). */
 const FIELDS = 3;
@@ -366,7 +369,7 @@ export function decodeRetrievalTables(file: Buffer): RetrievalTables {
   };
   const rows = (name: string): Rows => ({ offsets: section(`${name}.offsets`) as Uint32Array, values: section(`${name}.values`) as Uint32Array });
   const arrays = Object.fromEntries(ARRAYS.map((name) => [name, section(name)])) as Pick<Stored, ArraySection>;
-  return new RetrievalTables({
+  const tables = new RetrievalTables({
     ...header.json,
     ...arrays,
     contexts: rows('contexts'),
@@ -376,6 +379,15 @@ export function decodeRetrievalTables(file: Buffer): RetrievalTables {
     sentenceSpans: rows('sentenceSpans'),
     texts: section('texts') as Buffer,
   });
+  if (!analysedAsNow(tables.stored)) throw new UnusableTablesError('of another analysis of words (text/terms.ts changed since the ingest)');
+  return tables;
+}
+
+/** True when today's analysis gives the stored term for each of the most frequent terms' corpus words. */
+function analysedAsNow(s: Stored): boolean {
+  const ids = Array.from(s.documentFrequency.keys()).filter((id) => s.surface[id]);
+  ids.sort((a, b) => s.documentFrequency[b]! - s.documentFrequency[a]!);
+  return ids.slice(0, ANALYSIS_PROBE).every((id) => term(s.surface[id]!) === s.terms[id]);
 }
 
 /**
