@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--json] [--scale N[,N…]] [--store hnsw|chroma] [--chart FILE]`: speed and scale figures.
- * Measurement lives in src/rag/benchmark.ts; this file parses arguments, orders the runs and prints. With
+ * Measurement lives in src/measure/benchmark.ts; this file parses arguments, orders the runs and prints. With
  * `--store chroma` it measures the Chroma server at CHROMA_URL beside HNSW at every scale (start one with
  * `npx chroma run`; each scale writes a collection of its own and deletes it afterwards).
  */
