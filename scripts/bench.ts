@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--json] [--scale N[,N…]] [--store hnsw|chroma] [--chart FILE]`: speed and scale figures.
- * Measurement lives in src/rag/benchmark.ts; this file parses arguments, orders the runs and prints. With
+ * Measurement lives in src/measure/benchmark.ts; this file parses arguments, orders the runs and prints. With
  * `--store chroma` it measures the Chroma server at CHROMA_URL beside HNSW at every scale (start one with
  * `npx chroma run`; each scale writes a collection of its own and deletes it afterwards).
  */
@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../src/config.js';
 import {
+  indexedChunks,
   measureBatch,
   measureColdAsk,
   measureIngest,
   measureLoads,
+  measureOpen,
   measureQuestions,
   measureScale,
   peakRssMB,
@@ -24,6 +26,7 @@ import {
   type ColdAsk,
   type IngestThroughput,
   type Latency,
+  type OpenFigures,
   type ScaleResult,
 } from '../src/measure/benchmark.js';
 import { createEmbedder, type CorpusEmbedder } from '../src/rag/embedding/corpus-embedder.js';
@@ -31,6 +34,7 @@ import { Engine } from '../src/rag/engine.js';
 import { readQuestions } from '../src/measure/evaluate.js';
 import { HNSW_PARAMS } from '../src/rag/index/contract.js';
 import { LocalIndexStore } from '../src/rag/index/hnsw-store.js';
+import { retrievalTablesFile } from '../src/rag/search/retrieval-tables.js';
 import { paraphrases } from '../src/measure/synthetic.js';
 import { command, EXIT_INVALID, notice, parseArguments, runCli, table } from './cli.js';
 
@@ -58,8 +62,8 @@ function sizes(value: string, previous: number[] = []): number[] {
 }
 
 /**
- * Each scale runs in a process of its own: its peak RSS is its own, and it gets a heap large enough for the
- * in-memory BM25 indexes at 100,000 chunks (Node's default limit is about 4 GB).
+ * Each scale runs in a process of its own (its ingest's memory is its own), with a heap large enough for ingesting
+ * 100,000 chunks (Node's default limit is about 4 GB).
  */
 const WORKER_HEAP_MB = Math.min(16_384, Math.floor((os.totalmem() / 1048576) * 0.7));
 
@@ -74,13 +78,30 @@ async function scaleInWorker(total: number, quick: boolean, chromaUrl?: string):
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as ScaleResult;
 }
 
-/** The worker's side: the real corpus indexed afresh, then the synthetic corpus around it. */
-async function scaleWorker(total: number, plan: (typeof PLANS)['full'], embedder: CorpusEmbedder, corpusDir: string, indexDir: string, chromaUrl?: string) {
-  const store = new LocalIndexStore(corpusDir, indexDir, embedder);
-  await store.ingest();
-  const live = (await store.open())!;
-  const { evalQuestions, questions } = await questionSets();
-  return measureScale({ config: { ...loadConfig(), corpusDir, indexDir }, embedder, base: live, total, questions, evalQuestions, corpusDir, warmup: plan.warmup, answerQueries: plan.answerQueries, chromaUrl, onProgress: notice });
+/** Opening the index at `indexDir` and answering, in a fresh process with the default heap (as `npm run ask`). */
+async function openInWorker(corpusDir: string, indexDir: string, quick: boolean): Promise<OpenFigures> {
+  const args = ['--import', 'tsx', 'scripts/bench.ts', '--open-worker', ...(quick ? ['--quick'] : [])];
+  const run = await runProcess(process.execPath, args, { ...process.env, CORPUS_DIR: corpusDir, INDEX_DIR: indexDir }, { showProgress: true });
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as OpenFigures;
+}
+
+/** The worker's side: the real corpus indexed afresh (its chunks are the material), then the corpus at scale. */
+async function scaleWorker(total: number, quick: boolean, embedder: CorpusEmbedder, corpusDir: string, indexDir: string, chromaUrl?: string) {
+  const plan = PLANS[quick ? 'quick' : 'full'];
+  await new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).ingest();
+  const { questions } = await questionSets();
+  return measureScale({
+    embedder,
+    corpusDir,
+    material: await indexedChunks(corpusDir, indexDir, embedder),
+    total,
+    questions,
+    coldQuestion: COLD_QUESTION,
+    coldRuns: plan.coldRuns,
+    openWorker: (corpus, index) => openInWorker(corpus, index, quick),
+    chromaUrl,
+    onProgress: notice,
+  });
 }
 
 async function questionSets() {
@@ -113,6 +134,8 @@ interface BenchResult {
   hnsw: typeof HNSW_PARAMS;
   embedderLoadMs: number;
   indexLoadMs: number;
+  /** Opening the five articles' index and answering in a fresh process. */
+  open: OpenFigures;
   coldAsk: ColdAsk;
   batch: BatchCost;
   perQuestion: Latency;
@@ -199,6 +222,22 @@ function chart(results: ScaleResult[], p: typeof HNSW_PARAMS): string {
   ].join('\n');
 }
 
+/** A figure a result saved by an earlier version of this bench (`--from`) does not hold. */
+const NOT_MEASURED = '—';
+
+/** How opening grows between consecutive scales: the factor of chunks against the factors of time and memory. */
+function growth(results: ScaleResult[]): string[] {
+  const factor = (a: number, b: number) => `×${(b / Math.max(a, 1)).toFixed(2)}`;
+  const measured = results.filter((r) => r.openMs);
+  return measured.slice(1).map((r, i) => {
+    const p = measured[i]!;
+    return (
+      `growth ${p.chunks.toLocaleString('en')} → ${r.chunks.toLocaleString('en')} chunks (${factor(p.chunks, r.chunks)}): ` +
+      `engine open ${factor(p.openMs, r.openMs)}, cold ask ${factor(p.coldAsk.medianMs, r.coldAsk.medianMs)}, RSS ${factor(p.peakRssMB, r.peakRssMB)}`
+    );
+  });
+}
+
 /** A difference of two process runs: under load, start-up jitter can exceed the cost being measured. */
 const furtherQuestion = (x: number) => (x < 0 ? `${ms(x)} (start-up jitter exceeds the cost; see the engine timings)` : ms(x));
 
@@ -210,7 +249,9 @@ function printResult(result: BenchResult): void {
     table([
       ['measure', 'value'],
       ['embedder load (median)', ms(result.embedderLoadMs)],
-      ['index load (median)', ms(result.indexLoadMs)],
+      ['index load: store and retrieval tables (median)', ms(result.indexLoadMs)],
+      ['engine open in a fresh process, as npm run ask (corpus check included)', result.open ? ms(result.open.openMs) : NOT_MEASURED],
+      ['peak RSS of that process after answering every question', result.open ? `${result.open.peakRssMB} MB` : NOT_MEASURED],
       [`cold ask, node scripts/launch.mjs scripts/ask.ts --json (median of ${result.coldAsk.runs.length})`, `${ms(result.coldAsk.medianMs)} [${result.coldAsk.runs.join(', ')}]`],
       [`ask --batch: each further question, wall time (${result.batch.questions} vs 1)`, furtherQuestion(result.batch.perFurtherQuestionMs)],
       [`ask --batch: engine timings.totalMs of questions 2…${result.batch.questions}`, lat(result.batch.engineMs)],
@@ -224,17 +265,17 @@ function printResult(result: BenchResult): void {
     ], { figures: true }),
   );
   if (result.scale.length) {
-    console.log('\nScale (synthetic chunks around the real ones; queries: the questions above)');
+    console.log('\nScale: real on-disk indexes (the articles plus synthetic ones), each opened cold in a fresh process');
     console.log(
       table([
-        ['chunks', 'embed', 'HNSW build', 'size', 'load', 'BM25 build', 'HNSW p50/p95', 'brute p50/p95', 'speed-up', 'recall@10', 'answer p50/p95/p99', 'hit@3', 'facts', 'RSS'],
+        ['chunks', 'ingest', 'index / tables', 'engine open', 'cold ask (median)', 'RSS answering', 'HNSW p50/p95', 'brute p50/p95', 'speed-up', 'recall@10', 'answer p50/p95/p99', 'hit@3', 'facts'],
         ...result.scale.map((r) => [
           r.chunks.toLocaleString('en'),
-          ms(r.embedMs),
-          ms(r.buildMs),
-          mb(r.indexBytes),
-          ms(r.indexLoadMs),
-          ms(r.lexicalBuildMs),
+          r.ingestMs ? ms(r.ingestMs) : NOT_MEASURED,
+          r.tablesBytes ? `${mb(r.indexBytes)} / ${mb(r.tablesBytes)}` : mb(r.indexBytes),
+          r.openMs ? ms(r.openMs) : NOT_MEASURED,
+          r.coldAsk ? `${ms(r.coldAsk.medianMs)} [${r.coldAsk.runs.join(', ')}]` : NOT_MEASURED,
+          `${r.peakRssMB} MB`,
           `${r.hnswQuery.p50}/${r.hnswQuery.p95} ms`,
           `${r.bruteForceQuery.p50}/${r.bruteForceQuery.p95} ms`,
           `${r.speedup}×`,
@@ -242,10 +283,10 @@ function printResult(result: BenchResult): void {
           `${r.answerPath.p50}/${r.answerPath.p95}/${r.answerPath.p99} ms`,
           r.quality ? r.quality.hitAt3.toFixed(2) : '',
           r.quality ? r.quality.factCoverage.toFixed(2) : '',
-          `${r.peakRssMB} MB`,
         ]),
       ], { figures: true }),
     );
+    for (const line of growth(result.scale)) console.log(line);
     const withChroma = result.scale.filter((r) => r.chroma);
     if (withChroma.length) {
       console.log('\nVector stores on the same vectors and queries (k=10; Chroma through LangChain over HTTP on loopback)');
@@ -280,10 +321,22 @@ await runCli(async () => {
     .option('--out <file>', 'also write the JSON object to FILE')
     .option('--from <file>', 'print (and chart) a result saved with --out instead of measuring')
     .addOption(new Option('--scale-worker <N>', 'internal: measure one scale and print its JSON').argParser(Number).hideHelp())
+    .addOption(new Option('--open-worker', 'internal: open the index at INDEX_DIR, answer, and print the figures as JSON').hideHelp())
     .addOption(new Option('--chroma-url <url>', 'internal: the Chroma server a scale worker measures').hideHelp());
   const exit = parseArguments(program);
   if (exit !== null) return exit;
-  const options = program.opts<{ quick?: boolean; json?: boolean; scale?: number[]; store: StoreKind; chart?: string; out?: string; scaleWorker?: number; chromaUrl?: string; from?: string }>();
+  const options = program.opts<{
+    quick?: boolean;
+    json?: boolean;
+    scale?: number[];
+    store: StoreKind;
+    chart?: string;
+    out?: string;
+    scaleWorker?: number;
+    openWorker?: boolean;
+    chromaUrl?: string;
+    from?: string;
+  }>();
   if (program.args.length) {
     notice(`error: unexpected argument ${program.args[0]} (usage: npm run bench -- [--quick] [--json] [--scale N])`);
     return EXIT_INVALID;
@@ -299,6 +352,11 @@ await runCli(async () => {
   const scale = options.scale ?? plan.scale;
   const began = performance.now();
   const base = loadConfig();
+  if (options.openWorker) {
+    const { evalQuestions, questions } = await questionSets();
+    console.log(JSON.stringify(await measureOpen({ config: base, questions, evalQuestions, warmup: plan.warmup, answerQueries: plan.answerQueries })));
+    return 0;
+  }
   const indexDir = await mkdtemp(join(os.tmpdir(), 'bench-index-'));
   const config = { ...base, indexDir };
   const { questions } = await questionSets();
@@ -306,7 +364,7 @@ await runCli(async () => {
   try {
     if (options.scaleWorker) {
       const embedder = await createEmbedder(config);
-      console.log(JSON.stringify(await scaleWorker(options.scaleWorker, plan, embedder, config.corpusDir, indexDir, options.chromaUrl)));
+      console.log(JSON.stringify(await scaleWorker(options.scaleWorker, !!options.quick, embedder, config.corpusDir, indexDir, options.chromaUrl)));
       return 0;
     }
     notice('bench: ingest of the corpus…');
@@ -321,9 +379,9 @@ await runCli(async () => {
     notice('bench: cold ask and --batch in new processes…');
     const coldAsk = await measureColdAsk(COLD_QUESTION, indexDir, plan.coldRuns);
     const batch = await measureBatch(questions.slice(0, plan.batchQuestions), indexDir, plan.batchRuns);
-    const live = (await new LocalIndexStore(config.corpusDir, indexDir, embedder).open())!;
+    const open = await openInWorker(config.corpusDir, indexDir, !!options.quick);
     notice(`bench: ingest of a ${plan.syntheticIngestChunks}-chunk synthetic corpus…`);
-    const syntheticDir = await writeSyntheticCorpus(live, plan.syntheticIngestChunks);
+    const syntheticDir = await writeSyntheticCorpus(await indexedChunks(config.corpusDir, indexDir, embedder), plan.syntheticIngestChunks);
     const syntheticIngest = await measureIngest(syntheticDir, embedder, 1);
     await rm(syntheticDir, { recursive: true, force: true });
     const scaleResults: ScaleResult[] = [];
@@ -340,6 +398,7 @@ await runCli(async () => {
       hnsw: HNSW_PARAMS,
       embedderLoadMs: Math.round(loads.embedderMs),
       indexLoadMs: Math.round(loads.indexMs),
+      open,
       coldAsk,
       batch,
       perQuestion,

@@ -1,16 +1,17 @@
 /**
- * Measurements behind `npm run bench`: load times, cold and warm question latency, ingest throughput, and the
- * vector index at synthetic scale (build time, size, recall against exact search, and the full answer path).
- * Everything runs the product's own code: the engine, the local index store, hnswStore with HNSW_PARAMS and, with a
- * Chroma server, the collection ingest writes (fillChromaCollection). Answers always go through an Engine; only the
- * vector-level figures (recall against exact search) reach below it, since they measure the index itself.
+ * Measurements behind `npm run bench`: load times, cold and warm question latency, ingest throughput, and real
+ * on-disk indexes at synthetic scale (ingest, size, opening cold in a fresh process, peak RSS while answering,
+ * recall against exact search, and the full answer path). Everything runs the product's own code: the engine, the
+ * local index store with HNSW_PARAMS and, with a Chroma server, the collection ingest writes (fillChromaCollection).
+ * Answers always go through an Engine; only the vector-level figures (recall against exact search) reach below it,
+ * since they measure the index itself.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import type { Embeddings } from '@langchain/core/embeddings';
 import hnswlib from 'hnswlib-node';
@@ -19,9 +20,9 @@ import { chromaClient, fillChromaCollection } from '../rag/index/chroma-store.js
 import type { Chunk } from '../rag/ingest/chunk.js';
 import { createEmbedder, type CorpusEmbedder } from '../rag/embedding/corpus-embedder.js';
 import { Engine } from '../rag/engine.js';
-import { HNSW_PARAMS, type DocumentRecord, type IndexStore, type LoadedIndex } from '../rag/index/contract.js';
-import { contextualText } from '../rag/index/corpus-records.js';
-import { hnswStore, LocalIndexStore } from '../rag/index/hnsw-store.js';
+import { HNSW_PARAMS } from '../rag/index/contract.js';
+import { LocalIndexStore } from '../rag/index/hnsw-store.js';
+import { loadRetrievalTables, retrievalTablesFile } from '../rag/search/retrieval-tables.js';
 import { corpusWords, scoreAnswers, type EvalQuestion, type ScoredAnswer } from './evaluate.js';
 import { sentenceSource, syntheticCorpus } from './synthetic.js';
 
@@ -65,7 +66,7 @@ export interface LoadTimes {
   indexMs: number;
 }
 
-/** Median over `runs` of creating the embedder and of opening the index on disk (checksums included). */
+/** Median over `runs` of creating the embedder and of opening the index on disk (checks and tables included). */
 export async function measureLoads(config: Config, runs: number): Promise<LoadTimes & { embedder: CorpusEmbedder }> {
   const embedderRuns: number[] = [];
   const indexRuns: number[] = [];
@@ -74,7 +75,8 @@ export async function measureLoads(config: Config, runs: number): Promise<LoadTi
     const made = await timed(() => createEmbedder(config));
     embedder = made.value;
     embedderRuns.push(made.ms);
-    indexRuns.push((await timed(() => new LocalIndexStore(config.corpusDir, config.indexDir, made.value).open())).ms);
+    const store = new LocalIndexStore(config.corpusDir, config.indexDir, made.value, retrievalTablesFile);
+    indexRuns.push((await timed(async () => loadRetrievalTables((await store.open())!))).ms);
   }
   return { embedderMs: median(embedderRuns), indexMs: median(indexRuns), embedder: embedder! };
 }
@@ -98,7 +100,7 @@ export async function measureIngest(corpusDir: string, embedder: CorpusEmbedder,
   let chunks = 0;
   for (let i = 0; i < runs; i++) {
     const indexDir = keepDir && i === runs - 1 ? keepDir : await mkdtemp(join(os.tmpdir(), 'bench-ingest-'));
-    const { value: report, ms } = await timed(() => new LocalIndexStore(corpusDir, indexDir, embedder).ingest());
+    const { value: report, ms } = await timed(() => new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).ingest());
     chunks = report.chunks;
     times.push(ms);
     if (indexDir !== keepDir) await rm(indexDir, { recursive: true, force: true });
@@ -114,11 +116,22 @@ export async function measureIngest(corpusDir: string, embedder: CorpusEmbedder,
   };
 }
 
-/** Writes `chunks` synthetic chunks (from the live index's sentences) as .txt articles into a new directory. */
-export async function writeSyntheticCorpus(base: LoadedIndex, chunks: number, seed = 7): Promise<string> {
-  const dir = await mkdtemp(join(os.tmpdir(), 'bench-corpus-'));
-  for (const doc of syntheticCorpus(sentenceSource(base.chunks), chunks, seed)) await writeFile(join(dir, doc.source), doc.text);
-  return dir;
+/** The chunks of the index at `indexDir`: the material synthetic corpora are made of. */
+export async function indexedChunks(corpusDir: string, indexDir: string, embedder: CorpusEmbedder): Promise<Chunk[]> {
+  const index = await new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).open();
+  if (!index) throw new Error(`no index at ${indexDir}`);
+  return (await loadRetrievalTables(index)).chunks;
+}
+
+/**
+ * Writes `chunks` synthetic chunks (from the real chunks' sentences) as .txt articles into `dir` (a new directory
+ * when not given).
+ */
+export async function writeSyntheticCorpus(material: Chunk[], chunks: number, seed = 7, dir?: string): Promise<string> {
+  const into = dir ?? (await mkdtemp(join(os.tmpdir(), 'bench-corpus-')));
+  await mkdir(into, { recursive: true });
+  for (const doc of syntheticCorpus(sentenceSource(material), chunks, seed)) await writeFile(join(into, doc.source), doc.text);
+  return into;
 }
 
 /** Wall time of the question latency in one process, after `warmup` questions; each question timed on its own. */
@@ -162,8 +175,8 @@ export interface ColdAsk {
 }
 
 /** `node scripts/launch.mjs scripts/ask.ts --json "…"` (what `npm run ask` runs) from process start to answer, index on disk. */
-export async function measureColdAsk(question: string, indexDir: string, runs: number): Promise<ColdAsk> {
-  const env = { ...process.env, INDEX_DIR: indexDir };
+export async function measureColdAsk(question: string, indexDir: string, runs: number, corpusDir?: string): Promise<ColdAsk> {
+  const env = { ...process.env, INDEX_DIR: indexDir, ...(corpusDir ? { CORPUS_DIR: corpusDir } : {}) };
   const times: number[] = [];
   let status = '';
   for (let i = 0; i < runs; i++) {
@@ -220,15 +233,51 @@ function spread<T>(items: T[], count: number): T[] {
   return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]!);
 }
 
-export interface ScaleResult {
+export interface OpenFigures {
+  /** Engine.open as `npm run ask` calls it (corpus checked by stat, index and tables read), in a fresh process. */
+  openMs: number;
+  /** Retrieval + answer composition per question, after a warm-up. */
+  answerPath: Latency;
+  /** The real documents' evaluation questions answered with the synthetic chunks around them. */
+  quality?: { hitAt3: number; factCoverage: number; notFoundCorrect: number; notFoundTotal: number };
+  /** Peak RSS of the process after opening and answering every question. */
+  peakRssMB: number;
+}
+
+/**
+ * Opens the engine over the index on disk as `npm run ask` does and answers: the figures of one fresh process.
+ * Run it in a process of its own (bench's --open-worker) so that nothing before it is in memory.
+ */
+export async function measureOpen(options: { config: Config; questions: string[]; evalQuestions: EvalQuestion[]; warmup: number; answerQueries: number }): Promise<OpenFigures> {
+  const opened = await timed(() => Engine.open(options.config, { autoIngest: true }));
+  const engine = opened.value;
+  for (const q of options.questions.slice(0, options.warmup)) await engine.ask(q);
+  const answerTimes: number[] = [];
+  for (const q of spread(options.questions, options.answerQueries)) answerTimes.push((await timed(() => engine.ask(q))).ms);
+  const answers = new Map<string, ScoredAnswer>();
+  for (const q of options.evalQuestions) answers.set(q.id, await engine.ask(q.question));
+  const scored = scoreAnswers(options.evalQuestions, answers, await corpusWords(options.config.corpusDir));
+  return {
+    openMs: Math.round(opened.ms),
+    answerPath: latency(answerTimes),
+    quality: options.evalQuestions.length
+      ? { hitAt3: scored.hitAt3, factCoverage: scored.factCoverage, notFoundCorrect: scored.notFoundCorrect, notFoundTotal: scored.notFoundTotal }
+      : undefined,
+    peakRssMB: peakRssMB(),
+  };
+}
+
+export interface ScaleResult extends OpenFigures {
   chunks: number;
   syntheticChunks: number;
   hnsw: typeof HNSW_PARAMS;
-  embedMs: number;
-  /** Building the HNSW graph over every vector (hnswStore). */
-  buildMs: number;
+  /** `npm run ingest` of the whole corpus (real and synthetic files) from nothing. */
+  ingestMs: number;
+  /** The build on disk, and the retrieval tables file within it. */
   indexBytes: number;
-  indexLoadMs: number;
+  tablesBytes: number;
+  /** Cold `npm run ask` over the index, process start to answer. */
+  coldAsk: ColdAsk;
   queries: number;
   /** HNSW k=10 through the vector store the retriever uses. */
   hnswQuery: Latency;
@@ -236,15 +285,8 @@ export interface ScaleResult {
   bruteForceQuery: Latency;
   speedup: number;
   recallAt10: number;
-  /** Opening an engine over the enlarged index: mostly building the BM25 indexes over every chunk and sentence. */
-  lexicalBuildMs: number;
-  /** Retrieval + answer composition per question, after a warm-up. */
-  answerPath: Latency;
-  /** The real documents' evaluation questions answered with the synthetic chunks around them. */
-  quality?: { hitAt3: number; factCoverage: number; notFoundCorrect: number; notFoundTotal: number };
   /** With `--store chroma`: the same vectors and queries on a Chroma server. */
   chroma?: ChromaFigures;
-  peakRssMB: number;
 }
 
 /** k of every vector search below, as the retriever asks. */
@@ -299,27 +341,17 @@ async function measureChroma(url: string, embeddings: Embeddings, vectors: numbe
   }
 }
 
-/** The vector half of a scale run: what leaves it is the store and the corpus state; the raw arrays are dropped. */
-async function measureVectors(embedder: CorpusEmbedder, base: LoadedIndex, chunks: Chunk[], questions: string[], dir: string, progress: Progress, chromaUrl?: string) {
-  const synthetic = chunks.slice(base.chunks.length);
-  const embedded = await timed(() => embedder.embedRaw(synthetic.map(contextualText)));
-  progress(`embedded ${synthetic.length} synthetic chunks`);
-  const { vectors, state } = embedder.finish([...base.documents.flatMap((d) => d.rawVectors), ...embedded.value]);
-  const docs = chunks.map((c) => new Document({ pageContent: c.text, metadata: { id: c.id, source: c.source, start: c.start, end: c.end } }));
-  const built = await timed(() => hnswStore(embedder, state, vectors, docs));
-  const store = built.value;
-  progress('HNSW built');
-
-  const hnswDir = join(dir, 'hnsw');
-  await store.save(hnswDir);
-  const indexBytes = await directoryBytes(hnswDir);
-  const loaded = await timed(() => HNSWLib.load(hnswDir, embedder.forQueries(state)));
-  await rm(hnswDir, { recursive: true, force: true });
-
+/** Recall and latency of the HNSW index ingest wrote, against exact search over the vectors it holds. */
+async function measureVectors(embedder: CorpusEmbedder, corpusDir: string, indexDir: string, questions: string[], progress: Progress, chromaUrl?: string) {
+  const index = (await new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).open())!;
+  const store = index.vectors as HNSWLib;
+  const count = store.index.getCurrentCount();
+  const vectors = Array.from({ length: count }, (_, label) => store.index.getPoint(label));
   const exact = new hnswlib.BruteforceSearch('cosine', embedder.dimensions);
-  exact.initIndex(vectors.length);
+  exact.initIndex(count);
   vectors.forEach((v, i) => exact.addPoint(v, i));
-  const queryVectors = await embedder.forQueries(state).embedDocuments(questions);
+  const queries = embedder.forQueries(index.manifest.embedderState);
+  const queryVectors = await queries.embedDocuments(questions);
   const truths = queryVectors.map((q) => {
     const began = performance.now();
     const { distances } = exact.searchKnn(q, K);
@@ -328,105 +360,71 @@ async function measureVectors(embedder: CorpusEmbedder, base: LoadedIndex, chunk
   const bruteForceQuery = latency(truths.map((t) => t.ms));
   const hnsw = await searchFigures(queryVectors, truths, (q) => store.similaritySearchVectorWithScore(q, K), 0);
   progress('recall and query latency measured');
-  const chroma = chromaUrl ? await measureChroma(chromaUrl, embedder.forQueries(state), vectors, docs, queryVectors, truths, bruteForceQuery, progress) : undefined;
-  return {
-    store,
-    state,
-    figures: {
-      embedMs: Math.round(embedded.ms),
-      buildMs: Math.round(built.ms),
-      indexBytes,
-      indexLoadMs: Math.round(loaded.ms),
-      queries: queryVectors.length,
-      hnswQuery: hnsw.query,
-      bruteForceQuery,
-      speedup: speedupOver(bruteForceQuery, hnsw.query),
-      recallAt10: hnsw.recallAt10,
-      chroma,
-    },
-  };
+  let chroma: ChromaFigures | undefined;
+  if (chromaUrl) {
+    const chunks = (await loadRetrievalTables(index)).chunks;
+    const labels = store.index.getIdsList();
+    const docs = labels.map((label) => {
+      const chunk = chunks[label]!;
+      return new Document({ pageContent: chunk.text, metadata: { id: chunk.id, source: chunk.source, start: chunk.start, end: chunk.end } });
+    });
+    chroma = await measureChroma(chromaUrl, queries, labels.map((l) => vectors[l]!), docs, queryVectors, truths, bruteForceQuery, progress);
+  }
+  return { queries: queryVectors.length, hnswQuery: hnsw.query, bruteForceQuery, speedup: speedupOver(bruteForceQuery, hnsw.query), recallAt10: hnsw.recallAt10, chroma };
 }
 
 type Progress = (message: string) => void;
 
-/** A store that serves one index built in memory: the engine answers over it as over any other. */
-function servingOnly(index: LoadedIndex, location: string): IndexStore {
-  return {
-    location,
-    shared: false,
-    open: async () => index,
-    changed: async () => false,
-    ingest: async () => {
-      throw new Error('the synthetic benchmark index is not ingested from a corpus');
-    },
-  };
-}
-
 /**
- * The live index's real chunks plus synthetic ones up to `total`, embedded and indexed as ingest does, then:
- * recall@10 of HNSW against exact search, both latencies, and the full answer path over the enlarged index.
+ * A real corpus of `total` chunks on disk — the real articles plus synthetic ones around them — ingested as
+ * `npm run ingest` does, then: opened cold in a fresh process (`openWorker`) and by a cold `npm run ask`, and the
+ * vectors' recall@10 against exact search.
  */
 export async function measureScale(options: {
-  config: Config;
   embedder: CorpusEmbedder;
-  base: LoadedIndex;
+  /** The real corpus and its chunks (the material synthetic articles are made of). */
+  corpusDir: string;
+  material: Chunk[];
   total: number;
   questions: string[];
-  evalQuestions: EvalQuestion[];
-  corpusDir: string;
-  warmup: number;
-  /** How many of the questions (spread evenly over the list) time the answer path: at large N each takes long. */
-  answerQueries: number;
+  coldQuestion: string;
+  coldRuns: number;
+  /** Opens the index in a fresh process and returns its figures (bench runs itself with --open-worker). */
+  openWorker: (corpusDir: string, indexDir: string) => Promise<OpenFigures>;
   seed?: number;
   /** A Chroma server to measure beside HNSW on the same vectors and queries. */
   chromaUrl?: string;
   onProgress?: Progress;
 }): Promise<ScaleResult> {
-  const { embedder, base, total, questions } = options;
+  const { embedder, total } = options;
   const began = performance.now();
   const progress: Progress = (m) => options.onProgress?.(`  ${total.toLocaleString('en')}: ${m} (${Math.round((performance.now() - began) / 1000)} s)`);
-  const synthetic = syntheticCorpus(sentenceSource(base.chunks), Math.max(0, total - base.chunks.length), options.seed ?? total);
-  const chunks = [...base.chunks, ...synthetic.flatMap((d) => d.chunks)];
   const dir = await mkdtemp(join(os.tmpdir(), 'bench-scale-'));
+  const corpusDir = join(dir, 'corpus');
+  const indexDir = join(dir, 'index');
   try {
-    const { store, state, figures } = await measureVectors(embedder, base, chunks, questions, dir, progress, options.chromaUrl);
-    const manifest = {
-      ...base.manifest,
-      chunks: chunks.length,
-      embedderState: state,
-      documents: [
-        ...base.manifest.documents,
-        ...synthetic.map((d) => ({ source: d.source, aliases: [], sha256: '', title: d.title, chunks: d.chunks.length, placeholders: [] })),
-      ],
-    };
-    const documents: DocumentRecord[] = [
-      ...base.documents,
-      ...synthetic.map((d) => ({ ...d, aliases: [], sha256: '', placeholders: [], rawVectors: [] })),
-    ];
-    const index: LoadedIndex = { version: dir, manifest, documents, chunks, vectors: store };
-    const engine = await timed(() => Engine.open(options.config, { store: servingOnly(index, dir) }));
-    progress('engine opened (BM25 indexes built)');
-    const answer = (question: string) => engine.value.ask(question);
-    for (const q of questions.slice(0, options.warmup)) await answer(q);
-    const answerTimes: number[] = [];
-    for (const q of spread(questions, options.answerQueries)) {
-      answerTimes.push((await timed(() => answer(q))).ms);
-      if (answerTimes.length % 20 === 0) progress(`${answerTimes.length} questions answered`);
-    }
-    const answers = new Map<string, ScoredAnswer>();
-    for (const q of options.evalQuestions) answers.set(q.id, await answer(q.question));
-    const scored = scoreAnswers(options.evalQuestions, answers, await corpusWords(options.corpusDir));
+    await mkdir(corpusDir);
+    for (const name of (await readdir(options.corpusDir)).filter((n) => !n.startsWith('.'))) await copyFile(join(options.corpusDir, name), join(corpusDir, name));
+    await writeSyntheticCorpus(options.material, Math.max(0, total - options.material.length), options.seed ?? total, corpusDir);
+    progress('corpus written');
+    const ingest = await timed(() => new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).ingest());
+    progress(`ingested (${ingest.value.chunks.toLocaleString('en')} chunks)`);
+    const build = join(indexDir, await readlink(join(indexDir, 'current')));
+    const vectors = await measureVectors(embedder, corpusDir, indexDir, options.questions, progress, options.chromaUrl);
+    const opened = await options.openWorker(corpusDir, indexDir);
+    progress('opened and answered in a fresh process');
+    const coldAsk = await measureColdAsk(options.coldQuestion, indexDir, options.coldRuns, corpusDir);
+    progress('cold asks measured');
     return {
-      chunks: chunks.length,
-      syntheticChunks: chunks.length - base.chunks.length,
+      chunks: ingest.value.chunks,
+      syntheticChunks: ingest.value.chunks - options.material.length,
       hnsw: HNSW_PARAMS,
-      ...figures,
-      lexicalBuildMs: Math.round(engine.ms),
-      answerPath: latency(answerTimes),
-      quality: options.evalQuestions.length
-        ? { hitAt3: scored.hitAt3, factCoverage: scored.factCoverage, notFoundCorrect: scored.notFoundCorrect, notFoundTotal: scored.notFoundTotal }
-        : undefined,
-      peakRssMB: peakRssMB(),
+      ingestMs: Math.round(ingest.ms),
+      indexBytes: await directoryBytes(build),
+      tablesBytes: (await stat(join(build, 'retrieval-tables.bin'))).size,
+      coldAsk,
+      ...vectors,
+      ...opened,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

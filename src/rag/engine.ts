@@ -8,12 +8,13 @@ import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
-import { CorpusFileError, IndexMismatchError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
-import type { DocumentRecord, IndexStore, LoadedIndex } from './index/contract.js';
-import { ingestInWorker } from './index/ingest-worker.js';
+import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
+import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
+import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
-import { loadCorpus } from './ingest/load.js';
+import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
+import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
 import { questionTerms } from './text/terms.js';
 import {
   MAX_TURNS,
@@ -56,8 +57,6 @@ export interface EngineOptions {
   /** One-line notices for the person waiting: "building the index (first run)…". */
   onNotice?: (message: string) => void;
   onProgress?: (p: IngestProgress) => void;
-  /** Serve from this store instead of the one VECTOR_STORE names (measurement over a synthetic index). */
-  store?: IndexStore;
   /** Stops a build made while opening (first run, changed corpus) before it goes live; the reason is thrown. */
   signal?: AbortSignal;
 }
@@ -65,14 +64,12 @@ export interface EngineOptions {
 interface Live {
   index: LoadedIndex;
   retriever: HybridRetriever;
-  documents: Map<string, DocumentRecord>;
+  /** What the manifest says of each document (title, date, paragraphs), by file name. */
+  documents: Map<string, Manifest['documents'][number]>;
 }
 
 /** A question about the newest state of things, which the newest of the answering documents should answer. */
 const ASKS_LATEST = /\b(?:latest|most recent(?:ly)?|newest|up to date)\b/i;
-
-/** Paragraphs of a cleaned document are separated by a blank line (see ingest/clean.ts). */
-const PARAGRAPH_BREAK = /\n\s*\n/g;
 
 /** Minimum time between two looks at the index directory for a build made by another process. */
 const REFRESH_INTERVAL_MS = 2000;
@@ -89,9 +86,8 @@ export class Engine implements AnswerEngine {
     private readonly config: Config,
     private readonly embedder: CorpusEmbedder,
     private readonly store: IndexStore,
-    /** The store VECTOR_STORE names, which a worker thread can open again; not one handed in for measurement. */
-    private readonly configuredStore: boolean,
     live: Live,
+    private readonly notice: (message: string) => void,
   ) {
     this.live = live;
     this.generator = createGenerator(config.llm);
@@ -100,10 +96,15 @@ export class Engine implements AnswerEngine {
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
     const notice = options.onNotice ?? (() => undefined);
     const embedder = await createEmbedder(config, notice);
-    const store = options.store ?? (await openIndexStore(config, embedder));
+    const store = await openIndexStore(config, embedder, retrievalTablesFile);
     const rebuild = async (why: string) => {
-      notice(why);
-      await store.ingest(options.onProgress, options.signal);
+      // Said once the ingest holds the lock (its first progress report): an ask that finds one running says so instead.
+      let announced = false;
+      await store.ingest((p) => {
+        if (!announced) notice(why);
+        announced = true;
+        options.onProgress?.(p);
+      }, options.signal);
       return store.open();
     };
     let index: LoadedIndex | null;
@@ -117,16 +118,19 @@ export class Engine implements AnswerEngine {
     if (!index) {
       if (!options.autoIngest) throw new IndexMismatchError(`no index at ${store.location}; run npm run ingest first`);
       index = await rebuild(`no index at ${store.location} yet; building it from ${config.corpusDir} (first run)…`);
-    } else if (options.autoIngest && !store.shared && (await corpusChanged(config.corpusDir, index))) {
+    } else if (options.autoIngest && !store.shared && (await corpusChanged(config.corpusDir, index.manifest))) {
+      const builtAt = index.manifest.builtAt;
       try {
         index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
       } catch (e) {
+        // The ingest under way will bring the change; the live index stays whole meanwhile, so it answers.
+        if (e instanceof IngestBusyError) notice(`an ingest is running; answering from the index of ${when(builtAt)}`);
         // Nothing usable left in the corpus: the index on disk still answers, and the notice says why it was kept.
-        if (!(e instanceof CorpusFileError)) throw e;
-        notice(e.message);
+        else if (e instanceof CorpusFileError) notice(e.message);
+        else throw e;
       }
     }
-    return new Engine(config, embedder, store, !options.store, Engine.serve(index!, embedder));
+    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice);
   }
 
   /**
@@ -140,10 +144,10 @@ export class Engine implements AnswerEngine {
     return ingestInWorker(config, options);
   }
 
-  private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
-    const retriever = new HybridRetriever(index, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
-    const documents = new Map(index.documents.map((d) => [d.source, d]));
-    return { index, retriever, documents };
+  private static async serve(index: LoadedIndex, embedder: CorpusEmbedder, notice: (message: string) => void): Promise<Live> {
+    const tables = await loadRetrievalTables(index, notice);
+    const retriever = new HybridRetriever(tables, index.vectors, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
+    return { index, retriever, documents: new Map(index.manifest.documents.map((d) => [d.source, d])) };
   }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<Answer> {
@@ -205,7 +209,7 @@ export class Engine implements AnswerEngine {
     return citations.map((c) => {
       const doc = this.live.documents.get(c.source);
       if (!doc) return c;
-      const paragraph = (doc.text.slice(0, c.start).match(PARAGRAPH_BREAK)?.length ?? 0) + 1;
+      const paragraph = 1 + doc.paragraphStarts.filter((start) => start <= c.start).length;
       return { ...c, ...(doc.date ? { date: doc.date } : {}), paragraph };
     });
   }
@@ -214,11 +218,11 @@ export class Engine implements AnswerEngine {
   async nearest(rawQuestion: string, count = 3): Promise<NearestDocuments> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
-    const { retriever, index } = this.live;
+    const { retriever } = this.live;
     const retrieval = await retriever.retrieve(question);
     const asked = questionTerms(question);
     const wordsOf = (keys: Iterable<string>) => [...new Set([...keys].map((t) => asked.find((q) => q.term === t)?.word ?? t))];
-    const sources = [...new Set(retrieval.chunks.map((i) => index.chunks[i]!.source))].slice(0, count);
+    const sources = [...new Set(retrieval.chunks.map((i) => retriever.chunks[i]!.source))].slice(0, count);
     return {
       keyTerms: wordsOf(retrieval.keyTerms.keys()),
       unknownTerms: wordsOf(retrieval.unknownTerms),
@@ -230,7 +234,7 @@ export class Engine implements AnswerEngine {
     await this.refreshIfDue();
     const { retriever, index } = this.live;
     if ('source' in request) {
-      const doc = index.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
+      const doc = index.manifest.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
       const summary = await summarizeSource(retriever, doc.source);
       return { ...summary, citations: this.located(summary.citations) };
@@ -243,10 +247,10 @@ export class Engine implements AnswerEngine {
   async retrieve(rawQuestion: string): Promise<RetrievedSources> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
-    const { retriever, index } = this.live;
+    const { retriever } = this.live;
     const retrieval = await retriever.retrieve(question);
     return {
-      chunkSources: retrieval.chunks.map((i) => index.chunks[i]!.source),
+      chunkSources: retrieval.chunks.map((i) => retriever.chunks[i]!.source),
       evidenceSources: retrieval.evidence.map((e) => e.sentence.source),
     };
   }
@@ -266,7 +270,7 @@ export class Engine implements AnswerEngine {
   async reindex(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
     const signal = this.stopping.signal;
     // Off the main thread, so questions keep being answered from the live index while a long document is embedded.
-    const ingest = this.configuredStore ? ingestInWorker(this.config, { onProgress, signal }) : this.store.ingest(onProgress, signal);
+    const ingest = ingestInWorker(this.config, { onProgress, signal });
     this.reindexing = ingest.catch(() => undefined);
     const report = await ingest;
     await this.refresh();
@@ -283,7 +287,7 @@ export class Engine implements AnswerEngine {
     if (!(await this.store.changed(this.live.index))) return false;
     const index = await this.store.open();
     if (!index) return false;
-    this.live = Engine.serve(index, this.embedder);
+    this.live = await Engine.serve(index, this.embedder, this.notice);
     return true;
   }
 
@@ -292,10 +296,27 @@ export class Engine implements AnswerEngine {
   }
 }
 
-/** True when the corpus on disk no longer matches what the index was built from (added, removed or edited files). */
-async function corpusChanged(corpusDir: string, index: LoadedIndex): Promise<boolean> {
-  const { files } = await loadCorpus(corpusDir);
+/** A build time as people read it: "2026-11-27 12:40 UTC". */
+const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/**
+ * True when the corpus on disk no longer matches what the index was built from (added, removed or edited files).
+ * A `stat` per file decides; only a file whose size or modification time differs is hashed, and it counts as
+ * changed only if its bytes do (a `touch` or a copy that kept the bytes changes nothing).
+ */
+async function corpusChanged(corpusDir: string, manifest: Manifest): Promise<boolean> {
+  const now = await statCorpus(corpusDir);
+  const names = Object.keys(now);
+  if (names.length !== Object.keys(manifest.corpus).length) return true;
   const indexed = new Map<string, string>();
-  for (const d of index.manifest.documents) for (const name of [d.source, ...d.aliases]) indexed.set(name, d.sha256);
-  return files.length !== indexed.size || files.some((f) => indexed.get(f.source) !== f.sha256);
+  for (const d of manifest.documents) for (const name of [d.source, ...d.aliases]) indexed.set(name, d.sha256);
+  for (const name of names) {
+    const before = manifest.corpus[name];
+    if (!before) return true;
+    if (before.size === now[name]!.size && before.mtimeMs === now[name]!.mtimeMs) continue;
+    const sha = indexed.get(name);
+    // A file skipped at ingest (empty, binary, too large…) that changed may now be readable: ingest decides.
+    if (!sha || (await fileSha256(corpusDir, name)) !== sha) return true;
+  }
+  return false;
 }

@@ -1,7 +1,8 @@
 /**
  * VECTOR_STORE=chroma: the chunk vectors live in a Chroma collection, through LangChain's Chroma vector store, and
  * every bot replica reads the same collection. What a replica keeps locally (documents, chunks and titles for the
- * lexical index) is stored beside it, so a replica needs no corpus of its own.
+ * lexical index) is stored beside it, so a replica needs no corpus of its own. A replica builds the retrieval tables
+ * (search/retrieval-tables.ts) from those records when it opens the collection.
  *
  * On the server:
  *   <CHROMA_COLLECTION>            one record per chunk: id `<sha256>#<n>`, the indexed vector, the chunk text and
@@ -227,7 +228,8 @@ export class ChromaIndexStore implements IndexStore {
         const records = await this.records(documents, manifest);
         if (!records) continue;
         const vectors = new ChromaVectors(this.url, this.embedder.forQueries(manifest.embedderState), this.client, live.chunks);
-        return { version: this.loadedId(live.version), manifest, documents: records, chunks: records.flatMap((r) => r.chunks), vectors };
+        // The retrieval tables are built from the records at open: a replica reads every record anyway.
+        return { version: this.loadedId(live.version), manifest, tables: null, records: async () => records, vectors };
       }
       throw new IndexMismatchError(`${this.location} kept changing while it was read; try again`);
     });
@@ -258,7 +260,7 @@ export class ChromaIndexStore implements IndexStore {
       previous = null;
     }
     const reusable = previous ? ((await this.records(documents, previous)) ?? []) : [];
-    const { records, reports } = await assembleCorpus({
+    const { records, reports, corpus } = await assembleCorpus({
       corpusDir: this.config.corpusDir,
       embedder: this.embedder,
       reuse: new Map(reusable.map((r) => [r.sha256, r])),
@@ -299,7 +301,7 @@ export class ChromaIndexStore implements IndexStore {
       Math.min(batch, DOCUMENTS_PER_REQUEST),
     );
     const version = newVersion();
-    const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state), version, fittedChunks: refit ? total : previous!.fittedChunks };
+    const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state, corpus), version, fittedChunks: refit ? total : previous!.fittedChunks };
     await writeJson(documents, [{ id: manifestId(version), value: manifest, metadata: { kind: 'manifest', version } }], 1);
 
     // Stopped before the commit, what was sent is left over as after a crash: the next ingest deletes it.

@@ -46,22 +46,45 @@ export interface Manifest {
     date?: string;
     chunks: number;
     placeholders: Placeholder[];
+    /** Offsets in the cleaned text where each paragraph after the first begins: citations say which paragraph. */
+    paragraphStarts: number[];
   }[];
   chunks: number;
   /** Corpus-level state of the embedder (e.g. SIF's common component), needed to embed queries the same way. */
   embedderState: unknown;
   hnsw: typeof HNSW_PARAMS;
+  /**
+   * Size and modification time of every corpus entry when the build was made (taken before reading it): an open
+   * decides whether the corpus changed with a `stat` per file and hashes only the files whose stat differs.
+   */
+  corpus: Record<string, FileStat>;
+}
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
 }
 
 export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
   /** Identifies the loaded build, so a store can tell whether a newer one went live since. */
   version: string;
   manifest: Manifest;
-  documents: DocumentRecord[];
-  chunks: Chunk[];
   /** Dense search over the chunks; results carry the chunk id in `metadata.id`. */
   vectors: Vectors;
+  /**
+   * The retrieval tables as ingest stored them (search/retrieval-tables.ts reads them; they check themselves), or
+   * null when the store keeps none and they are built from the records at open.
+   */
+  tables: Buffer | null;
+  /** The document records of the build, read only when asked (to rebuild the tables). */
+  records(): Promise<DocumentRecord[]>;
 }
+
+/**
+ * Serialises what answering reads besides the vectors (search/retrieval-tables.ts), given to the stores so that
+ * ingest writes it beside the vectors without the index stage importing the search stage.
+ */
+export type EncodeTables = (records: DocumentRecord[]) => Buffer;
 
 /** True when an index of this manifest can be read and reused with this embedder: same format, embedder and size. */
 export function builtWith(manifest: Pick<Manifest, 'format' | 'embedder'>, embedder: CorpusEmbedder): boolean {
@@ -84,7 +107,12 @@ export function assertBuiltWith(manifest: Pick<Manifest, 'format' | 'embedder'>,
 }
 
 /** The manifest of a new build over `records`: what every backend writes, before its own additions. */
-export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder, embedderState: unknown): Manifest {
+/** Paragraphs of a cleaned document are separated by a blank line (see ingest/clean.ts). */
+function paragraphStarts(text: string): number[] {
+  return [...text.matchAll(/\n\s*\n/g)].map((m) => m.index + m[0].length);
+}
+
+export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder, embedderState: unknown, corpus: Manifest['corpus']): Manifest {
   return {
     format: INDEX_FORMAT,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
@@ -97,10 +125,12 @@ export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder,
       ...(r.date ? { date: r.date } : {}),
       chunks: r.chunks.length,
       placeholders: r.placeholders,
+      paragraphStarts: paragraphStarts(r.text),
     })),
     chunks: records.reduce((n, r) => n + r.chunks.length, 0),
     embedderState,
     hnsw: HNSW_PARAMS,
+    corpus,
   };
 }
 

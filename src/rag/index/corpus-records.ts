@@ -7,7 +7,7 @@ import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { chunkDocument, type Chunk } from '../ingest/chunk.js';
 import { cleanDocument, repeatedLines } from '../ingest/clean.js';
 import { CorpusFileError } from '../errors.js';
-import { loadCorpus } from '../ingest/load.js';
+import { loadCorpus, statCorpus } from '../ingest/load.js';
 import { oneLine, type DocumentReport, type IngestProgress, type IngestReport } from '../types.js';
 import type { DocumentRecord, Manifest } from './contract.js';
 
@@ -15,6 +15,8 @@ export interface AssembledCorpus {
   /** One record per distinct content (files with the same bytes are aliases of one record). */
   records: DocumentRecord[];
   reports: DocumentReport[];
+  /** Stat of every corpus entry, taken before it was read: an edit during the ingest shows as a change later. */
+  corpus: Manifest['corpus'];
 }
 
 /**
@@ -34,6 +36,7 @@ export async function assembleCorpus(options: {
   signal?: AbortSignal;
 }): Promise<AssembledCorpus> {
   const { embedder, reuse, onProgress, signal } = options;
+  const stats = await statCorpus(options.corpusDir);
   const corpus = await loadCorpus(options.corpusDir);
   if (!corpus.files.length) {
     const first = corpus.skipped[0];
@@ -97,7 +100,7 @@ export async function assembleCorpus(options: {
       if (!present.has(name)) reports.push({ source: name, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
     }
   }
-  return { records, reports };
+  return { records, reports, corpus: stats };
 }
 
 export function ingestReport(reports: DocumentReport[], records: DocumentRecord[], began: number): IngestReport {
@@ -106,6 +109,6 @@ export function ingestReport(reports: DocumentReport[], records: DocumentRecord[
 }
 
 /** The text a chunk is embedded as: its heading and title carry the topic that its sentences often leave implicit. */
-export function contextualText(chunk: Chunk): string {
+function contextualText(chunk: Chunk): string {
   return `${chunk.title}. ${chunk.heading ? `${chunk.heading}. ` : ''}${chunk.text}`;
 }

@@ -6,32 +6,52 @@
  * Layout under INDEX_DIR:
  *   current -> builds/<id>      a symbolic link, swapped atomically when a build completes
  *   builds/<id>/manifest.json   written last: a build without it is unfinished and ignored
- *   builds/<id>/hnsw/           HNSWLib.save() output
- *   builds/<id>/documents/<sha256>.json   cleaned text, chunks and raw vectors of one document
+ *   builds/<id>/hnsw/           HNSWLib.save() output; its docstore holds chunk ids only (texts are in the tables)
+ *   builds/<id>/retrieval-tables.bin      what answering reads besides the vectors (search/retrieval-tables.ts)
+ *   builds/<id>/documents/<sha256>.json   cleaned text, chunks and raw vectors of one document: read only by the
+ *                                         next ingest (reuse) or to rebuild damaged tables, never at an open
  *   builds/<id>/cleaned/<name>-<sha>.txt  what the bot reads, for people to inspect (see cleanedFileName)
  * A build is written in full beside the live one and only then linked in, so a crash or kill at any moment
  * leaves the previous index serving.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
 import type { IngestProgress, IngestReport } from '../types.js';
-import { assertBuiltWith, builtWith, HNSW_PARAMS, newManifest, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './contract.js';
+import {
+  assertBuiltWith,
+  builtWith,
+  HNSW_PARAMS,
+  newManifest,
+  type DocumentRecord,
+  type EncodeTables,
+  type IndexStore,
+  type LoadedIndex,
+  type Manifest,
+} from './contract.js';
 import { assembleCorpus, ingestReport } from './corpus-records.js';
 import { withIngestLock } from './lock.js';
 
-/** The local manifest also vouches for every file of the build, so damage is found before it is served. */
+/**
+ * The local manifest also vouches for every file of the build (size and CRC-32), so damage is found before it is
+ * served. A file is checked when it is read: at an open only the HNSW files are (the tables check themselves), the
+ * documents when an ingest reuses them. CRC-32 rather than SHA-256: the threat is damage, not tampering, and at
+ * 100,000 chunks an open reads about 60 MB of HNSW files, which CRC-32 checks in a fraction of SHA-256's time.
+ */
 interface LocalManifest extends Manifest {
-  files: Record<string, { bytes: number; sha256: string }>;
+  files: Record<string, { bytes: number; crc32: number }>;
 }
 
+const TABLES_FILE = 'retrieval-tables.bin';
 const currentLink = (indexDir: string) => join(indexDir, 'current');
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const intact = (data: Buffer | null, expected: LocalManifest['files'][string] | undefined): data is Buffer =>
+  !!data && !!expected && data.length === expected.bytes && crc32(data) === expected.crc32;
 
 /** The directory of the live build, or null when none has completed. */
 async function currentBuild(indexDir: string): Promise<string | null> {
@@ -47,7 +67,7 @@ async function fileDigests(dir: string, names: string[]): Promise<LocalManifest[
   const out: LocalManifest['files'] = {};
   for (const name of names) {
     const data = await readFile(join(dir, name));
-    out[name] = { bytes: data.length, sha256: sha256(data) };
+    out[name] = { bytes: data.length, crc32: crc32(data) };
   }
   return out;
 }
@@ -66,18 +86,25 @@ async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<Lo
     throw new IndexMismatchError(`the index at ${indexDir} has an unreadable manifest; run npm run ingest to rebuild it`);
   }
   assertBuiltWith(manifest, embedder, `the index at ${indexDir}`);
-  for (const [name, expected] of Object.entries(manifest.files)) {
-    const actual = await readFile(join(dir, name)).catch(() => null);
-    if (!actual || actual.length !== expected.bytes || sha256(actual) !== expected.sha256) {
-      throw new IndexMismatchError(`the index at ${indexDir} is damaged (${name} is missing or altered); run npm run ingest to rebuild it`);
-    }
+  const damaged = (name: string) =>
+    new IndexMismatchError(`the index at ${indexDir} is damaged (${name} is missing or altered); run npm run ingest to rebuild it`);
+  for (const name of Object.keys(manifest.files).filter((n) => n.startsWith('hnsw/'))) {
+    if (!intact(await readFile(join(dir, name)).catch(() => null), manifest.files[name])) throw damaged(name);
   }
-  const documents = await Promise.all(
-    manifest.documents.map(async (d) => JSON.parse(await readFile(join(dir, 'documents', `${d.sha256}.json`), 'utf8')) as DocumentRecord),
-  );
+  // A missing tables file reads as an empty one, which the tables reject: it is rebuilt with a notice.
+  const tables = await readFile(join(dir, TABLES_FILE)).catch(() => Buffer.alloc(0));
   const vectors = await HNSWLib.load(join(dir, 'hnsw'), embedder.forQueries(manifest.embedderState));
   vectors.index.setEf(manifest.hnsw.efSearch);
-  return { version: dir, manifest, documents, chunks: documents.flatMap((d) => d.chunks), vectors };
+  const records = async () =>
+    Promise.all(
+      manifest.documents.map(async (d) => {
+        const name = `documents/${d.sha256}.json`;
+        const bytes = await readFile(join(dir, name)).catch(() => null);
+        if (!intact(bytes, manifest.files[name])) throw damaged(name);
+        return { ...(JSON.parse(bytes.toString('utf8')) as DocumentRecord), aliases: d.aliases };
+      }),
+    );
+  return { version: dir, manifest, tables, records, vectors };
 }
 
 /** Documents of the live build by sha256, for reuse; empty when there is none or it is not this embedder's. */
@@ -91,8 +118,7 @@ async function reusableDocuments(indexDir: string, embedder: CorpusEmbedder): Pr
     // Only a record whose bytes the manifest vouches for is reused: a damaged one is rebuilt from the corpus.
     const name = `documents/${d.sha256}.json`;
     const bytes = await readFile(join(dir, name)).catch(() => null);
-    const expected = manifest.files[name];
-    if (!bytes || !expected || bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) continue;
+    if (!intact(bytes, manifest.files[name])) continue;
     const record = JSON.parse(bytes.toString('utf8')) as DocumentRecord;
     if (record.rawVectors?.length === record.chunks?.length) reuse.set(d.sha256, record);
   }
@@ -117,6 +143,7 @@ async function buildIndex(
   corpusDir: string,
   indexDir: string,
   embedder: CorpusEmbedder,
+  encodeTables: EncodeTables,
   onProgress?: (p: IngestProgress) => void,
   signal?: AbortSignal,
 ): Promise<IngestReport> {
@@ -126,12 +153,12 @@ async function buildIndex(
     const live = await currentBuild(indexDir);
     const previous = live ? ((await readManifest(live).catch(() => null))?.documents ?? []) : [];
     const reuse = await reusableDocuments(indexDir, embedder);
-    const { records, reports } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress, signal });
+    const { records, reports, corpus } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress, signal });
     signal?.throwIfAborted();
     onProgress?.({ stage: 'index', done: 0, total: 1 });
     const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
     try {
-      await writeBuild(build, embedder, records);
+      await writeBuild(build, embedder, records, corpus, encodeTables);
       signal?.throwIfAborted();
     } catch (e) {
       await rm(build, { recursive: true, force: true });
@@ -145,7 +172,7 @@ async function buildIndex(
 }
 
 /** Builds the HNSW graph with the stated parameters, in the given order of vectors. */
-export async function hnswStore(embedder: CorpusEmbedder, state: unknown, vectors: number[][], docs: Document[]): Promise<HNSWLib> {
+async function hnswStore(embedder: CorpusEmbedder, state: unknown, vectors: number[][], docs: Document[]): Promise<HNSWLib> {
   const index = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
   index.initIndex(Math.max(1, vectors.length), HNSW_PARAMS.M, HNSW_PARAMS.efConstruction, 100);
   const store = new HNSWLib(embedder.forQueries(state), { space: 'cosine', numDimensions: embedder.dimensions, index });
@@ -171,24 +198,31 @@ function cleanedFileName(source: string, sha256: string): string {
   return `${stem}-${sha256.slice(0, 12)}.txt`;
 }
 
-async function writeBuild(dir: string, embedder: CorpusEmbedder, records: DocumentRecord[]): Promise<void> {
+async function writeBuild(
+  dir: string,
+  embedder: CorpusEmbedder,
+  records: DocumentRecord[],
+  corpus: Manifest['corpus'],
+  encodeTables: EncodeTables,
+): Promise<void> {
   await mkdir(join(dir, 'documents'), { recursive: true });
   await mkdir(join(dir, 'cleaned'), { recursive: true });
 
   const raw = records.flatMap((r) => r.rawVectors);
   const { vectors, state } = embedder.finish(raw);
-  const docs = records.flatMap((r) =>
-    r.chunks.map((c) => new Document({ pageContent: c.text, metadata: { id: c.id, source: c.source, start: c.start, end: c.end } })),
-  );
+  // Retrieval reads only the chunk id of a dense hit; the texts live in the tables, so they are not stored twice.
+  const docs = records.flatMap((r) => r.chunks.map((c) => new Document({ pageContent: '', metadata: { id: c.id } })));
   const store = await hnswStore(embedder, state, vectors, docs);
   await store.save(join(dir, 'hnsw'));
+  await writeFile(join(dir, TABLES_FILE), encodeTables(records));
   for (const r of records) {
     await writeFile(join(dir, 'documents', `${r.sha256}.json`), JSON.stringify(r));
     await writeFile(join(dir, 'cleaned', cleanedFileName(r.source, r.sha256)), r.text);
   }
   const manifest: LocalManifest = {
-    ...newManifest(records, embedder, state),
+    ...newManifest(records, embedder, state, corpus),
     files: await fileDigests(dir, [
+      TABLES_FILE,
       'hnsw/hnswlib.index',
       'hnsw/docstore.json',
       'hnsw/args.json',
@@ -219,12 +253,13 @@ export class LocalIndexStore implements IndexStore {
     private readonly corpusDir: string,
     private readonly indexDir: string,
     private readonly embedder: CorpusEmbedder,
+    private readonly encodeTables: EncodeTables,
   ) {}
   get location(): string {
     return this.indexDir;
   }
   ingest(onProgress?: (p: IngestProgress) => void, signal?: AbortSignal): Promise<IngestReport> {
-    return buildIndex(this.corpusDir, this.indexDir, this.embedder, onProgress, signal);
+    return buildIndex(this.corpusDir, this.indexDir, this.embedder, this.encodeTables, onProgress, signal);
   }
   open(): Promise<LoadedIndex | null> {
     return openIndex(this.indexDir, this.embedder);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, relative, isAbsolute } from 'node:path';
 import { CorpusFileError } from '../errors.js';
 import { parseByType, SUPPORTED_TYPES } from './formats.js';
@@ -86,9 +86,11 @@ async function readOpened(handle: FileHandle, name: string, skip: (reason: strin
   return { source: name, ...parsed, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
 
+const missingCorpus = (dir: string) => new CorpusFileError(`corpus directory not found: ${dir} (set CORPUS_DIR)`);
+
 export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
   const realDir = await realpath(dir).catch(() => {
-    throw new CorpusFileError(`corpus directory not found: ${dir} (set CORPUS_DIR)`);
+    throw missingCorpus(dir);
   });
   const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
   const files: CorpusFile[] = [];
@@ -99,4 +101,26 @@ export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
     else skipped.push(result);
   }
   return { files, skipped };
+}
+
+/** Size and modification time of every entry `loadCorpus` considers (links followed); -1 for one it cannot stat. */
+export async function statCorpus(dir: string): Promise<Record<string, { size: number; mtimeMs: number }>> {
+  const entries = await readdir(dir).catch(() => {
+    throw missingCorpus(dir);
+  });
+  const names = entries.filter((n) => !n.startsWith('.')).sort();
+  const stats: Record<string, { size: number; mtimeMs: number }> = {};
+  await Promise.all(
+    names.map(async (name) => {
+      const info = await stat(join(dir, name)).catch(() => null);
+      stats[name] = { size: info?.size ?? -1, mtimeMs: info?.mtimeMs ?? -1 };
+    }),
+  );
+  return stats;
+}
+
+/** The sha256 `loadCorpus` would give a file (of its bytes as stored), or null when it cannot be read. */
+export async function fileSha256(dir: string, name: string): Promise<string | null> {
+  const bytes = await readFile(join(dir, name)).catch(() => null);
+  return bytes && createHash('sha256').update(bytes).digest('hex');
 }

@@ -4,29 +4,12 @@
  * exact name is never lost to a vaguely topical chunk) are ranked as evidence an answer can quote.
  */
 import type { Embeddings } from '@langchain/core/embeddings';
-import MiniSearch from 'minisearch';
-import type { LoadedIndex } from '../index/contract.js';
-import { isAnswerTypeTerm, questionTerms, term, terms, words, type QuestionTerm } from '../text/terms.js';
-import type { Located } from '../types.js';
+import type { VectorStore } from '@langchain/core/vectorstores';
+import { isAnswerTypeTerm, questionTerms, type QuestionTerm } from '../text/terms.js';
+import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
-export interface Sentence extends Located {
-  id: number;
-  /** The first chunk (in index order) holding this sentence. */
-  chunk: number;
-  /** Every chunk holding it (chunks overlap by a sentence). */
-  chunks: number[];
-  /** Position of the sentence in its document, for reading order. */
-  position: number;
-  /** The document's opening sentence: in news copy it says who met whom, where and when. */
-  lead: boolean;
-  /** Index terms of the sentence itself. */
-  own: Set<string>;
-  /** Index terms of its heading, its document's title and lead: what the sentence is about without saying it. */
-  context: Set<string>;
-  /** Index terms of the sentences just before and after it in the same section ("the three nations" → which). */
-  near: Set<string>;
-}
+export type { Sentence } from './retrieval-tables.js';
 
 export interface Evidence {
   sentence: Sentence;
@@ -72,60 +55,39 @@ const SYNONYM_SIMILARITY = 0.75;
 const RARE_SYNONYM_SIMILARITY = 0.85;
 const SYNONYM_CREDIT = 0.7;
 
-type LexicalItem = { id: number; text: string; heading: string; title: string };
-
-/** BM25 over text, heading and title, all analysed by `terms` so questions and passages agree on every word. */
-function lexicalIndex(items: LexicalItem[], boost: Record<string, number>): MiniSearch<LexicalItem> {
-  const analysis = { tokenize: terms, processTerm: (t: string) => t };
-  const index = new MiniSearch<LexicalItem>({ fields: ['text', 'heading', 'title'], ...analysis, searchOptions: { ...analysis, boost } });
-  index.addAll(items);
-  return index;
-}
-
 export class HybridRetriever {
   readonly sentences: Sentence[];
-  private readonly chunkSearch: MiniSearch<LexicalItem>;
+  /** The chunks searched and the dense index over them. */
+  private readonly index: SearchedIndex;
   private readonly chunkByID = new Map<string, number>();
   private readonly chunksBySource = new Map<string, number[]>();
-  private readonly sentencesByChunk = new Map<number, Sentence[]>();
-  private readonly documentFrequency = new Map<string, number>();
-  /** In how many chunks (text, heading or title) each term stands: the postings BM25 walks for it. */
-  private readonly chunkFrequency = new Map<string, number>();
+  private readonly documentFrequency: TermCounts;
+  private readonly chunkFrequency: TermCounts;
   private readonly vectorCache = new Map<number, number[]>();
-  /** A corpus word for each index term, to look up word vectors by term. */
-  private readonly surface = new Map<string, string>();
   private readonly similarityCache = new Map<string, number>();
 
+  /** Reads everything from the tables ingest stored (search/retrieval-tables.ts): opening computes nothing. */
   constructor(
-    private readonly index: LoadedIndex,
+    private readonly tables: RetrievalTables,
+    vectors: VectorStore,
     private readonly embeddings: Embeddings,
     private readonly wordVector?: (word: string) => ArrayLike<number> | undefined,
   ) {
-    this.sentences = collectSentences(index);
-    for (const s of this.sentences) {
-      for (const t of s.own) this.documentFrequency.set(t, (this.documentFrequency.get(t) ?? 0) + 1);
-      for (const w of words(s.text)) {
-        const t = term(w);
-        if (t && !this.surface.has(t)) this.surface.set(t, w);
-      }
-      for (const c of s.chunks) {
-        const list = this.sentencesByChunk.get(c);
-        if (list) list.push(s);
-        else this.sentencesByChunk.set(c, [s]);
-      }
-    }
-    index.chunks.forEach((c, i) => {
+    this.index = { chunks: tables.chunks, vectors };
+    this.sentences = tables.sentences;
+    this.documentFrequency = tables.documentFrequency;
+    this.chunkFrequency = tables.chunkFrequency;
+    tables.chunks.forEach((c, i) => {
       this.chunkByID.set(c.id, i);
       const ofSource = this.chunksBySource.get(c.source);
       if (ofSource) ofSource.push(i);
       else this.chunksBySource.set(c.source, [i]);
-      const inChunk = new Set([...(this.sentencesByChunk.get(i) ?? []).flatMap((s) => [...s.own]), ...terms(`${c.heading} ${c.title}`)]);
-      for (const t of inChunk) this.chunkFrequency.set(t, (this.chunkFrequency.get(t) ?? 0) + 1);
     });
-    this.chunkSearch = lexicalIndex(
-      index.chunks.map((c, id) => ({ id, text: c.text, heading: c.heading, title: c.title })),
-      { text: 1, heading: 0.6, title: 0.4 },
-    );
+  }
+
+  /** The chunks searched, in index order: retrieval's chunk numbers index this list. */
+  get chunks(): SearchedIndex['chunks'] {
+    return this.index.chunks;
   }
 
   /** IDF over sentences; a term the corpus never uses gets the highest possible weight. */
@@ -188,9 +150,8 @@ export class HybridRetriever {
       .map(([doc]) => this.chunkNumber(doc.metadata.id as string))
       .filter((i) => i >= 0 && inScope(this.index.chunks[i]!.source));
     const lexical = keyTerms.size
-      ? this.chunkSearch
-          .search(this.distinctive([...keyTerms.keys()]).join(' '), { tokenize: (q) => q.split(' '), processTerm: (t) => t })
-          .map((r) => r.id as number)
+      ? this.tables
+          .lexicalSearch(this.distinctive([...keyTerms.keys()]))
           .filter((i) => inScope(this.index.chunks[i]!.source))
           .slice(0, LEXICAL_CANDIDATES)
       : [];
@@ -232,7 +193,7 @@ export class HybridRetriever {
     let sim = this.similarityCache.get(key);
     if (sim === undefined) {
       const a = this.wordVector?.(word);
-      const other = this.surface.get(corpusTerm);
+      const other = this.tables.surface(corpusTerm);
       const b = other ? this.wordVector?.(other) : undefined;
       sim = a && b ? cosine(Array.from(a), Array.from(b)) : 0;
       this.similarityCache.set(key, sim);
@@ -269,7 +230,7 @@ export class HybridRetriever {
   }
 
   private sentencesOfChunk(chunk: number): Sentence[] {
-    return this.sentencesByChunk.get(chunk) ?? [];
+    return this.tables.sentencesOfChunk(chunk);
   }
 }
 
@@ -316,49 +277,4 @@ function reciprocalRankScores(rankings: number[][]): Map<number, number> {
 
 export function reciprocalRankFusion(rankings: number[][]): number[] {
   return [...reciprocalRankScores(rankings)].sort((a, b) => b[1] - a[1]).map(([item]) => item);
-}
-
-/** The opening sentences of each document: news leads name who and where, which later sentences take as read. */
-function leads(index: LoadedIndex): Map<string, string> {
-  return new Map(index.documents.map((d) => [d.source, d.chunks[0]?.sentences.slice(0, 2).map((s) => s.text).join(' ') ?? '']));
-}
-
-function collectSentences(index: LoadedIndex): Sentence[] {
-  const lead = leads(index);
-  const out: Sentence[] = [];
-  const seen = new Map<string, Sentence>();
-  index.chunks.forEach((c, chunkNumber) => {
-    for (const s of c.sentences) {
-      const key = `${c.source}\u0000${s.start}`;
-      const known = seen.get(key);
-      if (known) {
-        known.chunks.push(chunkNumber);
-        continue;
-      }
-      const sentence: Sentence = {
-        id: out.length,
-        source: c.source,
-        title: c.title,
-        heading: c.heading,
-        start: s.start,
-        end: s.end,
-        text: s.text,
-        chunk: chunkNumber,
-        chunks: [chunkNumber],
-        position: s.start,
-        lead: c.id.endsWith('#0') && s === c.sentences[0],
-        own: new Set(terms(s.text)),
-        context: new Set(terms(`${c.heading} ${c.title} ${lead.get(c.source) ?? ''}`)),
-        near: new Set(),
-      };
-      seen.set(key, sentence);
-      out.push(sentence);
-    }
-  });
-  out.forEach((s, i) => {
-    for (const other of [out[i - 1], out[i + 1]]) {
-      if (other && other.source === s.source && other.heading === s.heading) for (const t of other.own) s.near.add(t);
-    }
-  });
-  return out;
 }

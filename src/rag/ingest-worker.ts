@@ -9,11 +9,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Config } from '../../config.js';
-import { createEmbedder } from '../embedding/corpus-embedder.js';
-import * as errors from '../errors.js';
-import type { IngestProgress, IngestReport } from '../types.js';
-import { openIndexStore } from './open-store.js';
+import type { Config } from '../config.js';
+import { createEmbedder } from './embedding/corpus-embedder.js';
+import * as errors from './errors.js';
+import type { IngestProgress, IngestReport } from './types.js';
+import { retrievalTablesFile } from './search/retrieval-tables.js';
+import { openIndexStore } from './index/open-store.js';
 
 type FromWorker =
   | { kind: 'notice'; message: string }
@@ -97,7 +98,7 @@ async function runInWorker(config: Config): Promise<void> {
   });
   try {
     const embedder = await createEmbedder(config, (message) => post({ kind: 'notice', message }));
-    const store = await openIndexStore(config, embedder);
+    const store = await openIndexStore(config, embedder, retrievalTablesFile);
     post({ kind: 'done', report: await store.ingest((progress) => post({ kind: 'progress', progress }), controller.signal) });
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));

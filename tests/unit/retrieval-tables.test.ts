@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import MiniSearch from 'minisearch';
+import { describe, expect, it } from 'vitest';
+import type { DocumentRecord } from '../../src/rag/index/contract.js';
+import { chunkDocument } from '../../src/rag/ingest/chunk.js';
+import { cleanDocument } from '../../src/rag/ingest/clean.js';
+import { loadCorpus } from '../../src/rag/ingest/load.js';
+import {
+  buildRetrievalTables,
+  decodeRetrievalTables,
+  encodeRetrievalTables,
+  UnusableTablesError,
+} from '../../src/rag/search/retrieval-tables.js';
+import { questionTerms, terms } from '../../src/rag/text/terms.js';
+
+/** The real articles as ingest records them (vectors are not part of the tables). */
+async function records(): Promise<DocumentRecord[]> {
+  const { files } = await loadCorpus('corpus');
+  return files.map((f) => {
+    const cleaned = cleanDocument(f.text);
+    const chunks = chunkDocument(f.source, cleaned);
+    return { source: f.source, aliases: [], sha256: f.sha256, title: cleaned.title, text: cleaned.text, sections: cleaned.sections, placeholders: cleaned.placeholders, chunks, rawVectors: [] };
+  });
+}
+
+const questions = async () =>
+  (await readFile('eval/dev-questions.jsonl', 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { question: string }).question);
+
+describe('retrieval tables', () => {
+  it('rank chunks by BM25 exactly as MiniSearch does over the same chunks, after a round trip through the file', async () => {
+    const built = await records();
+    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)));
+    const chunks = built.flatMap((r) => r.chunks);
+    const analysis = { tokenize: terms, processTerm: (t: string) => t };
+    const boost = { text: 1, heading: 0.6, title: 0.4 };
+    const mini = new MiniSearch({ fields: ['text', 'heading', 'title'], ...analysis, searchOptions: { ...analysis, boost } });
+    mini.addAll(chunks.map((c, id) => ({ id, text: c.text, heading: c.heading, title: c.title })));
+    const asked = await questions();
+    expect(asked.length).toBeGreaterThan(20);
+    for (const question of asked) {
+      const queryTerms = questionTerms(question).map((q) => q.term);
+      const expected = mini.search(queryTerms.join(' '), { tokenize: (q) => q.split(' '), processTerm: (t) => t }).map((r) => r.id as number);
+      expect(tables.lexicalSearch(queryTerms), question).toEqual(expected);
+    }
+  });
+
+  it('give back every chunk and sentence text exactly as ingest cut it', async () => {
+    const built = await records();
+    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)));
+    const chunks = built.flatMap((r) => r.chunks);
+    expect(tables.chunks.map((c) => c.text)).toEqual(chunks.map((c) => c.text));
+    const sentences = new Map(chunks.flatMap((c) => c.sentences.map((s) => [`${c.source}\u0000${s.start}`, s.text])));
+    expect(tables.sentences).toHaveLength(sentences.size);
+    for (const s of tables.sentences) expect(s.text).toBe(sentences.get(`${s.source}\u0000${s.start}`));
+  });
+
+  it('refuse tables whose terms another analysis of words made (text/terms.ts changed since the ingest)', async () => {
+    const tables = buildRetrievalTables(await records());
+    const stored = tables.stored;
+    const frequent = Array.from(stored.documentFrequency.keys()).reduce((a, b) => (stored.documentFrequency[b]! > stored.documentFrequency[a]! ? b : a));
+    stored.terms[frequent] = `${stored.terms[frequent]}x`;
+    expect(() => decodeRetrievalTables(encodeRetrievalTables(tables))).toThrow(/of another analysis of words/);
+  });
+
+  it('refuse a file with one byte changed, or of another format, saying which', async () => {
+    const file = encodeRetrievalTables(buildRetrievalTables(await records()));
+    const damaged = Buffer.from(file);
+    damaged[damaged.length - 100] ^= 0xff;
+    expect(() => decodeRetrievalTables(damaged)).toThrow(new UnusableTablesError('damaged (checksum mismatch)'));
+    const older = Buffer.from(file);
+    older.writeUInt32LE(0, 8);
+    expect(() => decodeRetrievalTables(older)).toThrow(/of an older format \(0; this version reads \d+\)/);
+    expect(() => decodeRetrievalTables(file.subarray(0, file.length / 2))).toThrow(UnusableTablesError);
+  });
+});
