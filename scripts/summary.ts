@@ -2,7 +2,7 @@
 import { loadConfig } from '../src/config.js';
 import { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError } from '../src/rag/errors.js';
-import { flagLine } from '../src/rag/types.js';
+import { citationMarks, flagLine, type DocumentRef } from '../src/rag/types.js';
 import { command, notice, parseArguments, runCli } from './cli.js';
 
 await runCli(async () => {
@@ -26,8 +26,13 @@ await runCli(async () => {
   }
   const summary = await engine.summarize(o.source ? { source: o.source } : { topic: o.topic! });
   if (o.json) return void console.log(JSON.stringify(summary));
+  const named = (d: DocumentRef) => `${d.title}${d.date ? `, ${d.date}` : ''} (${d.source})`;
   console.log(summary.summary || 'Nothing in the corpus is about this topic.');
-  if (summary.citations.length) console.log('\nSources:');
-  for (const c of summary.citations) console.log(`  [${c.n}] ${c.title} (${c.source})`);
+  if (summary.more.length) {
+    console.log(`…and ${summary.more.length} more: ${summary.more.map((d) => `“${d.title}” (${d.source})`).join('; ')}.`);
+    console.log('   npm run summary -- --source FILE summarises one; npm run summary -- --list lists every document.');
+  }
+  if (summary.documents.length) console.log('\nSources:');
+  for (const d of summary.documents) console.log(`  ${citationMarks(d.citations)} ${named(d)}`);
   for (const f of summary.flags) console.log(flagLine(f));
 });

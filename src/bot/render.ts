@@ -12,7 +12,17 @@ import {
   type MessageMentionOptions,
 } from 'discord.js';
 import { feedbackId } from './feedback.js';
-import { flagLine, type Answer, type Citation, type Flag, type IngestReport, type SourceInfo, type Summary } from '../rag/types.js';
+import {
+  citationMarks,
+  flagLine,
+  type Answer,
+  type Citation,
+  type DocumentRef,
+  type Flag,
+  type IngestReport,
+  type SourceInfo,
+  type Summary,
+} from '../rag/types.js';
 
 export const LIMITS = {
   content: 2000,
@@ -127,13 +137,49 @@ export function renderAnswer(answer: Answer, answerId: string) {
   };
 }
 
+const documentName = (d: DocumentRef) => `${d.title || d.source}${d.date ? ` (${d.date})` : ''}`;
+
+/**
+ * One field per cited document: "[1–3] Title (date)" over its quotes, each marked with its number, and its file.
+ * Fields share what room the embed has left, as answer citations do.
+ */
+function summaryDocumentFields(summary: Summary, room: number): APIEmbedField[] {
+  const shown = summary.documents.slice(0, LIMITS.fields);
+  const fields: APIEmbedField[] = [];
+  let left = room;
+  shown.forEach((d, i) => {
+    const name = truncate(`${citationMarks(d.citations)} ${documentName(d)}`, LIMITS.fieldName);
+    const fileLine = `\n— \`${d.source}\``;
+    const share = Math.min(LIMITS.fieldValue, Math.floor(left / (shown.length - i)) - name.length);
+    if (share < fileLine.length + 20) return;
+    const quotes = summary.citations
+      .filter((c) => d.citations.includes(c.n))
+      .map((c) => `${quoteBlock(c.quote)} [${c.n}]`)
+      .join('\n');
+    const value = truncate(quotes, share - fileLine.length) + fileLine;
+    fields.push({ name, value });
+    left -= name.length + value.length;
+  });
+  return fields;
+}
+
+/** The topic's further articles, by title, and how to read them. */
+function moreLine(more: DocumentRef[]): string {
+  if (!more.length) return '';
+  const titles = more.map((d) => `“${escapeMarkdown(documentName(d))}”`).join('; ');
+  return `…and ${more.length} more: ${titles}. \`/summary source:\` summarises one; \`/sources\` lists every document.`;
+}
+
 export function renderSummary(summary: Summary, heading: string) {
   const color = summary.flags.length ? COLOR.flagged : COLOR.answered;
-  return {
-    content: '',
-    embeds: [cited(heading, summary.summary, summary.citations, summary.flags, undefined, color)],
-    allowedMentions: NO_PINGS,
-  };
+  const more = truncate(moreLine(summary.more), LIMITS.description / 4);
+  const body = summary.summary || 'Nothing in the corpus is about this topic.';
+  const embed = cited(heading, more ? `${truncate(body, LIMITS.description / 2)}\n\n${more}` : body, [], summary.flags, undefined, color);
+  const data = embed.data;
+  const used = (data.title?.length ?? 0) + (data.description?.length ?? 0);
+  const fields = summaryDocumentFields(summary, LIMITS.embedTotal - used);
+  if (fields.length) embed.addFields(fields);
+  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }
 
 export const SOURCES_PER_PAGE = 10;

@@ -124,9 +124,9 @@ export class Engine implements AnswerEngine {
     if ('source' in request) {
       const doc = index.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
-      return summarizeSource(retriever, doc.source);
+      return summarizeSource(retriever, doc);
     }
-    return summarizeTopic(retriever, normalizeQuestion(request.topic));
+    return summarizeTopic(retriever, normalizeQuestion(request.topic), index.documents);
   }
 
   /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
