@@ -1,0 +1,172 @@
+/** Summaries through the real Engine: each seed article as a news brief, and topics organised by article. */
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { Engine } from '../../src/rag/engine.js';
+import { UnknownSourceError } from '../../src/rag/errors.js';
+import { cleanDocument } from '../../src/rag/ingest/clean.js';
+import { loadCorpus } from '../../src/rag/ingest/load.js';
+import type { Summary } from '../../src/rag/types.js';
+
+const WEB_CORPUS = 'eval/web/corpus';
+let seeds: Engine;
+
+/** An engine with defaults only (offline embedder, no language model) over `corpusDir`, in an index of its own. */
+const openEngine = (corpusDir: string) =>
+  Engine.open(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: mkdtempSync(join(tmpdir(), 'summary-index-')) }, '/nonexistent'), { autoIngest: true });
+
+/** Each file's cleaned text as ingest makes it (HTML and markdown parsed by the loader, then cleaned): what quotes slice. */
+const cleanedCorpora = new Map<string, Map<string, string>>();
+async function cleaned(dir: string, file: string): Promise<string> {
+  let texts = cleanedCorpora.get(dir);
+  if (!texts) {
+    texts = new Map((await loadCorpus(dir)).files.map((f) => [f.source, cleanDocument(f.text).text]));
+    cleanedCorpora.set(dir, texts);
+  }
+  return texts.get(file)!;
+}
+
+/**
+ * A quote that is a list item or table row read alone: a row as the cleaner writes tables ("Agriculture — Sector
+ * Potential Benefits: …"), or a one-sentence paragraph in a run of them under a paragraph ending with a colon.
+ */
+function isFragment(text: string, start: number, quote: string): boolean {
+  if (/^[^—:\n]{1,80} — [^:\n]{1,120}: /.test(quote)) return true;
+  const paragraphs = text.slice(0, start).split(/\n[ \t]*\n/);
+  const own = paragraphs.pop()!;
+  if (own.trim()) return false; // the quote does not open its paragraph: prose around it
+  if (text.slice(start).split(/\n[ \t]*\n/)[0]!.trim() !== quote.trim()) return false; // more sentences follow: prose
+  for (let i = paragraphs.length - 1; i >= 0; i--) {
+    const p = paragraphs[i]!.trim();
+    if (p.endsWith(':')) return true;
+    if (/[.!?]["”’)]?\s+\p{Lu}/u.test(p)) return false; // a paragraph of several sentences: prose, not a list
+  }
+  return false;
+}
+
+async function expectNewsBrief(s: Summary, source: string, dir = 'corpus'): Promise<void> {
+  const text = await cleaned(dir, source);
+  expect(s.summary.length).toBeLessThanOrEqual(700);
+  expect(s.citations.length).toBeGreaterThanOrEqual(3);
+  expect(s.citations.length).toBeLessThanOrEqual(5);
+  expect(s.documents).toEqual([expect.objectContaining({ source, citations: s.citations.map((c) => c.n) })]);
+  for (const c of s.citations) {
+    expect(c.source).toBe(source);
+    expect(text.slice(c.start, c.end)).toBe(c.quote);
+    expect(s.summary).toContain(`${c.quote} [${c.n}]`);
+    expect(isFragment(text, c.start, c.quote), `out of context: ${c.quote}`).toBe(false);
+  }
+}
+
+beforeAll(async () => {
+  seeds = await openEngine('corpus');
+}, 120_000);
+
+describe('a seed article summarised as a news brief', () => {
+  it('Burundi: names Lavrov and Burundi, and shows the date the lead leaves blank', async () => {
+    const s = await seeds.summarize({ source: '000_c2b3d48a19ad4320.txt' });
+    await expectNewsBrief(s, '000_c2b3d48a19ad4320.txt');
+    expect(s.summary).toMatch(/Lavrov/);
+    expect(s.summary).toMatch(/Burundi/);
+    expect(s.summary).toContain('[insert date]');
+    expect(s.flags).toContainEqual({ kind: 'placeholder', text: '[insert date]', source: '000_c2b3d48a19ad4320.txt' });
+  });
+
+  it('Central African Republic: names Touadera, Putin and the country', async () => {
+    const s = await seeds.summarize({ source: '001_e09e45f6e40bd673.txt' });
+    await expectNewsBrief(s, '001_e09e45f6e40bd673.txt');
+    expect(s.summary).toMatch(/Touadera/);
+    expect(s.summary).toMatch(/Putin/);
+    expect(s.summary).toMatch(/Central African Republic/);
+  });
+
+  it('Togo: names Togo, Russia and the embassies, without the investment table', async () => {
+    const s = await seeds.summarize({ source: '002_b32f95e2bef2da54.txt' });
+    await expectNewsBrief(s, '002_b32f95e2bef2da54.txt');
+    expect(s.summary).toMatch(/Togo/);
+    expect(s.summary).toMatch(/embass/i);
+    expect(s.summary).not.toMatch(/Investment \(in million USD\)/);
+  });
+
+  it('Belarus: names Lavrov, Ryzhenkov and Belarus', async () => {
+    const s = await seeds.summarize({ source: '003_aed676f35e158f01.txt' });
+    await expectNewsBrief(s, '003_aed676f35e158f01.txt');
+    expect(s.summary).toMatch(/Lavrov/);
+    expect(s.summary).toMatch(/Ryzhenkov/);
+    expect(s.summary).toMatch(/Belarus/);
+  });
+
+  it('Mali: opens with its lead, Lavrov to meet Diop in Moscow on February 28', async () => {
+    const s = await seeds.summarize({ source: '004_51570dea19fac233.txt' });
+    await expectNewsBrief(s, '004_51570dea19fac233.txt');
+    expect(s.citations[0]!.quote).toMatch(/Lavrov.*Diop in Moscow on February 28/);
+    expect(s.summary).not.toMatch(/Based on materials from TASS/);
+  });
+
+  it('says which documents exist when asked for an unknown one', async () => {
+    await expect(seeds.summarize({ source: 'missing.txt' })).rejects.toThrow(UnknownSourceError);
+  });
+});
+
+describe('a topic summarised article by article', () => {
+  it('keeps to the articles about the topic, one line each', async () => {
+    const s = await seeds.summarize({ topic: 'Russia and Belarus in BRICS and the EAEU' });
+    expect(s.documents.map((d) => d.source)).toEqual(['003_aed676f35e158f01.txt']);
+    expect(s.more).toEqual([]);
+    const togo = await seeds.summarize({ topic: 'Russia and Togo embassies' });
+    expect(togo.documents[0]!.source).toBe('002_b32f95e2bef2da54.txt');
+  });
+
+  it('names at most five articles, most relevant first, and counts the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'summary-corpus-'));
+    cpSync('corpus', dir, { recursive: true });
+    cpSync(WEB_CORPUS, dir, { recursive: true });
+    const s = await (await openEngine(dir)).summarize({ topic: 'Russia' });
+    const lines = s.summary.split('\n');
+    expect(s.documents).toHaveLength(5);
+    expect(lines).toHaveLength(5);
+    expect(s.more.length).toBeGreaterThan(0);
+    const named = new Set([...s.documents, ...s.more].map((d) => d.source));
+    expect(named.size).toBe(s.documents.length + s.more.length);
+    for (const [i, d] of s.documents.entries()) {
+      expect(lines[i]!.startsWith(`“${d.title}”`)).toBe(true);
+      expect(d.citations.length).toBeGreaterThanOrEqual(1);
+      expect(d.citations.length).toBeLessThanOrEqual(2);
+      for (const n of d.citations) {
+        const c = s.citations[n - 1]!;
+        expect(c.source).toBe(d.source);
+        expect(lines[i]).toContain(`${c.quote} [${n}]`);
+        expect((await cleaned(dir, c.source)).slice(c.start, c.end)).toBe(c.quote);
+      }
+    }
+  }, 120_000);
+
+  it('says nothing is about a topic the corpus never mentions', async () => {
+    const s = await seeds.summarize({ topic: 'Japan' });
+    expect(s).toMatchObject({ summary: '', citations: [], documents: [], more: [] });
+  });
+});
+
+describe('articles from other sites', () => {
+  let web: Engine;
+  beforeAll(async () => {
+    web = await openEngine(WEB_CORPUS);
+  }, 120_000);
+
+  it('open with the dateline paragraph, not the menu, byline or photo caption', async () => {
+    const leads: Record<string, RegExp> = {
+      'hornmonitor-cbk-rate-cut.txt': /^NAIROBI — The Central Bank of Kenya/,
+      'hornmonitor-eritrea-russia-massawa.txt': /^ASMARA — Eritrea and Russia/,
+      'Russia, Egypt install reactor vessel at El Dabaa unit 2 - Nile Post Online.txt': /^Egyptian and Russian engineers/,
+      'eurasiawire-belarus-china-potash-great-stone.html': /^MINSK — Belarus and China/,
+    };
+    expect(readdirSync(WEB_CORPUS)).toEqual(expect.arrayContaining(Object.keys(leads)));
+    for (const [source, lead] of Object.entries(leads)) {
+      const s = await web.summarize({ source });
+      expect(s.citations[0]!.quote).toMatch(lead);
+      await expectNewsBrief(s, source, WEB_CORPUS);
+    }
+  });
+});
