@@ -12,7 +12,10 @@ import { questionTerms, terms } from '../text/terms.js';
 import type { DocumentRef, Passage, Summary, SummaryDocument } from '../types.js';
 
 export const MAX_SUMMARY_CHARS = 700;
+const MIN_SENTENCES = 3;
 const MAX_SENTENCES = 5;
+/** A sentence beyond the minimum must be worth this share of the first point chosen after the lead. */
+const WORTHWHILE_RATIO = 0.5;
 /** Articles a topic summary names; the rest are counted in `more`. */
 export const MAX_TOPIC_DOCUMENTS = 5;
 /** A topic line's second sentence must be about as relevant as its first, and the line stay readable. */
@@ -26,6 +29,11 @@ const MAX_LEAD_CHARS = 420;
  * (the inverted pyramid) and ends on background and outlook. A point at the end weighs this share less.
  */
 const LATENESS_DISCOUNT = 0.5;
+/**
+ * Points are valued per square root of their length, so a long sentence must say more to be chosen; below this
+ * length none counts as cheaper, or short sentences leaning on their neighbours ("He later paid a call.") win.
+ */
+const SHORT_SENTENCE_CHARS = 120;
 
 /** What summaries read of an indexed document: its cleaned text, for paragraph breaks and exact quotes. */
 export interface SummarizedDocument extends DocumentRef {
@@ -51,6 +59,8 @@ interface Unit {
   item: boolean;
   /** A photo caption: it describes a picture, not the news. */
   caption: boolean;
+  /** The rest of a sentence the unit before left unfinished. */
+  continuation: boolean;
   terms: Set<string>;
 }
 
@@ -63,11 +73,11 @@ const TABLE_ROW = /^[^—:\n]{1,80} — [^:\n]{1,120}: /;
 const META = /\b(?:this|the following|our|the present) (?:article|report|piece|story|analysis)\b|\bin this (?:article|piece|report)\b/i;
 /**
  * Page furniture that can survive cleaning at the top of a web page: bylines, datelines of the page, captions and
- * credits, front matter keys, menus and share bars, cookie notices, image markup.
+ * credits, front matter keys, menus and share bars, cookie notices, image and HTML markup.
  */
 const FURNITURE =
-  /^(?:\(?file photo\)?|photo|image|picture|credit|source|by|published|updated|posted|share|read more|also read|subscribe|follow us|advertisement|title|author|date|category|tags?|featuredimage)\b[\s:—-]|\s[|›»]\s|\]\(|^!\[|\bcookies?\b|^(?:home|menu)\b/i;
-const CAPTION_START = /^\(?(?:file )?photo\)?\s/i;
+  /^(?:\(?file photo\)?|photo|image|picture|credit|source|by|published|updated|posted|share|read more|also read|subscribe|follow us|advertisement|title|author|date|category|tags?|featuredimage)\b[\s:—-]|\s[|›»]\s|\]\(|^!\[|\bcookies?\b|^(?:home|menu)\b|<\/?[a-z][^>]*>/i;
+const CAPTION_START = /^\(?(?:file )?photo\)?\s|\((?:left|right|centre|center|pictured|above|below|top|bottom)\)/i;
 /** A credit line under a photo caption. */
 const CREDIT = /^(?:photo|picture|image|credit)s?\b/i;
 /** A news dateline opening the first paragraph of article text: "NAIROBI — The Central Bank…". */
@@ -102,6 +112,7 @@ function unitsOf(sentences: Sentence[], document: SummarizedDocument): Unit[] {
       leadIn: /:\s*$/.test(text),
       item: false,
       caption: false,
+      continuation: false,
       terms: new Set(terms(text)),
     };
   });
@@ -112,14 +123,20 @@ function unitsOf(sentences: Sentence[], document: SummarizedDocument): Unit[] {
     const listGoesOn = !!before && before.paragraph === u.paragraph - 1 && before.sentences[0]!.heading === u.sentences[0]!.heading;
     // A table's rows are all TABLE_ROW-shaped, so a one-sentence paragraph after a table is prose again.
     u.item = TABLE_ROW.test(u.text) || (u.alone && listGoesOn && (before!.leadIn || (before!.item && !TABLE_ROW.test(before!.text))));
+    u.continuation = !!before && !FINISHED.test(before.text) && /^\p{Ll}/u.test(u.text);
     u.caption = CAPTION_START.test(u.text) || (!!units[i + 1] && units[i + 1]!.paragraph <= u.paragraph + 1 && CREDIT.test(units[i + 1]!.text));
   });
   return units;
 }
 
+/** Ends as a sentence does; a line cut by a hard wrap ("…agreed to revive a joint") does not. */
+const FINISHED = /[.!?…]["'”’)\]]*\s*$/;
+
 /** A sentence of news prose a summary can quote on its own. */
 function isProse(u: Unit): boolean {
   return (
+    FINISHED.test(u.text) &&
+    !u.continuation &&
     !u.item &&
     !u.caption &&
     !u.leadIn &&
@@ -224,7 +241,7 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
     for (const t of u.terms) if (!covered.has(t)) gain += weights.get(t) ?? 0;
     const hedged = findSpeculation(u.text).length > 0;
     return (
-      (gain / Math.sqrt(u.text.length)) *
+      (gain / Math.sqrt(Math.max(u.text.length, SHORT_SENTENCE_CHARS))) *
       (1 - (LATENESS_DISCOUNT * (u.start - lead.start)) / span) *
       (0.8 + 0.4 * factDensity(u.text)) *
       (leadWindow.includes(u) ? 1.3 : 1) *
@@ -233,6 +250,7 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
       (ANAPHORA.test(u.text) ? 0.8 : 1)
     );
   };
+  let firstPointValue = 0;
   while (chosen.length < MAX_SENTENCES) {
     let best: Unit | undefined;
     let bestValue = 0;
@@ -244,7 +262,9 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
         best = u;
       }
     }
-    if (!best) break;
+    // Past the minimum, a sentence must be worth its place, not merely fit the room left.
+    if (!best || (chosen.length >= MIN_SENTENCES && bestValue < firstPointValue * WORTHWHILE_RATIO)) break;
+    firstPointValue ||= bestValue;
     take(best);
   }
   const [first, ...rest] = chosen;
