@@ -21,6 +21,8 @@ export const MAX_TOPIC_DOCUMENTS = 5;
 /** A topic line's second sentence must be about as relevant as its first, and the line stay readable. */
 const SECOND_SENTENCE_RATIO = 0.7;
 const MAX_TOPIC_LINE_CHARS = 450;
+/** A second sentence sharing more of its words than this with the first says the same thing again. */
+const MAX_TERM_OVERLAP = 0.5;
 /** A longer sentence would take half the budget: the lead may, a later point may not. */
 const MAX_POINT_CHARS = 320;
 const MAX_LEAD_CHARS = 420;
@@ -76,7 +78,7 @@ const META = /\b(?:this|the following|our|the present) (?:article|report|piece|s
  * credits, front matter keys, menus and share bars, cookie notices, image and HTML markup.
  */
 const FURNITURE =
-  /^(?:\(?file photo\)?|photo|image|picture|credit|source|by|published|updated|posted|share|read more|also read|subscribe|follow us|advertisement|title|author|date|category|tags?|featuredimage)\b[\s:—-]|\s[|›»]\s|\]\(|^!\[|\bcookies?\b|^(?:home|menu)\b|<\/?[a-z][^>]*>/i;
+  /^(?:\(?file photo\)?|photo|image|picture|credit|source|by|published|updated|posted|share|read more|also read|subscribe|follow us|advertisement|title|author|date|category|tags?|featuredimage)\b[\s:—-]|\s[|›»>]\s|\]\(|^!\[|\bcookies?\b|^(?:home|menu)\b|<\/?[a-z][^>]*>/i;
 const CAPTION_START = /^\(?(?:file )?photo\)?\s|\((?:left|right|centre|center|pictured|above|below|top|bottom)\)/i;
 /** A credit line under a photo caption. */
 const CREDIT = /^(?:photo|picture|image|credit)s?\b/i;
@@ -86,6 +88,14 @@ const DATELINE = /^[*_]{0,2}[A-Z][A-Z .'’-]{2,}[*_]{0,2}\s[—–-]\s/;
 const ANAPHORA = /^(?:this|these|those|that|it|its|they|their|he|she|his|her|such|the two)\b/i;
 
 const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** Share of the smaller set's terms that the other set also has. */
+function overlap(a: Set<string>, b: Set<string>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let shared = 0;
+  for (const t of small) if (large.has(t)) shared++;
+  return small.size ? shared / small.size : 1;
+}
 
 /** The document's sentences as units in reading order, with their place in its paragraphs and lists. */
 function unitsOf(sentences: Sentence[], document: SummarizedDocument): Unit[] {
@@ -316,7 +326,9 @@ export function summarizeTopic(retriever: HybridRetriever, topic: string, docume
   const lines = ranked.slice(0, MAX_TOPIC_DOCUMENTS).map(({ document, picks }) => {
     const [best, second] = picks;
     const units = [best!.unit];
-    if (second && second.score >= best!.score * SECOND_SENTENCE_RATIO && cost(best!.unit) + cost(second.unit) <= MAX_TOPIC_LINE_CHARS) units.push(second.unit);
+    const addsNews = (u: Unit) => overlap(u.terms, best!.unit.terms) <= MAX_TERM_OVERLAP;
+    const fits = (u: Unit) => cost(best!.unit) + cost(u) <= MAX_TOPIC_LINE_CHARS;
+    if (second && second.score >= best!.score * SECOND_SENTENCE_RATIO && fits(second.unit) && addsNews(second.unit)) units.push(second.unit);
     units.sort((a, b) => a.start - b.start);
     const date = document.date ? ` (${document.date})` : '';
     return { document, prefix: `“${document.title}”${date}: `, passages: units.map((u) => toPassage(u, document, best!.score)) };
