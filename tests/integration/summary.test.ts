@@ -1,32 +1,29 @@
 /** Summaries through the real Engine: each seed article as a news brief, and topics organised by article. */
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
 import { UnknownSourceError } from '../../src/rag/errors.js';
-import { cleanDocument } from '../../src/rag/ingest/clean.js';
-import { loadCorpus } from '../../src/rag/ingest/load.js';
 import type { Summary } from '../../src/rag/types.js';
 
 const WEB_CORPUS = 'eval/web/corpus';
-let seeds: Engine;
+
+interface Opened {
+  engine: Engine;
+  /** A document's cleaned text as the index keeps it for people to read: what every quote must be a slice of. */
+  cleaned: (source: string) => string;
+}
 
 /** An engine with defaults only (offline embedder, no language model) over `corpusDir`, in an index of its own. */
-const openEngine = (corpusDir: string) =>
-  Engine.open(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: mkdtempSync(join(tmpdir(), 'summary-index-')) }, '/nonexistent'), { autoIngest: true });
-
-/** Each file's cleaned text as ingest makes it (HTML and markdown parsed by the loader, then cleaned): what quotes slice. */
-const cleanedCorpora = new Map<string, Map<string, string>>();
-async function cleaned(dir: string, file: string): Promise<string> {
-  let texts = cleanedCorpora.get(dir);
-  if (!texts) {
-    texts = new Map((await loadCorpus(dir)).files.map((f) => [f.source, cleanDocument(f.text).text]));
-    cleanedCorpora.set(dir, texts);
-  }
-  return texts.get(file)!;
+async function openEngine(corpusDir: string): Promise<Opened> {
+  const indexDir = mkdtempSync(join(tmpdir(), 'summary-index-'));
+  const engine = await Engine.open(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir }, '/nonexistent'), { autoIngest: true });
+  return { engine, cleaned: (source) => readFileSync(join(indexDir, 'current', 'cleaned', `${source}.txt`), 'utf8') };
 }
+
+let seeds: Opened;
 
 /**
  * A quote that is a list item or table row read alone: a row as the cleaner writes tables ("Agriculture — Sector
@@ -46,8 +43,8 @@ function isFragment(text: string, start: number, quote: string): boolean {
   return false;
 }
 
-async function expectNewsBrief(s: Summary, source: string, dir = 'corpus'): Promise<void> {
-  const text = await cleaned(dir, source);
+function expectNewsBrief(s: Summary, source: string, { cleaned }: Opened = seeds): void {
+  const text = cleaned(source);
   expect(s.summary.length).toBeLessThanOrEqual(700);
   expect(s.citations.length).toBeGreaterThanOrEqual(3);
   expect(s.citations.length).toBeLessThanOrEqual(5);
@@ -66,8 +63,8 @@ beforeAll(async () => {
 
 describe('a seed article summarised as a news brief', () => {
   it('Burundi: names Lavrov and Burundi, and shows the date the lead leaves blank', async () => {
-    const s = await seeds.summarize({ source: '000_c2b3d48a19ad4320.txt' });
-    await expectNewsBrief(s, '000_c2b3d48a19ad4320.txt');
+    const s = await seeds.engine.summarize({ source: '000_c2b3d48a19ad4320.txt' });
+    expectNewsBrief(s, '000_c2b3d48a19ad4320.txt');
     expect(s.summary).toMatch(/Lavrov/);
     expect(s.summary).toMatch(/Burundi/);
     expect(s.summary).toContain('[insert date]');
@@ -75,47 +72,47 @@ describe('a seed article summarised as a news brief', () => {
   });
 
   it('Central African Republic: names Touadera, Putin and the country', async () => {
-    const s = await seeds.summarize({ source: '001_e09e45f6e40bd673.txt' });
-    await expectNewsBrief(s, '001_e09e45f6e40bd673.txt');
+    const s = await seeds.engine.summarize({ source: '001_e09e45f6e40bd673.txt' });
+    expectNewsBrief(s, '001_e09e45f6e40bd673.txt');
     expect(s.summary).toMatch(/Touadera/);
     expect(s.summary).toMatch(/Putin/);
     expect(s.summary).toMatch(/Central African Republic/);
   });
 
   it('Togo: names Togo, Russia and the embassies, without the investment table', async () => {
-    const s = await seeds.summarize({ source: '002_b32f95e2bef2da54.txt' });
-    await expectNewsBrief(s, '002_b32f95e2bef2da54.txt');
+    const s = await seeds.engine.summarize({ source: '002_b32f95e2bef2da54.txt' });
+    expectNewsBrief(s, '002_b32f95e2bef2da54.txt');
     expect(s.summary).toMatch(/Togo/);
     expect(s.summary).toMatch(/embass/i);
     expect(s.summary).not.toMatch(/Investment \(in million USD\)/);
   });
 
   it('Belarus: names Lavrov, Ryzhenkov and Belarus', async () => {
-    const s = await seeds.summarize({ source: '003_aed676f35e158f01.txt' });
-    await expectNewsBrief(s, '003_aed676f35e158f01.txt');
+    const s = await seeds.engine.summarize({ source: '003_aed676f35e158f01.txt' });
+    expectNewsBrief(s, '003_aed676f35e158f01.txt');
     expect(s.summary).toMatch(/Lavrov/);
     expect(s.summary).toMatch(/Ryzhenkov/);
     expect(s.summary).toMatch(/Belarus/);
   });
 
   it('Mali: opens with its lead, Lavrov to meet Diop in Moscow on February 28', async () => {
-    const s = await seeds.summarize({ source: '004_51570dea19fac233.txt' });
-    await expectNewsBrief(s, '004_51570dea19fac233.txt');
+    const s = await seeds.engine.summarize({ source: '004_51570dea19fac233.txt' });
+    expectNewsBrief(s, '004_51570dea19fac233.txt');
     expect(s.citations[0]!.quote).toMatch(/Lavrov.*Diop in Moscow on February 28/);
     expect(s.summary).not.toMatch(/Based on materials from TASS/);
   });
 
   it('says which documents exist when asked for an unknown one', async () => {
-    await expect(seeds.summarize({ source: 'missing.txt' })).rejects.toThrow(UnknownSourceError);
+    await expect(seeds.engine.summarize({ source: 'missing.txt' })).rejects.toThrow(UnknownSourceError);
   });
 });
 
 describe('a topic summarised article by article', () => {
   it('keeps to the articles about the topic, one line each', async () => {
-    const s = await seeds.summarize({ topic: 'Russia and Belarus in BRICS and the EAEU' });
+    const s = await seeds.engine.summarize({ topic: 'Russia and Belarus in BRICS and the EAEU' });
     expect(s.documents.map((d) => d.source)).toEqual(['003_aed676f35e158f01.txt']);
     expect(s.more).toEqual([]);
-    const togo = await seeds.summarize({ topic: 'Russia and Togo embassies' });
+    const togo = await seeds.engine.summarize({ topic: 'Russia and Togo embassies' });
     expect(togo.documents[0]!.source).toBe('002_b32f95e2bef2da54.txt');
   });
 
@@ -123,7 +120,8 @@ describe('a topic summarised article by article', () => {
     const dir = mkdtempSync(join(tmpdir(), 'summary-corpus-'));
     cpSync('corpus', dir, { recursive: true });
     cpSync(WEB_CORPUS, dir, { recursive: true });
-    const s = await (await openEngine(dir)).summarize({ topic: 'Russia' });
+    const all = await openEngine(dir);
+    const s = await all.engine.summarize({ topic: 'Russia' });
     const lines = s.summary.split('\n');
     expect(s.documents).toHaveLength(5);
     expect(lines).toHaveLength(5);
@@ -138,19 +136,19 @@ describe('a topic summarised article by article', () => {
         const c = s.citations[n - 1]!;
         expect(c.source).toBe(d.source);
         expect(lines[i]).toContain(`${c.quote} [${n}]`);
-        expect((await cleaned(dir, c.source)).slice(c.start, c.end)).toBe(c.quote);
+        expect(all.cleaned(c.source).slice(c.start, c.end)).toBe(c.quote);
       }
     }
   }, 120_000);
 
   it('says nothing is about a topic the corpus never mentions', async () => {
-    const s = await seeds.summarize({ topic: 'Japan' });
+    const s = await seeds.engine.summarize({ topic: 'Japan' });
     expect(s).toMatchObject({ summary: '', citations: [], documents: [], more: [] });
   });
 });
 
 describe('articles from other sites', () => {
-  let web: Engine;
+  let web: Opened;
   beforeAll(async () => {
     web = await openEngine(WEB_CORPUS);
   }, 120_000);
@@ -164,9 +162,9 @@ describe('articles from other sites', () => {
     };
     expect(readdirSync(WEB_CORPUS)).toEqual(expect.arrayContaining(Object.keys(leads)));
     for (const [source, lead] of Object.entries(leads)) {
-      const s = await web.summarize({ source });
+      const s = await web.engine.summarize({ source });
       expect(s.citations[0]!.quote).toMatch(lead);
-      await expectNewsBrief(s, source, WEB_CORPUS);
+      expectNewsBrief(s, source, web);
     }
   });
 });
