@@ -1,5 +1,5 @@
 /** Summaries through the real Engine: each seed article as a news brief, and topics organised by article. */
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -166,5 +166,32 @@ describe('articles from other sites', () => {
       expect(s.citations[0]!.quote).toMatch(lead);
       expectNewsBrief(s, source, web);
     }
+  });
+});
+
+describe('a lead too long to quote whole', () => {
+  it('is quoted from its start to a clause end, marked with an ellipsis, and the brief stays within 700 characters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'summary-long-lead-'));
+    const lead =
+      'GABORONE — Botswana and Namibia signed an agreement on Friday, 6 June 2025, to build a 1,200-kilometre power line ' +
+      'between Morupule and Walvis Bay, which officials said would carry up to 600 megawatts of solar and coal power, ' +
+      'link the two grids to the Southern African Power Pool, end years of imports from South Africa during the dry ' +
+      'season, and create about 4,000 construction jobs in both countries, according to a joint statement issued by ' +
+      'the two energy ministries after the signing ceremony in the capital.';
+    const body = [
+      'The line will be built in three phases, the first of which is due to be finished in 2027.',
+      'Namibian Energy Minister Tom Alweendo said the project would make both countries less dependent on South Africa.',
+      'The African Development Bank has offered a loan of $450m for the first phase of the power line.',
+    ];
+    writeFileSync(join(dir, 'power-line.txt'), `Botswana and Namibia agree power line\n\n${lead}\n\n${body.join('\n\n')}\n`);
+    const opened = await openEngine(dir);
+    const s = await opened.engine.summarize({ source: 'power-line.txt' });
+    expect(lead.length).toBeGreaterThan(420);
+    const first = s.citations[0]!;
+    expect(lead.startsWith(first.quote)).toBe(true);
+    expect(first.quote.length).toBeLessThanOrEqual(420);
+    expect(s.summary.startsWith(`${first.quote}… [1]`)).toBe(true);
+    expect(opened.cleaned('power-line.txt').slice(first.start, first.end)).toBe(first.quote);
+    expect(s.summary.length).toBeLessThanOrEqual(700);
   });
 });

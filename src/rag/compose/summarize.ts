@@ -63,6 +63,8 @@ interface Unit {
   caption: boolean;
   /** The rest of a sentence the unit before left unfinished. */
   continuation: boolean;
+  /** Shortened to its first clauses (a lead too long to quote whole): shown with "…". */
+  cut?: boolean;
   terms: Set<string>;
 }
 
@@ -171,9 +173,9 @@ function unbalancedQuote(text: string): boolean {
  * sentence long enough to be a lead rather than a photo caption (a caption stands alone and runs short).
  */
 function leadStart(units: Unit[]): number {
-  const dateline = units.slice(0, 20).findIndex((u) => DATELINE.test(u.text) && isProse(u) && u.text.length <= MAX_LEAD_CHARS);
+  const dateline = units.slice(0, 20).findIndex((u) => DATELINE.test(u.text) && isProse(u));
   if (dateline >= 0) return dateline;
-  const first = units.findIndex((u) => isProse(u) && u.text.length <= MAX_LEAD_CHARS && wordCount(u.text) >= 12 && (!u.alone || u.text.length >= 100));
+  const first = units.findIndex((u) => isProse(u) && wordCount(u.text) >= 12 && (!u.alone || u.text.length >= 100));
   return Math.max(0, first);
 }
 
@@ -194,15 +196,15 @@ function toPassage(u: Unit, document: DocumentRef, score: number): Passage {
 }
 
 /** The summary text with citation markers, and its citations grouped by document. */
-function assemble(lines: { document: DocumentRef; passages: Passage[]; prefix?: string }[], more: DocumentRef[]): Summary {
-  const passages = lines.flatMap((l) => l.passages);
+function assemble(lines: { document: DocumentRef; units: Unit[]; score: number; prefix?: string }[], more: DocumentRef[]): Summary {
+  const passages = lines.flatMap((l) => l.units.map((u) => toPassage(u, l.document, l.score)));
   const citations = citationsFor(passages);
   let n = 0;
   const documents: SummaryDocument[] = [];
   const text = lines.map((l) => {
-    const cited = l.passages.map((p) => `${p.text} [${++n}]`).join(' ');
+    const cited = l.units.map((u) => `${u.text}${u.cut ? '…' : ''} [${++n}]`).join(' ');
     const entry = documents.find((d) => d.source === l.document.source);
-    const numbers = l.passages.map((_, i) => n - l.passages.length + i + 1);
+    const numbers = l.units.map((_, i) => n - l.units.length + i + 1);
     if (entry) entry.citations.push(...numbers);
     else documents.push({ ...documentRef(l.document), citations: numbers });
     return `${l.prefix ?? ''}${cited}`;
@@ -218,8 +220,21 @@ function assemble(lines: { document: DocumentRef; passages: Passage[]; prefix?: 
 
 const documentRef = (d: DocumentRef): DocumentRef => ({ source: d.source, title: d.title, ...(d.date ? { date: d.date } : {}) });
 
+/**
+ * A unit cut to at most `max` characters, after its last comma or else its last word that fits: still a verbatim
+ * slice of the document, from the sentence's start.
+ */
+function shortened(u: Unit, max: number): Unit {
+  if (u.text.length <= max) return u;
+  const room = u.text.slice(0, max);
+  const clause = room.lastIndexOf(', ');
+  const at = clause > max / 2 ? clause : room.lastIndexOf(' ');
+  const text = u.text.slice(0, at > 0 ? at : max);
+  return { ...u, text, end: u.start + text.length, cut: true };
+}
+
 /** Characters a unit adds to the summary: its text, a space and its "[n]" marker. */
-const cost = (u: Unit) => u.text.length + 5;
+const cost = (u: Unit) => u.text.length + (u.cut ? 6 : 5);
 
 /**
  * A document's summary: its lead (with a lead sentence that holds a placeholder, so the blank is shown and
@@ -231,7 +246,7 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
   if (!units.length) return assemble([], []);
   const start = leadStart(units);
   const prose = units.filter((u, i) => i >= start && isProse(u));
-  const lead = prose[0] ?? units[start]!;
+  const lead = shortened(prose[0] ?? units[start]!, MAX_LEAD_CHARS);
   const leadWindow = prose.slice(1, 3);
   const points = prose.filter((u) => u.text.length <= MAX_POINT_CHARS);
   const weights = termWeights(units, document, retriever);
@@ -279,7 +294,7 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
   }
   const [first, ...rest] = chosen;
   const ordered = [first!, ...rest.sort((a, b) => a.start - b.start)];
-  return assemble([{ document, passages: ordered.map((u) => toPassage(u, document, 1)) }], []);
+  return assemble([{ document, units: ordered, score: 1 }], []);
 }
 
 /**
@@ -331,7 +346,7 @@ export function summarizeTopic(retriever: HybridRetriever, topic: string, docume
     if (second && second.score >= best!.score * SECOND_SENTENCE_RATIO && fits(second.unit) && addsNews(second.unit)) units.push(second.unit);
     units.sort((a, b) => a.start - b.start);
     const date = document.date ? ` (${document.date})` : '';
-    return { document, prefix: `“${document.title}”${date}: `, passages: units.map((u) => toPassage(u, document, best!.score)) };
+    return { document, prefix: `“${document.title}”${date}: `, units, score: best!.score };
   });
   return assemble(lines, ranked.slice(MAX_TOPIC_DOCUMENTS).map((r) => documentRef(r.document)));
 }
