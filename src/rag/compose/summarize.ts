@@ -36,6 +36,7 @@ const LATENESS_DISCOUNT = 0.5;
  * length none counts as cheaper, or short sentences leaning on their neighbours ("He later paid a call.") win.
  */
 const SHORT_SENTENCE_CHARS = 120;
+const ONCE_WEIGHT = Math.log(3) / 2;
 
 /** What summaries read of an indexed document: its cleaned text, for paragraph breaks and exact quotes. */
 export interface SummarizedDocument extends DocumentRef {
@@ -181,13 +182,14 @@ function leadStart(units: Unit[]): number {
 
 /**
  * How much of what the article is about a term carries: rare in the corpus, frequent in the article, and twice as
- * much when its title or a section heading names it (headings are the writer's own summary of each part).
+ * much when its title or a section heading names it (headings are the writer's own summary of each part). A word
+ * the article uses once is a detail, not a subject: it weighs ONCE_WEIGHT, half of what a second use gives.
  */
 function termWeights(units: Unit[], document: SummarizedDocument, retriever: HybridRetriever): Map<string, number> {
   const counts = new Map<string, number>();
   for (const u of units) for (const t of u.terms) counts.set(t, (counts.get(t) ?? 0) + 1);
   const headline = new Set(terms([document.title, ...new Set(units.map((u) => u.sentences[0]!.heading))].join(' ')));
-  return new Map([...counts].map(([t, n]) => [t, retriever.idf(t) * Math.log(1 + n) * (headline.has(t) ? 2 : 1)]));
+  return new Map([...counts].map(([t, n]) => [t, retriever.idf(t) * (n > 1 ? Math.log(1 + n) : ONCE_WEIGHT) * (headline.has(t) ? 2 : 1)]));
 }
 
 function toPassage(u: Unit, document: DocumentRef, score: number): Passage {
