@@ -140,26 +140,19 @@ export function renderAnswer(answer: Answer, answerId: string) {
 const documentName = (d: DocumentRef) => `${d.title || d.source}${d.date ? ` (${d.date})` : ''}`;
 
 /**
- * One field per cited document: "[1–3] Title (date)" over its quotes, each marked with its number, and its file.
- * Fields share what room the embed has left, as answer citations do.
+ * One field per cited document: "[1–3] Title (date)" over its file. The quotes themselves are the summary above, so
+ * they are not repeated.
  */
 function summaryDocumentFields(summary: Summary, room: number): APIEmbedField[] {
-  const shown = summary.documents.slice(0, LIMITS.fields);
   const fields: APIEmbedField[] = [];
   let left = room;
-  shown.forEach((d, i) => {
+  for (const d of summary.documents.slice(0, LIMITS.fields)) {
     const name = truncate(`${citationMarks(d.citations)} ${documentName(d)}`, LIMITS.fieldName);
-    const fileLine = `\n— \`${d.source}\``;
-    const share = Math.min(LIMITS.fieldValue, Math.floor(left / (shown.length - i)) - name.length);
-    if (share < fileLine.length + 20) return;
-    const quotes = summary.citations
-      .filter((c) => d.citations.includes(c.n))
-      .map((c) => `${quoteBlock(c.quote)} [${c.n}]`)
-      .join('\n');
-    const value = truncate(quotes, share - fileLine.length) + fileLine;
+    const value = truncate(`\`${d.source}\``, LIMITS.fieldValue);
+    if (name.length + value.length > left) break;
     fields.push({ name, value });
     left -= name.length + value.length;
-  });
+  }
   return fields;
 }
 
@@ -174,7 +167,10 @@ export function renderSummary(summary: Summary, heading: string) {
   const color = summary.flags.length ? COLOR.flagged : COLOR.answered;
   const more = truncate(moreLine(summary.more), LIMITS.description / 4);
   const body = summary.summary || 'Nothing in the corpus is about this topic.';
-  const embed = cited(heading, more ? `${truncate(body, LIMITS.description / 2)}\n\n${more}` : body, [], summary.flags, undefined, color);
+  // The summary gives way before the line naming the further articles, which gives way before the warnings.
+  const warnings = Math.min(warningLines(summary.flags).join('\n').length, LIMITS.description / 2);
+  const text = more ? `${truncate(body, LIMITS.description - warnings - more.length - 4)}\n\n${more}` : body;
+  const embed = cited(heading, text, [], summary.flags, undefined, color);
   const data = embed.data;
   const used = (data.title?.length ?? 0) + (data.description?.length ?? 0);
   const fields = summaryDocumentFields(summary, LIMITS.embedTotal - used);

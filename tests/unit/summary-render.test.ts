@@ -28,15 +28,27 @@ function embedLength(embed: APIEmbed): number {
 }
 
 describe('renderSummary', () => {
-  test('lists each cited document once, with its citation numbers, date, quotes and file', () => {
+  test('shows the quotes once, in the summary, and lists each cited document once with its numbers, date and file', () => {
     const embed = renderSummary(topic, 'Summary: Russia').embeds[0]!.toJSON();
-    expect(embed.fields!.map((f) => f.name)).toEqual(['[1, 2] Togo embassy (2024-03-12)', '[3] Mali talks']);
-    expect(embed.fields![0]!.value).toBe('> Russia opened its embassy in Lomé. [1]\n> Trade was discussed. [2]\n— `togo.txt`');
+    expect(embed.description).toContain(topic.summary);
+    expect(embed.fields).toEqual([
+      { name: '[1, 2] Togo embassy (2024-03-12)', value: '`togo.txt`' },
+      { name: '[3] Mali talks', value: '`mali.txt`' },
+    ]);
   });
 
   test('names the articles a topic summary left out and how to see them', () => {
     const { embeds } = renderSummary(topic, 'Summary: Russia');
     expect(embeds[0]!.toJSON().description).toContain('…and 1 more: “Lavrov in Burundi”. `/summary source:` summarises one; `/sources` lists every document.');
+  });
+
+  test('keeps the further articles and the warnings in sight when the summary is too long to show whole', () => {
+    const flags = Array.from({ length: 40 }, (_, i) => ({ kind: 'placeholder' as const, text: `[insert name ${i}]`, source: 'togo.txt' }));
+    const long = { ...topic, summary: 'Lavrov met Diop in Moscow. '.repeat(300), flags };
+    const description = renderSummary(long, 'Summary: Russia').embeds[0]!.toJSON().description!;
+    expect(description.length).toBeLessThanOrEqual(LIMITS.description);
+    expect(description).toContain('…and 1 more: “Lavrov in Burundi”.');
+    expect(description).toContain('⚠ The source leaves this blank: [insert name 0] (togo.txt)');
   });
 
   test('pings nobody and stays within every limit whatever the summary holds', () => {
