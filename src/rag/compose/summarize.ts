@@ -249,7 +249,8 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
   const start = leadStart(units);
   const prose = units.filter((u, i) => i >= start && isProse(u));
   const lead = shortened(prose[0] ?? units[start]!, MAX_LEAD_CHARS);
-  const leadWindow = prose.slice(1, 3);
+  // The rest of the lead: its paragraph, and at least the two prose sentences after it (lead-3).
+  const restOfLead = prose.slice(1).filter((u, i) => i < 2 || u.paragraph === lead.paragraph);
   const points = prose.filter((u) => u.text.length <= MAX_POINT_CHARS);
   const weights = termWeights(units, document, retriever);
   const span = Math.max(1, units.at(-1)!.end - lead.start);
@@ -261,7 +262,7 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
     chars += cost(u);
     for (const t of u.terms) covered.add(t);
   };
-  for (const u of leadWindow) if (findPlaceholders(u.text).length && chars + cost(u) <= MAX_SUMMARY_CHARS) take(u);
+  for (const u of restOfLead) if (findPlaceholders(u.text).length && chars + cost(u) <= MAX_SUMMARY_CHARS) take(u);
 
   const value = (u: Unit) => {
     let gain = 0;
@@ -271,7 +272,6 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
       (gain / Math.sqrt(Math.max(u.text.length, SHORT_SENTENCE_CHARS))) *
       (1 - (LATENESS_DISCOUNT * (u.start - lead.start)) / span) *
       (0.8 + 0.4 * factDensity(u.text)) *
-      (leadWindow.includes(u) ? 1.3 : 1) *
       (hedged ? 0.6 : 1) *
       (isFraming(u.text) ? 0.5 : 1) *
       (ANAPHORA.test(u.text) ? 0.8 : 1)
