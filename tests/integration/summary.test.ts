@@ -1,7 +1,9 @@
 /** Summaries through the real Engine: each seed article as a news brief, and topics organised by article. */
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
@@ -12,6 +14,7 @@ const WEB_CORPUS = 'eval/web/corpus';
 
 interface Opened {
   engine: Engine;
+  indexDir: string;
   /** A document's cleaned text as the index keeps it for people to read: what every quote must be a slice of. */
   cleaned: (source: string) => string;
 }
@@ -20,7 +23,7 @@ interface Opened {
 async function openEngine(corpusDir: string): Promise<Opened> {
   const indexDir = mkdtempSync(join(tmpdir(), 'summary-index-'));
   const engine = await Engine.open(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir }, '/nonexistent'), { autoIngest: true });
-  return { engine, cleaned: (source) => readFileSync(join(indexDir, 'current', 'cleaned', `${source}.txt`), 'utf8') };
+  return { engine, indexDir, cleaned: (source) => readFileSync(join(indexDir, 'current', 'cleaned', `${source}.txt`), 'utf8') };
 }
 
 let seeds: Opened;
@@ -105,6 +108,18 @@ describe('a seed article summarised as a news brief', () => {
   it('says which documents exist when asked for an unknown one', async () => {
     await expect(seeds.engine.summarize({ source: 'missing.txt' })).rejects.toThrow(UnknownSourceError);
   });
+});
+
+describe('npm run summary', () => {
+  it('prints the brief, its document once under Sources with its citation numbers, and the flag', async () => {
+    const env = { ...process.env, CORPUS_DIR: 'corpus', INDEX_DIR: seeds.indexDir };
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/summary.ts', '--source', '000_c2b3d48a19ad4320.txt'], { env });
+    const s = await seeds.engine.summarize({ source: '000_c2b3d48a19ad4320.txt' });
+    expect(stdout).toBe(
+      `${s.summary}\n\nSources:\n  [1–${s.citations.length}] ${s.documents[0]!.title} (000_c2b3d48a19ad4320.txt)\n` +
+        '⚠ The source leaves this blank: [insert date] (000_c2b3d48a19ad4320.txt)\n',
+    );
+  }, 60_000);
 });
 
 describe('a topic summarised article by article', () => {
