@@ -156,11 +156,15 @@ function summaryDocumentFields(summary: Summary, room: number): APIEmbedField[] 
   return fields;
 }
 
+/** Further articles of a topic named by title; the rest are counted. */
+const MORE_NAMED = 5;
+
 /** The topic's further articles, by title, and how to read them. */
 function moreLine(more: DocumentRef[]): string {
   if (!more.length) return '';
-  const titles = more.map((d) => `“${escapeMarkdown(documentName(d))}”`).join('; ');
-  return `…and ${more.length} more: ${titles}. \`/summary source:\` summarises one; \`/sources\` lists every document.`;
+  const titles = more.slice(0, MORE_NAMED).map((d) => `“${escapeMarkdown(documentName(d))}”`);
+  const others = more.length - titles.length;
+  return `…and ${more.length} more: ${titles.join('; ')}${others ? `; and ${others} others` : ''}. \`/summary source:\` summarises one; \`/sources\` lists every document.`;
 }
 
 export function renderSummary(summary: Summary, heading: string) {

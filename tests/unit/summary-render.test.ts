@@ -42,6 +42,12 @@ describe('renderSummary', () => {
     expect(embeds[0]!.toJSON().description).toContain('…and 1 more: “Lavrov in Burundi”. `/summary source:` summarises one; `/sources` lists every document.');
   });
 
+  test('names five further articles at most and counts the others', () => {
+    const more = Array.from({ length: 7 }, (_, i) => ({ source: `f${i}.txt`, title: `Article ${i}` }));
+    const description = renderSummary({ ...topic, more }, 'Summary: Russia').embeds[0]!.toJSON().description!;
+    expect(description).toContain('…and 7 more: “Article 0”; “Article 1”; “Article 2”; “Article 3”; “Article 4”; and 2 others.');
+  });
+
   test('keeps the further articles and the warnings in sight when the summary is too long to show whole', () => {
     const flags = Array.from({ length: 40 }, (_, i) => ({ kind: 'placeholder' as const, text: `[insert name ${i}]`, source: 'togo.txt' }));
     const long = { ...topic, summary: 'Lavrov met Diop in Moscow. '.repeat(300), flags };
