@@ -184,9 +184,31 @@ describe('articles from other sites', () => {
   });
 });
 
-describe('a lead too long to quote whole', () => {
-  it('is quoted from its start to a clause end, marked with an ellipsis, and the brief stays within 700 characters', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'summary-long-lead-'));
+describe('leads in unusual articles', () => {
+  let dir: string;
+  let opened: Opened;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'summary-leads-'));
+    writeFileSync(
+      join(dir, 'scene-setting.txt'),
+      [
+        'Ruto and Museveni agree on pipeline',
+        'As the world watches and the seasons turn, diplomacy in the region enters a new and uncertain chapter for everyone.',
+        'Kenyan President William Ruto and Ugandan President Yoweri Museveni agreed in Mombasa on Monday, 3 March 2025, to share the cost of a refined-products pipeline.',
+        'The pipeline will run 350 kilometres from Eldoret to Kampala and is due to open in 2028.',
+        'Both governments will each hold a 40 per cent stake, with the rest offered to private investors.',
+      ].join('\n\n'),
+    );
+    opened = await openEngine(dir);
+  }, 120_000);
+
+  it('opens with the first sentence that names someone, somewhere or a date, not with scene-setting', async () => {
+    const s = await opened.engine.summarize({ source: 'scene-setting.txt' });
+    expect(s.citations[0]!.quote).toMatch(/^Kenyan President William Ruto/);
+    expect(s.summary).not.toMatch(/As the world watches/);
+  });
+
+  it('quotes a lead too long to quote whole from its start to a clause end, marked with an ellipsis', async () => {
     const lead =
       'GABORONE — Botswana and Namibia signed an agreement on Friday, 6 June 2025, to build a 1,200-kilometre power line ' +
       'between Morupule and Walvis Bay, which officials said would carry up to 600 megawatts of solar and coal power, ' +
@@ -199,7 +221,7 @@ describe('a lead too long to quote whole', () => {
       'The African Development Bank has offered a loan of $450m for the first phase of the power line.',
     ];
     writeFileSync(join(dir, 'power-line.txt'), `Botswana and Namibia agree power line\n\n${lead}\n\n${body.join('\n\n')}\n`);
-    const opened = await openEngine(dir);
+    await opened.engine.reindex();
     const s = await opened.engine.summarize({ source: 'power-line.txt' });
     expect(lead.length).toBeGreaterThan(420);
     const first = s.citations[0]!;

@@ -169,14 +169,18 @@ function unbalancedQuote(text: string): boolean {
   return opens !== closes || straight % 2 === 1;
 }
 
+/** A name after the first word, or a figure: a lead says who, where or when; scene-setting says neither. */
+const NAMES_SOMEONE = /\S\s+\p{Lu}|\d/u;
+
 /**
  * Where the article text begins: at a dateline when the page has one near the top, otherwise at the first prose
- * sentence long enough to be a lead rather than a photo caption (a caption stands alone and runs short).
+ * sentence long enough to be a lead rather than a photo caption (a caption stands alone and runs short) that
+ * names someone, somewhere or a date.
  */
 function leadStart(units: Unit[]): number {
   const dateline = units.slice(0, 20).findIndex((u) => DATELINE.test(u.text) && isProse(u));
   if (dateline >= 0) return dateline;
-  const first = units.findIndex((u) => isProse(u) && wordCount(u.text) >= 12 && (!u.alone || u.text.length >= 100));
+  const first = units.findIndex((u) => isProse(u) && wordCount(u.text) >= 12 && (!u.alone || u.text.length >= 100) && NAMES_SOMEONE.test(u.text));
   return Math.max(0, first);
 }
 
