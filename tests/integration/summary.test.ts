@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
 import { UnknownSourceError } from '../../src/rag/errors.js';
+import { evaluateSummaries, readSummaryCases } from '../../src/measure/summaries.js';
 import type { Summary } from '../../src/rag/types.js';
 
 const WEB_CORPUS = 'eval/web/corpus';
@@ -107,6 +108,16 @@ describe('a seed article summarised as a news brief', () => {
 
   it('says which documents exist when asked for an unknown one', async () => {
     await expect(seeds.engine.summarize({ source: 'missing.txt' })).rejects.toThrow(UnknownSourceError);
+  });
+});
+
+describe('summary figures on the seed articles (npm run eval -- --summaries)', () => {
+  it('state every key fact of eval/summaries.jsonl, within 700 characters, every quote found in its file', async () => {
+    const cases = (await readSummaryCases('eval/summaries.jsonl')).filter((c) => c.corpus === 'seeds');
+    const report = await evaluateSummaries(cases, async () => seeds.engine);
+    const missed = report.cases.filter((c) => c.factsMissed.length).map((c) => `${c.source}: ${c.factsMissed.join(', ')}`);
+    expect(report.totals[0]).toMatchObject({ documents: 5, factCoverage: 1, overLength: 0, invalidQuotes: 0 });
+    expect(missed).toEqual([]);
   });
 });
 
