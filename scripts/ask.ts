@@ -1,10 +1,10 @@
 /** `npm run ask -- "question"`: the product's main job from a terminal. Argument parsing and printing only. */
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
-import { Engine } from '../src/rag/engine.js';
+import type { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
 import { flagLine, type Answer } from '../src/rag/types.js';
-import { command, notice, parseArguments, runCli } from './cli.js';
+import { command, notice, openEngine, parseArguments, runCli } from './cli.js';
 
 function printAnswer(a: Answer): void {
   console.log(a.answer);
@@ -17,21 +17,26 @@ function printAnswer(a: Answer): void {
 }
 
 async function batch(engine: Engine, file: string): Promise<void> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim());
-  for (const [n, line] of lines.entries()) {
-    let item: { id?: unknown; question?: unknown };
+  for (const [n, line] of (await readFile(file, 'utf8')).split('\n').entries()) {
+    if (!line.trim()) continue;
+    let item: unknown;
     try {
       item = JSON.parse(line);
     } catch {
+      item = undefined;
+    }
+    // `null`, a number or a list parse as JSON but are not a question: reported, and the rest still answered.
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       notice(`${file}:${n + 1}: not a JSON object, skipped`);
       continue;
     }
-    const id = item.id ?? n + 1;
+    const { id: given, question } = item as { id?: unknown; question?: unknown };
+    const id = given ?? n + 1;
     try {
-      console.log(JSON.stringify({ id, ...(await engine.ask(String(item.question ?? ''))) }));
+      console.log(JSON.stringify({ id, ...(await engine.ask(String(question ?? ''))) }));
     } catch (e) {
       if (!(e instanceof UserFacingError)) throw e;
-      console.log(JSON.stringify({ id, question: item.question, status: 'invalid', error: e.message }));
+      console.log(JSON.stringify({ id, question, status: 'invalid', error: e.message }));
     }
   }
 }
@@ -46,7 +51,7 @@ await runCli(async () => {
   const options = program.opts<{ json?: boolean; batch?: string }>();
   const question = program.args.join(' ');
   if (!options.batch && !question.trim()) throw new InvalidQuestionError('the question is empty (usage: npm run ask -- "What did Lavrov discuss in Mali?")');
-  const engine = await Engine.open(loadConfig(), { autoIngest: true, onNotice: notice });
+  const engine = await openEngine(loadConfig());
   if (options.batch) return void (await batch(engine, options.batch));
   const answer = await engine.ask(question);
   if (options.json) console.log(JSON.stringify(answer));

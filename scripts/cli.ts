@@ -1,6 +1,8 @@
 /** What every command-line entry point shares: one-line errors (stack only with --debug) and exit codes. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
+import type { Config } from '../src/config.js';
+import type { Engine } from '../src/rag/engine.js';
+import { ConfigError, ingestStopped, InvalidQuestionError, UserFacingError } from '../src/rag/errors.js';
 
 /** Exit codes: 0 done, 1 failed, 2 the input or the arguments were invalid. */
 export const EXIT_INVALID = 2;
@@ -33,6 +35,34 @@ export async function runCli(main: (debug: boolean) => Promise<number | void>, r
 
 /** Progress and notices go to stderr so stdout stays machine-readable with --json. */
 export const notice = (message: string) => console.error(message);
+
+/**
+ * Until `release()`, SIGINT and SIGTERM abort `signal` instead of killing the process, so an ingest under way stops
+ * cleanly (its half-written build removed, the index in use untouched) and the command ends with one line.
+ */
+export function stopOnSignals(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const handler = () => controller.abort(ingestStopped(name));
+    process.once(name, handler);
+    return [name, handler] as const;
+  });
+  return { signal: controller.signal, release: () => handlers.forEach(([name, handler]) => process.off(name, handler)) };
+}
+
+/** The engine as the answering commands open it: building the index first when there is none or the corpus changed. */
+export async function openEngine(config: Config): Promise<Engine> {
+  // Loaded here, so that commands without an engine (deploy-commands) do not load it.
+  const { Engine } = await import('../src/rag/engine.js');
+  const stopping = stopOnSignals();
+  try {
+    const engine = await Engine.open(config, { autoIngest: true, onNotice: notice, signal: stopping.signal });
+    stopping.signal.throwIfAborted();
+    return engine;
+  } finally {
+    stopping.release();
+  }
+}
 
 /** A command with the options every entry point shares; errors go to stderr as one line. */
 export function command(name: string, description: string): Command {

@@ -4,7 +4,6 @@
  */
 
 import { loadConfig } from '../src/config.js';
-import { Engine } from '../src/rag/engine.js';
 import { evaluate as evaluateQuestions, readQuestions, RECALL_DEPTHS, type CaseResult, type EvalReport } from '../src/measure/evaluate.js';
 import {
   configForCorpus,
@@ -13,7 +12,7 @@ import {
   SUMMARY_CHAR_GOAL,
   type SummaryReport,
 } from '../src/measure/summaries.js';
-import { command, EXIT_INVALID, notice, parseArguments, runCli, table } from './cli.js';
+import { command, EXIT_INVALID, notice, openEngine, parseArguments, runCli, table } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
 
@@ -126,14 +125,14 @@ await runCli(async () => {
   if (options.summaries) {
     const cases = await readSummaryCases(options.summaries);
     const config = loadConfig();
-    const report = await evaluateSummaries(cases, (corpus) => Engine.open(configForCorpus(config, corpus), { autoIngest: true, onNotice: notice }));
+    const report = await evaluateSummaries(cases, (corpus) => openEngine(configForCorpus(config, corpus)));
     if (options.json) console.log(JSON.stringify(report));
     else printSummaryReport(report, options.summaries);
     return report.totals[0]!.overLength || report.totals[0]!.invalidQuotes ? 1 : 0;
   }
   const questions = await readQuestions(options.questions);
   const config = loadConfig();
-  const engine = await Engine.open(config, { autoIngest: true, onNotice: notice });
+  const engine = await openEngine(config);
   const report = await evaluateQuestions(engine, questions, config.corpusDir);
   if (options.json) console.log(JSON.stringify(report));
   else printReport(report, options.questions);

@@ -2,13 +2,13 @@
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/config.js';
 import { Engine } from '../src/rag/engine.js';
-import type { IngestProgress, IngestReport } from '../src/rag/types.js';
-import { command, notice, parseArguments, runCli } from './cli.js';
+import { oneLine, type IngestProgress, type IngestReport } from '../src/rag/types.js';
+import { command, notice, parseArguments, runCli, stopOnSignals } from './cli.js';
 
 function printSummary(report: IngestReport): void {
   for (const d of report.documents) {
     const placeholders = d.placeholders.length ? `, placeholders: ${d.placeholders.map((p) => p.text).join(', ')}` : '';
-    console.log(`${d.status.padEnd(9)} ${d.source}${d.title ? ` — “${d.title}”` : ''} (${d.chunks} chunks${placeholders})${d.warning ? `: ${d.warning}` : ''}`);
+    console.log(oneLine(`${d.status.padEnd(9)} ${d.source}${d.title ? ` — “${d.title}”` : ''} (${d.chunks} chunks${placeholders})${d.warning ? `: ${d.warning}` : ''}`));
   }
   const count = (s: string) => report.documents.filter((d) => d.status === s).length;
   const placeholders = report.documents.reduce((n, d) => n + d.placeholders.length, 0);
@@ -21,7 +21,7 @@ function printSummary(report: IngestReport): void {
 /** A progress bar on a terminal; plain lines when the output is a log or a pipe. */
 function progressReporter(): { update: (p: IngestProgress) => void; stop: () => void } {
   if (!process.stderr.isTTY) {
-    return { update: (p) => p.source && notice(`[${p.done + 1}/${p.total}] ${p.source}`), stop: () => undefined };
+    return { update: (p) => p.source && notice(oneLine(`[${p.done + 1}/${p.total}] ${p.source}`)), stop: () => undefined };
   }
   const bar = new cliProgress.SingleBar({ format: '{bar} {value}/{total} {stage} {source}', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
   let started = false;
@@ -44,10 +44,8 @@ await runCli(async () => {
   const { json } = program.opts<{ json?: boolean }>();
   const config = loadConfig();
   const progress = progressReporter();
-  const report = await Engine.ingest(config, { onNotice: notice, onProgress: progress.update }).finally(progress.stop);
+  const stopping = stopOnSignals();
+  const report = await Engine.ingest(config, { onNotice: notice, onProgress: progress.update, signal: stopping.signal }).finally(progress.stop);
   if (json) console.log(JSON.stringify(report));
   else printSummary(report);
-  const usable = report.documents.filter((d) => d.status === 'indexed' || d.status === 'unchanged').length;
-  if (!usable) notice('error: no document in the corpus could be indexed');
-  return usable ? 0 : 1;
 });

@@ -1,9 +1,8 @@
 /** `npm run summary -- --source FILE | --topic TEXT | --list`: extractive, cited summaries from a terminal. */
 import { loadConfig } from '../src/config.js';
-import { Engine } from '../src/rag/engine.js';
 import { InvalidQuestionError } from '../src/rag/errors.js';
 import { citationMarks, flagLine, type DocumentRef } from '../src/rag/types.js';
-import { command, notice, parseArguments, runCli } from './cli.js';
+import { command, openEngine, parseArguments, runCli } from './cli.js';
 
 /** Further articles of a topic named by title; the rest are counted. */
 const MORE_NAMED = 5;
@@ -20,7 +19,7 @@ await runCli(async () => {
   if ([o.source, o.topic, o.list].filter(Boolean).length !== 1) {
     throw new InvalidQuestionError('give exactly one of --source FILE, --topic TEXT or --list');
   }
-  const engine = await Engine.open(loadConfig(), { autoIngest: true, onNotice: notice });
+  const engine = await openEngine(loadConfig());
   if (o.list) {
     const sources = await engine.sources();
     if (o.json) console.log(JSON.stringify(sources));

@@ -4,7 +4,8 @@
  * chromadb is pinned to 3.0.12 with its Linux binding overridden to 1.0.5 in package.json: later bindings need
  * glibc 2.38+, and Debian 12 machines have 2.36, so the bundled Chroma server would not start.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './rag/errors.js';
@@ -12,7 +13,16 @@ import { ConfigError } from './rag/errors.js';
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const positiveInt = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
+/**
+ * A whole number within bounds the program can honour: timers past 2^31 ms fire at once in Node, and a timeout of a
+ * few milliseconds can never be met, so both are refused with the range rather than failing later.
+ */
+function wholeNumber(min: number, max: number, unit: string) {
+  const range = `must be a whole number of ${unit} between ${min} and ${max}`;
+  return z.coerce
+    .number({ invalid_type_error: range })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: range });
+}
 const url = z.string().url('must be a URL such as http://127.0.0.1:8000');
 const idList = z
   .string()
@@ -31,7 +41,7 @@ const schema = z.object({
 
   LLM_PROVIDER: z.enum(['none', 'openai', 'ollama']).default('none'),
   LLM_MODEL: z.string().optional(),
-  LLM_TIMEOUT_MS: positiveInt.default(20_000),
+  LLM_TIMEOUT_MS: wholeNumber(1_000, 600_000, 'milliseconds').default(20_000),
   OPENAI_BASE_URL: url.optional(),
   OPENAI_API_KEY: z.string().optional(),
   OLLAMA_BASE_URL: url.default('http://127.0.0.1:11434'),
@@ -47,8 +57,8 @@ const schema = z.object({
   ADMIN_ROLE_IDS: idList.default(''),
   ANSWER_MENTIONS: bool.default('true'),
   ANSWER_DMS: bool.default('false'),
-  ASK_RATE_PER_MINUTE: positiveInt.default(6),
-  REINDEX_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  ASK_RATE_PER_MINUTE: wholeNumber(1, 1_000, 'questions').default(6),
+  REINDEX_COOLDOWN_SECONDS: wholeNumber(0, 86_400, 'seconds').default(60),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -82,6 +92,29 @@ export interface Config {
   };
 }
 
+/**
+ * A folder setting that names a file (or lies below one) would fail later with a raw EEXIST or ENOTDIR; said here,
+ * naming the variable. A path that does not exist yet is fine: it is created when first written.
+ */
+function assertFolderPath(name: string, path: string): void {
+  for (let at = resolve(path); ; at = dirname(at)) {
+    // Missing, or below a file (ENOTDIR): look at the folder above.
+    const info = (() => {
+      try {
+        return statSync(at);
+      } catch {
+        return null;
+      }
+    })();
+    if (info) {
+      if (info.isDirectory()) return;
+      const where = at === resolve(path) ? `${path} is a file` : `${at} (in ${path}) is a file`;
+      throw new ConfigError(`${name}: ${where}, not a folder (see .env.example)`);
+    }
+    if (dirname(at) === at) return;
+  }
+}
+
 /** Settings read from `.env` in the working directory, overridden by the real environment. */
 function environment(env: NodeJS.ProcessEnv, dotenvPath: string): Record<string, string | undefined> {
   const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
@@ -99,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.
     throw new ConfigError(`${name}: ${issue.message} (see .env.example)`);
   }
   const r = parsed.data;
+  for (const name of ['CORPUS_DIR', 'INDEX_DIR', 'DATA_DIR', 'CACHE_DIR'] as const) assertFolderPath(name, r[name]);
   if (r.LLM_PROVIDER !== 'none' && !r.LLM_MODEL) {
     throw new ConfigError(`LLM_MODEL: must be set when LLM_PROVIDER=${r.LLM_PROVIDER} (see .env.example)`);
   }

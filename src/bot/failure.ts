@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { UserFacingError } from '../rag/errors.js';
 import type { LogFields } from './context.js';
+import { escapeOutside } from './escape.js';
 
 export function failureLine(error: unknown, logger: Logger, fields: LogFields): string {
   if (error instanceof UserFacingError) {
     logger.info({ ...fields, outcome: 'refused', reason: error.message }, 'command refused');
-    return `Sorry — ${error.message}${/[.!?]$/.test(error.message) ? '' : '.'}`;
+    // The reason can name a corpus file or a document the user typed: outside text like any other.
+    return `Sorry — ${escapeOutside(error.message)}${/[.!?]$/.test(error.message) ? '' : '.'}`;
   }
   const ref = randomBytes(4).toString('hex');
   logger.error({ ...fields, outcome: 'failed', ref, err: error }, 'command failed');

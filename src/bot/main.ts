@@ -35,6 +35,8 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
+  // A /reindex under way stops before its build goes live and removes it, rather than being cut off mid-write.
+  await engine?.stop();
   await bot?.stop();
   logger.info('stopped');
   logger.flush();

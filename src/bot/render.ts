@@ -7,10 +7,10 @@ import {
   ButtonBuilder,
   ButtonStyle,
   EmbedBuilder,
-  escapeMarkdown,
   type APIEmbedField,
   type MessageMentionOptions,
 } from 'discord.js';
+import { escapeOutside, fileName } from './escape.js';
 import { feedbackId } from './feedback.js';
 import {
   citationMarks,
@@ -71,7 +71,7 @@ export function warningLines(flags: Flag[]): string[] {
 }
 
 function quoteBlock(quote: string): string {
-  return escapeMarkdown(quote)
+  return escapeOutside(quote)
     .split('\n')
     .map((line) => `> ${line}`)
     .join('\n');
@@ -86,8 +86,8 @@ function citationFields(citations: Citation[], room: number): APIEmbedField[] {
   const fields: APIEmbedField[] = [];
   let left = room;
   shown.forEach((c, i) => {
-    const name = truncate(`[${c.n}] ${c.title || c.source}`, LIMITS.fieldName);
-    const fileLine = `\n— \`${c.source}\``;
+    const name = truncate(`[${c.n}] ${escapeOutside(c.title || c.source)}`, LIMITS.fieldName);
+    const fileLine = `\n— ${fileName(c.source)}`;
     const share = Math.min(LIMITS.fieldValue, Math.floor(left / (shown.length - i)) - name.length);
     if (share < fileLine.length + 20) return;
     const value = truncate(quoteBlock(c.quote), share - fileLine.length) + fileLine;
@@ -106,10 +106,10 @@ function cited(
   color: number,
 ): EmbedBuilder {
   // Warnings keep up to half the description, so a long answer can never push them out of sight.
-  const warnings = truncate(warningLines(flags).join('\n'), LIMITS.description / 2);
-  const text = body.trim() || 'The engine returned no text.';
+  const warnings = truncate(warningLines(flags).map(escapeOutside).join('\n'), LIMITS.description / 2);
+  const text = escapeOutside(body.trim()) || 'The engine returned no text.';
   const description = warnings ? `${truncate(text, LIMITS.description - warnings.length - 2)}\n\n${warnings}` : truncate(text, LIMITS.description);
-  const heading = truncate(title, LIMITS.title);
+  const heading = truncate(escapeOutside(title), LIMITS.title);
   const foot = footer ? truncate(footer, 200) : '';
   const room = LIMITS.embedTotal - heading.length - description.length - foot.length;
   const embed = new EmbedBuilder().setTitle(heading).setDescription(description).setColor(color);
@@ -195,12 +195,12 @@ export function renderSources(sources: SourceInfo[], page: number) {
   embed.addFields(
     slice.map((s) => {
       const placeholders = s.placeholders.length
-        ? `${s.placeholders.length} placeholder${s.placeholders.length === 1 ? '' : 's'}: ${[...new Set(s.placeholders.map((p) => p.text))].join(', ')}`
+        ? `${s.placeholders.length} placeholder${s.placeholders.length === 1 ? '' : 's'}: ${escapeOutside([...new Set(s.placeholders.map((p) => p.text))].join(', '))}`
         : 'no placeholders';
-      const aliases = s.aliases.length ? `\nalso as ${s.aliases.map((a) => `\`${a}\``).join(', ')}` : '';
+      const aliases = s.aliases.length ? `\nalso as ${s.aliases.map(fileName).join(', ')}` : '';
       return {
-        name: truncate(s.title || s.source, LIMITS.fieldName),
-        value: truncate(`\`${s.source}\` · ${s.chunks} chunks · ${placeholders}${aliases}`, 400),
+        name: truncate(escapeOutside(s.title || s.source), LIMITS.fieldName),
+        value: truncate(`${fileName(s.source)} · ${s.chunks} chunks · ${placeholders}${aliases}`, 400),
       };
     }),
   );
@@ -222,8 +222,8 @@ export function renderReindexReport(report: IngestReport) {
   const placeholders = report.documents.reduce((n, d) => n + d.placeholders.length, 0);
   const skipped = report.documents.filter((d) => d.status === 'skipped');
   const lines = report.documents.map((d) => {
-    const detail = d.status === 'skipped' ? d.warning ?? 'skipped' : `${d.status}, ${d.chunks} chunks, ${d.placeholders.length} placeholders`;
-    return `\`${d.source}\` — ${detail}`;
+    const detail = d.status === 'skipped' ? escapeOutside(d.warning ?? 'skipped') : `${d.status}, ${d.chunks} chunks, ${d.placeholders.length} placeholders`;
+    return `${fileName(d.source)} — ${detail}`;
   });
   const summary =
     `${report.documents.length - skipped.length - count('removed')} documents, ${report.chunks} chunks, ` +
@@ -242,7 +242,7 @@ export function renderLine(text: string) {
 }
 
 export function renderHelp(sources: SourceInfo[]) {
-  const titles = sources.map((s) => `• ${s.title || s.source}`).join('\n');
+  const titles = sources.map((s) => `• ${escapeOutside(s.title || s.source)}`).join('\n');
   const embed = new EmbedBuilder()
     .setTitle('How to ask')
     .setColor(COLOR.answered)

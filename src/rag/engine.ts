@@ -7,8 +7,9 @@ import { composeAnswer } from './compose/answer.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
-import { IndexMismatchError, InvalidQuestionError, UnknownSourceError } from './errors.js';
+import { CorpusFileError, IndexMismatchError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
 import type { IndexStore, LoadedIndex } from './index/contract.js';
+import { ingestInWorker } from './index/ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
 import { loadCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
@@ -42,6 +43,8 @@ export interface EngineOptions {
   onProgress?: (p: IngestProgress) => void;
   /** Serve from this store instead of the one VECTOR_STORE names (measurement over a synthetic index). */
   store?: IndexStore;
+  /** Stops a build made while opening (first run, changed corpus) before it goes live; the reason is thrown. */
+  signal?: AbortSignal;
 }
 
 interface Live {
@@ -56,11 +59,16 @@ export class Engine implements AnswerEngine {
   private live: Live;
   private lastRefresh = Date.now();
   private readonly generator: GroundedGenerator | null;
+  /** Aborted by stop(): a running reindex ends before its build goes live. */
+  private readonly stopping = new AbortController();
+  private reindexing: Promise<unknown> | null = null;
 
   private constructor(
-    config: Config,
+    private readonly config: Config,
     private readonly embedder: CorpusEmbedder,
     private readonly store: IndexStore,
+    /** The store VECTOR_STORE names, which a worker thread can open again; not one handed in for measurement. */
+    private readonly configuredStore: boolean,
     live: Live,
   ) {
     this.live = live;
@@ -73,7 +81,7 @@ export class Engine implements AnswerEngine {
     const store = options.store ?? (await openIndexStore(config, embedder));
     const rebuild = async (why: string) => {
       notice(why);
-      await store.ingest(options.onProgress);
+      await store.ingest(options.onProgress, options.signal);
       return store.open();
     };
     let index: LoadedIndex | null;
@@ -88,15 +96,26 @@ export class Engine implements AnswerEngine {
       if (!options.autoIngest) throw new IndexMismatchError(`no index at ${store.location}; run npm run ingest first`);
       index = await rebuild(`no index at ${store.location} yet; building it from ${config.corpusDir} (first run)…`);
     } else if (options.autoIngest && !store.shared && (await corpusChanged(config.corpusDir, index))) {
-      index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
+      try {
+        index = await rebuild(`the corpus changed since the index was built; re-ingesting…`);
+      } catch (e) {
+        // Nothing usable left in the corpus: the index on disk still answers, and the notice says why it was kept.
+        if (!(e instanceof CorpusFileError)) throw e;
+        notice(e.message);
+      }
     }
-    return new Engine(config, embedder, store, Engine.serve(index!, embedder));
+    return new Engine(config, embedder, store, !options.store, Engine.serve(index!, embedder));
   }
 
-  /** Ingests the corpus into the configured store without opening it for questions (`npm run ingest`). */
-  static async ingest(config: Config, options: Pick<EngineOptions, 'onNotice' | 'onProgress'> = {}): Promise<IngestReport> {
-    const embedder = await createEmbedder(config, options.onNotice);
-    return (await openIndexStore(config, embedder)).ingest(options.onProgress);
+  /**
+   * Ingests the corpus into the configured store without opening it for questions (`npm run ingest`), on a worker
+   * thread so that aborting `signal` (SIGTERM) is heard at once and stops it cleanly.
+   */
+  static ingest(
+    config: Config,
+    options: Pick<EngineOptions, 'onNotice' | 'onProgress'> & { signal?: AbortSignal } = {},
+  ): Promise<IngestReport> {
+    return ingestInWorker(config, options);
   }
 
   private static serve(index: LoadedIndex, embedder: CorpusEmbedder): Live {
@@ -153,9 +172,18 @@ export class Engine implements AnswerEngine {
   }
 
   async reindex(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
-    const report = await this.store.ingest(onProgress);
+    const signal = this.stopping.signal;
+    // Off the main thread, so questions keep being answered from the live index while a long document is embedded.
+    const ingest = this.configuredStore ? ingestInWorker(this.config, { onProgress, signal }) : this.store.ingest(onProgress, signal);
+    this.reindexing = ingest.catch(() => undefined);
+    const report = await ingest;
     await this.refresh();
     return report;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort(ingestStopped('the bot shutting down'));
+    await this.reindexing;
   }
 
   async refresh(): Promise<boolean> {

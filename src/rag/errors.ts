@@ -29,3 +29,9 @@ export class UnknownSourceError extends UserFacingError {}
 
 /** An external service the configuration points at (vector server, model server) cannot be reached. */
 export class ServiceUnavailableError extends UserFacingError {}
+
+/** An ingest was stopped (SIGTERM, SIGINT, the bot shutting down) before its build went live. */
+export class IngestStoppedError extends UserFacingError {}
+
+/** The one line users see for a stopped ingest: `why` names the signal or the reason. */
+export const ingestStopped = (why: string) => new IngestStoppedError(`ingest stopped by ${why}; the index in use was not changed`);

@@ -32,6 +32,20 @@ export function citationMarks(numbers: number[]): string {
   return `[${numbers.join(', ')}]`;
 }
 
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text shown on one line whatever it holds: control characters (a newline in a file name) and the bidi controls
+ * that reorder what follows them are shown as escapes (`\n`, `\u202e`), so a report line can be neither split nor
+ * visually reversed.
+ */
+export function oneLine(text: string): string {
+  return text.replace(
+    /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export interface Citation {
   n: number;
   source: string;
@@ -155,6 +169,8 @@ export interface AnswerEngine {
    * from the old one. Throws IngestBusyError when another ingest (in this or another process) is running.
    */
   reindex(onProgress?: (p: IngestProgress) => void): Promise<IngestReport>;
+  /** Stops a running reindex before its build goes live (the previous index keeps serving); resolves once it has. */
+  stop(): Promise<void>;
   /** Picks up an index rebuilt by another process (e.g. `npm run ingest`); true when it switched. */
   refresh(): Promise<boolean>;
 }

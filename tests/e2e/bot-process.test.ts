@@ -2,11 +2,12 @@
  * `npm start` as an operator runs it: the real entry point in a child process, configured only through the
  * environment, against the loopback Discord. Runs in an empty working directory so a developer's own .env is not read.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DiscordStandIn } from '../support/discord-standin.js';
+import { addBulletins, copyRealCorpus } from '../support/hardening-fixtures.js';
 import { projectRoot as root, spawnTs } from '../support/spawn-ts.js';
 
 const TOKEN = 'MTk4NjIyNDgzNDcx.GprocessSecret.sigSIGsig1234';
@@ -58,6 +59,35 @@ describe('npm start', { timeout: 40_000 }, () => {
       expect(entries.find((e) => e.command === '/ask')?.ms).toBeTypeOf('number');
       expect(entries.map((e) => e.msg).slice(-2)).toEqual(['shutting down', 'stopped']);
       for (const part of TOKEN.split('.')) expect(out.stdout + out.stderr).not.toContain(part);
+    } finally {
+      await discord.close();
+    }
+  });
+
+  test('SIGTERM during /reindex stops the re-index before it goes live, removes its build, then exits 0', { timeout: 90_000 }, async () => {
+    const discord = await DiscordStandIn.start();
+    const corpus = join(workDir, 'reindex-corpus');
+    const indexDir = join(workDir, 'reindex-index');
+    try {
+      await copyRealCorpus(corpus);
+      const { child, out, exited } = startBot(
+        { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiUrl, CORPUS_DIR: corpus, INDEX_DIR: indexDir, DATA_DIR: join(workDir, 'data') },
+        workDir,
+      );
+      await discord.waitForSession(1, 30_000);
+      const live = await readlink(join(indexDir, 'current'));
+      await addBulletins(corpus, 250);
+      const reindex = discord.slashCommand('reindex', {}, discord.admin);
+      // The first progress edit comes a few seconds in, while documents are being embedded.
+      await discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(reindex.token) && /^Re-indexing…/.test(r.body.content ?? ''), 30_000);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(await readlink(join(indexDir, 'current'))).toBe(live);
+      expect(await readdir(join(indexDir, 'builds'))).toEqual([live.split('/').pop()]);
+      expect(await stat(join(indexDir, 'ingest.lock')).catch(() => null)).toBeNull();
+      const entries = out.stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; command?: string; reason?: string });
+      expect(entries.map((e) => e.msg).at(-1)).toBe('stopped');
+      expect(entries.find((e) => e.command === '/reindex')?.reason).toBe('ingest stopped by the bot shutting down; the index in use was not changed');
     } finally {
       await discord.close();
     }

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { chromaClient } from '../../src/rag/index/chroma-store.js';
 import { Engine } from '../../src/rag/engine.js';
 import type { Answer } from '../../src/rag/types.js';
-import { ServiceUnavailableError } from '../../src/rag/errors.js';
+import { CorpusFileError, ServiceUnavailableError } from '../../src/rag/errors.js';
 import { evaluate, readQuestions, THRESHOLDS, type EvalReport } from '../../src/measure/evaluate.js';
 import { isEdit, startHarness, type Harness } from '../support/bot-harness.js';
 import { startChromaServer, type ChromaServer } from '../support/chroma-server.js';
@@ -169,6 +169,21 @@ describe('re-ingest', () => {
     expect(await records.count()).toBe(report.chunks);
     expect((await engine.sources()).map((s) => s.source)).not.toContain(REMOVED_FILE);
     expect((await engine.ask(question)).citations.map((c) => c.source)).not.toContain(REMOVED_FILE);
+  });
+
+  it('an ingest that finds nothing usable fails in one line and leaves the collection serving', async () => {
+    const records = await chunkRecords(chromaClient(server.url), config.store.chromaCollection);
+    const before = await records.count();
+    const sources = (await engine.sources()).map((s) => s.source);
+    const empty = await mkdtemp(join(workDir, 'empty-corpus-'));
+    await writeFile(join(empty, 'notes.txt'), '');
+    const emptied = await engineOn({ ...config, corpusDir: empty });
+    await expect(emptied.reindex()).rejects.toThrow(
+      new CorpusFileError(`no document in ${empty} could be indexed (1 skipped, e.g. notes.txt: empty file); the index in use was not changed`),
+    );
+    expect(await records.count()).toBe(before);
+    expect((await emptied.sources()).map((s) => s.source)).toEqual(sources);
+    expect((await engine.ask(NEW_QUESTION)).citations[0]?.source).toBe(NEW_FILE);
   });
 });
 

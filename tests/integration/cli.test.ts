@@ -72,6 +72,17 @@ describe('npm run ask', () => {
     expect(lines[1].answer).toContain('25,000');
   });
 
+  it('reports a batch line that is not a JSON object by its line number and answers the others', async () => {
+    const file = join(indexDir, 'mixed.jsonl');
+    writeFileSync(file, ['null', '{"id":"b","question":"How much grain did Russia give Mali?"}', '', '[1, 2]', '42', '{oops', '{"id":"f","question":"When did Lavrov arrive in Burundi?"}'].join('\n'));
+    const { code, stdout, stderr } = await cli('ask', ['--batch', file]);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['b', 'f']);
+    expect(stderr.trim().split('\n').filter((l) => l.startsWith(file))).toEqual(
+      [1, 4, 5, 6].map((n) => `${file}:${n}: not a JSON object, skipped`),
+    );
+  });
+
   it.each([
     [['   '], 'the question is empty'],
     [['x'.repeat(2001)], 'the question is too long'],
@@ -91,7 +102,7 @@ describe('npm run ask', () => {
       (e) => e,
     );
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe('error: LLM_TIMEOUT_MS: must be a number (see .env.example)');
+    expect(stderr.trim()).toBe('error: LLM_TIMEOUT_MS: must be a whole number of milliseconds between 1000 and 600000 (see .env.example)');
   });
 });
 

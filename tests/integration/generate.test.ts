@@ -172,6 +172,21 @@ describe('checking the reply', () => {
   });
 });
 
+describe('a hostile reply', () => {
+  it('judges a claim glued to a cited sentence without a space on its own, and drops it uncited', async () => {
+    server.behave({ kind: 'reply', text: 'Aliens landed in Bamako.Lavrov met Diop in Moscow [1].' });
+    const answer = await openai.answer(QUESTION, [mali], extractive);
+    expect(answer.answer).toBe('Lavrov met Diop in Moscow [1].');
+  });
+
+  it('keeps a citation written as a link, but not its link', async () => {
+    server.behave({ kind: 'reply', text: 'Lavrov meets Diop in Moscow [1](https://evil.example/phish). See [the source](http://x.example/a_(b)).' });
+    const answer = await openai.answer(QUESTION, [mali], extractive);
+    expect(answer.answer).toBe('Lavrov meets Diop in Moscow [1].');
+    expect(answer.citations.map((c) => c.source)).toEqual([mali.source]);
+  });
+});
+
 describe('a poisoned passage', () => {
   it('stays quoted data and cannot add sources to the answer', async () => {
     const legit = 'Lavrov meets Diop in Moscow on February 28 [1].';
@@ -200,7 +215,7 @@ describe('falling back when the model is unavailable', () => {
     { name: 'a 500', behaviour: { kind: 'error', status: 500, message: 'overloaded' }, reason: 'HTTP 500' },
     { name: 'a malformed body', behaviour: { kind: 'malformed' }, reason: 'malformed reply' },
     { name: 'an empty reply', behaviour: { kind: 'empty' }, reason: 'empty reply' },
-    { name: 'no reply before LLM_TIMEOUT_MS', behaviour: { kind: 'hang' }, reason: 'no reply within 300 ms' },
+    { name: 'no reply before LLM_TIMEOUT_MS', behaviour: { kind: 'hang' }, reason: 'no reply within 1000 ms' },
   ] as const;
 
   for (const provider of ['openai', 'ollama'] as const) {
@@ -210,7 +225,7 @@ describe('falling back when the model is unavailable', () => {
           provider === 'openai'
             ? { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: API_KEY }
             : { LLM_PROVIDER: 'ollama', OLLAMA_BASE_URL: server.url };
-        const generator = createGenerator(llmConfig({ ...env, LLM_TIMEOUT_MS: '300' }))!;
+        const generator = createGenerator(llmConfig({ ...env, LLM_TIMEOUT_MS: '1000' }))!;
         server.behave(behaviour);
         const answer = await generator.answer(QUESTION, [mali, burundi], extractive);
 

@@ -122,7 +122,8 @@ describe('/reindex from Discord while a shell ingest holds the lock', { timeout:
   test('once the shell ingest is done, /reindex runs; right after, the cooldown is explained', async () => {
     const { discord } = harness;
     const run = discord.slashCommand('reindex', {}, discord.admin);
-    const report = await discord.waitForRequest(isEdit(run), 60_000);
+    // Progress edits may come first: the report is the edit that carries the embed.
+    const report = await discord.waitForRequest((r) => isEdit(run)(r) && r.body.embeds.length > 0, 60_000);
     expect(report.body.embeds[0].title).toBe('Re-index finished');
     expect(report.body.embeds[0].description).toMatch(new RegExp(`^${BULLETINS + 5} documents`));
     const again = discord.slashCommand('reindex', {}, discord.admin);

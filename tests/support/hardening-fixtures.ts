@@ -43,6 +43,27 @@ export async function addBulletins(dir: string, count: number): Promise<void> {
   }
 }
 
+/**
+ * One article of about `bytes` bytes: paragraphs of the real articles, every sentence of each copy marked with its own
+ * dispatch number so that none repeats (cleaning drops repeated sentences). What a long report or a pasted dump looks like to ingest.
+ */
+export async function writeLongArticle(path: string, bytes: number): Promise<void> {
+  const articles = await Promise.all((await readdir(REAL_CORPUS)).sort().map((name) => readFile(join(REAL_CORPUS, name), 'utf8')));
+  const paragraphs = articles.flatMap((a) => a.split(/\n\s*\n/)).map((p) => p.trim()).filter((p) => p.length > 80 && /[.!?]$/.test(p));
+  const parts = ['A long dispatch on Russian diplomacy\n\n'];
+  for (let size = 0, n = 0; size < bytes; n++) {
+    const part = `${paragraphs[n % paragraphs.length]!.replace(/([.!?])(?=\s|$)/g, ` (dispatch ${n + 1})$1`)}\n\n`;
+    parts.push(part);
+    size += Buffer.byteLength(part);
+  }
+  await writeFile(path, parts.join(''));
+}
+
+/** A file of `count` short lines, one short sentence each: a log or a list pasted into the corpus (4.6 MB for 200,000). */
+export async function writeManyLines(path: string, count: number): Promise<void> {
+  await writeFile(path, Array.from({ length: count }, (_, n) => `Diop met Lavrov ${n + 1}.\n`).join(''));
+}
+
 /** Copies an index directory as it is on disk (the `current` link is relative, so the copy is self-contained). */
 export const copyIndex = (from: string, to: string) => cp(from, to, { recursive: true, verbatimSymlinks: true });
 

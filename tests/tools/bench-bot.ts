@@ -2,23 +2,26 @@
  * `npm run bench:bot -- [--concurrent N] [--rounds R] [--json]`: N users send /ask at the same moment to the real bot
  * (real discord.js client, real engine over corpus/) on the loopback Discord stand-in of the tests; prints the time
  * from each command to its answer (the edit of the deferred reply) reaching Discord, and how many were answered.
+ *
+ * `npm run bench:bot -- --reindex [--limit S] [--json]`: ingest time of a corpus of one 1 MB article and of one file
+ * of 200,000 short lines, then the answer latency of /ask sent every quarter second while /reindex ingests the 1 MB
+ * article. An ingest still running after S seconds (default 120) is stopped and reported as such.
  */
-import { latency } from '../../src/measure/benchmark.js';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { latency, type Latency } from '../../src/measure/benchmark.js';
+import { Engine } from '../../src/rag/engine.js';
+import { ingestStopped, IngestStoppedError } from '../../src/rag/errors.js';
 import { command, notice, parseArguments, runCli, wholeNumber } from '../../scripts/cli.js';
-import { isEdit, startHarness } from '../support/bot-harness.js';
+import { isEdit, startHarness, type Harness } from '../support/bot-harness.js';
+import { CACHE_DIR, configFor, copyRealCorpus, writeLongArticle, writeManyLines } from '../support/hardening-fixtures.js';
+import type { RecordedRequest } from '../support/discord-standin.js';
 
 const QUESTIONS = ['What did Lavrov discuss in Mali?', 'When did Lavrov arrive in Burundi?', 'What did Russia and Togo announce?'];
+const ASK_EVERY_MS = 250;
 
-
-await runCli(async () => {
-  const program = command('bench:bot', 'Concurrent /ask through the real bot on a loopback Discord: latency and losses.')
-    .option('--concurrent <n>', 'users asking at the same moment', wholeNumber, 50)
-    .option('--rounds <n>', 'bursts to send, one after another', wholeNumber, 3)
-    .option('--json', 'print one JSON object');
-  const exit = parseArguments(program);
-  if (exit !== null) return exit;
-  const { concurrent, rounds, json } = program.opts<{ concurrent: number; rounds: number; json?: boolean }>();
-
+async function concurrentAsks(concurrent: number, rounds: number) {
   notice('bench: starting the bot on a loopback Discord (builds a temporary index)…');
   const harness = await startHarness();
   const { discord } = harness;
@@ -44,11 +47,132 @@ await runCli(async () => {
   } finally {
     await harness.stop();
   }
-  const result = { concurrent, rounds, sent, answered, lost: sent - answered, latencyMs: latency(samples) };
-  if (json) console.log(JSON.stringify(result));
+  return { concurrent, rounds, sent, answered, lost: sent - answered, latencyMs: latency(samples) };
+}
+
+interface TimedIngest {
+  corpus: string;
+  /** Wall time of `npm run ingest`'s work (worker start and embedder load included), or null when stopped at the limit. */
+  ms: number | null;
+  /** The time the ingest itself reports. */
+  ingestMs: number | null;
+  chunks: number | null;
+}
+
+/** Ingests `corpusDir` into a fresh index as `npm run ingest` does, stopping it after `limitMs`. */
+async function timedIngest(corpus: string, corpusDir: string, indexDir: string, limitMs: number): Promise<TimedIngest> {
+  const stopping = new AbortController();
+  const timer = setTimeout(() => stopping.abort(ingestStopped(`the bench's limit of ${limitMs / 1000} s`)), limitMs);
+  const began = performance.now();
+  try {
+    const report = await Engine.ingest(configFor(corpusDir, indexDir, { CACHE_DIR }), { signal: stopping.signal });
+    return { corpus, ms: Math.round(performance.now() - began), ingestMs: report.ms, chunks: report.chunks };
+  } catch (e) {
+    if (e instanceof IngestStoppedError) return { corpus, ms: null, ingestMs: null, chunks: null };
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface AsksDuringReindex {
+  asked: number;
+  answered: number;
+  latencyMs: Latency;
+  /** Seconds the /reindex took, or null when it was still running at the limit (then stopped). */
+  reindexSeconds: number | null;
+}
+
+/** /ask every quarter second from the moment an admin sends /reindex of `longArticle` until its report (or the limit). */
+async function asksDuringReindex(root: string, limitMs: number): Promise<AsksDuringReindex> {
+  const corpus = join(root, 'bot-corpus');
+  await copyRealCorpus(corpus);
+  const harness: Harness = await startHarness({ CORPUS_DIR: corpus });
+  const { discord } = harness;
+  const samples: number[] = [];
+  let asked = 0;
+  let reindexSeconds: number | null = null;
+  try {
+    await writeLongArticle(join(corpus, 'long-dispatch.txt'), 1024 * 1024);
+    const reindex = discord.slashCommand('reindex', {}, discord.admin);
+    const began = performance.now();
+    const reported = (r: RecordedRequest) => isEdit(reindex)(r) && r.body.embeds?.[0]?.title === 'Re-index finished';
+    const pending: Promise<void>[] = [];
+    while (performance.now() - began < limitMs) {
+      if (discord.requests.some(reported)) {
+        reindexSeconds = Math.round((performance.now() - began) / 100) / 10;
+        break;
+      }
+      const sentAt = performance.now();
+      const ask = discord.slashCommand('ask', { question: QUESTIONS[asked++ % QUESTIONS.length]! });
+      pending.push(discord.waitForRequest(isEdit(ask), 60_000).then(() => void samples.push(performance.now() - sentAt)));
+      await new Promise((resolve) => setTimeout(resolve, ASK_EVERY_MS));
+    }
+    await Promise.allSettled(pending);
+    // Still running at the limit: stopped as the bot stops it on shutdown.
+    if (reindexSeconds === null) await harness.engine.stop();
+  } finally {
+    await harness.stop();
+  }
+  return { asked, answered: samples.length, latencyMs: latency(samples), reindexSeconds };
+}
+
+async function reindexBench(limitSeconds: number) {
+  const root = await mkdtemp(join(tmpdir(), 'bench-reindex-'));
+  const limitMs = limitSeconds * 1000;
+  try {
+    const article = join(root, 'one-article');
+    const lines = join(root, 'many-lines');
+    await mkdir(article);
+    await mkdir(lines);
+    await writeLongArticle(join(article, 'long-dispatch.txt'), 1024 * 1024);
+    await writeManyLines(join(lines, 'lines.txt'), 200_000);
+    notice('bench: ingesting one 1 MB article…');
+    const oneArticle = await timedIngest('one 1 MB article', article, join(root, 'index-article'), limitMs);
+    notice('bench: ingesting one file of 200,000 lines…');
+    const manyLines = await timedIngest('one file of 200,000 lines (4.6 MB)', lines, join(root, 'index-lines'), limitMs);
+    notice('bench: /ask every 250 ms while /reindex ingests the 1 MB article…');
+    const during = await asksDuringReindex(root, limitMs);
+    return { limitSeconds, ingests: [oneArticle, manyLines], asksDuringReindex: during };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+const seconds = (ms: number | null, limit: number) => (ms === null ? `not finished within ${limit} s (stopped)` : `${(ms / 1000).toFixed(1)} s`);
+
+await runCli(async () => {
+  const program = command('bench:bot', 'Concurrent /ask through the real bot on a loopback Discord: latency and losses.')
+    .option('--concurrent <n>', 'users asking at the same moment', wholeNumber, 50)
+    .option('--rounds <n>', 'bursts to send, one after another', wholeNumber, 3)
+    .option('--reindex', 'ingest time of long documents, and /ask latency during a /reindex of one')
+    .option('--limit <seconds>', 'with --reindex: stop an ingest still running after this long', wholeNumber, 120)
+    .option('--json', 'print one JSON object');
+  const exit = parseArguments(program);
+  if (exit !== null) return exit;
+  const options = program.opts<{ concurrent: number; rounds: number; reindex?: boolean; limit: number; json?: boolean }>();
+
+  if (options.reindex) {
+    const result = await reindexBench(options.limit);
+    if (options.json) return void console.log(JSON.stringify(result));
+    for (const i of result.ingests) {
+      const detail = i.ms === null ? '' : ` (the ingest reports ${seconds(i.ingestMs, options.limit)}; ${i.chunks} chunks)`;
+      console.log(`ingest of ${i.corpus}: ${seconds(i.ms, options.limit)}${detail}`);
+    }
+    const d = result.asksDuringReindex;
+    const l = d.latencyMs;
+    console.log(
+      `/ask every ${ASK_EVERY_MS} ms during /reindex of the 1 MB article: ${d.answered}/${d.asked} answered, ` +
+        `p50 ${l.p50} ms · p95 ${l.p95} ms · max ${l.max} ms; the /reindex ${d.reindexSeconds === null ? `was still running after ${options.limit} s (stopped)` : `took ${d.reindexSeconds} s`}`,
+    );
+    return d.answered === d.asked ? 0 : 1;
+  }
+
+  const result = await concurrentAsks(options.concurrent, options.rounds);
+  if (options.json) console.log(JSON.stringify(result));
   else {
     const l = result.latencyMs;
-    console.log(`${concurrent} concurrent /ask × ${rounds} bursts: ${answered}/${sent} answered, ${result.lost} lost`);
+    console.log(`${result.concurrent} concurrent /ask × ${result.rounds} bursts: ${result.answered}/${result.sent} answered, ${result.lost} lost`);
     console.log(`command → answer at Discord: p50 ${l.p50} ms · p95 ${l.p95} ms · p99 ${l.p99} ms · max ${l.max} ms`);
   }
   return result.lost ? 1 : 0;

@@ -2,8 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { APIEmbed } from 'discord.js';
+import { escapeOutside } from '../../src/bot/escape.js';
 import { LIMITS, renderAnswer, renderSources, truncate } from '../../src/bot/render.js';
-import type { Answer, Citation, Flag, SourceInfo } from '../../src/rag/types.js';
+import { flagLine, type Answer, type Citation, type Flag, type SourceInfo } from '../../src/rag/types.js';
 
 function embedLength(embed: APIEmbed): number {
   return (
@@ -78,7 +79,7 @@ describe('renderAnswer', () => {
           const embed = payload.embeds[0]!.toJSON();
           expectWithinLimits(embed);
           expect(payload.allowedMentions).toEqual({ parse: [], repliedUser: false });
-          for (const f of flags) expect(embed.description).toContain(f.kind === 'placeholder' ? `blank: ${f.text}` : `speculates here: “${f.text}”`);
+          for (const f of flags) expect(embed.description).toContain(escapeOutside(flagLine(f)));
         },
       ),
       { numRuns: 200 },

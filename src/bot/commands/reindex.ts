@@ -7,6 +7,7 @@ import {
 } from 'discord.js';
 import type { IngestProgress } from '../../rag/types.js';
 import type { BotContext, LogFields } from '../context.js';
+import { fileName } from '../escape.js';
 import { renderLine, renderReindexReport } from '../render.js';
 
 export const data = new SlashCommandBuilder()
@@ -54,7 +55,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     const onProgress = (p: IngestProgress) => {
       if (Date.now() - shownAt < PROGRESS_EVERY_MS) return;
       shownAt = Date.now();
-      const line = `Re-indexing… ${p.stage} ${p.done}/${p.total}${p.source ? ` (${p.source})` : ''}. The current index keeps answering meanwhile.`;
+      const line = `Re-indexing… ${p.stage} ${p.done}/${p.total}${p.source ? ` (${fileName(p.source)})` : ''}. The current index keeps answering meanwhile.`;
       progressEdits = progressEdits
         .then(() => interaction.editReply(renderLine(line)))
         .then(

@@ -10,6 +10,7 @@ import type { Config } from '../../config.js';
 import { createChatModel } from './chat-model.js';
 import { MAX_ANSWER_CHARS } from './answer.js';
 import { flagsOf, mergeFlags } from '../text/flags.js';
+import { splitSentences } from '../text/sentences.js';
 import type { Answer, Citation, Passage } from '../types.js';
 
 /** What the model is told to say, and nothing else, when the passages do not answer. */
@@ -142,12 +143,16 @@ interface Sentence {
   gap: string;
 }
 
+/**
+ * The reply's sentences, split by the same splitter as the corpus, so that a claim glued to a cited one
+ * ("…in Bamako.Lavrov met…") is judged on its own.
+ */
 function sentencesOf(reply: string): Sentence[] {
-  const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
   const sentences: Sentence[] = [];
-  for (const { segment } of segmenter.segment(reply)) {
-    let body = segment.trimEnd();
-    const gap = segment.slice(body.length);
+  const spans = splitSentences(reply);
+  spans.forEach((span, i) => {
+    let body = span.text;
+    const gap = reply.slice(span.end, spans[i + 1]?.start ?? reply.length);
     // "…in Burundi. [1] He then…" — a mark opening a sentence belongs to the claim before it.
     const leading = body.match(LEADING_MARKS)?.[0];
     const previous = sentences.at(-1);
@@ -157,22 +162,26 @@ function sentencesOf(reply: string): Sentence[] {
     }
     if (body) sentences.push({ body, gap });
     else if (previous) previous.gap = gap;
-  }
+  });
   return sentences;
 }
+
+/** A markdown link's target: `[1](https://…)` would show the citation as a link to wherever the model chose. */
+const LINK_TARGET = /\]\([^)]*\)/g;
 
 type Checked = 'not_found' | 'unsupported' | { text: string; cited: Passage[] };
 
 /**
  * Keeps the sentences whose every citation names a given passage (and that cite at least one), renumbers the
- * citations in order of first use, and stops before the answer would pass MAX_ANSWER_CHARS.
+ * citations in order of first use, and stops before the answer would pass MAX_ANSWER_CHARS. Link targets are
+ * dropped first: the answer shows the model's words and citations, never a link of its choosing.
  */
 function checkReply(reply: string, passages: Passage[]): Checked {
   if (/NOT[_ ]IN[_ ]PASSAGES/.test(reply)) return 'not_found';
 
   let renumbered = new Map<number, number>(); // given number → number in the answer
   let text = '';
-  for (const { body, gap } of sentencesOf(reply)) {
+  for (const { body, gap } of sentencesOf(reply.replace(LINK_TARGET, ']'))) {
     const numbers = (body.match(CITATION_MARK) ?? []).flatMap(numbersIn);
     if (!numbers.length || numbers.some((n) => n < 1 || n > passages.length)) continue;
 

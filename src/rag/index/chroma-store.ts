@@ -238,13 +238,13 @@ export class ChromaIndexStore implements IndexStore {
     return live !== null && this.loadedId(live.version) !== loaded.version;
   }
 
-  async ingest(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+  async ingest(onProgress?: (p: IngestProgress) => void, signal?: AbortSignal): Promise<IngestReport> {
     const began = performance.now();
     // The lock keeps ingests on this machine apart; the version check before the commit catches one from elsewhere.
-    return withIngestLock(this.config.indexDir, () => reaching(this.url, () => this.ingestLocked(began, onProgress)));
+    return withIngestLock(this.config.indexDir, () => reaching(this.url, () => this.ingestLocked(began, onProgress, signal)));
   }
 
-  private async ingestLocked(began: number, onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+  private async ingestLocked(began: number, onProgress?: (p: IngestProgress) => void, signal?: AbortSignal): Promise<IngestReport> {
     let chunks = await chunkCollection(this.client, this.name);
     let documents = await this.client.getOrCreateCollection({ name: this.documentsName, embeddingFunction: PRECOMPUTED });
     const startVersion = typeof chunks.metadata?.version === 'string' ? chunks.metadata.version : undefined;
@@ -264,6 +264,7 @@ export class ChromaIndexStore implements IndexStore {
       reuse: new Map(reusable.map((r) => [r.sha256, r])),
       previous: previous?.documents ?? [],
       onProgress,
+      signal,
     });
     onProgress?.({ stage: 'index', done: 0, total: 1 });
 
@@ -301,6 +302,8 @@ export class ChromaIndexStore implements IndexStore {
     const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state), version, fittedChunks: refit ? total : previous!.fittedChunks };
     await writeJson(documents, [{ id: manifestId(version), value: manifest, metadata: { kind: 'manifest', version } }], 1);
 
+    // Stopped before the commit, what was sent is left over as after a crash: the next ingest deletes it.
+    signal?.throwIfAborted();
     const now = (await this.liveVersion())?.version;
     if (now !== startVersion) {
       throw new IngestBusyError(`another ingest updated ${this.location} while this one ran; run npm run ingest again`);

@@ -11,10 +11,10 @@ import type { Section } from '../ingest/clean.js';
 import type { IngestProgress, IngestReport, Placeholder } from '../types.js';
 
 /**
- * Version of what an index holds. Raise it when cleaning or chunking output changes: an index of another format is
+ * Version of what an index holds. Raise it when cleaning or chunking output or the files of a build change: an index of another format is
  * neither opened nor reused, so the next ingest rebuilds every document.
  */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 /** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
@@ -102,8 +102,11 @@ export interface IndexStore {
   readonly location: string;
   /** Other processes serve from it too: a process must not rewrite it just because its own corpus copy differs. */
   readonly shared: boolean;
-  /** Ingests CORPUS_DIR incrementally and makes the result live for every process that reads this store. */
-  ingest(onProgress?: (p: IngestProgress) => void): Promise<IngestReport>;
+  /**
+   * Ingests CORPUS_DIR incrementally and makes the result live for every process that reads this store. Aborting
+   * `signal` stops it before it goes live (with the signal's reason), leaving the previous index serving.
+   */
+  ingest(onProgress?: (p: IngestProgress) => void, signal?: AbortSignal): Promise<IngestReport>;
   /** The live index, or null when nothing has been ingested. Throws IndexMismatchError for another embedder's. */
   open(): Promise<LoadedIndex | null>;
   /** True when a newer build than `loaded` is live. Cheap enough to call before every question. */

@@ -5,8 +5,9 @@
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { chunkDocument, type Chunk } from '../ingest/chunk.js';
 import { cleanDocument } from '../ingest/clean.js';
+import { CorpusFileError } from '../errors.js';
 import { loadCorpus } from '../ingest/load.js';
-import type { DocumentReport, IngestProgress, IngestReport } from '../types.js';
+import { oneLine, type DocumentReport, type IngestProgress, type IngestReport } from '../types.js';
 import type { DocumentRecord, Manifest } from './contract.js';
 
 export interface AssembledCorpus {
@@ -18,7 +19,10 @@ export interface AssembledCorpus {
 /**
  * The corpus as documents ready to index, whatever the store: loaded, cleaned, chunked and embedded, except that a
  * document whose sha256 is in `reuse` keeps its raw vectors (never embedded again). `previous` (the documents of
- * the live index) names the ones reported as removed.
+ * the live index) names the ones reported as removed. `signal` stops it between documents.
+ *
+ * Throws CorpusFileError when no document could be indexed: a build without documents would answer "not found" to
+ * everything, so it never goes live and the previous index keeps serving.
  */
 export async function assembleCorpus(options: {
   corpusDir: string;
@@ -26,9 +30,15 @@ export async function assembleCorpus(options: {
   reuse: Map<string, DocumentRecord>;
   previous: Manifest['documents'];
   onProgress?: (p: IngestProgress) => void;
+  signal?: AbortSignal;
 }): Promise<AssembledCorpus> {
-  const { embedder, reuse, onProgress } = options;
+  const { embedder, reuse, onProgress, signal } = options;
   const corpus = await loadCorpus(options.corpusDir);
+  if (!corpus.files.length) {
+    const first = corpus.skipped[0];
+    const why = first ? `${corpus.skipped.length} skipped, e.g. ${first.source}: ${first.reason}` : 'the folder holds no files';
+    throw new CorpusFileError(oneLine(`no document in ${options.corpusDir} could be indexed (${why}); the index in use was not changed`));
+  }
   const reports: DocumentReport[] = corpus.skipped.map((s) => ({
     source: s.source,
     chunks: 0,
@@ -40,6 +50,7 @@ export async function assembleCorpus(options: {
   const bySha = new Map<string, DocumentRecord>();
   let done = 0;
   for (const file of corpus.files) {
+    signal?.throwIfAborted();
     onProgress?.({ stage: 'embed', done: done++, total: corpus.files.length, source: file.source });
     const twin = bySha.get(file.sha256);
     if (twin) {

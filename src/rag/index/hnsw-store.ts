@@ -8,7 +8,7 @@
  *   builds/<id>/manifest.json   written last: a build without it is unfinished and ignored
  *   builds/<id>/hnsw/           HNSWLib.save() output
  *   builds/<id>/documents/<sha256>.json   cleaned text, chunks and raw vectors of one document
- *   builds/<id>/cleaned/<file>.txt        what the bot reads, for people to inspect
+ *   builds/<id>/cleaned/<name>-<sha>.txt  what the bot reads, for people to inspect (see cleanedFileName)
  * A build is written in full beside the live one and only then linked in, so a crash or kill at any moment
  * leaves the previous index serving.
  */
@@ -109,17 +109,34 @@ async function removeStaleBuilds(indexDir: string): Promise<void> {
   }
 }
 
-/** Cleans, chunks, embeds and indexes the corpus into a new build, then makes it live. */
-async function buildIndex(corpusDir: string, indexDir: string, embedder: CorpusEmbedder, onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+/**
+ * Cleans, chunks, embeds and indexes the corpus into a new build, then makes it live. Stopped through `signal` (or
+ * failing) before that, it removes its half-written build and the previous index keeps serving.
+ */
+async function buildIndex(
+  corpusDir: string,
+  indexDir: string,
+  embedder: CorpusEmbedder,
+  onProgress?: (p: IngestProgress) => void,
+  signal?: AbortSignal,
+): Promise<IngestReport> {
   const began = performance.now();
   return withIngestLock(indexDir, async () => {
     await removeStaleBuilds(indexDir);
     const live = await currentBuild(indexDir);
     const previous = live ? ((await readManifest(live).catch(() => null))?.documents ?? []) : [];
     const reuse = await reusableDocuments(indexDir, embedder);
-    const { records, reports } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress });
+    const { records, reports } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress, signal });
+    signal?.throwIfAborted();
     onProgress?.({ stage: 'index', done: 0, total: 1 });
-    const build = await writeBuild(indexDir, embedder, records);
+    const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+    try {
+      await writeBuild(build, embedder, records);
+      signal?.throwIfAborted();
+    } catch (e) {
+      await rm(build, { recursive: true, force: true });
+      throw e;
+    }
     await makeLive(indexDir, build);
     await removeStaleBuilds(indexDir);
     onProgress?.({ stage: 'write', done: 1, total: 1 });
@@ -137,9 +154,24 @@ export async function hnswStore(embedder: CorpusEmbedder, state: unknown, vector
   return store;
 }
 
-async function writeBuild(indexDir: string, embedder: CorpusEmbedder, records: DocumentRecord[]): Promise<string> {
-  const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-  const dir = join(indexDir, 'builds', id);
+/** Bytes of a file name's readable part: far below the 255 of most file systems, whatever the script. */
+const CLEANED_NAME_BYTES = 100;
+
+/**
+ * The name of a document's cleaned copy: its file name without extension, cut to a bounded number of bytes, anything
+ * but letters, digits, spaces, dots and dashes replaced, then the start of its sha256 so that cut names stay apart.
+ * The raw name could be too long once ".txt" is added (ENAMETOOLONG) or hold characters other systems refuse.
+ */
+function cleanedFileName(source: string, sha256: string): string {
+  let stem = '';
+  for (const c of source.replace(/\.[^.]*$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, '_').replace(/^\.+/, '_')) {
+    if (Buffer.byteLength(stem + c) > CLEANED_NAME_BYTES) break;
+    stem += c;
+  }
+  return `${stem}-${sha256.slice(0, 12)}.txt`;
+}
+
+async function writeBuild(dir: string, embedder: CorpusEmbedder, records: DocumentRecord[]): Promise<void> {
   await mkdir(join(dir, 'documents'), { recursive: true });
   await mkdir(join(dir, 'cleaned'), { recursive: true });
 
@@ -152,7 +184,7 @@ async function writeBuild(indexDir: string, embedder: CorpusEmbedder, records: D
   await store.save(join(dir, 'hnsw'));
   for (const r of records) {
     await writeFile(join(dir, 'documents', `${r.sha256}.json`), JSON.stringify(r));
-    await writeFile(join(dir, 'cleaned', `${r.source}.txt`), r.text);
+    await writeFile(join(dir, 'cleaned', cleanedFileName(r.source, r.sha256)), r.text);
   }
   const manifest: LocalManifest = {
     ...newManifest(records, embedder, state),
@@ -164,7 +196,6 @@ async function writeBuild(indexDir: string, embedder: CorpusEmbedder, records: D
     ]),
   };
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return dir;
 }
 
 /** Points `current` at the new build with a rename, which replaces the link atomically. */
@@ -192,8 +223,8 @@ export class LocalIndexStore implements IndexStore {
   get location(): string {
     return this.indexDir;
   }
-  ingest(onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
-    return buildIndex(this.corpusDir, this.indexDir, this.embedder, onProgress);
+  ingest(onProgress?: (p: IngestProgress) => void, signal?: AbortSignal): Promise<IngestReport> {
+    return buildIndex(this.corpusDir, this.indexDir, this.embedder, onProgress, signal);
   }
   open(): Promise<LoadedIndex | null> {
     return openIndex(this.indexDir, this.embedder);

@@ -4,7 +4,8 @@
  * fatal to the rest.
  */
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
 import { extname, join, relative, isAbsolute } from 'node:path';
 import { parse as parseHtml } from 'node-html-parser';
 import { CorpusFileError } from '../errors.js';
@@ -45,6 +46,12 @@ function htmlToText(html: string): string {
 /** UTF-16 is the one common text encoding that is full of NUL bytes: named, so it is not reported as binary. */
 const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
 
+/**
+ * Opens without following a final symbolic link, and without waiting on a FIFO: the checks below (fstat) and the read
+ * are then of one and the same file, even if the name is swapped for a link in between.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
 async function readOne(dir: string, realDir: string, name: string): Promise<CorpusFile | SkippedFile> {
   let path = join(dir, name);
   const skip = (reason: string): SkippedFile => ({ source: name, reason });
@@ -56,15 +63,28 @@ async function readOne(dir: string, realDir: string, name: string): Promise<Corp
     // Read what was checked, not the link again: a link swapped after the check cannot lead outside.
     path = target;
   }
-  const info = await stat(path).catch(() => null);
-  if (info?.isDirectory()) return skip('a directory (only files directly in the corpus directory are read)');
-  if (!info?.isFile()) return skip('not a regular file');
+  const handle = await open(path, OPEN_FLAGS).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ELOOP') return null;
+    throw e;
+  });
+  if (!handle) return skip('replaced by a symbolic link while being read (not followed)');
+  try {
+    return await readOpened(handle, name, skip);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readOpened(handle: FileHandle, name: string, skip: (reason: string) => SkippedFile): Promise<CorpusFile | SkippedFile> {
+  const info = await handle.stat();
+  if (info.isDirectory()) return skip('a directory (only files directly in the corpus directory are read)');
+  if (!info.isFile()) return skip('not a regular file');
   const type = extname(name).toLowerCase();
   if (!TEXT_TYPES.has(type) && !HTML_TYPES.has(type)) return skip(`unsupported file type "${type || 'none'}" (use .txt, .md or .html)`);
   if (info.size === 0) return skip('empty file');
   // Decided from the size alone, before reading: a huge file never costs its size in memory.
   if (info.size > MAX_FILE_BYTES) return skip(`too large (${(info.size / 1048576).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1048576} MB)`);
-  const bytes = await readFile(path);
+  const bytes = await handle.readFile();
   if (UTF16_BOMS.some((bom) => bytes.subarray(0, 2).equals(bom))) return skip('UTF-16 text (save it as UTF-8)');
   if (bytes.includes(0)) return skip('binary file (contains NUL bytes)');
   let text: string;

@@ -1,0 +1,108 @@
+/**
+ * The store's ingest on a worker thread. Cleaning, chunking and embedding a long document is seconds of synchronous
+ * work; on the main thread it would stall every question the bot answers meanwhile, and a signal could not be heard
+ * until it ended. The main side starts a worker on this same file, relays its notices and progress, and when its
+ * signal aborts asks the worker to stop at the next document: the worker's store removes its half-written build and
+ * releases the lock, so the previous index keeps serving.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Config } from '../../config.js';
+import { createEmbedder } from '../embedding/corpus-embedder.js';
+import * as errors from '../errors.js';
+import type { IngestProgress, IngestReport } from '../types.js';
+import { openIndexStore } from './open-store.js';
+
+type FromWorker =
+  | { kind: 'notice'; message: string }
+  | { kind: 'progress'; progress: IngestProgress }
+  | { kind: 'done'; report: IngestReport }
+  | { kind: 'failed'; name: string; message: string; stack?: string };
+
+/** Asked to stop, a worker busy inside one huge document gets this long to reach the next check before it is killed. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * The worker's entry, from whichever form this module runs in: the compiled .js in dist/ as it is, or the TypeScript
+ * source (tests, or a build older than the source) behind a small module that first registers tsx in the worker —
+ * on Node 20 a worker's `--import` does not apply to its own entry file.
+ */
+function workerEntry(): URL {
+  const self = new URL(import.meta.url);
+  if (!self.pathname.endsWith('.ts')) return self;
+  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'));
+  const boot = `const { register } = await import(${JSON.stringify(tsx.href)}); register(); await import(${JSON.stringify(self.href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+}
+
+/** The worker's failure as the error it was, so front ends print a user's error as one line, as they would in-process. */
+function rebuilt(failure: Extract<FromWorker, { kind: 'failed' }>): Error {
+  const known = (errors as Record<string, unknown>)[failure.name];
+  if (typeof known === 'function' && known.prototype instanceof errors.UserFacingError) {
+    return new (known as new (message: string) => Error)(failure.message);
+  }
+  return Object.assign(new Error(failure.message), { stack: failure.stack });
+}
+
+const reasonOf = (signal: AbortSignal): Error =>
+  signal.reason instanceof errors.IngestStoppedError ? signal.reason : errors.ingestStopped(String(signal.reason ?? 'request'));
+
+/**
+ * Ingests CORPUS_DIR into the configured store on a worker thread. Aborting `signal` (with an IngestStoppedError as
+ * its reason, or any reason naming why) stops it before the new build goes live and rejects with that error.
+ */
+export function ingestInWorker(
+  config: Config,
+  options: { onNotice?: (message: string) => void; onProgress?: (p: IngestProgress) => void; signal?: AbortSignal } = {},
+): Promise<IngestReport> {
+  const { onNotice, onProgress, signal } = options;
+  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const worker = new Worker(workerEntry(), { workerData: { ingest: config } });
+  return new Promise<IngestReport>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', stop);
+      outcome();
+      // Everything the ingest held (lock, files) is released before its result is sent: nothing is left to wait for.
+      // A worker past its grace (inside one huge document) must not keep the process alive either.
+      worker.unref();
+      void worker.terminate();
+    };
+    function stop() {
+      worker.postMessage({ stop: reasonOf(signal!).message });
+      setTimeout(() => settle(() => reject(reasonOf(signal!))), STOP_GRACE_MS).unref();
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+    worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'notice') onNotice?.(m.message);
+      else if (m.kind === 'progress') onProgress?.(m.progress);
+      else if (m.kind === 'done') settle(() => resolve(m.report));
+      else settle(() => reject(rebuilt(m)));
+    });
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the ingest worker exited with code ${code} before it finished`))));
+  });
+}
+
+async function runInWorker(config: Config): Promise<void> {
+  const port = parentPort!;
+  const post = (m: FromWorker) => port.postMessage(m);
+  const controller = new AbortController();
+  port.on('message', (m: { stop?: string }) => {
+    if (m.stop) controller.abort(new errors.IngestStoppedError(m.stop));
+  });
+  try {
+    const embedder = await createEmbedder(config, (message) => post({ kind: 'notice', message }));
+    const store = await openIndexStore(config, embedder);
+    post({ kind: 'done', report: await store.ingest((progress) => post({ kind: 'progress', progress }), controller.signal) });
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    post({ kind: 'failed', name: error.name, message: error.message, stack: error.stack });
+  }
+}
+
+if (!isMainThread && (workerData as { ingest?: Config } | null)?.ingest) void runInWorker((workerData as { ingest: Config }).ingest);
