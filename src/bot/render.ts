@@ -139,16 +139,29 @@ export function renderAnswer(answer: Answer, answerId: string) {
 
 const documentName = (d: DocumentRef) => `${d.title || d.source}${d.date ? ` (${d.date})` : ''}`;
 
+/** Further articles of a topic named by title; the rest are counted. */
+const MORE_NAMED = 5;
+const MORE_HINT = '`/summary source:` summarises one; `/sources` lists every document.';
+
+/** The topic's further articles: how to read them, then the first few by title. */
+function moreField(more: DocumentRef[]): APIEmbedField | null {
+  if (!more.length) return null;
+  const titles = more.slice(0, MORE_NAMED).map((d) => `“${escapeOutside(documentName(d))}”`);
+  const others = more.length - titles.length;
+  const named = truncate(`${titles.join('; ')}${others ? `; and ${others} others` : ''}.`, LIMITS.fieldValue - MORE_HINT.length - 1);
+  return { name: `…and ${more.length} more`, value: `${MORE_HINT}\n${named}` };
+}
+
 /**
  * One field per cited document: "[1–3] Title (date)" over its file. The quotes themselves are the summary above, so
- * they are not repeated.
+ * they are not repeated. Fields stop where the embed's room ends.
  */
 function summaryDocumentFields(summary: Summary, room: number): APIEmbedField[] {
   const fields: APIEmbedField[] = [];
   let left = room;
-  for (const d of summary.documents.slice(0, LIMITS.fields)) {
-    const name = truncate(`${citationMarks(d.citations)} ${documentName(d)}`, LIMITS.fieldName);
-    const value = truncate(`\`${d.source}\``, LIMITS.fieldValue);
+  for (const d of summary.documents.slice(0, LIMITS.fields - 1)) {
+    const name = truncate(`${citationMarks(d.citations)} ${escapeOutside(documentName(d))}`, LIMITS.fieldName);
+    const value = truncate(fileName(d.source), LIMITS.fieldValue);
     if (name.length + value.length > left) break;
     fields.push({ name, value });
     left -= name.length + value.length;
@@ -156,29 +169,12 @@ function summaryDocumentFields(summary: Summary, room: number): APIEmbedField[] 
   return fields;
 }
 
-/** Further articles of a topic named by title; the rest are counted. */
-const MORE_NAMED = 5;
-
-/** The topic's further articles, by title, and how to read them. */
-function moreLine(more: DocumentRef[]): string {
-  if (!more.length) return '';
-  const titles = more.slice(0, MORE_NAMED).map((d) => `“${escapeMarkdown(documentName(d))}”`);
-  const others = more.length - titles.length;
-  return `…and ${more.length} more: ${titles.join('; ')}${others ? `; and ${others} others` : ''}. \`/summary source:\` summarises one; \`/sources\` lists every document.`;
-}
-
 export function renderSummary(summary: Summary, heading: string) {
   const color = summary.flags.length ? COLOR.flagged : COLOR.answered;
-  const more = truncate(moreLine(summary.more), LIMITS.description / 4);
-  const body = summary.summary || 'Nothing in the corpus is about this topic.';
-  // The summary gives way before the line naming the further articles, which gives way before the warnings.
-  const warnings = Math.min(warningLines(summary.flags).join('\n').length, LIMITS.description / 2);
-  const text = more ? `${truncate(body, LIMITS.description - warnings - more.length - 4)}\n\n${more}` : body;
-  const embed = cited(heading, text, [], summary.flags, undefined, color);
-  const data = embed.data;
-  const used = (data.title?.length ?? 0) + (data.description?.length ?? 0);
-  const fields = summaryDocumentFields(summary, LIMITS.embedTotal - used);
-  if (fields.length) embed.addFields(fields);
+  const more = moreField(summary.more);
+  const embed = cited(heading, summary.summary || 'Nothing in the corpus is about this topic.', [], summary.flags, undefined, color);
+  const used = (embed.data.title?.length ?? 0) + (embed.data.description?.length ?? 0) + (more ? more.name.length + more.value.length : 0);
+  embed.addFields([...summaryDocumentFields(summary, LIMITS.embedTotal - used), ...(more ? [more] : [])]);
   return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }
 

@@ -16,7 +16,7 @@ const WEB_CORPUS = 'eval/web/corpus';
 interface Opened {
   engine: Engine;
   indexDir: string;
-  /** A document's cleaned text as the index keeps it for people to read: what every quote must be a slice of. */
+  /** A document's cleaned text as the index records it: what every quote must be a slice of. */
   cleaned: (source: string) => string;
 }
 
@@ -24,7 +24,13 @@ interface Opened {
 async function openEngine(corpusDir: string): Promise<Opened> {
   const indexDir = mkdtempSync(join(tmpdir(), 'summary-index-'));
   const engine = await Engine.open(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir }, '/nonexistent'), { autoIngest: true });
-  return { engine, indexDir, cleaned: (source) => readFileSync(join(indexDir, 'current', 'cleaned', `${source}.txt`), 'utf8') };
+  const live = join(indexDir, 'current');
+  const cleaned = (source: string) => {
+    const manifest = JSON.parse(readFileSync(join(live, 'manifest.json'), 'utf8')) as { documents: { source: string; sha256: string }[] };
+    const { sha256 } = manifest.documents.find((d) => d.source === source)!;
+    return (JSON.parse(readFileSync(join(live, 'documents', `${sha256}.json`), 'utf8')) as { text: string }).text;
+  };
+  return { engine, indexDir, cleaned };
 }
 
 let seeds: Opened;
