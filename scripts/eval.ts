@@ -1,7 +1,17 @@
-/** `npm run eval -- [--questions FILE] [--json]`: answer quality by the acceptance rules. Arguments and printing only. */
+/**
+ * `npm run eval -- [--questions FILE] [--json]`: answer quality by the acceptance rules; `--summaries FILE`: summary
+ * figures (key facts, length) over the corpora the file names. Arguments and printing only.
+ */
 
 import { loadConfig } from '../src/config.js';
 import { evaluate as evaluateQuestions, readQuestions, RECALL_DEPTHS, type CaseResult, type EvalReport } from '../src/measure/evaluate.js';
+import {
+  configForCorpus,
+  evaluateSummaries,
+  readSummaryCases,
+  SUMMARY_CHAR_GOAL,
+  type SummaryReport,
+} from '../src/measure/summaries.js';
 import { command, EXIT_INVALID, notice, openEngine, parseArguments, runCli, table } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
@@ -61,17 +71,65 @@ function printReport(report: EvalReport, file: string): void {
   console.log(`\n${report.passed ? 'PASS' : 'FAIL'}: ${report.checks.filter((c) => !c.ok).map((c) => c.name).join(', ') || 'every threshold holds'}`);
 }
 
+function printSummaryReport(report: SummaryReport, file: string): void {
+  console.log(`Summaries: ${file} (${report.cases.length} documents)\n`);
+  console.log(
+    table([
+      ['corpus', 'source', 'facts', 'missed', 'chars', 'sentences', 'flags', 'quotes'],
+      ...report.cases.map((c) => [
+        c.corpus,
+        clip(c.source, 40),
+        `${c.factsFound.length}/${c.factsFound.length + c.factsMissed.length}`,
+        clip(c.factsMissed.join(', '), 30),
+        String(c.chars),
+        String(c.sentences),
+        clip(c.flags.join(', '), 30),
+        c.invalidQuotes ? `${c.invalidQuotes} bad` : 'ok',
+      ]),
+    ]),
+  );
+  console.log(`\nSummary figures (length goal ≤ ${SUMMARY_CHAR_GOAL} characters)`);
+  console.log(
+    table(
+      [
+        ['corpus', 'documents', 'fact coverage', 'all facts', 'median chars', 'max chars', `over ${SUMMARY_CHAR_GOAL}`, 'sentences', 'bad quotes'],
+        ...report.totals.map((t) => [
+          t.corpus,
+          String(t.documents),
+          t.factCoverage.toFixed(2),
+          `${t.allFacts}/${t.documents}`,
+          String(t.medianChars),
+          String(t.maxChars),
+          String(t.overLength),
+          t.meanSentences.toFixed(1),
+          String(t.invalidQuotes),
+        ]),
+      ],
+      { figures: true },
+    ),
+  );
+}
+
 await runCli(async () => {
   const program = command('eval', 'Ask every question of a question set and score the answers by the acceptance rules.')
     .option('--questions <file>', 'JSON lines of {id, question, expect, source, facts, flags}', DEFAULT_QUESTIONS)
+    .option('--summaries <file>', 'instead: summarise the documents of JSON lines {source, corpus: seeds|web, facts} and score them')
     .option('--json', 'print one JSON object');
   const exit = parseArguments(program);
   if (exit !== null) return exit;
   if (program.args.length) {
-    notice(`error: unexpected argument ${program.args[0]} (usage: npm run eval -- [--questions FILE] [--json])`);
+    notice(`error: unexpected argument ${program.args[0]} (usage: npm run eval -- [--questions FILE | --summaries FILE] [--json])`);
     return EXIT_INVALID;
   }
-  const options = program.opts<{ questions: string; json?: boolean }>();
+  const options = program.opts<{ questions: string; summaries?: string; json?: boolean }>();
+  if (options.summaries) {
+    const cases = await readSummaryCases(options.summaries);
+    const config = loadConfig();
+    const report = await evaluateSummaries(cases, (corpus) => openEngine(configForCorpus(config, corpus)));
+    if (options.json) console.log(JSON.stringify(report));
+    else printSummaryReport(report, options.summaries);
+    return report.totals[0]!.overLength || report.totals[0]!.invalidQuotes ? 1 : 0;
+  }
   const questions = await readQuestions(options.questions);
   const config = loadConfig();
   const engine = await openEngine(config);

@@ -1,8 +1,11 @@
 /** `npm run summary -- --source FILE | --topic TEXT | --list`: extractive, cited summaries from a terminal. */
 import { loadConfig } from '../src/config.js';
 import { InvalidQuestionError } from '../src/rag/errors.js';
-import { flagLine } from '../src/rag/types.js';
+import { citationMarks, flagLine, type DocumentRef } from '../src/rag/types.js';
 import { command, openEngine, parseArguments, runCli } from './cli.js';
+
+/** Further articles of a topic named by title; the rest are counted. */
+const MORE_NAMED = 5;
 
 await runCli(async () => {
   const program = command('summary', 'Summarize one document or a topic, citing the sentences used.')
@@ -25,8 +28,15 @@ await runCli(async () => {
   }
   const summary = await engine.summarize(o.source ? { source: o.source } : { topic: o.topic! });
   if (o.json) return void console.log(JSON.stringify(summary));
+  const withDate = (d: DocumentRef) => `${d.title}${d.date ? `, ${d.date}` : ''} (${d.source})`;
   console.log(summary.summary || 'Nothing in the corpus is about this topic.');
-  if (summary.citations.length) console.log('\nSources:');
-  for (const c of summary.citations) console.log(`  [${c.n}] ${c.title} (${c.source})`);
+  if (summary.more.length) {
+    const named = summary.more.slice(0, MORE_NAMED).map((d) => `“${d.title}” (${d.source})`);
+    const others = summary.more.length - named.length;
+    console.log(`…and ${summary.more.length} more: ${named.join('; ')}${others ? `; and ${others} others` : ''}.`);
+    console.log('   npm run summary -- --source FILE summarises one; npm run summary -- --list lists every document.');
+  }
+  if (summary.documents.length) console.log('\nSources:');
+  for (const d of summary.documents) console.log(`  ${citationMarks(d.citations)} ${withDate(d)}`);
   for (const f of summary.flags) console.log(flagLine(f));
 });

@@ -14,6 +14,7 @@ import { escapeOutside, fileName } from './escape.js';
 import { feedbackId } from './feedback.js';
 import type { GapGroup } from '../measure/gaps.js';
 import {
+  citationMarks,
   citedDocuments,
   datesRemark,
   flagLine,
@@ -22,6 +23,7 @@ import {
   type Answer,
   type Citation,
   type CitedDocument,
+  type DocumentRef,
   type Flag,
   type IngestReport,
   type SourceInfo,
@@ -159,13 +161,45 @@ export function renderAnswer(answer: Answer, answerId: string) {
   return { content: '', embeds: [embed], components: [feedbackButtons(answerId)], allowedMentions: NO_PINGS };
 }
 
+const documentName = (d: DocumentRef) => `${d.title || d.source}${d.date ? ` (${d.date})` : ''}`;
+
+/** Further articles of a topic named by title; the rest are counted. */
+const MORE_NAMED = 5;
+const MORE_HINT = '`/summary source:` summarises one; `/sources` lists every document.';
+
+/** The topic's further articles: how to read them, then the first few by title. */
+function moreField(more: DocumentRef[]): APIEmbedField | null {
+  if (!more.length) return null;
+  const titles = more.slice(0, MORE_NAMED).map((d) => `“${escapeOutside(documentName(d))}”`);
+  const others = more.length - titles.length;
+  const named = truncate(`${titles.join('; ')}${others ? `; and ${others} others` : ''}.`, LIMITS.fieldValue - MORE_HINT.length - 1);
+  return { name: `…and ${more.length} more`, value: `${MORE_HINT}\n${named}` };
+}
+
+/**
+ * One field per cited document: "[1–3] Title (date)" over its file. The quotes themselves are the summary above, so
+ * they are not repeated. Fields stop where the embed's room ends.
+ */
+function summaryDocumentFields(summary: Summary, room: number): APIEmbedField[] {
+  const fields: APIEmbedField[] = [];
+  let left = room;
+  for (const d of summary.documents.slice(0, LIMITS.fields - 1)) {
+    const name = truncate(`${citationMarks(d.citations)} ${escapeOutside(documentName(d))}`, LIMITS.fieldName);
+    const value = truncate(fileName(d.source), LIMITS.fieldValue);
+    if (name.length + value.length > left) break;
+    fields.push({ name, value });
+    left -= name.length + value.length;
+  }
+  return fields;
+}
+
 export function renderSummary(summary: Summary, heading: string) {
   const color = summary.flags.length ? COLOR.flagged : COLOR.answered;
-  return {
-    content: '',
-    embeds: [cited(heading, summary.summary, summary.citations, summary.flags, undefined, color)],
-    allowedMentions: NO_PINGS,
-  };
+  const more = moreField(summary.more);
+  const embed = cited(heading, summary.summary || 'Nothing in the corpus is about this topic.', [], summary.flags, undefined, color);
+  const used = (embed.data.title?.length ?? 0) + (embed.data.description?.length ?? 0) + (more ? more.name.length + more.value.length : 0);
+  embed.addFields([...summaryDocumentFields(summary, LIMITS.embedTotal - used), ...(more ? [more] : [])]);
+  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }
 
 export const SOURCES_PER_PAGE = 10;

@@ -236,10 +236,11 @@ export class Engine implements AnswerEngine {
     if ('source' in request) {
       const doc = index.manifest.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
-      const summary = await summarizeSource(retriever, doc.source);
+      const [record] = await index.records([doc.source]);
+      const summary = summarizeSource(retriever, record!);
       return { ...summary, citations: this.located(summary.citations) };
     }
-    const summary = await summarizeTopic(retriever, normalizeQuestion(request.topic));
+    const summary = await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources));
     return { ...summary, citations: this.located(summary.citations) };
   }
 

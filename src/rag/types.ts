@@ -25,6 +25,13 @@ export function flagLine(flag: Flag): string {
     : `⚠ The source speculates here: “${flag.text}” (${flag.source})`;
 }
 
+/** Citation numbers as front ends print them beside a document: "[3]", "[1–3]", "[1, 4]". */
+export function citationMarks(numbers: number[]): string {
+  const consecutive = numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1);
+  if (numbers.length > 2 && consecutive) return `[${numbers[0]}–${numbers.at(-1)}]`;
+  return `[${numbers.join(', ')}]`;
+}
+
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
@@ -118,10 +125,31 @@ export interface Answer {
   timings: { totalMs: number };
 }
 
+/** A document as a summary names it. */
+export interface DocumentRef {
+  source: string;
+  title: string;
+  /** Publication date as the document states it, when known. */
+  date?: string;
+}
+
+/** A document a summary quotes, with the numbers (`Citation.n`) of its citations: what front ends list once. */
+export interface SummaryDocument extends DocumentRef {
+  citations: number[];
+}
+
 export interface Summary {
+  /**
+   * Cited sentences with [n] markers. A document summary is one paragraph: the article's lead, then its main
+   * points. A topic summary has one line per document: “Title” (date): its most relevant sentences.
+   */
   summary: string;
   citations: Citation[];
   flags: Flag[];
+  /** The documents quoted, in the order the summary first cites them. */
+  documents: SummaryDocument[];
+  /** Further documents about the topic that a topic summary leaves out, most relevant first (empty otherwise). */
+  more: DocumentRef[];
 }
 
 export type SummaryRequest = { source: string } | { topic: string };

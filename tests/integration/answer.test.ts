@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
-import { InvalidQuestionError, UnknownSourceError } from '../../src/rag/errors.js';
+import { InvalidQuestionError } from '../../src/rag/errors.js';
 import { reciprocalRankFusion } from '../../src/rag/search/hybrid-retriever.js';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
 
@@ -89,28 +89,5 @@ describe('answers over the real corpus', () => {
       const a = await engine.ask(q);
       expect(['answered', 'not_found']).toContain(a.status);
     }
-  });
-});
-
-describe('summaries', () => {
-  it('summarizes one document with central, cited sentences within the length budget', async () => {
-    const s = await engine.summarize({ source: '004_51570dea19fac233.txt' });
-    expect(s.summary.length).toBeLessThanOrEqual(1300);
-    expect(s.citations.length).toBeGreaterThanOrEqual(2);
-    for (const c of s.citations) {
-      expect(c.source).toBe('004_51570dea19fac233.txt');
-      expect(cleaned(c.source).slice(c.start, c.end)).toBe(c.quote);
-    }
-    expect(s.summary).not.toMatch(/Based on materials from TASS/);
-  });
-
-  it('summarizes a topic from the documents about it', async () => {
-    const s = await engine.summarize({ topic: 'Russia and Belarus in BRICS and the EAEU' });
-    expect(s.citations.length).toBeGreaterThan(0);
-    expect(s.citations.every((c) => c.source === '003_aed676f35e158f01.txt')).toBe(true);
-  });
-
-  it('says which documents exist when asked for an unknown one', async () => {
-    await expect(engine.summarize({ source: 'missing.txt' })).rejects.toThrow(UnknownSourceError);
   });
 });

@@ -229,7 +229,7 @@ export class ChromaIndexStore implements IndexStore {
         if (!records) continue;
         const vectors = new ChromaVectors(this.url, this.embedder.forQueries(manifest.embedderState), this.client, live.chunks);
         // The retrieval tables are built from the records at open: a replica reads every record anyway.
-        return { version: this.loadedId(live.version), manifest, tables: null, records: async () => records, vectors };
+        return { version: this.loadedId(live.version), manifest, tables: null, records: async (sources?: string[]) => records.filter((r) => !sources || sources.includes(r.source)), vectors };
       }
       throw new IndexMismatchError(`${this.location} kept changing while it was read; try again`);
     });

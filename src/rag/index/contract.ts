@@ -76,8 +76,11 @@ export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
    * null when the store keeps none and they are built from the records at open.
    */
   tables: Buffer | null;
-  /** The document records of the build, read only when asked (to rebuild the tables). */
-  records(): Promise<DocumentRecord[]>;
+  /**
+   * Document records of the build, read only when asked: those of the named files (a summary reads its articles'
+   * cleaned text), or every one (to rebuild the tables).
+   */
+  records(sources?: string[]): Promise<DocumentRecord[]>;
 }
 
 /**

@@ -95,9 +95,9 @@ async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<Lo
   const tables = await readFile(join(dir, TABLES_FILE)).catch(() => Buffer.alloc(0));
   const vectors = await HNSWLib.load(join(dir, 'hnsw'), embedder.forQueries(manifest.embedderState));
   vectors.index.setEf(manifest.hnsw.efSearch);
-  const records = async () =>
+  const records = async (sources?: string[]) =>
     Promise.all(
-      manifest.documents.map(async (d) => {
+      manifest.documents.filter((d) => !sources || sources.includes(d.source)).map(async (d) => {
         const name = `documents/${d.sha256}.json`;
         const bytes = await readFile(join(dir, name)).catch(() => null);
         if (!intact(bytes, manifest.files[name])) throw damaged(name);

@@ -251,7 +251,7 @@ export function mentions(s: Sentence, t: string): number {
  * Share of the question's term weight a sentence mentions. A sentence that does not mention at all a name the
  * question asks about (Burundi in "the capital of Burundi") supports nothing, however much else it shares.
  */
-function coverage(
+export function coverage(
   s: Sentence,
   keyTerms: Map<string, number>,
   names: Set<string>,
