@@ -281,7 +281,8 @@ describe('when the Chroma server cannot be reached', () => {
     const { discord } = harness;
     await outage.stop();
     const refused = await discord.waitForRequest(isEdit(discord.slashCommand('ask', { question: 'What did Lavrov discuss in Mali?' })), 15_000);
-    expect(refused.body.content).toBe(`Sorry — cannot reach the Chroma server at CHROMA_URL=${outage.url}; start it or correct CHROMA_URL.`);
+    // Discord markdown escaped (CHROMA\_URL shows as CHROMA_URL).
+    expect(refused.body.content).toBe(`Sorry — cannot reach the Chroma server at CHROMA\\_URL=${outage.url}; start it or correct CHROMA\\_URL.`);
 
     await outage.start();
     const answered = await discord.waitForRequest(isEdit(discord.slashCommand('ask', { question: 'What did Lavrov discuss in Mali?' })), 15_000);
