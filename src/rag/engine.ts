@@ -108,10 +108,9 @@ export class Engine implements AnswerEngine {
     const began = performance.now();
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
-    const { retriever, index } = this.live;
+    const { retriever } = this.live;
     const retrieval = await retriever.retrieve(question);
-    const titles = index.manifest.documents.map((d) => d.title);
-    const { passages, ...composedAnswer } = composeAnswer(question, retrieval, titles, retriever.sentences);
+    const { passages, ...composedAnswer } = composeAnswer(question, retrieval, retriever.sentences);
     const extractive: Answer = { question, ...composedAnswer, timings: { totalMs: Math.round(performance.now() - began) } };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
     if (!this.generator || extractive.status === 'not_found') return extractive;
