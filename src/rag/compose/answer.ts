@@ -3,7 +3,7 @@
  * the source is unreliable; or an abstention that says what the corpus does cover.
  */
 import { findPlaceholders, flagsOf, mergeFlags } from '../text/flags.js';
-import { coverage, type Evidence, type Retrieval, type Sentence } from '../search/hybrid-retriever.js';
+import { coverage, OWN_MENTION, type Evidence, type Retrieval, type Sentence } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
 import { isAnswerTypeTerm, terms } from '../text/terms.js';
 import type { Answer, Citation, Passage } from '../types.js';
@@ -30,7 +30,7 @@ const KEEP_RATIO = 0.55;
 /** In a list answer, a sentence this close to the best one's score joins it even when it adds no new key term. */
 const LIST_RATIO = 0.75;
 /** A one-fact answer takes a second sentence that scores this close to the first: the answer is often in either. */
-const SECOND_RATIO = 0.8;
+const SECOND_RATIO = 0.6;
 /** A sentence adds to an answer when it raises the answer's coverage by at least this much. */
 const MIN_GAIN = 0.05;
 /** Most sentences a one-fact answer takes; a list answer takes up to MAX_SENTENCES. */
@@ -216,6 +216,7 @@ export function askedShape(question: string): Shape {
   if ((howMuch || /^\s*what\b/.test(q)) && PRICE_WORDS.test(q) && !/\bhow many\b/.test(q)) return 'money';
   if (howMuch || /\bhow (?:large|big|high|long|old|far|fast|tall|deep)\b/.test(q)) return 'quantity';
   if (/^\s*who\b/.test(q)) return 'person';
+  if (/^\s*where\b|\bname of\b|\bcalled\b/.test(q)) return 'names';
   if (/^\s*(?:which|what) \w+s\b/.test(q) && !/^\s*what (?:was|is|does|did|has|were)\b/.test(q)) return 'names';
   if (/\b(?:discuss|talk|cover|focus|agree|announc|cooperat|collaborat|sector|area|topic|organi[sz]ation)\w*/.test(q)) return 'list';
   return 'other';
@@ -248,7 +249,7 @@ function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrie
     case 'person': {
       // The new name must come with what the question asks about ("replaced"), not merely stand in the same article.
       const asked = [...retrieval.keyTerms.keys()].filter((t) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t));
-      return newNames(text, retrieval.keyTerms).length > 0 && (!asked.length || asked.some((t) => e.mentioned.get(t) === 1));
+      return newNames(text, retrieval.keyTerms).length > 0 && (!asked.length || asked.some((t) => (e.mentioned.get(t) ?? 0) >= OWN_MENTION));
     }
     default:
       return true;
@@ -271,7 +272,7 @@ function ownShare(chosen: Evidence[], retrieval: Retrieval): number {
   let own = 0;
   for (const [t, w] of retrieval.keyTerms) {
     total += w;
-    if (chosen.some((e) => e.mentioned.get(t) === 1)) own += w;
+    if (chosen.some((e) => (e.mentioned.get(t) ?? 0) >= OWN_MENTION)) own += w;
   }
   return total ? own / total : 0;
 }

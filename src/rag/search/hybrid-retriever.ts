@@ -306,6 +306,9 @@ export class HybridRetriever {
 
 const startsWithTerm = (set: Set<string>, t: string) => t.length >= 4 && [...set].some((u) => u !== t && u.startsWith(t));
 
+/** The level of mention at which the sentence says the word itself (or a longer word of its stem), not its title. */
+export const OWN_MENTION = 0.9;
+
 /**
  * How clearly a sentence mentions a term, 0..1: in its own words, in what it is about (heading, title, lead), in
  * its neighbours, or as the stem of a longer word ("chair" in "chairmanship"). A country counts as the setting of
@@ -313,7 +316,8 @@ const startsWithTerm = (set: Set<string>, t: string) => t.length >= 4 && [...set
  */
 export function mentions(s: Sentence, t: string): number {
   if (s.own.has(t)) return 1;
-  if (s.context.has(t) || startsWithTerm(s.own, t)) return 0.85;
+  if (startsWithTerm(s.own, t)) return OWN_MENTION;
+  if (s.context.has(t)) return 0.85;
   if (s.near.has(t)) return 0.75;
   if (startsWithTerm(s.context, t)) return 0.6;
   return capitalTermsOf(t).some((c) => s.own.has(c) || s.context.has(c)) ? 0.6 : 0;
