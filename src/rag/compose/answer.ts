@@ -3,7 +3,7 @@
  * the source is unreliable; or an abstention that says what the corpus does cover.
  */
 import { findPlaceholders, flagsOf, mergeFlags } from '../text/flags.js';
-import { coverage, OWN_MENTION, type Evidence, type Retrieval, type Sentence } from '../search/hybrid-retriever.js';
+import { coverage, type Evidence, type Retrieval, type Sentence } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
 import { isAnswerTypeTerm, terms } from '../text/terms.js';
 import type { Answer, Citation, Passage } from '../types.js';
@@ -29,7 +29,10 @@ export const MIN_COVERAGE = 0.62;
 const KEEP_RATIO = 0.55;
 /** In a list answer, a sentence this close to the best one's score joins it even when it adds no new key term. */
 const LIST_RATIO = 0.75;
-/** A one-fact answer takes a second sentence that scores this close to the first: the answer is often in either. */
+/**
+ * A one-fact answer takes a second sentence that scores this close to the first when the first is the article's
+ * lead (which sets the scene; the fact often follows) or does not itself say what the question asks.
+ */
 const SECOND_RATIO = 0.6;
 /** A sentence adds to an answer when it raises the answer's coverage by at least this much. */
 const MIN_GAIN = 0.05;
@@ -84,23 +87,6 @@ export function factDensity(text: string): number {
   const names = text.match(/(?<=\S\s+)\p{Lu}[\p{L}-]+/gu)?.length ?? 0;
   const numbers = text.match(/\d[\d,.]*/g)?.length ?? 0;
   return Math.min(1, (names + 2 * numbers + listSeparators(text)) / 8);
-}
-
-/** What kind of fact the question asks for, so evidence that has it can be preferred. */
-function answerShapeBonus(question: string, text: string): number {
-  const q = question.toLowerCase();
-  // Month names capitalised only: "may" is far more often a verb than a month.
-  const hasDate =
-    /\b(?:January|February|March|April|May|June|July|August|September|October|November|December|\d{4})\b/.test(text) ||
-    /\[[^\]]*date[^\]]*\]/i.test(text);
-  const hasNumber = QUANTITY.test(text);
-  if (/^\s*when\b|\bwhat (?:date|year|day)\b/.test(q)) return hasDate ? 1.3 : 0.8;
-  if (/\bhow (?:much|many)\b/.test(q)) return hasNumber ? 1.3 : 0.8;
-  // "What did they discuss / agree / focus on": the answer is a list of subjects.
-  if (/\b(?:discuss|talk|cover|focus|agree|announc|cooperat|collaborat|sector|area|topic)\w*/.test(q)) {
-    return 1 + 0.1 * Math.min(5, listSeparators(text));
-  }
-  return 1;
 }
 
 function truncateAtWord(text: string, max: number): string {
@@ -165,8 +151,8 @@ const QUANTITY =
   /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?)\b/i;
 
 /** A sentence gives the quantity when it has a number and names the thing counted in its own words. */
-function statesQuantity(s: Sentence, thing: string): boolean {
-  return QUANTITY.test(s.text) && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
+function statesQuantity(s: Sentence, thing: string, text = s.text): boolean {
+  return QUANTITY.test(text) && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
 }
 
 /** A chosen lead-in brings the items it introduces, within the answer's length and citation count. */
@@ -214,7 +200,7 @@ export function askedShape(question: string): Shape {
   if (/^\s*(?:where and )?when\b|\b(?:what|which|on what) (?:date|year|day|month)\b/.test(q)) return 'date';
   const howMuch = /\bhow (?:much|many)\b/.test(q);
   if ((howMuch || /^\s*what\b/.test(q)) && PRICE_WORDS.test(q) && !/\bhow many\b/.test(q)) return 'money';
-  if (howMuch || /\bhow (?:large|big|high|long|old|far|fast|tall|deep)\b/.test(q)) return 'quantity';
+  if (howMuch || /\bhow (?:large|big|high|long|old|far|fast|tall|deep)\b|\b(?:ris|rose|fell|fall|gr[eo]w|climb|jump|drop)\w* to\b/.test(q)) return 'quantity';
   if (/^\s*who\b/.test(q)) return 'person';
   if (/^\s*where\b|\bname of\b|\bcalled\b/.test(q)) return 'names';
   if (/^\s*(?:which|what) \w+s\b/.test(q) && !/^\s*what (?:was|is|does|did|has|were)\b/.test(q)) return 'names';
@@ -234,9 +220,11 @@ function newNames(text: string, keyTerms: Map<string, number>): string[] {
   return names.filter((n) => !DATE.test(n) && terms(n).some((t) => !keyTerms.has(t)));
 }
 
+/** What the question asks about its names: its other words ("discuss", "replaced"), not the kind of answer ("countries"). */
+const predicateTerms = (retrieval: Retrieval) => [...retrieval.keyTerms.keys()].filter((t) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t));
+
 /** Whether a sentence holds the kind of fact asked for. */
-function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrieval): boolean {
-  const text = e.sentence.text;
+function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrieval, text = e.sentence.text): boolean {
   switch (shape) {
     case 'date':
       return DATE.test(text);
@@ -245,15 +233,22 @@ function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrie
     case 'names':
       return newNames(text, retrieval.keyTerms).length > 0;
     case 'quantity':
-      return statesQuantity(e.sentence, quantity);
+      return statesQuantity(e.sentence, quantity, text);
     case 'person': {
       // The new name must come with what the question asks about ("replaced"), not merely stand in the same article.
-      const asked = [...retrieval.keyTerms.keys()].filter((t) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t));
-      return newNames(text, retrieval.keyTerms).length > 0 && (!asked.length || asked.some((t) => (e.mentioned.get(t) ?? 0) >= OWN_MENTION));
+      const asked = predicateTerms(retrieval);
+      return newNames(text, retrieval.keyTerms).length > 0 && (!asked.length || asked.some((t) => e.stated.has(t)));
     }
     default:
       return true;
   }
+}
+
+/** Evidence holding the kind of fact asked for ranks above evidence that does not; a list answer prefers enumerations. */
+function answerShapeBonus(e: Evidence, text: string, shape: Shape, quantity: string, retrieval: Retrieval): number {
+  if (shape === 'list') return 1 + 0.1 * Math.min(5, listSeparators(text));
+  if (shape === 'other') return 1;
+  return hasShape(e, shape, quantity, retrieval, text) ? 1.3 : 0.8;
 }
 
 /**
@@ -272,7 +267,7 @@ function ownShare(chosen: Evidence[], retrieval: Retrieval): number {
   let own = 0;
   for (const [t, w] of retrieval.keyTerms) {
     total += w;
-    if (chosen.some((e) => (e.mentioned.get(t) ?? 0) >= OWN_MENTION)) own += w;
+    if (chosen.some((e) => e.stated.has(t))) own += w;
   }
   return total ? own / total : 0;
 }
@@ -344,6 +339,7 @@ function sizeAnswer(scored: { e: Evidence; score: number }[], shape: Shape, quan
   const best = scored[0]?.score ?? 0;
   const pool = scored.filter((c) => c.score >= best * KEEP_RATIO);
   const chosen: Evidence[] = [];
+  const asked = predicateTerms(retrieval);
   let chars = 0;
   const take = (e: Evidence, limit: number) => {
     if (chosen.length >= limit || chosen.some((d) => cosine(e.vector, d.vector) > REDUNDANT_SIMILARITY)) return;
@@ -355,12 +351,17 @@ function sizeAnswer(scored: { e: Evidence; score: number }[], shape: Shape, quan
   for (const { e, score } of pool) {
     const adds =
       chosen.length === 0 ||
-      (chosen.length === 1 && score >= best * SECOND_RATIO) ||
+      (chosen.length === 1 && score >= best * SECOND_RATIO && (chosen[0]!.sentence.lead || !asked.every((t) => chosen[0]!.stated.has(t)))) ||
       ownShare([...chosen, e], retrieval) >= ownShare(chosen, retrieval) + MIN_GAIN ||
       (!chosen.some((d) => hasShape(d, shape, quantity, retrieval)) && hasShape(e, shape, quantity, retrieval));
     if (adds) take(e, MAX_FACT_SENTENCES);
   }
-  if (shape === 'list' || shape === 'names') for (const { e, score } of pool) if (score >= best * LIST_RATIO && !chosen.includes(e)) take(e, MAX_SENTENCES);
+  if (shape === 'list' || shape === 'names') {
+    // Further items of the list are sentences that say what the question asks (the talks, the sectors) themselves.
+    for (const { e, score } of pool) {
+      if (score >= best * LIST_RATIO && !chosen.includes(e) && (!asked.length || asked.some((t) => e.stated.has(t)))) take(e, MAX_SENTENCES);
+    }
+  }
   return chosen;
 }
 
@@ -378,6 +379,7 @@ export function composeAnswer(question: string, retrieval: Retrieval, sentences:
       passages: eligible.slice(0, 5).map(toPassage),
     };
   }
+  const predicate = predicateTerms(retrieval);
   // A lead-in ("…areas discussed were:") is judged with the list it introduces, since it is cited with it.
   const content = (s: Sentence) => (isLeadIn(s) ? [s, ...listAfter(s, sentences)].map((x) => x.text).join(' ') : s.text);
   const scored = eligible
@@ -386,10 +388,10 @@ export function composeAnswer(question: string, retrieval: Retrieval, sentences:
       score:
         (0.5 + 0.5 * e.relevance) *
         (0.35 + e.coverage) *
-        (0.6 + 0.4 * ownShare([e], retrieval)) *
+        (shape === 'list' ? 1 : 0.6 + 0.4 * ownShare([e], retrieval)) *
         (0.75 + 0.25 * factDensity(content(e.sentence))) *
-        answerShapeBonus(question, content(e.sentence)) *
-        (isFraming(e.sentence.text) && !findPlaceholders(e.sentence.text).length ? 0.5 : 1) *
+        answerShapeBonus(e, content(e.sentence), shape, quantity, retrieval) *
+        (isFraming(e.sentence.text) && !findPlaceholders(e.sentence.text).length && !predicate.some((t) => e.stated.has(t)) ? 0.5 : 1) *
         (e.sentence.lead ? LEAD_BONUS : 1),
     }))
     .sort((a, b) => b.score - a.score);

@@ -36,6 +36,8 @@ export interface Evidence {
   coverage: number;
   /** How clearly the sentence (with its context) mentions each key term, 0..1: what an answer of several sentences adds up. */
   mentioned: Map<string, number>;
+  /** Key terms the sentence states in its own words (or a longer word of the stem, or a close synonym), not by its context. */
+  stated: Set<string>;
   vector: number[];
 }
 
@@ -246,6 +248,7 @@ export class HybridRetriever {
         relevance: (fused.get(sentence.id) ?? 0) / top,
         coverage: coverages.get(sentence.id)!,
         mentioned: mentionsOf.get(sentence.id)!,
+        stated: new Set([...keyTerms.keys()].filter((t) => sentence.own.has(t) || startsWithTerm(sentence.own, t) || synonym(sentence, t) > 0)),
         vector: vectors[i]!,
       }))
       .sort((a, b) => b.relevance - a.relevance);
@@ -306,9 +309,6 @@ export class HybridRetriever {
 
 const startsWithTerm = (set: Set<string>, t: string) => t.length >= 4 && [...set].some((u) => u !== t && u.startsWith(t));
 
-/** The level of mention at which the sentence says the word itself (or a longer word of its stem), not its title. */
-export const OWN_MENTION = 0.9;
-
 /**
  * How clearly a sentence mentions a term, 0..1: in its own words, in what it is about (heading, title, lead), in
  * its neighbours, or as the stem of a longer word ("chair" in "chairmanship"). A country counts as the setting of
@@ -316,8 +316,7 @@ export const OWN_MENTION = 0.9;
  */
 export function mentions(s: Sentence, t: string): number {
   if (s.own.has(t)) return 1;
-  if (startsWithTerm(s.own, t)) return OWN_MENTION;
-  if (s.context.has(t)) return 0.85;
+  if (s.context.has(t) || startsWithTerm(s.own, t)) return 0.85;
   if (s.near.has(t)) return 0.75;
   if (startsWithTerm(s.context, t)) return 0.6;
   return capitalTermsOf(t).some((c) => s.own.has(c) || s.context.has(c)) ? 0.6 : 0;
