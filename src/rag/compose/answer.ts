@@ -31,11 +31,14 @@ const KEEP_RATIO = 0.55;
 const LIST_RATIO = 0.75;
 /**
  * A one-fact answer takes a second sentence that scores this close to the first when the first is the article's
- * lead (which sets the scene; the fact often follows) or does not itself say what the question asks.
+ * lead (which sets the scene; the fact often follows) or does not itself say what the question asks, and the second
+ * holds the kind of fact asked for.
  */
 const SECOND_RATIO = 0.6;
 /** A sentence adds to an answer when it raises the answer's coverage by at least this much. */
 const MIN_GAIN = 0.05;
+/** A support sentence joins the answer when it states this much of the question the answer does not: the other half. */
+const PART_GAIN = 0.12;
 /** Most sentences a one-fact answer takes; a list answer takes up to MAX_SENTENCES. */
 const MAX_FACT_SENTENCES = 3;
 /** Most sentences joined to support an answer: a two-part question answered by two sentences of one article. */
@@ -262,14 +265,24 @@ const NOT_DISCLOSED =
  * Share of the question's term weight the sentences state in their own words: the sentence that says it, not its
  * neighbour or its title.
  */
-function ownShare(chosen: Evidence[], retrieval: Retrieval): number {
+function ownShare(chosen: Evidence[], retrieval: Retrieval, of: (t: string) => boolean = () => true): number {
   let total = 0;
   let own = 0;
   for (const [t, w] of retrieval.keyTerms) {
+    if (!of(t)) continue;
     total += w;
     if (chosen.some((e) => e.stated.has(t))) own += w;
   }
   return total ? own / total : 0;
+}
+
+/**
+ * Whether a sentence states at least `gain` more of what the question asks (its words other than names and
+ * numbers, by weight) than the answer so far: restating a name the title already gives adds nothing.
+ */
+function saysMore(chosen: Evidence[], e: Evidence, retrieval: Retrieval, gain: number): boolean {
+  const asked = (t: string) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t);
+  return ownShare([...chosen, e], retrieval, asked) >= ownShare(chosen, retrieval, asked) + gain;
 }
 
 /** Answer-level coverage: each key term counted at its best mention among the sentences. */
@@ -351,8 +364,11 @@ function sizeAnswer(scored: { e: Evidence; score: number }[], shape: Shape, quan
   for (const { e, score } of pool) {
     const adds =
       chosen.length === 0 ||
-      (chosen.length === 1 && score >= best * SECOND_RATIO && (chosen[0]!.sentence.lead || !asked.every((t) => chosen[0]!.stated.has(t)))) ||
-      ownShare([...chosen, e], retrieval) >= ownShare(chosen, retrieval) + MIN_GAIN ||
+      (chosen.length === 1 &&
+        score >= best * SECOND_RATIO &&
+        (chosen[0]!.sentence.lead || !asked.every((t) => chosen[0]!.stated.has(t))) &&
+        (!ENFORCED_SHAPES.has(shape) || hasShape(e, shape, quantity, retrieval))) ||
+      saysMore(chosen, e, retrieval, MIN_GAIN) ||
       (!chosen.some((d) => hasShape(d, shape, quantity, retrieval)) && hasShape(e, shape, quantity, retrieval));
     if (adds) take(e, MAX_FACT_SENTENCES);
   }
@@ -399,10 +415,12 @@ export function composeAnswer(question: string, retrieval: Retrieval, sentences:
   const topScore = scored[0]!.score;
   const strongSources = new Set(scored.filter((c) => c.score >= topScore * 0.8).map((c) => c.e.sentence.source));
   const sized = sizeAnswer(scored.filter((c) => strongSources.has(c.e.sentence.source)), shape, quantity, retrieval);
-  // The answer must itself cover the question: where the sized answer falls short, the support fills it in.
+  // The answer must itself cover the question: the support fills in what it does not yet say (the other half of a
+  // two-part question), or where it falls short of the coverage that made the question answerable.
   for (const e of support) {
-    if (unionCoverage(sized, retrieval) >= MIN_COVERAGE) break;
-    if (!sized.includes(e)) sized.push(e);
+    if (sized.includes(e)) continue;
+    const short = unionCoverage(sized, retrieval) < MIN_COVERAGE;
+    if (short || saysMore(sized, e, retrieval, PART_GAIN)) sized.push(e);
   }
   const chosen = withListItems(sized, sentences);
 
