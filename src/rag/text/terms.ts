@@ -163,10 +163,23 @@ export function term(word: string): string | null {
   return t;
 }
 
+/**
+ * British and American spellings written one way (organisation = organization, centre = center, labour = labor).
+ * Questions and documents are folded alike, so the spelling need only be consistent, not correct ("rise" is too
+ * short to be touched).
+ */
+function americanSpelling(w: string): string {
+  if (w.length < 6) return w;
+  return w
+    .replace(/is(ation|ations|e|ed|es|ing|er|ers)$/, 'iz$1')
+    .replace(/our(s|ed|ing)?$/, 'or$1')
+    .replace(/tre(s)?$/, 'ter$1');
+}
+
 function analyse(word: string): string | null {
   const w = fold(word).replace(/'s$/, '');
   if (!w || STOPWORDS.has(w)) return null;
-  const country = countries().aliases.get(w) ?? w;
+  const country = countries().aliases.get(w) ?? americanSpelling(w);
   const variant = VARIANTS[country] ?? country;
   return variant.includes(' ') ? variant : /^\d/.test(variant) ? variant : stemmer(variant);
 }
