@@ -56,6 +56,7 @@ export function words(text: string): string[] {
 
 interface CountryRecord {
   name: { common: string };
+  independent?: boolean;
   altSpellings: string[];
   capital: string[];
   demonyms?: { eng?: { f: string; m: string } };
@@ -108,16 +109,19 @@ function otherNames(altSpellings: string[]): string[] {
  * ("South Korean" / "South Korea") maps that word ("korean" → korea).
  */
 export function buildCountryTables(records: CountryRecord[]): CountryTables {
-  const claims = new Map<string, Set<string>>();
+  // Sovereign countries' claims come first: "French" is France's, though the French Southern Lands share it.
+  const claims = { sovereign: new Map<string, Set<string>>(), territory: new Map<string, Set<string>>() };
+  let current = claims.sovereign;
   const claim = (alias: string | null, country: string) => {
     if (!alias || alias === country || !isOneWord(alias)) return;
-    const set = claims.get(alias) ?? new Set<string>();
+    const set = current.get(alias) ?? new Set<string>();
     set.add(country);
-    claims.set(alias, set);
+    current.set(alias, set);
   };
   const capitals = new Map<string, string[]>();
   const names = new Set(records.map((r) => fold(r.name.common)));
   for (const r of records) {
+    current = r.independent === false ? claims.territory : claims.sovereign;
     const name = fold(r.name.common);
     const demonyms = [...new Set([r.demonyms?.eng?.m, r.demonyms?.eng?.f].filter((d): d is string => !!d).map(fold))];
     for (const d of demonyms) {
@@ -139,7 +143,9 @@ export function buildCountryTables(records: CountryRecord[]): CountryTables {
     }
   }
   const aliases = new Map<string, string>();
-  for (const [alias, targets] of claims) {
+  const all = new Set([...claims.sovereign.keys(), ...claims.territory.keys()]);
+  for (const alias of all) {
+    const targets = claims.sovereign.get(alias) ?? claims.territory.get(alias)!;
     const [target] = targets;
     // A word that is itself some country's name ("Niger") keeps meaning that country.
     if (targets.size === 1 && isOneWord(target!) && !names.has(alias)) aliases.set(alias, target!);
@@ -190,7 +196,7 @@ export function terms(text: string): string[] {
   for (const token of tokens(text)) {
     const acronym = ACRONYMS[token];
     if (acronym) {
-      out.push(...acronym.split(' ').map((p) => stemmer(p)));
+      out.push(...acronym.split(' ').flatMap((w) => term(w) ?? []));
       continue;
     }
     const t = term(token.toLowerCase());
