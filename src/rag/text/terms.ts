@@ -9,19 +9,17 @@ import { createRequire } from 'node:module';
 import { stemmer } from 'stemmer';
 
 /** Variants the articles themselves use for one name that no country table knows; extend as documents bring new ones. */
-const VARIANTS: Record<string, string> = {
-  sergei: 'sergey',
+const VARIANTS = new Map([
+  ['sergei', 'sergey'],
   // The data's common name is the Turkish one; English news writes Turkey.
-  turkiye: 'turkey',
-};
+  ['turkiye', 'turkey'],
+]);
 
 /**
  * Acronyms expanded only where they are written in capitals: "CAR" is the Central African Republic in these
  * articles, while "car" in a news archive is a vehicle.
  */
-const ACRONYMS: Record<string, string> = {
-  CAR: 'central african republic',
-};
+const ACRONYMS = new Map([['CAR', 'central african republic']]);
 
 /** Function words, question words and verbs that every question uses and no answer turns on. */
 const STOPWORDS = new Set(
@@ -186,7 +184,7 @@ function analyse(word: string): string | null {
   const w = fold(word).replace(/'s$/, '');
   if (!w || STOPWORDS.has(w)) return null;
   const country = countries().aliases.get(w) ?? americanSpelling(w);
-  const variant = VARIANTS[country] ?? country;
+  const variant = VARIANTS.get(country) ?? country;
   return variant.includes(' ') ? variant : /^\d/.test(variant) ? variant : stemmer(variant);
 }
 
@@ -194,7 +192,7 @@ function analyse(word: string): string | null {
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const token of tokens(text)) {
-    const acronym = ACRONYMS[token];
+    const acronym = ACRONYMS.get(token);
     if (acronym) {
       out.push(...acronym.split(' ').flatMap((w) => term(w) ?? []));
       continue;
