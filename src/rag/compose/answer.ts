@@ -230,6 +230,8 @@ const predicateTerms = (retrieval: Retrieval) => [...retrieval.keyTerms.keys()].
 
 /** Whether a sentence holds the kind of fact asked for. */
 function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrieval, text = e.sentence.text): boolean {
+  // A placeholder ("valued at [TBD]") stands where the fact should be: the answer is that the source left it blank.
+  if (ENFORCED_SHAPES.has(shape) && findPlaceholders(text).length) return true;
   switch (shape) {
     case 'date':
       return DATE.test(text);
@@ -257,8 +259,8 @@ function answerShapeBonus(e: Evidence, text: string, shape: Shape, quantity: str
 }
 
 /**
- * The source says it does not have the answer ("It did not give a price for the Lite model", "terms were not
- * disclosed"): that is a refusal to pass on, not an answer.
+ * The source says it does not have the figure, date or name asked for ("It did not give a price for the Lite
+ * model", "terms were not disclosed"): that is a refusal to pass on, not an answer.
  */
 const NOT_DISCLOSED =
   /\b(?:did not|didn't|does not|doesn't|would not|wouldn't|declined to|refused to)\s+(?:give|disclose|reveal|say|provide|name|confirm|specify|comment)\b|\b(?:not|never)\s+(?:been\s+)?(?:disclosed|revealed|given|made public)\b|\bundisclosed\b/i;
@@ -337,7 +339,8 @@ function answeringSupport(eligible: Evidence[], retrieval: Retrieval, shape: Sha
     const support = supportIn(candidates, retrieval);
     if (support.coverage < MIN_COVERAGE || (best && support.coverage <= best.coverage)) continue;
     const top = support.sentences[0]!.coverage;
-    if (candidates.some((e) => e.coverage >= Math.max(MIN_COVERAGE, top - 0.1) && NOT_DISCLOSED.test(e.sentence.text))) continue;
+    const withheld = (e: Evidence) => e.coverage >= Math.max(MIN_COVERAGE, top - 0.1) && NOT_DISCLOSED.test(e.sentence.text);
+    if (ENFORCED_SHAPES.has(shape) && candidates.some(withheld)) continue;
     if (ENFORCED_SHAPES.has(shape) && !candidates.some((e) => e.coverage >= SHAPE_FLOOR && hasShape(e, shape, quantity, retrieval))) continue;
     best = support;
   }
