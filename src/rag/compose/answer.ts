@@ -31,12 +31,6 @@ export const MIN_COVERAGE = 0.62;
 const KEEP_RATIO = 0.55;
 /** In a list answer, a sentence this close to the best one's score joins it even when it adds no new key term. */
 const LIST_RATIO = 0.75;
-/**
- * A one-fact answer takes a second sentence that scores this close to the first when the first is the article's
- * lead (which sets the scene; the fact often follows) or does not itself say what the question asks, and the second
- * holds the kind of fact asked for.
- */
-const SECOND_RATIO = 0.6;
 /** A sentence adds to an answer's support (coverage) or to what the answer states of the question by at least this much. */
 const MIN_GAIN = 0.05;
 /** A support sentence joins the answer when it states this much of the question the answer does not: the other half. */
@@ -226,7 +220,8 @@ function newNames(text: string, keyTerms: Map<string, number>): string[] {
 }
 
 /** What the question asks about its names: its other words ("discuss", "replaced"), not the kind of answer ("countries"). */
-const predicateTerms = (retrieval: Retrieval) => [...retrieval.keyTerms.keys()].filter((t) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t));
+const isAsked = (retrieval: Retrieval) => (t: string) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t);
+const predicateTerms = (retrieval: Retrieval) => [...retrieval.keyTerms.keys()].filter(isAsked(retrieval));
 
 /** Whether a sentence holds the kind of fact asked for. */
 function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrieval, text = e.sentence.text): boolean {
@@ -285,7 +280,7 @@ function ownShare(chosen: Evidence[], retrieval: Retrieval, of: (t: string) => b
  * numbers, by weight) than the answer so far: restating a name the title already gives adds nothing.
  */
 function saysMore(chosen: Evidence[], e: Evidence, retrieval: Retrieval, gain: number): boolean {
-  const asked = (t: string) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t);
+  const asked = isAsked(retrieval);
   return ownShare([...chosen, e], retrieval, asked) >= ownShare(chosen, retrieval, asked) + gain;
 }
 
@@ -366,13 +361,20 @@ function sizeAnswer(scored: { e: Evidence; score: number }[], shape: Shape, quan
     chosen.push(e);
     chars += length;
   };
-  for (const { e, score } of pool) {
+  const first = pool[0]?.e;
+  if (first) take(first, 1);
+  // A lead sets the scene, and a sentence that does not say what is asked may not be the answer: the fact is then
+  // likeliest in the sentence that states most of what the question asks (of the kind asked for).
+  if (first && (first.sentence.lead || !asked.every((t) => first.stated.has(t)))) {
+    const says = (e: Evidence) => ownShare([e], retrieval, isAsked(retrieval));
+    const follower = pool
+      .filter(({ e }) => e !== first && says(e) > 0 && (!ENFORCED_SHAPES.has(shape) || hasShape(e, shape, quantity, retrieval)))
+      .sort((a, b) => says(b.e) - says(a.e) || b.score - a.score)[0];
+    if (follower) take(follower.e, 2);
+  }
+  for (const { e } of pool) {
+    if (chosen.includes(e)) continue;
     const adds =
-      chosen.length === 0 ||
-      (chosen.length === 1 &&
-        score >= best * SECOND_RATIO &&
-        (chosen[0]!.sentence.lead || !asked.every((t) => chosen[0]!.stated.has(t))) &&
-        (!ENFORCED_SHAPES.has(shape) || hasShape(e, shape, quantity, retrieval))) ||
       saysMore(chosen, e, retrieval, MIN_GAIN) ||
       (!chosen.some((d) => hasShape(d, shape, quantity, retrieval)) && hasShape(e, shape, quantity, retrieval));
     if (adds) take(e, MAX_FACT_SENTENCES);
