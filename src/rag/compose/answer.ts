@@ -41,6 +41,10 @@ const MAX_FACT_SENTENCES = 3;
 const MAX_SUPPORT_SENTENCES = 3;
 /** The kind of fact asked for ("how much" → a figure) must stand in a sentence at least this much about the question. */
 const SHAPE_FLOOR = 0.45;
+/** A "who" answer's sentence must say at least this share of what the question asks of the person, by weight. */
+const PERSON_PREDICATE_SHARE = 0.6;
+/** The mention a term gets from a sentence's heading, title or lead (see mentions() in hybrid-retriever.ts). */
+const CONTEXT_MENTION = 0.85;
 /** Sentences closer than this (cosine of their vectors) say the same thing; the second is left out. */
 const REDUNDANT_SIMILARITY = 0.92;
 /**
@@ -237,9 +241,15 @@ function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrie
     case 'quantity':
       return statesQuantity(e.sentence, quantity, text);
     case 'person': {
-      // The new name must come with what the question asks about ("replaced"), not merely stand in the same article.
+      // The new name must come with what the question asks ("replaced"), not merely stand in the same article: the
+      // sentence states, or its title and lead give, most of it by weight, and states some of it itself.
       const asked = predicateTerms(retrieval);
-      return newNames(text, retrieval.keyTerms).length > 0 && (!asked.length || asked.some((t) => e.stated.has(t)));
+      const weight = (ts: string[]) => ts.reduce((sum, t) => sum + retrieval.keyTerms.get(t)!, 0);
+      const said = asked.filter((t) => e.stated.has(t) || (e.mentioned.get(t) ?? 0) >= CONTEXT_MENTION);
+      return (
+        newNames(text, retrieval.keyTerms).length > 0 &&
+        (!asked.length || (asked.some((t) => e.stated.has(t)) && weight(said) >= PERSON_PREDICATE_SHARE * weight(asked)))
+      );
     }
     default:
       return true;
