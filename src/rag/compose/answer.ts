@@ -153,9 +153,15 @@ function quantityAskedFor(question: string): string | null {
 const QUANTITY =
   /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?)\b/i;
 
-/** A sentence gives the quantity when it has a number and names the thing counted in its own words. */
-function statesQuantity(s: Sentence, thing: string, text = s.text): boolean {
-  return QUANTITY.test(text) && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
+/**
+ * A sentence gives the quantity when it has a number the question did not give (the 2004 of "in 2004" is not the
+ * answer) and names the thing counted in its own words.
+ */
+function statesQuantity(s: Sentence, thing: string, keyTerms: Map<string, number>, text = s.text): boolean {
+  const given = new Set([...keyTerms.keys()].filter((t) => /^\d/.test(t)));
+  const numbers = terms(text).filter((t) => /^\d/.test(t) && !given.has(t));
+  const hasNumber = numbers.length > 0 || QUANTITY.test(text.replace(/\d[\d,.]*/g, ''));
+  return hasNumber && (!thing || [...s.own].some((t) => t === thing || t.startsWith(thing) || thing.startsWith(t)));
 }
 
 /** A chosen lead-in brings the items it introduces, within the answer's length and citation count. */
@@ -239,7 +245,7 @@ function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrie
     case 'names':
       return newNames(text, retrieval.keyTerms).length > 0;
     case 'quantity':
-      return statesQuantity(e.sentence, quantity, text);
+      return statesQuantity(e.sentence, quantity, retrieval.keyTerms, text);
     case 'person': {
       // The new name must come with what the question asks ("replaced"), not merely stand in the same article: the
       // sentence states, or its title and lead give, most of it by weight, and states some of it itself.
