@@ -204,6 +204,7 @@ const PRICE_WORDS = /\b(?:cost|costs|price[ds]?|pay|paid|paying|sell|sold|sellin
 /** Kinds of fact without which there is no answer; a list or a set of names may be worded in too many ways to check. */
 const ENFORCED_SHAPES = new Set<Shape>(['date', 'money', 'quantity', 'person']);
 
+/** The kind of fact a question asks for, from its wording ("when" → a date, "how much did it cost" → money). */
 export function askedShape(question: string): Shape {
   const q = question.toLowerCase();
   if (/^\s*(?:where and )?when\b|\b(?:what|which|on what) (?:date|year|day|month)\b/.test(q)) return 'date';
@@ -217,10 +218,12 @@ export function askedShape(question: string): Shape {
   return 'other';
 }
 
+/** A month, a weekday or a year; month names capitalised only ("may" is far more often a verb). */
 const DATE =
   /\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:19|20)\d{2})\b|\[[^\]]*date[^\]]*\]/;
-/** An amount of money: a currency sign or code before a figure, a currency word, or "bn"/"m" after one. */
+/** An amount of money: a currency sign before a figure, or "bn"/"m"/"million" after one. */
 const MONEY = /[$€£¥₦₹]\s?\d|\d\s?(?:bn|m|million|billion|trillion)\b/i;
+/** A currency named in words or by code, anywhere in a sentence with a figure ("Investment (in million USD): 25"). */
 const CURRENCY = /\b(?:USD|EUR|GBP|KSh|dollars?|euros?|pounds?|yen|yuan|rupees?|r[ou]bles?|shillings?|naira|francs?|rand|cedis?|kwacha|dinars?|pesos?)\b/i;
 
 /** Names in a sentence the question did not give: who answers a "who" question. */
