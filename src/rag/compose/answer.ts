@@ -336,6 +336,19 @@ function supportIn(candidates: Evidence[], retrieval: Retrieval): { sentences: E
 }
 
 /**
+ * A sentence that brings (itself, or by its neighbours) a name of the question its article's title and lead do not
+ * ("Mozambique" in an article about a trial in Malawi) must also say some of what is asked ("efficacy"), or hold the kind of fact asked for (a
+ * place for "where"): a passing mention ("a second study across Malawi, Mozambique and Zambia") does not answer
+ * "What efficacy did it show in Mozambique?", however well the title covers the rest.
+ */
+function bindsNames(e: Evidence, retrieval: Retrieval, shape: Shape, quantity: string): boolean {
+  const asked = predicateTerms(retrieval);
+  const brought = [...retrieval.mandatory].some((t) => (e.mentioned.get(t) ?? 0) > 0 && !e.sentence.context.has(t));
+  if (!brought || !asked.length || asked.some((t) => e.stated.has(t))) return true;
+  return shape !== 'list' && shape !== 'other' && hasShape(e, shape, quantity, retrieval);
+}
+
+/**
  * The document that answers: its sentences cover the question (MIN_COVERAGE, over up to three of them), one
  * about the question holds the kind of fact asked for (a figure for "how much", a date for "when"), and none as
  * close says the source does not give it. The best such document's support, or null: the question is not answered.
@@ -343,7 +356,7 @@ function supportIn(candidates: Evidence[], retrieval: Retrieval): { sentences: E
 function answeringSupport(eligible: Evidence[], retrieval: Retrieval, shape: Shape, quantity: string): Evidence[] | null {
   const bySource = new Map<string, Evidence[]>();
   for (const e of eligible) {
-    if (e.coverage === 0) continue;
+    if (e.coverage === 0 || !bindsNames(e, retrieval, shape, quantity)) continue;
     const list = bySource.get(e.sentence.source) ?? [];
     list.push(e);
     bySource.set(e.sentence.source, list);
