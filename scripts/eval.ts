@@ -120,6 +120,10 @@ await runCli(async () => {
     const config = loadConfig();
     const names = options.set === 'all' ? DEV_SET_NAMES : [options.set];
     const { sets, skipped } = devSets(names, options.archiveDir ?? config.archiveDir ?? DEFAULT_ARCHIVE_DIR);
+    if (!sets.length) {
+      notice(`error: nothing to evaluate; skipped ${skipped.join('; ')}`);
+      return EXIT_INVALID;
+    }
     const reports = await evaluateDevSets(config, sets, notice);
     if (options.json) console.log(JSON.stringify({ sets: reports, skipped }));
     else printDevSets(reports, skipped);
