@@ -1,10 +1,23 @@
 /**
- * `npm run eval -- [--questions FILE] [--json]`: answer quality by the acceptance rules; `--summaries FILE`: summary
- * figures (key facts, length) over the corpora the file names. Arguments and printing only.
+ * `npm run eval -- [--questions FILE | --set seeds|web|archive|all | --summaries FILE] [--json]`: answer quality by
+ * the acceptance rules, for one question set over CORPUS_DIR or for the named dev sets over their own corpora; or
+ * summary figures (key facts, length) over the corpora a summaries file names. Arguments and printing only.
  */
 
+import { Option } from 'commander';
 import { loadConfig } from '../src/config.js';
-import { evaluate as evaluateQuestions, readQuestions, RECALL_DEPTHS, type CaseResult, type EvalReport } from '../src/measure/evaluate.js';
+import {
+  DEV_SET_NAMES,
+  devSets,
+  evaluate as evaluateQuestions,
+  evaluateDevSets,
+  readQuestions,
+  RECALL_DEPTHS,
+  type CaseResult,
+  type DevSetName,
+  type DevSetReport,
+  type EvalReport,
+} from '../src/measure/evaluate.js';
 import {
   configForCorpus,
   evaluateSummaries,
@@ -15,6 +28,8 @@ import {
 import { command, EXIT_INVALID, notice, openEngine, parseArguments, runCli, table } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
+/** Where this team's machines keep the archive when ARCHIVE_DIR does not say. */
+const DEFAULT_ARCHIVE_DIR = '/work/data/bbc-archive';
 
 function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
@@ -110,18 +125,43 @@ function printSummaryReport(report: SummaryReport, file: string): void {
   );
 }
 
+/** One row per dev set: the figures score.py prints, and whether every threshold holds. */
+function printDevSets(reports: DevSetReport[], skipped: string[]): void {
+  const row = ({ name, report: r }: DevSetReport) => [
+    name,
+    String(r.questions),
+    `${r.hits}/${r.answerable} (${r.hitAt3.toFixed(2)})`,
+    r.factCoverage.toFixed(2),
+    `${r.notFoundCorrect}/${r.notFoundTotal}`,
+    String(r.falseNotFound),
+    `${r.placeholderFlagged}/${r.placeholderTotal}`,
+    `${r.quotesValid}/${r.quotesTotal}`,
+    String(r.medianAnswerChars),
+    r.passed ? 'PASS' : `FAIL: ${r.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`,
+  ];
+  console.log(
+    table([
+      ['set', 'questions', 'hit@3', 'facts', 'not_found', 'false nf', 'placeholders', 'valid quotes', 'median chars', ''],
+      ...reports.map(row),
+    ]),
+  );
+  for (const reason of skipped) console.log(`skipped ${reason}`);
+}
+
 await runCli(async () => {
   const program = command('eval', 'Ask every question of a question set and score the answers by the acceptance rules.')
-    .option('--questions <file>', 'JSON lines of {id, question, expect, source, facts, flags}', DEFAULT_QUESTIONS)
+    .option('--questions <file>', 'JSON lines of {id, question, expect, source, facts, flags}, over CORPUS_DIR', DEFAULT_QUESTIONS)
+    .addOption(new Option('--set <name>', 'evaluate dev sets over their own corpora instead').choices([...DEV_SET_NAMES, 'all']).conflicts('questions'))
+    .option('--archive-dir <dir>', 'the news archive for --set archive (default: ARCHIVE_DIR, else /work/data/bbc-archive)')
     .option('--summaries <file>', 'instead: summarise the documents of JSON lines {source, corpus: seeds|web, facts} and score them')
     .option('--json', 'print one JSON object');
   const exit = parseArguments(program);
   if (exit !== null) return exit;
   if (program.args.length) {
-    notice(`error: unexpected argument ${program.args[0]} (usage: npm run eval -- [--questions FILE | --summaries FILE] [--json])`);
+    notice(`error: unexpected argument ${program.args[0]} (usage: npm run eval -- [--questions FILE | --set seeds|web|archive|all | --summaries FILE] [--json])`);
     return EXIT_INVALID;
   }
-  const options = program.opts<{ questions: string; summaries?: string; json?: boolean }>();
+  const options = program.opts<{ questions: string; set?: DevSetName | 'all'; archiveDir?: string; summaries?: string; json?: boolean }>();
   if (options.summaries) {
     const cases = await readSummaryCases(options.summaries);
     const config = loadConfig();
@@ -129,6 +169,19 @@ await runCli(async () => {
     if (options.json) console.log(JSON.stringify(report));
     else printSummaryReport(report, options.summaries);
     return report.totals[0]!.overLength || report.totals[0]!.invalidQuotes ? 1 : 0;
+  }
+  if (options.set) {
+    const config = loadConfig();
+    const names = options.set === 'all' ? DEV_SET_NAMES : [options.set];
+    const { sets, skipped } = devSets(names, options.archiveDir ?? config.archiveDir ?? DEFAULT_ARCHIVE_DIR);
+    if (!sets.length) {
+      notice(`error: nothing to evaluate; skipped ${skipped.join('; ')}`);
+      return EXIT_INVALID;
+    }
+    const reports = await evaluateDevSets(config, sets, notice);
+    if (options.json) console.log(JSON.stringify({ sets: reports, skipped }));
+    else printDevSets(reports, skipped);
+    return reports.every((r) => r.report.passed) ? 0 : 1;
   }
   const questions = await readQuestions(options.questions);
   const config = loadConfig();

@@ -34,6 +34,7 @@ const schema = z.object({
   INDEX_DIR: z.string().min(1).default('data/index'),
   DATA_DIR: z.string().min(1).default('data'),
   CACHE_DIR: z.string().min(1).default('data/cache'),
+  ARCHIVE_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   EMBEDDINGS_PROVIDER: z.enum(['sif', 'openai', 'ollama']).default('sif'),
@@ -69,6 +70,8 @@ export interface Config {
   indexDir: string;
   dataDir: string;
   cacheDir: string;
+  /** The news archive `npm run eval -- --set archive` measures on (third-party text, kept outside the repository). */
+  archiveDir?: string;
   logLevel: Raw['LOG_LEVEL'];
   embeddings: { provider: Raw['EMBEDDINGS_PROVIDER']; model?: string };
   llm: {
@@ -147,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.
     indexDir: r.INDEX_DIR,
     dataDir: r.DATA_DIR,
     cacheDir: r.CACHE_DIR,
+    archiveDir: r.ARCHIVE_DIR,
     logLevel: r.LOG_LEVEL,
     embeddings: { provider: r.EMBEDDINGS_PROVIDER, model: r.EMBEDDINGS_MODEL },
     llm: {

@@ -174,20 +174,21 @@ export class Engine implements AnswerEngine {
 
   /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
   private async compose(question: string, understood: string): Promise<ComposedAnswer> {
-    const { retriever, index } = this.live;
-    const titles = index.manifest.documents.map((d) => d.title);
-    const composed = composeAnswer(understood, await retriever.retrieve(understood), titles, retriever.sentences);
+    const { retriever } = this.live;
+    const composed = composeAnswer(understood, await retriever.retrieve(understood), retriever.sentences);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, retriever.sentences.filter((s) => cited.has(s.source)))) {
-      return { status: 'not_found', answer: notFoundMessage(titles), citations: [], flags: [], passages: [] };
+      // The carried-over subject is answered, but not what the follow-up itself adds: those documents come closest.
+      const closest = composed.citations.filter((c, i, all) => all.findIndex((d) => d.source === c.source) === i);
+      return { status: 'not_found', answer: notFoundMessage(closest), citations: [], flags: [], passages: [] };
     }
     if (!ASKS_LATEST.test(understood)) return composed;
     // "What did Lavrov discuss most recently?": of the documents about what Lavrov discussed, the one dated last.
     const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
     const newest = this.newestAnswering(await retriever.retrieve(subject));
     if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
-    const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), titles, retriever.sentences);
+    const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), retriever.sentences);
     return recent.status === 'answered' ? recent : composed;
   }
 

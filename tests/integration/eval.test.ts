@@ -8,6 +8,8 @@ import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
 import {
   corpusWords,
+  DEV_SET_NAMES,
+  devSets,
   evaluate,
   normalize,
   parseQuestions,
@@ -134,6 +136,44 @@ describe('the scorer', () => {
     expect(summary).toContain(`false not_found ${ours.falseNotFound}`);
     expect(summary).toContain(`placeholders ${ours.placeholderFlagged}/${ours.placeholderTotal}`);
     expect(summary).toContain(`valid quotes ${ours.quotesValid}/${ours.quotesTotal}`);
+    expect(summary).toContain(`median answer ${ours.medianAnswerChars} chars`);
+  });
+
+  it('takes the median length over answered answers only, the upper one when even, and holds it to 400', () => {
+    const q = parseQuestions(
+      ['a', 'b', 'c', 'd'].map((id) => `{"id":"${id}","question":"?","expect":"answer","source":"f.txt"}`).join('\n'),
+      'inline',
+    );
+    const answered = (n: number) => ({ status: 'answered', answer: 'x'.repeat(n), citations: [] });
+    const scored = scoreAnswers(
+      q,
+      new Map([
+        ['a', answered(100)],
+        ['b', answered(300)],
+        ['c', answered(500)],
+        ['d', { status: 'not_found', answer: 'y'.repeat(2000), citations: [] }],
+      ]),
+      new Map(),
+    );
+    expect(scored.medianAnswerChars).toBe(300);
+    const long = scoreAnswers(q, new Map([['a', answered(401)]]), new Map());
+    expect(long.checks.find((c) => c.name === 'median answer')).toMatchObject({ value: '401 chars', ok: false });
+  });
+});
+
+describe('dev sets', () => {
+  it('lists the seed, web and archive sets, and skips the archive where it is not, saying why', () => {
+    const here = devSets(DEV_SET_NAMES, 'corpus');
+    expect(here.sets.map((s) => [s.name, s.questions, s.corpusDir])).toEqual([
+      ['seeds', 'eval/questions.jsonl', 'corpus'],
+      ['seeds (dev)', 'eval/dev-questions.jsonl', 'corpus'],
+      ['web', 'eval/web/questions.jsonl', 'eval/web/corpus'],
+      ['archive', 'eval/archive/questions.jsonl', 'corpus'],
+    ]);
+    for (const set of here.sets) expect(existsSync(set.questions), set.questions).toBe(true);
+    const missing = devSets(['archive'], path.join(indexDir, 'no-archive'));
+    expect(missing.sets).toEqual([]);
+    expect(missing.skipped).toEqual([expect.stringMatching(/^archive: no archive at .*no-archive \(set ARCHIVE_DIR/)]);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { citationsFor, factDensity, isFraming, MIN_COVERAGE } from './answer.js';
 import { findPlaceholders, findSpeculation, flagsOf, mergeFlags } from '../text/flags.js';
-import { coverage, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
+import { coverage, mentions, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
 import { questionTerms, terms } from '../text/terms.js';
 import type { DocumentRef, Passage, Summary, SummaryDocument } from '../types.js';
 
@@ -324,7 +324,7 @@ export async function summarizeTopic(
   if (!total) return assemble([], []);
   const onTopic = new Map<string, Map<number, number>>();
   for (const s of retriever.sentences) {
-    const c = coverage(s, keyTerms, names, () => 0);
+    const c = coverage(new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t)])), keyTerms, names);
     if (c < MIN_COVERAGE) continue;
     const ofSource = onTopic.get(s.source) ?? new Map<number, number>();
     ofSource.set(s.id, c);

@@ -5,7 +5,7 @@
  */
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
-import { isAnswerTypeTerm, questionTerms, type QuestionTerm } from '../text/terms.js';
+import { capitalTermsOf, isAnswerTypeTerm, isYear, questionTerms, type QuestionTerm } from '../text/terms.js';
 import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
@@ -17,6 +17,10 @@ export interface Evidence {
   relevance: number;
   /** Share of the question's distinctive weight (IDF) that the sentence and its context mention, 0..1. */
   coverage: number;
+  /** How clearly the sentence (with its context) mentions each key term, 0..1: what an answer of several sentences adds up. */
+  mentioned: Map<string, number>;
+  /** Key terms the sentence states in its own words (or a longer word of the stem, or a close synonym), not by its context. */
+  stated: Set<string>;
   vector: number[];
 }
 
@@ -25,6 +29,8 @@ export interface Retrieval {
   keyTerms: Map<string, number>;
   /** Key terms that appear nowhere in the corpus. */
   unknownTerms: string[];
+  /** Key terms an answer must mention: the names and numbers (years, figures) the question asks about. */
+  mandatory: Set<string>;
   /** Evidence sentences, best first. */
   evidence: Evidence[];
   /** Fused chunk ranking, best first (chunk indices into index.chunks). */
@@ -54,6 +60,8 @@ const GENERAL_IDF = 3.6;
 const SYNONYM_SIMILARITY = 0.75;
 const RARE_SYNONYM_SIMILARITY = 0.85;
 const SYNONYM_CREDIT = 0.7;
+/** A year the sentence does not state but its document does: the article is about that year, less surely this sentence. */
+const DOCUMENT_YEAR_CREDIT = 0.5;
 
 export class HybridRetriever {
   readonly sentences: Sentence[];
@@ -127,12 +135,13 @@ export class HybridRetriever {
 
   async retrieve(question: string, options: { sources?: string[] } = {}): Promise<Retrieval> {
     const keyTerms = new Map<string, number>();
-    const names = new Set<string>();
+    const mandatory = new Set<string>();
     const general: { q: QuestionTerm; threshold: number }[] = [];
     for (const q of questionTerms(question)) {
       keyTerms.set(q.term, this.termWeight(q));
-      if (q.name) names.add(q.term);
-      else if (!q.numeric) {
+      // A year or figure in the question is as binding as a name: 2005 is not answered from articles about 2004.
+      if (q.name || q.numeric) mandatory.add(q.term);
+      else {
         const common = !this.knows(q.term) || this.idf(q.term) <= GENERAL_IDF;
         general.push({ q, threshold: common ? SYNONYM_SIMILARITY : RARE_SYNONYM_SIMILARITY });
       }
@@ -170,7 +179,25 @@ export class HybridRetriever {
     const lexicalWeight = (s: Sentence) => [...keyTerms.keys()].reduce((sum, t) => sum + (s.own.has(t) ? this.idf(t) : 0), 0);
     const byLexical = list.filter((s) => lexicalWeight(s) > 0).sort((a, b) => lexicalWeight(b) - lexicalWeight(a)).map((s) => s.id);
     const byChunk = [...list].sort((a, b) => (chunkRank.get(a.chunk) ?? 1e9) - (chunkRank.get(b.chunk) ?? 1e9)).map((s) => s.id);
-    const coverages = new Map(list.map((sentence) => [sentence.id, coverage(sentence, keyTerms, names, synonym)]));
+    const years = [...mandatory].filter(isYear);
+    const yearsOf = new Map<string, Set<string>>();
+    const documentYears = (source: string) => {
+      let found = yearsOf.get(source);
+      if (!found) {
+        found = new Set(years.filter((y) => this.documentMentions(source, y)));
+        yearsOf.set(source, found);
+      }
+      return found;
+    };
+    const mentionsOf = new Map(
+      list.map((sentence) => {
+        const m = termMentions(sentence, keyTerms, synonym);
+        // A dateline or an earlier paragraph may give the year that this sentence ("in September") takes as read.
+        for (const y of years) if (!m.get(y) && documentYears(sentence.source).has(y)) m.set(y, DOCUMENT_YEAR_CREDIT);
+        return [sentence.id, m];
+      }),
+    );
+    const coverages = new Map(list.map((sentence) => [sentence.id, coverage(mentionsOf.get(sentence.id)!, keyTerms, mandatory)]));
     // Coverage is a fourth ranking: a sentence about the question's subject that words it differently (a list of
     // topics under "talks") must not lose to one that merely repeats the question's words.
     const byCoverage = [...list].sort((a, b) => coverages.get(b.id)! - coverages.get(a.id)!).map((s) => s.id);
@@ -181,10 +208,12 @@ export class HybridRetriever {
         sentence,
         relevance: (fused.get(sentence.id) ?? 0) / top,
         coverage: coverages.get(sentence.id)!,
+        mentioned: mentionsOf.get(sentence.id)!,
+        stated: new Set([...keyTerms.keys()].filter((t) => sentence.own.has(t) || startsWithTerm(sentence.own, t) || synonym(sentence, t) > 0)),
         vector: vectors[i]!,
       }))
       .sort((a, b) => b.relevance - a.relevance);
-    return { keyTerms, unknownTerms, evidence, chunks };
+    return { keyTerms, unknownTerms, mandatory, evidence, chunks };
   }
 
   /** Cosine of two words' vectors (a question word and a corpus term), 0 when either is unknown. */
@@ -199,6 +228,11 @@ export class HybridRetriever {
       this.similarityCache.set(key, sim);
     }
     return sim;
+  }
+
+  /** Whether any sentence of a document (or its title or headings) uses a term. */
+  private documentMentions(source: string, t: string): boolean {
+    return (this.chunksBySource.get(source) ?? []).some((c) => this.sentencesOfChunk(c).some((s) => s.own.has(t) || s.context.has(t)));
   }
 
   /** Sentences of one document in reading order (for summaries). */
@@ -244,24 +278,26 @@ export function mentions(s: Sentence, t: string): number {
   if (s.own.has(t)) return 1;
   if (s.context.has(t) || startsWithTerm(s.own, t)) return 0.85;
   if (s.near.has(t)) return 0.75;
-  return startsWithTerm(s.context, t) ? 0.6 : 0;
+  if (startsWithTerm(s.context, t)) return 0.6;
+  return capitalTermsOf(t).some((c) => s.own.has(c) || s.context.has(c)) ? 0.6 : 0;
+}
+
+/** How clearly a sentence mentions each key term, a close synonym counting for less than the word itself. */
+function termMentions(s: Sentence, keyTerms: Map<string, number>, synonym: (s: Sentence, t: string) => number): Map<string, number> {
+  return new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t) || synonym(s, t)]));
 }
 
 /**
- * Share of the question's term weight a sentence mentions. A sentence that does not mention at all a name the
- * question asks about (Burundi in "the capital of Burundi") supports nothing, however much else it shares.
+ * Share of the question's term weight that one sentence, or an answer of several (the best mention of each term
+ * among them), mentions. Evidence that does not mention at all a name or number the question asks about (Burundi in
+ * "the capital of Burundi", 2005 in "the 2005 final") supports nothing, however much else it shares.
  */
-export function coverage(
-  s: Sentence,
-  keyTerms: Map<string, number>,
-  names: Set<string>,
-  synonym: (s: Sentence, t: string) => number,
-): number {
+export function coverage(mentioned: Map<string, number>, keyTerms: Map<string, number>, mandatory: Set<string>): number {
   let total = 0;
   let covered = 0;
   for (const [t, w] of keyTerms) {
-    const m = mentions(s, t) || synonym(s, t);
-    if (names.has(t) && m === 0) return 0;
+    const m = mentioned.get(t) ?? 0;
+    if (mandatory.has(t) && m === 0) return 0;
     total += w;
     covered += w * m;
   }

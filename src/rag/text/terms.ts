@@ -1,22 +1,25 @@
 /**
- * Words as the lexical index and the abstention rule see them: case and accents folded (Touadéra = Touadera), the
- * spelling variants this corpus mixes mapped together (Sergei/Sergey, Belarusian/Belarus), then Porter-stemmed
- * (agriculture = agricultural). Questions and documents go through the same function, so they always agree.
+ * Words as the lexical index and the abstention rule see them: case, accents and apostrophes folded (Touadéra =
+ * Touadera, O'Neill = O’Neill), a country's demonyms and other names mapped to the country (Kenyan = Kenya, from
+ * the world-countries data), the spelling variants this corpus mixes mapped together (Sergei/Sergey), then
+ * Porter-stemmed (agriculture = agricultural). Questions and documents go through the same function, so they
+ * always agree.
  */
+import { createRequire } from 'node:module';
 import { stemmer } from 'stemmer';
 
-/** Variants the articles themselves use for one name; extend as new documents bring new ones. */
-const VARIANTS: Record<string, string> = {
-  sergei: 'sergey',
-  belarusian: 'belarus',
-  belarusians: 'belarus',
-  russian: 'russia',
-  russians: 'russia',
-  malian: 'mali',
-  burundian: 'burundi',
-  togolese: 'togo',
-  car: 'central african republic',
-};
+/** Variants the articles themselves use for one name that no country table knows; extend as documents bring new ones. */
+const VARIANTS = new Map([
+  ['sergei', 'sergey'],
+  // The data's common name is the Turkish one; English news writes Turkey.
+  ['turkiye', 'turkey'],
+]);
+
+/**
+ * Acronyms expanded only where they are written in capitals: "CAR" is the Central African Republic in these
+ * articles, while "car" in a news archive is a vehicle.
+ */
+const ACRONYMS = new Map([['CAR', 'central african republic']]);
 
 /** Function words, question words and verbs that every question uses and no answer turns on. */
 const STOPWORDS = new Set(
@@ -31,10 +34,126 @@ const STOPWORDS = new Set(
 
 export const foldAccents = (s: string) => s.normalize('NFD').replace(/\p{M}+/gu, '');
 
+/** Curly, modifier-letter and grave apostrophes all written as the straight one, so O’Neill and O'Neill are one word. */
+const foldApostrophes = (s: string) => s.replace(/[\u2018\u2019\u02BC\u0060\u00B4]/g, "'");
+
+/**
+ * A word: letters and digits, with one inner apostrophe ("O'Neill", "N'Dour", "Lavrov's"); or a number with its
+ * thousands separators and decimals ("4,800", "12.5"), so "unit 4" is not found in "4,800 megawatts".
+ */
+const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu;
+
+/** Word tokens as written (case kept), accents and apostrophes folded, thousands separators dropped; hyphenated words split. */
+const tokens = (text: string) =>
+  (foldApostrophes(foldAccents(text)).match(TOKEN) ?? []).map((t) => (/^\p{N}/u.test(t) ? t.replace(/,(?=\p{N}{3}(?!\p{N}))/gu, '') : t));
+
 /** Lower-cased, accent-folded word tokens, hyphenated words split ("military-technical" → military, technical). */
 export function words(text: string): string[] {
-  return foldAccents(text.toLowerCase()).match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu)?.map((w) => w.replace(/['’]s$/, '')) ?? [];
+  return tokens(text.toLowerCase()).map((w) => w.replace(/'s$/, ''));
 }
+
+interface CountryRecord {
+  name: { common: string };
+  independent?: boolean;
+  altSpellings: string[];
+  capital: string[];
+  demonyms?: { eng?: { f: string; m: string } };
+}
+
+interface CountryTables {
+  /** Folded word → the one-word country name it stands for: demonyms ("kenyan", "kenyans"), other names ("holland"). */
+  aliases: Map<string, string>;
+  /** Country term → index terms of its capitals ("kenya" → ["nairobi"]). */
+  capitals: Map<string, string[]>;
+}
+
+let countryTables: CountryTables | null = null;
+
+/**
+ * The country tables, built on first use from the world-countries data (250 countries), so a process that never
+ * analyses a word never pays for them. The package's minified copy parses in about half the time of its main file
+ * (some 25 ms here): a cold `ask` pays it once.
+ */
+function countries(): CountryTables {
+  countryTables ??= buildCountryTables(createRequire(import.meta.url)('world-countries/dist/countries.json') as CountryRecord[]);
+  return countryTables;
+}
+
+const fold = (s: string) => foldApostrophes(foldAccents(s.toLowerCase()));
+const isOneWord = (s: string) => /^[\p{L}]+$/u.test(s);
+
+/** Plural of a demonym used as a noun ("Kenyans", "Israelis"); "Swiss", "French", "Togolese" have none. */
+const demonymPlural = (d: string) => (/(?:s|sh|ch|ese|x|z)$/.test(d) ? null : `${d}s`);
+
+/**
+ * A country's other one-word names: "Holland", "Burma", "Turkey" (from "Republic of Turkey"). Codes ("KE"),
+ * acronyms ("UAE") and words of its native long name ("Island" in "Lýðveldið Ísland") are left out: they are
+ * ordinary words in English text.
+ */
+const ENGLISH_LONG_FORM = /^(?:Republic|Kingdom|State|Commonwealth) of (?:the )?(\p{Lu}\p{Ll}{3,})$/u;
+
+function otherNames(altSpellings: string[]): string[] {
+  const native = new Set(altSpellings.filter((a) => a.includes(' ') && !ENGLISH_LONG_FORM.test(a)).flatMap((a) => fold(a).split(' ')));
+  return altSpellings
+    .map((a) => a.match(ENGLISH_LONG_FORM)?.[1] ?? a)
+    .filter((a) => /^\p{Lu}\p{Ll}{3,}$/u.test(a))
+    .map(fold)
+    .filter((a) => !native.has(a));
+}
+
+/**
+ * Which words mean which country. Only one-word country names are targets: mapping "American" onto "united" and
+ * "states" would make every American sentence mention a state. A demonym several countries share (Congolese,
+ * Dominican) is left alone. A multi-word demonym that differs from its country's name only in the last word
+ * ("South Korean" / "South Korea") maps that word ("korean" → korea).
+ */
+export function buildCountryTables(records: CountryRecord[]): CountryTables {
+  // Sovereign countries' claims come first: "French" is France's, though the French Southern Lands share it.
+  const claims = { sovereign: new Map<string, Set<string>>(), territory: new Map<string, Set<string>>() };
+  let current = claims.sovereign;
+  const claim = (alias: string | null, country: string) => {
+    if (!alias || alias === country || !isOneWord(alias)) return;
+    const set = current.get(alias) ?? new Set<string>();
+    set.add(country);
+    current.set(alias, set);
+  };
+  const capitals = new Map<string, string[]>();
+  const names = new Set(records.map((r) => fold(r.name.common)));
+  for (const r of records) {
+    current = r.independent === false ? claims.territory : claims.sovereign;
+    const name = fold(r.name.common);
+    const demonyms = [...new Set([r.demonyms?.eng?.m, r.demonyms?.eng?.f].filter((d): d is string => !!d).map(fold))];
+    for (const d of demonyms) {
+      claim(d, name);
+      claim(demonymPlural(d), name);
+    }
+    if (isOneWord(name)) {
+      for (const alt of otherNames(r.altSpellings)) claim(alt, name);
+      const capitalTerms = r.capital.filter((c) => isOneWord(fold(c))).map((c) => stemmer(fold(c)));
+      if (capitalTerms.length) capitals.set(stemmer(name), capitalTerms);
+    }
+    const nameWords = name.split(' ');
+    for (const d of demonyms) {
+      const demonymWords = d.split(' ');
+      const n = demonymWords.length;
+      if (n >= 2 && n === nameWords.length && demonymWords.slice(0, -1).join(' ') === nameWords.slice(0, -1).join(' ')) {
+        claim(demonymWords[n - 1]!, nameWords[n - 1]!);
+      }
+    }
+  }
+  const aliases = new Map<string, string>();
+  const all = new Set([...claims.sovereign.keys(), ...claims.territory.keys()]);
+  for (const alias of all) {
+    const targets = claims.sovereign.get(alias) ?? claims.territory.get(alias)!;
+    const [target] = targets;
+    // A word that is itself some country's name ("Niger") keeps meaning that country.
+    if (targets.size === 1 && isOneWord(target!) && !names.has(alias)) aliases.set(alias, target!);
+  }
+  return { aliases, capitals };
+}
+
+/** Index terms of the capitals of a country term (the country's stemmed name): a sentence set in Nairobi is about Kenya. */
+export const capitalTermsOf = (countryTerm: string): string[] => countries().capitals.get(countryTerm) ?? [];
 
 /** Stemming dominates indexing time and corpora repeat their words: each distinct word is analysed once. */
 const termCache = new Map<string, string | null>();
@@ -49,21 +168,38 @@ export function term(word: string): string | null {
   return t;
 }
 
+/**
+ * British and American spellings written one way (organisation = organization, centre = center, labour = labor).
+ * Questions and documents are folded alike, so the spelling need only be consistent, not correct ("rise" is too
+ * short to be touched).
+ */
+function americanSpelling(w: string): string {
+  if (w.length < 6) return w;
+  return w
+    .replace(/is(ation|ations|e|ed|es|ing|er|ers)$/, 'iz$1')
+    .replace(/our(s|ed|ing)?$/, 'or$1')
+    .replace(/tre(s)?$/, 'ter$1');
+}
+
 function analyse(word: string): string | null {
-  const w = foldAccents(word.toLowerCase()).replace(/['’]s$/, '');
+  const w = fold(word).replace(/'s$/, '');
   if (!w || STOPWORDS.has(w)) return null;
-  const variant = VARIANTS[w] ?? w;
+  const country = countries().aliases.get(w) ?? americanSpelling(w);
+  const variant = VARIANTS.get(country) ?? country;
   return variant.includes(' ') ? variant : /^\d/.test(variant) ? variant : stemmer(variant);
 }
 
-/** Index terms of a text, in order, stopwords dropped; multi-word variants expand ("CAR" → central african republic). */
+/** Index terms of a text, in order, stopwords dropped; capitalised acronyms expand ("CAR" → central african republic). */
 export function terms(text: string): string[] {
   const out: string[] = [];
-  for (const w of words(text)) {
-    const t = term(w);
-    if (!t) continue;
-    if (t.includes(' ')) out.push(...t.split(' ').map((p) => stemmer(p)));
-    else out.push(t);
+  for (const token of tokens(text)) {
+    const acronym = ACRONYMS.get(token);
+    if (acronym) {
+      out.push(...acronym.split(' ').flatMap((w) => term(w) ?? []));
+      continue;
+    }
+    const t = term(token.toLowerCase());
+    if (t) out.push(t);
   }
   return out;
 }
@@ -74,6 +210,7 @@ export interface QuestionTerm {
   word: string;
   /** Written with a capital inside the question, or an acronym: a name the answer must be about. */
   name: boolean;
+  /** A number ("2005", "4"): the evidence must state it, as it must state a name. */
   numeric: boolean;
 }
 
@@ -81,19 +218,25 @@ export interface QuestionTerm {
  * Words that name the kind of answer wanted ("which country", "what topics") rather than what it is about: the
  * evidence need not repeat them.
  */
-const ANSWER_TYPE_WORDS = new Set(['countri', 'nation', 'year', 'date', 'topic', 'area', 'thing', 'kind', 'type', 'way', 'name', 'person', 'peopl', 'place', 'time', 'issu']);
+const ANSWER_TYPE_WORDS = new Set([
+  'countri', 'nation', 'year', 'date', 'topic', 'area', 'thing', 'kind', 'type', 'way', 'name', 'person', 'peopl', 'place', 'time', 'issu',
+  // "What was the value of…", "the number of…": the figure itself is the answer.
+  'valu', 'amount', 'number', 'figur', 'total',
+]);
+
+/** A year (1900–2099): a document that names it anywhere is about that year, whatever its sentence says. */
+export const isYear = (t: string) => /^(?:19|20)\d{2}$/.test(t);
 
 export const isAnswerTypeTerm = (t: string) => ANSWER_TYPE_WORDS.has(t);
 
 /** The question's index terms, each marked as a name or a number where the question writes it so. */
 export function questionTerms(question: string): QuestionTerm[] {
   const out = new Map<string, QuestionTerm>();
-  const tokens = question.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
-  tokens.forEach((token, i) => {
+  tokens(question).forEach((token, i) => {
     const name = (i > 0 && /^\p{Lu}/u.test(token)) || /^\p{Lu}{2,}$/u.test(token);
     for (const t of terms(token)) {
       const known = out.get(t);
-      out.set(t, { term: t, word: known?.word ?? foldAccents(token.toLowerCase()), name: name || !!known?.name, numeric: /^\d/.test(t) });
+      out.set(t, { term: t, word: known?.word ?? token.toLowerCase(), name: name || !!known?.name, numeric: /^\d/.test(t) });
     }
   });
   return [...out.values()];
