@@ -84,12 +84,17 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     expect(edit.body.embeds[0].description).toContain('⚠ The source leaves this blank: [insert date]');
   });
 
-  test('/ask about something the corpus does not cover says so and what it does cover', async () => {
+  test('/ask about something the corpus does not cover says so and names the closest documents', async () => {
     const { edit } = await deferredReply(discord.slashCommand('ask', { question: 'What did Lavrov discuss in Japan?' }));
     const [embed] = edit.body.embeds;
     expect(embed.fields ?? []).toHaveLength(0);
     expect(embed.description).toMatch(/could not find/i);
-    expect(embed.description).toContain('Togo');
+    // At most three, each by title and file: a list that stays short however large the corpus.
+    const [, closest] = embed.description.split('The closest the corpus comes: ');
+    const named = closest.match(/“[^”]+” \([^)]+\.txt\)/g) ?? [];
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.length).toBeLessThanOrEqual(3);
+    expect(embed.description).toContain('Lavrov');
   });
 
   test('/ask with nothing to search for is refused politely in one line', async () => {

@@ -162,11 +162,13 @@ describe('the scorer', () => {
 });
 
 describe('dev sets', () => {
-  it('lists the seed, web and archive sets, and skips the archive where it is not, saying why', () => {
+  it('lists the seed (questions and conversations), web and archive sets, and skips the archive where it is not, saying why', () => {
     const here = devSets(DEV_SET_NAMES, 'corpus');
     expect(here.sets.map((s) => [s.name, s.questions, s.corpusDir])).toEqual([
       ['seeds', 'eval/questions.jsonl', 'corpus'],
       ['seeds (dev)', 'eval/dev-questions.jsonl', 'corpus'],
+      ['conversations', 'eval/conversations.jsonl', 'corpus'],
+      ['conversations (dev)', 'eval/dev-conversations.jsonl', 'corpus'],
       ['web', 'eval/web/questions.jsonl', 'eval/web/corpus'],
       ['archive', 'eval/archive/questions.jsonl', 'corpus'],
     ]);
