@@ -74,9 +74,12 @@ function wordSet(text: string): Set<string> {
   return new Set(normalize(text).split(' ').filter(Boolean));
 }
 
-export function parseQuestions(text: string, file: string): EvalQuestion[] {
-  const questions: EvalQuestion[] = [];
-  const ids = new Set<string>();
+/**
+ * The lines of a JSON-lines set, each validated by `schema`; a bad line stops with its file and line number.
+ * `what` names one entry in messages ("question", "summary case").
+ */
+export function parseJsonLines<T>(text: string, file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, what: string): T[] {
+  const entries: T[] = [];
   for (const [n, line] of text.split('\n').entries()) {
     if (!line.trim()) continue;
     let raw: unknown;
@@ -85,16 +88,24 @@ export function parseQuestions(text: string, file: string): EvalQuestion[] {
     } catch {
       throw new QuestionSetError(`${file}:${n + 1}: not a JSON object`);
     }
-    const parsed = questionSchema.safeParse(raw);
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new QuestionSetError(`${file}:${n + 1}: ${issue.path.join('.') || 'question'}: ${issue.message}`);
+      throw new QuestionSetError(`${file}:${n + 1}: ${issue.path.join('.') || what}: ${issue.message}`);
     }
-    if (ids.has(parsed.data.id)) throw new QuestionSetError(`${file}:${n + 1}: id ${parsed.data.id} is used twice`);
-    ids.add(parsed.data.id);
-    questions.push(parsed.data);
+    entries.push(parsed.data);
   }
-  if (!questions.length) throw new QuestionSetError(`${file}: holds no questions`);
+  if (!entries.length) throw new QuestionSetError(`${file}: holds no ${what}s`);
+  return entries;
+}
+
+export function parseQuestions(text: string, file: string): EvalQuestion[] {
+  const questions = parseJsonLines(text, file, questionSchema, 'question');
+  const ids = new Set<string>();
+  questions.forEach((q) => {
+    if (ids.has(q.id)) throw new QuestionSetError(`${file}: id ${q.id} is used twice`);
+    ids.add(q.id);
+  });
   return questions;
 }
 

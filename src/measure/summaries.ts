@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Summary } from '../rag/types.js';
-import { corpusWords, normalize, QuestionSetError } from './evaluate.js';
+import { corpusWords, normalize, parseJsonLines, QuestionSetError } from './evaluate.js';
 
 /** The length a document summary must stay within (the summaries issue). */
 export const SUMMARY_CHAR_GOAL = 700;
@@ -27,24 +27,7 @@ const caseSchema = z.object({
 export type SummaryCase = z.infer<typeof caseSchema>;
 
 export function parseSummaryCases(text: string, file: string): SummaryCase[] {
-  const cases: SummaryCase[] = [];
-  for (const [n, line] of text.split('\n').entries()) {
-    if (!line.trim()) continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      throw new QuestionSetError(`${file}:${n + 1}: not a JSON object`);
-    }
-    const parsed = caseSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new QuestionSetError(`${file}:${n + 1}: ${issue.path.join('.') || 'case'}: ${issue.message}`);
-    }
-    cases.push(parsed.data);
-  }
-  if (!cases.length) throw new QuestionSetError(`${file}: holds no summary cases`);
-  return cases;
+  return parseJsonLines(text, file, caseSchema, 'summary case');
 }
 
 export async function readSummaryCases(file: string): Promise<SummaryCase[]> {

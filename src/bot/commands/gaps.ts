@@ -8,7 +8,7 @@ import {
 import { gapReport, sinceDate } from '../../measure/gaps.js';
 import type { BotContext, LogFields } from '../context.js';
 import { renderGaps, renderLine } from '../render.js';
-import { isAdmin } from './reindex.js';
+import { isAdmin } from '../admin.js';
 
 export const data = new SlashCommandBuilder()
   .setName('gaps')

@@ -9,6 +9,7 @@ import type { IngestProgress } from '../../rag/types.js';
 import type { BotContext, LogFields } from '../context.js';
 import { fileName } from '../escape.js';
 import { renderLine, renderReindexReport } from '../render.js';
+import { isAdmin } from '../admin.js';
 
 export const data = new SlashCommandBuilder()
   .setName('reindex')
@@ -16,17 +17,6 @@ export const data = new SlashCommandBuilder()
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .setContexts(InteractionContextType.Guild);
 
-/**
- * Discord hides the command from members without Manage Server, but server admins can override that per channel or
- * role, so the bot checks again: Manage Server, or one of the roles in ADMIN_ROLE_IDS.
- */
-export function isAdmin(interaction: ChatInputCommandInteraction, adminRoleIds: string[]): boolean {
-  if (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return true;
-  const member = interaction.member;
-  if (!member) return false;
-  const roles = Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
-  return roles.some((role) => adminRoleIds.includes(role));
-}
 
 /** Progress edits are cosmetic; at most one every few seconds keeps well inside Discord's rate limits. */
 const PROGRESS_EVERY_MS = 3_000;
