@@ -221,7 +221,7 @@ function rowSentence(header: string[], cells: Piece[][], at: number): Unit {
     const name = header[i + 1];
     const lead = i === 0 ? ' — ' : '; ';
     pieces.push({ text: name ? `${lead}${name}: ` : lead, orig: cell[0]?.orig ?? at, verbatim: false });
-    pieces.push(...cell);
+    for (const item of cell) pieces.push(item);
   });
   const last = unitText({ kind: 'row', pieces });
   if (!/[.!?]$/.test(last)) pieces.push({ text: '.', orig: at, verbatim: false });
@@ -349,7 +349,7 @@ function faqBlock(lines: Line[], i: number): { units: Unit[]; next: number } | n
  */
 function isHardWrapped(raw: string): boolean {
   const lengths = raw.split('\n').map((l) => l.trimEnd().length).filter((n) => n > 0);
-  if (lengths.length < 8 || Math.max(...lengths) > 100) return false;
+  if (lengths.length < 8 || lengths.some((n) => n > 100)) return false;
   return lengths.filter((n) => n >= 55).length >= lengths.length * 0.6;
 }
 
@@ -391,7 +391,7 @@ function units(raw: string, options: CleanOptions): Unit[] {
     const t = line.text.trim();
     const table = t ? markdownTable(lines, i) : null;
     if (table) {
-      out.push(...table.units);
+      for (const item of table.units) out.push(item);
       i = table.next;
       continue;
     }
@@ -413,7 +413,7 @@ function units(raw: string, options: CleanOptions): Unit[] {
     }
     const block = faqBlock(lines, i) ?? (options.headings === 'marked' ? null : flattenedTable(lines, i));
     if (block) {
-      out.push(...block.units);
+      for (const item of block.units) out.push(item);
       i = block.next;
       continue;
     }
@@ -574,7 +574,7 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanedD
       current = { heading: unitText(u).replace(TITLE_LINE, ''), start: start + unitText(u).length, end: 0 };
     }
     starts.push(start);
-    pieces.push(...u.pieces);
+    for (const item of u.pieces) pieces.push(item);
     length = start + unitText(u).length;
   });
   current.end = length;
