@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { askedShape } from '../../src/rag/compose/answer.js';
-import { capitalTermsOf, questionTerms, term, terms } from '../../src/rag/text/terms.js';
+import { capitalTermsOf, isAnswerTypeTerm, questionTerms, term, terms } from '../../src/rag/text/terms.js';
 
 const same = (a: string, b: string) => expect(terms(a), `${a} ~ ${b}`).toEqual(terms(b));
 
@@ -77,6 +77,19 @@ describe('numbers and years in questions', () => {
     expect(terms('a capacity of 4,800 megawatts')).toContain('4800');
     expect(terms('a capacity of 4,800 megawatts')).not.toContain('4');
     expect(terms('up 12.5 per cent in 2023.')).toEqual(expect.arrayContaining(['12.5', '2023']));
+  });
+
+  it('leaves out an initial, which articles drop after the first mention, but keeps a dotted acronym', () => {
+    expect(questionTerms('How did S. Jaishankar describe BRICS?').map((t) => t.term)).toEqual(terms('Jaishankar BRICS'));
+    expect(questionTerms('What did J. R. Smith rule?').map((t) => t.term)).toEqual(terms('Smith rule'));
+    expect(questionTerms('What did the U.S. say about BRICS?').map((t) => t.term)).toEqual(terms('U.S. BRICS'));
+  });
+
+  it('does not require the verb of a change asked for ("by how much had it grown"): the figure answers it', () => {
+    for (const q of ['By how much had trade grown?', 'How far did inflation fall?', 'How much have exports risen?']) {
+      const change = questionTerms(q).filter((t) => isAnswerTypeTerm(t.term));
+      expect(change, q).toHaveLength(1);
+    }
   });
 
   it('marks capitalised words after the first as names', () => {

@@ -222,6 +222,8 @@ const ANSWER_TYPE_WORDS = new Set([
   'countri', 'nation', 'year', 'date', 'topic', 'area', 'thing', 'kind', 'type', 'way', 'name', 'person', 'peopl', 'place', 'time', 'issu',
   // "What was the value of…", "the number of…": the figure itself is the answer.
   'valu', 'amount', 'number', 'figur', 'total',
+  // "By how much had it grown?": the change is the figure asked for, which answers word as "up 12.5 per cent".
+  'grow', 'grew', 'grown', 'rise', 'rose', 'risen', 'increas', 'fall', 'fell', 'fallen', 'declin', 'drop',
 ]);
 
 /** A year (1900–2099): a document that names it anywhere is about that year, whatever its sentence says. */
@@ -229,10 +231,16 @@ export const isYear = (t: string) => /^(?:19|20)\d{2}$/.test(t);
 
 export const isAnswerTypeTerm = (t: string) => ANSWER_TYPE_WORDS.has(t);
 
-/** The question's index terms, each marked as a name or a number where the question writes it so. */
+/**
+ * An initial before a name ("S. Jaishankar", "J. R. Smith"), not part of a dotted acronym ("U.S."): articles name
+ * the person without it ("Mr. Jaishankar said"), and as a term it is one letter that "U.S." shares.
+ */
+const INITIAL = /(?<![\p{L}.])\p{Lu}\.(?=\s+\p{Lu})/gu;
+
+/** The question's index terms (initials left out), each marked as a name or a number where the question writes it so. */
 export function questionTerms(question: string): QuestionTerm[] {
   const out = new Map<string, QuestionTerm>();
-  tokens(question).forEach((token, i) => {
+  tokens(question.replace(INITIAL, ' ')).forEach((token, i) => {
     const name = (i > 0 && /^\p{Lu}/u.test(token)) || /^\p{Lu}{2,}$/u.test(token);
     for (const t of terms(token)) {
       const known = out.get(t);
