@@ -134,6 +134,7 @@ describe('furniture recognised by its shape, whatever the site', () => {
   it.each([
     ['page labels', ['Advertisement', 'Search …', 'Related', 'Share', 'Exit mobile version']],
     ['calls to act', ['Spread the love', 'Share on Facebook / Twitter / WhatsApp', 'Also Read: Ferry fares on Lake Victoria to rise in March', 'Read the original article on Lakeside Courier', 'Report an error', 'Click here to follow Lakeside Courier on WhatsApp', 'Lakeside Courier is a non-profit newsroom. Support our work: click here to donate.', 'What do you think? Share your thoughts in the comments below!']],
+    ['links to the site\'s other articles', ['Also on the Lakeside Courier: Ferry fares on Lake Victoria to rise in March · Kisumu port tender draws five bidders', 'More from Coastline Media: Mombasa cranes arrive from Shanghai']],
     ['comment forms', ['Leave a Reply', 'Your email address will not be published. Required fields are marked *', 'Comment *', 'Save my name, email, and website in this browser for the next time I comment.', 'Post Comment']],
     ['copyright and cookie lines', ['Copyright © 2025 Lakeside Courier. All rights reserved.', '© 2025 Coastline Media. All rights reserved. | Terms | Privacy', 'We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.']],
     ['bylines', ['By Achieng Otieno', 'By Mona El-Sayed, Energy Correspondent', 'Staff Reporter', '3 June 2025 | By Thomas Avery, Legal Correspondent | 6 min read']],
@@ -155,6 +156,7 @@ describe('furniture recognised by its shape, whatever the site', () => {
       'Readers who subscribe to the print edition will get the supplement free.',
       'Published figures show inflation fell to 3.6 per cent in September',
       'Updated forecasts put growth at 5.2 per cent.',
+      'Also on Tuesday the authority said: "We will name the winner by June."',
     ];
     expect(cleanLines(...prose.flatMap((p) => [p, ''])).text).toBe(prose.join('\n\n'));
   });

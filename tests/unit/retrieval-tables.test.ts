@@ -65,6 +65,19 @@ describe('retrieval tables', () => {
     expect(() => decodeRetrievalTables(encodeRetrievalTables(tables))).toThrow(/of another analysis of words/);
   });
 
+  it('give every sentence of a dated article its month and year as context, which its byline stated and cleaning dropped', () => {
+    const raw = ['Kisumu port tender draws five bidders', '', 'Updated: 8 October 2024 17:40 EAT', '', 'Five companies have bid to run the terminal, the authority said on Tuesday.', '', 'The winner will be named by June.'].join('\n');
+    const cleaned = cleanDocument(raw);
+    expect(cleaned.date).toBe('2024-10-08');
+    expect(cleaned.text).not.toContain('October');
+    const record = { source: 'kisumu.txt', aliases: [], sha256: '', title: cleaned.title, date: cleaned.date, text: cleaned.text, sections: cleaned.sections, placeholders: [], chunks: chunkDocument('kisumu.txt', cleaned), rawVectors: [] };
+    const { sentences } = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([record])));
+    const last = sentences.find((s) => s.text.startsWith('The winner'))!;
+    expect([...last.context]).toEqual(expect.arrayContaining(terms('October 2024')));
+    const undated = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([{ ...record, date: undefined }]))).sentences;
+    expect([...undated.find((s) => s.text.startsWith('The winner'))!.context]).not.toContain(terms('October')[0]);
+  });
+
   it('refuse a file with one byte changed, or of another format, saying which', async () => {
     const file = encodeRetrievalTables(buildRetrievalTables(await records()));
     const damaged = Buffer.from(file);

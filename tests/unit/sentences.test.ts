@@ -69,6 +69,15 @@ const CASES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['Is it over?! No.', ['Is it over?!', 'No.']],
   ['The ministry said (in a statement) that it would act. No date was given.', ['The ministry said (in a statement) that it would act.', 'No date was given.']],
   ['The summit ends Friday.\n\n\n"It was a success," said the host.', ['The summit ends Friday.', '"It was a success," said the host.']],
+  // A quote of several sentences before its attribution is one sentence: no piece of it without its speaker.
+  [
+    '"The port is not for sale. It is for rent, and that is a different thing," Mr. Ouma said. Talks resume in May.',
+    ['"The port is not for sale. It is for rent, and that is a different thing," Mr. Ouma said.', 'Talks resume in May.'],
+  ],
+  ['“We signed. We will build. We will pay,” the minister said.', ['“We signed. We will build. We will pay,” the minister said.']],
+  // A quote that ends its own sentence is split as before, and a quotation never reaches across a line.
+  ['She added: "Fares will rise. Nobody wants that." The board agreed.', ['She added: "Fares will rise.', 'Nobody wants that."', 'The board agreed.']],
+  ['He said: "Fares will rise.\nNobody wants that," she wrote.', ['He said: "Fares will rise.', 'Nobody wants that," she wrote.']],
 ];
 
 describe('splitSentences on tricky news sentences', () => {

@@ -79,6 +79,28 @@ describe('numbers and years in questions', () => {
     expect(terms('up 12.5 per cent in 2023.')).toEqual(expect.arrayContaining(['12.5', '2023']));
   });
 
+  it('leaves out an initial, which articles drop after the first mention, but keeps a dotted acronym', () => {
+    expect(questionTerms('How did S. Jaishankar describe BRICS?').map((t) => t.term)).toEqual(terms('Jaishankar BRICS'));
+    expect(questionTerms('What did J. R. Smith rule?').map((t) => t.term)).toEqual(terms('Smith rule'));
+    expect(questionTerms('What did the U.S. say about BRICS?').map((t) => t.term)).toEqual(terms('U.S. BRICS'));
+  });
+
+  it.each([
+    ['By how much had trade grown?', 'trade grew 12.5 per cent'],
+    ['What did the index rise to?', 'the index rose to 58.6'],
+    ['Who won the seat?', 'she wins the seat'],
+    ['How much did Newcastle pay?', 'Newcastle paid €42.5m'],
+  ])('finds the irregular past of a verb: %s ~ %s', (question, answer) => {
+    const verb = questionTerms(question).map((t) => t.term).filter((t) => !terms('trade index seat Newcastle').includes(t));
+    expect(verb).toHaveLength(1);
+    expect(terms(answer)).toContain(verb[0]);
+  });
+
+  it('leaves past forms that are other words alone: founded is not found, left is not leave', () => {
+    expect(terms('founded')).toEqual(terms('found'));
+    expect(terms('left')).not.toEqual(terms('leave'));
+  });
+
   it('marks capitalised words after the first as names', () => {
     const q = questionTerms("Where does Dr. Amina O'Neill work?");
     expect(q.filter((t) => t.name).map((t) => t.term)).toEqual(terms("Dr Amina O'Neill"));

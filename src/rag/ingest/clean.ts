@@ -71,6 +71,11 @@ const PAGE_LABEL = /^(?:advertisement|sponsored content|search|menu|print|email|
 /** Short lines that begin by asking the reader to act or pointing elsewhere: "Spread the love", "Also Read: …". */
 const PAGE_ACTION =
   /^(?:spread the love|leave a (?:reply|comment)|post (?:a |your )?comment|report an error|also read|read (?:more|next|also)(?:\W|$)|read the (?:original|full) (?:article|story)|related(?:\s*:| (?:articles|posts|stories|news|coverage|content|topics))|recommended (?:for you|reading)|more (?:from|stories)\b|see also|you (?:may|might) also like|don'?t miss|most (?:read|popular)|follow us\b|sign up (?:for|to)|tagged\s*:|tags\s*:|filed under|share (?:this|on|via)\b)/i;
+/**
+ * "Also on the Lakeside Courier: …", "More from Coastline Media: …": a label naming the site (capitalised words up
+ * to its colon; "Also on Tuesday the ministry said:" is prose) before other articles' headlines.
+ */
+const SITE_PROMO = /^(?:[Aa]lso|[Mm]ore) (?:on|at|from) (?:the )?(?:\p{Lu}[\p{L}\p{N}'’&.-]*\s+){0,4}\p{Lu}[\p{L}\p{N}'’&.-]*\s*:/u;
 /** Calls to act anywhere in a short line: "HealthWatch … Support our work: click here to donate." */
 const CALL_TO_ACTION =
   /\b(?:share your (?:insights|thoughts|views|opinions?)|(?:leave|post) (?:a|your) comments?|comments? below|click here|support our (?:work|journalism)|donate now|(?:sign up|subscribe) (?:for|to) (?:our|the) (?:\w+ )?(?:newsletter|channel|podcast|alerts|updates)|follow us on|download (?:our|the) app|share (?:this|on)\b.*\b(?:facebook|twitter|whatsapp)|(?:facebook|twitter) \/ (?:twitter|whatsapp|x))/i;
@@ -125,7 +130,7 @@ function isNoise(text: string): boolean {
   const t = text.trim();
   if (SEPARATOR.test(t)) return true;
   const words = wordCount(t);
-  if (PAGE_LABEL.test(t) || (words <= 25 && PAGE_ACTION.test(t))) return true;
+  if (PAGE_LABEL.test(t) || (words <= 25 && (PAGE_ACTION.test(t) || SITE_PROMO.test(t)))) return true;
   if (words <= 30 && (CALL_TO_ACTION.test(t) || COMMENT_FORM.test(t) || COPYRIGHT.test(t) || COOKIES.test(t))) return true;
   if (words <= 45 && CAPTION.test(t)) return true;
   if (TRAILER.test(t) || isStamp(t) || isNavigation(t) || isCapsLabel(t)) return true;
@@ -377,7 +382,7 @@ function splitLines(raw: string): Line[] {
 /** "# Heading": a heading the parser of a markdown or HTML file marked as one. */
 const MARKED_HEADING = /^\s*#{1,6}\s+/;
 /** Lines after a "Related:" or "Read more:" label: headlines of other articles, up to the next blank line. */
-const LIST_LABEL = /^(?:related|read (?:more|next|also)|also read|more (?:from|on|stories)|see also|recommended|you (?:may|might) also like)\b[^.!?]{0,20}:?$/i;
+const LIST_LABEL = /^(?:related|read (?:more|next|also)|also (?:read|on)|more (?:from|on|stories)|see also|recommended|you (?:may|might) also like)\b[^.!?]{0,20}:?$/i;
 
 /** Whether a line of a document belongs to the corpus's furniture (`repeatedLines`). */
 const furnitureKey = (t: string) => (wordCount(t) <= FURNITURE_MAX_WORDS ? normalized(t.replace(MARKED_HEADING, '')) : '');

@@ -19,6 +19,15 @@ function iso(year: string, month: number, day: number): string | undefined {
 
 const monthNumber = (name: string) => MONTHS.indexOf(name.slice(0, 3).toLowerCase()) + 1;
 
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "2024-10-08" → "October 2024": the month and year a dated document is about, in the words questions use. */
+export function monthAndYear(isoDay: string): string {
+  const [year, month] = isoDay.split('-');
+  const name = MONTH_NAMES[Number(month) - 1];
+  return name && year ? `${name} ${year}` : '';
+}
+
 /** The first calendar date written in `text`, as yyyy-mm-dd; undefined when there is none. */
 export function isoDate(text: string): string | undefined {
   const m = ISO.exec(text);

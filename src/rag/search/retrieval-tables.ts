@@ -14,6 +14,7 @@ import { crc32 } from 'node:zlib';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import type { DocumentRecord, LoadedIndex } from '../index/contract.js';
 import type { Chunk } from '../ingest/chunk.js';
+import { monthAndYear } from '../ingest/dates.js';
 import type { SentenceSpan } from '../text/sentences.js';
 import { term, terms, words } from '../text/terms.js';
 import type { Located } from '../types.js';
@@ -23,7 +24,7 @@ import type { Located } from '../types.js';
  * text/terms.ts analyses words: stored term ids are that analysis, frozen at ingest. (As a safety net, opening
  * also re-analyses the corpus's most frequent words and refuses tables whose terms no longer match.)
  */
-export const RETRIEVAL_TABLES_FORMAT = 1;
+export const RETRIEVAL_TABLES_FORMAT = 2;
 /** How many of the most frequent terms an open re-analyses to catch tables made by another analysis of words. */
 const ANALYSIS_PROBE = 2000;
 const MAGIC = Buffer.from('RAGTABLE');
@@ -45,7 +46,7 @@ export interface Sentence extends Located {
   lead: boolean;
   /** Index terms of the sentence itself. */
   own: Set<string>;
-  /** Index terms of its heading, its document's title and lead: what the sentence is about without saying it. */
+  /** Index terms of its heading, its document's title, month and year (when dated) and lead: what the sentence is about without saying it. */
   context: Set<string>;
   /** Index terms of the sentences just before and after it in the same section ("the three nations" → which). */
   near: Set<string>;
@@ -132,6 +133,9 @@ export function buildRetrievalTables(records: DocumentRecord[]): RetrievalTables
 
   // Sentences: each distinct (source, start) once, in index order, with the context of the chunk it first appears in.
   const lead = new Map(records.map((d) => [d.source, d.chunks[0]?.sentences.slice(0, 2).map((s) => s.text).join(' ') ?? '']));
+  // The month and year a document is dated (its byline's "Updated: 8 October 2024", dropped from the text as a
+  // stamp) are what every sentence of it takes as read: "the October 2024 decision" is the one it reports.
+  const dated = new Map(records.map((d) => [d.source, d.date ? monthAndYear(d.date) : '']));
   const contextIds = new Map<string, number>();
   const contextLists: number[][] = [];
   const chunkContext = new Uint32Array(chunks.length);
@@ -143,7 +147,7 @@ export function buildRetrievalTables(records: DocumentRecord[]): RetrievalTables
   const chunkSentences: number[][] = chunks.map(() => []);
   const seen = new Map<string, number>();
   chunks.forEach((c, chunkNumber) => {
-    const contextText = `${c.heading} ${c.title} ${lead.get(c.source) ?? ''}`;
+    const contextText = `${c.heading} ${c.title} ${dated.get(c.source) ?? ''} ${lead.get(c.source) ?? ''}`;
     let context = contextIds.get(contextText);
     if (context === undefined) {
       context = contextLists.length;

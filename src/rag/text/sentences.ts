@@ -14,6 +14,7 @@
  *    ("S. Jaishankar"): a break after a title, an initial or a dotted acronym is removed again; one after "No.",
  *    "Jan." or "Art." only when a number follows ("in Jan. The talks…" still ends a sentence).
  * 3. Glued sentences. "in Bamako.Lavrov met" (model replies, scraped text) gets the break ICU cannot see.
+ * 4. Quotes of several sentences before their attribution ('"… grouping. It is …," he said.') stay one sentence.
  */
 
 export interface SentenceSpan {
@@ -54,9 +55,12 @@ export function splitSentences(text: string, from = 0, to = text.length): Senten
   const pieces = withGluedBreaks(text, icuBreaks(text, from, to));
   const out: SentenceSpan[] = [];
   let start = pieces[0]!;
+  // Whether a quotation is open at the current break: kept piece by piece, so each character is read once.
+  let quoting = false;
   for (let i = 1; i < pieces.length; i++) {
     const end = pieces[i]!;
-    if (end < to && continuesSentence(text, start, end, to)) continue;
+    quoting = quoteOpenAfter(text, pieces[i - 1]!, end, quoting);
+    if (end < to && (continuesSentence(text, start, end, to) || (quoting && quoteEndsInAttribution(text, end, to)))) continue;
     let s = start;
     let e = end;
     while (s < e && isSpace(text[s])) s++;
@@ -145,6 +149,39 @@ function continuesSentence(text: string, start: number, end: number, to: number)
   if (n >= to) return false;
   if (/\p{Ll}/u.test(text[n]!)) return true;
   return text[e - 1] === '.' && isAbbreviation(wordBefore(text, start, e - 1), /\p{N}/u.test(text[n]!));
+}
+
+/** How far ahead a quotation open at a break is looked for its end: a long quote of several sentences. */
+const QUOTE_LOOKAHEAD = 600;
+
+/**
+ * Whether a double quotation is open at `to`, given whether one was open at `from`. Curly quotes say which way they
+ * go; a straight one closes an open quotation and opens one otherwise.
+ */
+function quoteOpenAfter(text: string, from: number, to: number, open: boolean): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === '“') open = true;
+    else if (c === '”') open = false;
+    else if (c === '"') open = !open;
+    else if (c === '\n') open = false;
+  }
+  return open;
+}
+
+/**
+ * Whether the quotation open at a break closes on a comma later in the paragraph ('"BRICS is not an anti-Western
+ * grouping. It is a non-Western one," Mr. Jaishankar said.'): the sentence is the whole quote with its attribution,
+ * since a piece cut from inside it names no speaker and opens or closes a quote it does not hold.
+ */
+function quoteEndsInAttribution(text: string, from: number, to: number): boolean {
+  const limit = Math.min(to, from + QUOTE_LOOKAHEAD);
+  for (let i = from; i < limit; i++) {
+    const c = text[i];
+    if (c === '\n' || c === '“') return false;
+    if (c === '"' || c === '”') return text[i - 1] === ',';
+  }
+  return false;
 }
 
 /** The run of letters and dots just before the full stop at `dot` ("U.S", "Mr", "e.g"), not before `start`. */

@@ -181,10 +181,26 @@ function americanSpelling(w: string): string {
     .replace(/tre(s)?$/, 'ter$1');
 }
 
+/**
+ * Past forms of irregular verbs that news reports figures and events with, as their present ("rose" = "rise", so
+ * "What did the index rise to?" finds "the index rose to 58.6"). Forms that are also other words are left out:
+ * "found" (founded), "left" (the side), "lead" (the metal), "saw", "bore".
+ */
+const IRREGULAR = new Map(
+  Object.entries({
+    rise: 'rose risen', fall: 'fell fallen', grow: 'grew grown', win: 'won', lose: 'lost', sell: 'sold', pay: 'paid',
+    buy: 'bought', meet: 'met', speak: 'spoke spoken', begin: 'began begun', choose: 'chose chosen', bring: 'brought',
+    seek: 'sought', strike: 'struck', fight: 'fought', send: 'sent', spend: 'spent', build: 'built', keep: 'kept',
+    write: 'wrote written', drive: 'drove driven', break: 'broke broken', fly: 'flew flown', draw: 'drew drawn',
+    throw: 'threw thrown', freeze: 'froze frozen', steal: 'stole stolen', shoot: 'shot', swear: 'swore sworn',
+    sink: 'sank sunk', shrink: 'shrank shrunk',
+  }).flatMap(([verb, forms]) => forms.split(' ').map((form) => [form, verb] as const)),
+);
+
 function analyse(word: string): string | null {
   const w = fold(word).replace(/'s$/, '');
   if (!w || STOPWORDS.has(w)) return null;
-  const country = countries().aliases.get(w) ?? americanSpelling(w);
+  const country = countries().aliases.get(w) ?? IRREGULAR.get(w) ?? americanSpelling(w);
   const variant = VARIANTS.get(country) ?? country;
   return variant.includes(' ') ? variant : /^\d/.test(variant) ? variant : stemmer(variant);
 }
@@ -229,10 +245,16 @@ export const isYear = (t: string) => /^(?:19|20)\d{2}$/.test(t);
 
 export const isAnswerTypeTerm = (t: string) => ANSWER_TYPE_WORDS.has(t);
 
-/** The question's index terms, each marked as a name or a number where the question writes it so. */
+/**
+ * An initial before a name ("S. Jaishankar", "J. R. Smith"), not part of a dotted acronym ("U.S."): articles name
+ * the person without it ("Mr. Jaishankar said"), and as a term it is one letter that "U.S." shares.
+ */
+const INITIAL = /(?<![\p{L}.])\p{Lu}\.(?=\s+\p{Lu})/gu;
+
+/** The question's index terms (initials left out), each marked as a name or a number where the question writes it so. */
 export function questionTerms(question: string): QuestionTerm[] {
   const out = new Map<string, QuestionTerm>();
-  tokens(question).forEach((token, i) => {
+  tokens(question.replace(INITIAL, ' ')).forEach((token, i) => {
     const name = (i > 0 && /^\p{Lu}/u.test(token)) || /^\p{Lu}{2,}$/u.test(token);
     for (const t of terms(token)) {
       const known = out.get(t);
