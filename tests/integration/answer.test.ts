@@ -140,6 +140,24 @@ describe('answers over articles in the shape of other news sites (eval/web/corpu
     expect(a.answer).toMatch(/Blantyre/);
   });
 
+  it('answers "where" with the sentence that names the place, not with one that merely names something', async () => {
+    const a = await web.ask('Where is the Great Stone industrial park?');
+    expect(a.status).toBe('answered');
+    expect(a.citations[0]!.quote).toMatch(/outside Minsk/);
+  });
+
+  it('answers "how much did it fall" with the figure, in one sentence', async () => {
+    const a = await web.ask('How much did Kenyan inflation fall in September 2024?');
+    expect(a.answer).toMatch(/3\.6 per cent/);
+    expect(a.citations).toHaveLength(1);
+  });
+
+  it('answers both halves of a two-part question, each from the sentence that states it', async () => {
+    const a = await web.ask('How many staff will PayRiver hire, and what was its lending book at the end of 2024?');
+    expect(a.answer).toMatch(/250 staff/);
+    expect(a.answer).toMatch(/₦38bn/);
+  });
+
   it.each([
     'What is the price of the Nimbus Aria X2 Lite?',
     'What rate did the Central Bank of Kenya set in March 2026?',

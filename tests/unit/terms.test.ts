@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { askedShape } from '../../src/rag/compose/answer.js';
+import { askedShape, phrasesOf, sharedPhrases } from '../../src/rag/compose/answer.js';
 import { capitalTermsOf, questionTerms, term, terms } from '../../src/rag/text/terms.js';
 
 const same = (a: string, b: string) => expect(terms(a), `${a} ~ ${b}`).toEqual(terms(b));
@@ -97,6 +97,12 @@ describe('the kind of fact a question asks for', () => {
     ['Who chairs the Hong Kong Rugby Football Union?', 'person'],
     ['Which countries announced their withdrawal from ECOWAS?', 'names'],
     ['What did Lavrov discuss in Mali?', 'list'],
+    ['Where is the studio moving to?', 'place'],
+    ['Which album won the critics’ award?', 'names'],
+    ['Which phone model does the virus target?', 'names'],
+    ['What was the score in the final?', 'quantity'],
+    ['What is the unemployment rate in Lesotho?', 'quantity'],
+    ['How much did GDP grow in the fourth quarter?', 'quantity'],
   ])('%s → %s', (question, shape) => expect(askedShape(question)).toBe(shape));
 });
 
@@ -106,4 +112,14 @@ describe('words that are names of object properties', () => {
   });
 
   it('__proto__ is read as the word proto', () => expect(terms('__proto__')).toEqual(terms('proto')));
+});
+
+describe('phrases of the question a sentence repeats', () => {
+  const asked = phrasesOf("won the critics' award");
+  it('counts terms side by side in the question’s order, stopwords between them ignored', () => {
+    expect(sharedPhrases(asked, 'His album won the critics’ award for album of the year.')).toBe(2);
+  });
+  it('does not count the same words scattered', () => {
+    expect(sharedPhrases(asked, 'The critically acclaimed album won an award in the crossing category.')).toBe(0);
+  });
 });

@@ -217,7 +217,7 @@ type Shape = 'date' | 'money' | 'quantity' | 'person' | 'place' | 'names' | 'lis
 const PRICE_WORDS = /\b(?:cost|costs|price[ds]?|pay|paid|paying|sell|sold|selling|buy|bought|earn(?:ed|s)?|rais(?:e|ed|ing)|spen[dt]|owe[sd]?|worth|valued?|invest(?:ed|ing)?)\b/;
 
 /** "What was the score / rate / margin…": the thing asked is itself a figure. */
-const MEASURE_ASKED = /^\s*what (?:was|is|were|are|will be) the (?:final )?(?:score|scoreline|margin|tally|rate|percentage)\b/;
+const MEASURE_ASKED = /^\s*what (?:was|is|were|are|will be) the (?:[\w-]+ )?(?:score|scoreline|margin|tally|rate|percentage)\b/;
 
 /** Kinds of fact without which there is no answer; a list or a set of names may be worded in too many ways to check. */
 const ENFORCED_SHAPES = new Set<Shape>(['date', 'money', 'quantity', 'person']);
@@ -476,10 +476,10 @@ function sizeAnswer(scored: { e: Evidence; score: number }[], shape: Shape, quan
 }
 
 /** Two question terms side by side: a phrase ("critics' award") the answering sentence tends to repeat. */
-const phrasesOf = (text: string) => {
+export function phrasesOf(text: string): Set<string> {
   const ts = terms(text);
   return new Set(ts.slice(1).map((t, i) => `${ts[i]} ${t}`));
-};
+}
 
 /** How many of the question's phrases a sentence repeats word for word (its terms adjacent, in the same order). */
 export function sharedPhrases(phrases: Set<string>, text: string): number {
