@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
 import { InvalidQuestionError } from '../../src/rag/errors.js';
 import { reciprocalRankFusion } from '../../src/rag/search/hybrid-retriever.js';
+import { withTurn } from '../../src/rag/types.js';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
 
 let engine: Engine;
@@ -96,6 +97,13 @@ describe('answers over the real corpus', () => {
       expect(a.citations.length, q).toBeLessThanOrEqual(2);
       expect(a.answer.length, q).toBeLessThanOrEqual(400);
     }
+  });
+
+  it('answers a follow-up that points back ("on that trip") though the article calls the trip a visit', async () => {
+    const first = await engine.ask('When did Lavrov first visit Mali?');
+    const a = await engine.ask('Who did he meet on that trip?', { history: withTurn([], first) });
+    expect(a.status).toBe('answered');
+    expect(a.answer).toMatch(/Goita/);
   });
 
   it('requires the year the question asks about: 2023 is answered, 2021 is not', async () => {

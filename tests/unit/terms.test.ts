@@ -85,6 +85,15 @@ describe('numbers and years in questions', () => {
   });
 });
 
+describe('nouns that point back in a follow-up', () => {
+  const referents = (q: string) => questionTerms(q).filter((t) => t.referent).map((t) => t.word);
+  it('marks the noun after a preposition and a demonstrative: "on that trip"', () => {
+    expect(referents('Who did he meet on that trip?')).toEqual(['trip']);
+    expect(referents('What was agreed at this meeting?')).toEqual(['meeting']);
+  });
+  it('leaves "that" as a relative pronoun alone', () => expect(referents('Which virus poses as a card that spreads by e-mail?')).toEqual([]));
+});
+
 describe('the kind of fact a question asks for', () => {
   it.each([
     ['When did Lavrov arrive in Burundi?', 'date'],

@@ -269,7 +269,7 @@ function newCodes(text: string, keyTerms: Map<string, number>): string[] {
 }
 
 /** What the question asks about its names: its other words ("discuss", "replaced"), not the kind of answer ("countries"). */
-const isAsked = (retrieval: Retrieval) => (t: string) => !retrieval.mandatory.has(t) && !isAnswerTypeTerm(t);
+const isAsked = (retrieval: Retrieval) => (t: string) => !retrieval.mandatory.has(t) && !retrieval.referents.has(t) && !isAnswerTypeTerm(t);
 const predicateTerms = (retrieval: Retrieval) => [...retrieval.keyTerms.keys()].filter(isAsked(retrieval));
 
 /** Whether a sentence holds the kind of fact asked for. */
