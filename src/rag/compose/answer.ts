@@ -211,7 +211,7 @@ function placeholderClause(text: string, placeholder: string): string {
 }
 
 /** What kind of fact the question asks for; the answer must hold one (a "how much" answer without a figure is none). */
-type Shape = 'date' | 'money' | 'quantity' | 'person' | 'place' | 'names' | 'list' | 'other';
+type Shape = 'date' | 'money' | 'quantity' | 'person' | 'place' | 'code' | 'names' | 'list' | 'other';
 
 /** Verbs and nouns of price: "how much did it sell for", "what does it cost", "what is it worth". */
 const PRICE_WORDS = /\b(?:cost|costs|price[ds]?|pay|paid|paying|sell|sold|selling|buy|bought|earn(?:ed|s)?|rais(?:e|ed|ing)|spen[dt]|owe[sd]?|worth|valued?|invest(?:ed|ing)?)\b/;
@@ -232,6 +232,7 @@ export function askedShape(question: string): Shape {
   if (MEASURE_ASKED.test(q)) return 'quantity';
   if (/^\s*who\b/.test(q)) return 'person';
   if (/^\s*where\b/.test(q)) return 'place';
+  if (/^\s*(?:which|what)\b[^?]*\b(?:model|version|edition|flight number|serial number)\b/.test(q)) return 'code';
   if (/\bname of\b|\bcalled\b|^\s*which\b/.test(q)) return 'names';
   if (/^\s*what \w+s\b/.test(q) && !/^\s*what (?:was|is|does|did|has|were)\b/.test(q)) return 'names';
   if (/\b(?:discuss|talk|cover|focus|agree|announc|cooperat|collaborat|sector|area|topic|organi[sz]ation)\w*/.test(q)) return 'list';
@@ -262,9 +263,12 @@ function newPlaces(text: string, keyTerms: Map<string, number>): string[] {
   return places.filter((n) => !DATE.test(n) && terms(n).some((t) => !keyTerms.has(t)));
 }
 
-/** Model numbers and codes ("7610", "A380", "PS2") the question did not give: what "which model" is answered by. */
+/**
+ * Model numbers and codes ("7610", "A380", "PS2") the question did not give: what "which model" is answered by. Not
+ * digits inside a word or after a hyphen ("Tee-222", a hacker's alias), nor thousands or decimals of a figure.
+ */
 function newCodes(text: string, keyTerms: Map<string, number>): string[] {
-  const codes = text.match(/(?<![\p{L}\p{N}.,])(?:\p{Lu}+-?\d[\p{L}\p{N}]*|\d{3,}(?![.,%]?\d|%))(?![\p{L}\p{N}])/gu) ?? [];
+  const codes = text.match(/(?<![\p{L}\p{N}.,-])(?:\p{Lu}+-?\d[\p{L}\p{N}]*|\d{3,}(?![.,%]?\d|%))(?![\p{L}\p{N}])/gu) ?? [];
   return codes.filter((c) => !DATE.test(c) && terms(c).some((t) => !keyTerms.has(t)));
 }
 
@@ -283,6 +287,8 @@ function hasShape(e: Evidence, shape: Shape, quantity: string, retrieval: Retrie
       return MONEY.test(text) || (/\d/.test(text) && CURRENCY.test(text));
     case 'place':
       return newPlaces(text, retrieval.keyTerms).length > 0;
+    case 'code':
+      return newCodes(text, retrieval.keyTerms).length > 0;
     case 'names':
       return newNames(text, retrieval.keyTerms).length > 0 || newCodes(text, retrieval.keyTerms).length > 0;
     case 'quantity':
