@@ -23,8 +23,8 @@ const MAX_CITATIONS = 8;
  * sentences of one document, each about every name of the question, taken together (the best mention of each
  * term), so a two-part question answered by two sentences is answered. First calibrated on the seed questions
  * (every answerable one at 0.65 or more, every unanswerable one at 0.56 or less); with the answer-level rule it
- * still refuses every unanswerable question of the seed and other-sites sets, and 9 of 10 of the archive's, while
- * refusing no answerable seed or archive question (npm run eval -- --set all).
+ * still refuses every unanswerable question of the seed, other-sites and archive sets, while refusing no answerable
+ * seed, conversation or archive question (npm run eval -- --set all).
  */
 export const MIN_COVERAGE = 0.62;
 /** Sentences kept in an answer must score at least this share of the best one, so weak filler is left out. */
@@ -426,7 +426,7 @@ function answeringSupport(eligible: Evidence[], retrieval: Retrieval, shape: Sha
 /**
  * The answer, sized to the question: the best sentence first, then another only when it adds something the
  * question asks for (a key term the answer did not yet mention as clearly, or the kind of fact asked for when the
- * answer lacks it). Questions that ask for a list (what was discussed, which sectors) take further sentences that
+ * answer lacks it), or states a word of the question no chosen sentence states. Questions that ask for a list (what was discussed, which sectors) take further sentences that
  * score nearly as well. Redundant sentences are skipped.
  */
 function sizeAnswer(scored: { e: Evidence; score: number }[], shape: Shape, quantity: string, retrieval: Retrieval): Evidence[] {
