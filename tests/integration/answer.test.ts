@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
 import { InvalidQuestionError } from '../../src/rag/errors.js';
 import { reciprocalRankFusion } from '../../src/rag/search/hybrid-retriever.js';
+import { withTurn } from '../../src/rag/types.js';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
 
 let engine: Engine;
@@ -98,6 +99,13 @@ describe('answers over the real corpus', () => {
     }
   });
 
+  it('answers a follow-up that points back ("on that trip") though the article calls the trip a visit', async () => {
+    const first = await engine.ask('When did Lavrov first visit Mali?');
+    const a = await engine.ask('Who did he meet on that trip?', { history: withTurn([], first) });
+    expect(a.status).toBe('answered');
+    expect(a.answer).toMatch(/Goita/);
+  });
+
   it('requires the year the question asks about: 2023 is answered, 2021 is not', async () => {
     const asked = await engine.ask('Who did Lavrov meet during his 2023 visit to Mali?');
     expect(asked.status).toBe('answered');
@@ -138,6 +146,24 @@ describe('answers over articles in the shape of other news sites (eval/web/corpu
     const a = await web.ask("Where does Dr. Amina O'Neill work?");
     expect(a.status).toBe('answered');
     expect(a.answer).toMatch(/Blantyre/);
+  });
+
+  it('answers "where" with the sentence that names the place, not with one that merely names something', async () => {
+    const a = await web.ask('Where is the Great Stone industrial park?');
+    expect(a.status).toBe('answered');
+    expect(a.citations[0]!.quote).toMatch(/outside Minsk/);
+  });
+
+  it('answers "how much did it fall" with the figure, in one sentence', async () => {
+    const a = await web.ask('How much did Kenyan inflation fall in September 2024?');
+    expect(a.answer).toMatch(/3\.6 per cent/);
+    expect(a.citations).toHaveLength(1);
+  });
+
+  it('answers both halves of a two-part question, each from the sentence that states it', async () => {
+    const a = await web.ask('How many staff will PayRiver hire, and what was its lending book at the end of 2024?');
+    expect(a.answer).toMatch(/250 staff/);
+    expect(a.answer).toMatch(/₦38bn/);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { askedShape } from '../../src/rag/compose/answer.js';
+import { askedShape, phrasesOf, sharedPhrases } from '../../src/rag/compose/answer.js';
 import { capitalTermsOf, questionTerms, term, terms } from '../../src/rag/text/terms.js';
 
 const same = (a: string, b: string) => expect(terms(a), `${a} ~ ${b}`).toEqual(terms(b));
@@ -107,6 +107,15 @@ describe('numbers and years in questions', () => {
   });
 });
 
+describe('nouns that point back in a follow-up', () => {
+  const referents = (q: string) => questionTerms(q).filter((t) => t.referent).map((t) => t.word);
+  it('marks the noun after a preposition and a demonstrative: "on that trip"', () => {
+    expect(referents('Who did he meet on that trip?')).toEqual(['trip']);
+    expect(referents('What was agreed at this meeting?')).toEqual(['meeting']);
+  });
+  it('leaves "that" as a relative pronoun alone', () => expect(referents('Which virus poses as a card that spreads by e-mail?')).toEqual([]));
+});
+
 describe('the kind of fact a question asks for', () => {
   it.each([
     ['When did Lavrov arrive in Burundi?', 'date'],
@@ -119,6 +128,13 @@ describe('the kind of fact a question asks for', () => {
     ['Who chairs the Hong Kong Rugby Football Union?', 'person'],
     ['Which countries announced their withdrawal from ECOWAS?', 'names'],
     ['What did Lavrov discuss in Mali?', 'list'],
+    ['Where is the studio moving to?', 'place'],
+    ['Which album won the critics’ award?', 'names'],
+    ['Which phone model does the virus target?', 'code'],
+    ['What model of phone does the virus target?', 'code'],
+    ['What was the score in the final?', 'quantity'],
+    ['What is the unemployment rate in Lesotho?', 'quantity'],
+    ['How much did GDP grow in the fourth quarter?', 'quantity'],
   ])('%s → %s', (question, shape) => expect(askedShape(question)).toBe(shape));
 });
 
@@ -128,4 +144,14 @@ describe('words that are names of object properties', () => {
   });
 
   it('__proto__ is read as the word proto', () => expect(terms('__proto__')).toEqual(terms('proto')));
+});
+
+describe('phrases of the question a sentence repeats', () => {
+  const asked = phrasesOf("won the critics' award");
+  it('counts terms side by side in the question’s order, stopwords between them ignored', () => {
+    expect(sharedPhrases(asked, 'His album won the critics’ award for album of the year.')).toBe(2);
+  });
+  it('does not count the same words scattered', () => {
+    expect(sharedPhrases(asked, 'The critically acclaimed album won an award in the crossing category.')).toBe(0);
+  });
 });

@@ -31,6 +31,8 @@ export interface Retrieval {
   unknownTerms: string[];
   /** Key terms an answer must mention: the names and numbers (years, figures) the question asks about. */
   mandatory: Set<string>;
+  /** Key terms pointing back at what the conversation set ("that trip"): weighed little, never asked of a sentence. */
+  referents: Set<string>;
   /** Evidence sentences, best first. */
   evidence: Evidence[];
   /** Fused chunk ranking, best first (chunk indices into index.chunks). */
@@ -111,7 +113,7 @@ export class HybridRetriever {
    * it cannot sink an answer on its own; words naming the kind of answer ("which country") weigh little.
    */
   termWeight(q: QuestionTerm): number {
-    if (isAnswerTypeTerm(q.term)) return 0.3 * this.idf(q.term);
+    if (isAnswerTypeTerm(q.term) || q.referent) return 0.3 * this.idf(q.term);
     if (this.knows(q.term)) return this.idf(q.term);
     return q.name || q.numeric ? this.idf(q.term) : Math.log(21);
   }
@@ -136,9 +138,11 @@ export class HybridRetriever {
   async retrieve(question: string, options: { sources?: string[] } = {}): Promise<Retrieval> {
     const keyTerms = new Map<string, number>();
     const mandatory = new Set<string>();
+    const referents = new Set<string>();
     const general: { q: QuestionTerm; threshold: number }[] = [];
     for (const q of questionTerms(question)) {
       keyTerms.set(q.term, this.termWeight(q));
+      if (q.referent) referents.add(q.term);
       // A year or figure in the question is as binding as a name: 2005 is not answered from articles about 2004.
       if (q.name || q.numeric) mandatory.add(q.term);
       else {
@@ -213,7 +217,7 @@ export class HybridRetriever {
         vector: vectors[i]!,
       }))
       .sort((a, b) => b.relevance - a.relevance);
-    return { keyTerms, unknownTerms, mandatory, evidence, chunks };
+    return { keyTerms, unknownTerms, mandatory, referents, evidence, chunks };
   }
 
   /** Cosine of two words' vectors (a question word and a corpus term), 0 when either is unknown. */

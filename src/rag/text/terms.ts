@@ -228,7 +228,15 @@ export interface QuestionTerm {
   name: boolean;
   /** A number ("2005", "4"): the evidence must state it, as it must state a name. */
   numeric: boolean;
+  /**
+   * A noun pointing back ("on that trip", "at this meeting"): it names what the conversation already set, which the
+   * evidence may word otherwise (the trip is "his inaugural visit"), so no answer need repeat it.
+   */
+  referent: boolean;
 }
+
+/** A preposition, a demonstrative, then the noun it points back with: "on that trip", "during those talks". */
+const POINTING_BACK = /\b(?:on|at|in|during|from|after|before|since|of|about|for) (?:that|this|those|these) ([\p{L}'’]+)/giu;
 
 /**
  * Words that name the kind of answer wanted ("which country", "what topics") rather than what it is about: the
@@ -254,11 +262,13 @@ const INITIAL = /(?<![\p{L}.])\p{Lu}\.(?=\s+\p{Lu})/gu;
 /** The question's index terms (initials left out), each marked as a name or a number where the question writes it so. */
 export function questionTerms(question: string): QuestionTerm[] {
   const out = new Map<string, QuestionTerm>();
+  const referents = new Set([...question.matchAll(POINTING_BACK)].flatMap((m) => terms(m[1]!)));
   tokens(question.replace(INITIAL, ' ')).forEach((token, i) => {
     const name = (i > 0 && /^\p{Lu}/u.test(token)) || /^\p{Lu}{2,}$/u.test(token);
     for (const t of terms(token)) {
       const known = out.get(t);
-      out.set(t, { term: t, word: known?.word ?? token.toLowerCase(), name: name || !!known?.name, numeric: /^\d/.test(t) });
+      const referent = !name && referents.has(t);
+      out.set(t, { term: t, word: known?.word ?? token.toLowerCase(), name: name || !!known?.name, numeric: /^\d/.test(t), referent });
     }
   });
   return [...out.values()];
