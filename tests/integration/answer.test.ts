@@ -135,6 +135,23 @@ describe('answers over articles in the shape of other news sites (eval/web/corpu
     web = await Engine.open(loadConfig(env, '/nonexistent'), { autoIngest: true });
   });
 
+  it('cites and flags the blank a source left where the answer should be', async () => {
+    for (const [question, blank] of [
+      ["What did Angola's foreign minister say after signing the nuclear deal?", '[insert quote]'],
+      ['What is PayRiver valued at after its Series B?', '[TBD]'],
+    ]) {
+      const a = await web.ask(question!);
+      expect(a.flags.map((f) => f.text), question).toContain(blank);
+      expect(a.citations.some((c) => c.quote.includes(blank!)), question).toBe(true);
+    }
+  });
+
+  it('answers a quantity that the article gives though it withholds another ("the fee was not disclosed")', async () => {
+    const a = await web.ask('How much Russian gas is to be transited through Kazakhstan to Uzbekistan under the QazaqGaz deal?');
+    expect(a.status).toBe('answered');
+    expect(a.answer).toMatch(/11 billion|11 bcm/);
+  });
+
   it('finds the country from its demonym: "Kenyan inflation" in an article that says Kenya', async () => {
     const a = await web.ask('What was Kenyan headline inflation in September 2024?');
     expect(a.status).toBe('answered');

@@ -415,7 +415,9 @@ function answeringSupport(eligible: Evidence[], retrieval: Retrieval, shape: Sha
     const support = supportIn(candidates, retrieval);
     if (support.coverage < MIN_COVERAGE || (best && support.coverage <= best.coverage)) continue;
     const top = support.sentences[0]!.coverage;
-    const withheld = (e: Evidence) => e.coverage >= Math.max(MIN_COVERAGE, top - 0.1) && NOT_DISCLOSED.test(e.sentence.text);
+    // "The level of the fee was not disclosed" does not withhold the volume of gas asked for: it must name the thing counted.
+    const withheld = (e: Evidence) =>
+      e.coverage >= Math.max(MIN_COVERAGE, top - 0.1) && NOT_DISCLOSED.test(e.sentence.text) && (!quantity || e.sentence.own.has(quantity));
     if (ENFORCED_SHAPES.has(shape) && candidates.some(withheld)) continue;
     if (ENFORCED_SHAPES.has(shape) && !candidates.some((e) => e.coverage >= SHAPE_FLOOR && hasShape(e, shape, quantity, retrieval))) continue;
     best = support;
@@ -535,6 +537,20 @@ export function composeAnswer(question: string, retrieval: Retrieval, sentences:
     const short = unionCoverage(sized, retrieval) < MIN_COVERAGE;
     if (short || saysMore(sized, e, retrieval, PART_GAIN)) sized.push(e);
   }
+  // A blank the source left where the answer should be ('"[insert quote]," he said', "valued at [TBD]") belongs in
+  // the answer, flagged: a sentence of the answering article that holds one, states some of what is asked and is of
+  // the kind asked for.
+  const answering = new Set(sized.map((e) => e.sentence.source));
+  const blank = scored.find(
+    ({ e }) =>
+      !sized.includes(e) &&
+      answering.has(e.sentence.source) &&
+      e.coverage >= MIN_COVERAGE &&
+      findPlaceholders(e.sentence.text).length > 0 &&
+      [...retrieval.keyTerms.keys()].some((t) => !retrieval.mandatory.has(t) && e.stated.has(t)) &&
+      hasShape(e, shape, quantity, retrieval),
+  );
+  if (blank) sized.push(blank.e);
   const chosen = withListItems(sized, sentences);
 
   const sourceOrder = [...new Set(chosen.map((e) => e.sentence.source))];
