@@ -1,6 +1,8 @@
-/** Each file type through the reader that knows its structure. */
-import { parseHtmlPage } from './html.js';
-import { parseMarkdown } from './markdown.js';
+/**
+ * Each file type through the reader that knows its structure. The markdown and HTML readers (mdast, Readability over
+ * linkedom) are loaded on first use: they cost a few hundred milliseconds that a question, which reads no file, never
+ * needs to pay.
+ */
 import type { ParsedText } from './parsed.js';
 
 const MARKDOWN_TYPES = new Set(['.md', '.markdown']);
@@ -8,8 +10,8 @@ const HTML_TYPES = new Set(['.html', '.htm']);
 export const SUPPORTED_TYPES = new Set(['.txt', ...MARKDOWN_TYPES, ...HTML_TYPES]);
 
 /** `type` is the file's extension, lower case, with its dot. */
-export function parseByType(type: string, text: string): ParsedText {
-  if (HTML_TYPES.has(type)) return parseHtmlPage(text);
-  if (MARKDOWN_TYPES.has(type)) return parseMarkdown(text);
+export async function parseByType(type: string, text: string): Promise<ParsedText> {
+  if (HTML_TYPES.has(type)) return (await import('./html.js')).parseHtmlPage(text);
+  if (MARKDOWN_TYPES.has(type)) return (await import('./markdown.js')).parseMarkdown(text);
   return { text, headings: 'shape' };
 }

@@ -81,7 +81,7 @@ async function readOpened(handle: FileHandle, name: string, skip: (reason: strin
   } catch {
     return skip('not valid UTF-8 text');
   }
-  const parsed = parseByType(type, text);
+  const parsed = await parseByType(type, text);
   if (!parsed.text.trim()) return skip('no text');
   return { source: name, ...parsed, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
