@@ -271,10 +271,10 @@ export function renderHelp(sources: SourceInfo[]) {
         [
           'I answer from the team’s news corpus only, quoting the passages I used — every answer cites its sources with [n] markers.',
           '',
-          '`/ask question:` — ask anything; add `public:true` to show the answer to the channel.',
+          '`/ask question:` — ask anything; add `public:true` to show the answer to the channel in a thread, where you can ask follow-ups ("and what about Togo?") without mentioning me.',
           '`/summary source:` or `/summary topic:` — a cited summary of one document or of a topic.',
           '`/sources` — the documents I have read.',
-          '`/reindex` — re-read the corpus (server managers only).',
+          '`/reindex` — re-read the corpus; `/gaps` — what I could not answer (server managers only).',
           'You can also mention me with a question.',
           '',
           '⚠ lines mark text the source leaves blank or only speculates about. If the corpus does not cover a question, I say so rather than guess.',

@@ -227,6 +227,8 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
   test('/help explains the commands and names what the bot knows', async () => {
     const { edit } = await deferredReply(discord.slashCommand('help'));
     expect(edit.body.embeds[0].description).toContain('/ask');
+    expect(edit.body.embeds[0].description).toMatch(/in a thread, where you can ask follow-ups/);
+    expect(edit.body.embeds[0].description).toContain('`/gaps`');
     expect(edit.body.embeds[0].description).toContain('I know 5 documents');
   });
 
