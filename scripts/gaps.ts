@@ -3,7 +3,7 @@
  * grouped by subject, most frequent first, with the closest documents. Argument parsing and printing only.
  */
 import { loadConfig } from '../src/config.js';
-import { GapLog, gapReport, sinceDate, type GapGroup } from '../src/measure/gaps.js';
+import { GapLog, gapReport, sinceDate, type GapGroup } from '../src/gap-report.js';
 import { Engine } from '../src/rag/engine.js';
 import { command, notice, parseArguments, runCli } from './cli.js';
 

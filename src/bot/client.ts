@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ConfigError } from '../rag/errors.js';
 import type { AnswerEngine } from '../rag/types.js';
-import { GapLog } from '../measure/gaps.js';
+import { GapLog } from '../gap-report.js';
 import { commands } from './commands/index.js';
 import { ThreadConversations } from './conversations.js';
 import type { BotContext, LogFields } from './context.js';

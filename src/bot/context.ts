@@ -7,7 +7,7 @@ import type {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { GapLog } from '../measure/gaps.js';
+import type { GapLog } from '../gap-report.js';
 import type { AnswerEngine } from '../rag/types.js';
 import type { ThreadConversations } from './conversations.js';
 import type { FeedbackLog } from './feedback.js';

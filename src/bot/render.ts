@@ -12,7 +12,7 @@ import {
 } from 'discord.js';
 import { escapeOutside, fileName } from './escape.js';
 import { feedbackId } from './feedback.js';
-import type { GapGroup } from '../measure/gaps.js';
+import type { GapGroup } from '../gap-report.js';
 import {
   citationMarks,
   citedDocuments,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { GapLog, sinceDate, type GapRecord } from '../../src/measure/gaps.js';
+import { GapLog, sinceDate, type GapRecord } from '../../src/gap-report.js';
 
 const record = (i: number, time = new Date().toISOString()): GapRecord => ({
   time,

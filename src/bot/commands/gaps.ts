@@ -5,7 +5,7 @@ import {
   SlashCommandBuilder,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { gapReport, sinceDate } from '../../measure/gaps.js';
+import { gapReport, sinceDate } from '../../gap-report.js';
 import type { BotContext, LogFields } from '../context.js';
 import { renderGaps, renderLine } from '../render.js';
 import { isAdmin } from '../admin.js';

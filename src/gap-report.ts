@@ -8,8 +8,8 @@
  */
 import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidQuestionError, UserFacingError } from '../rag/errors.js';
-import type { AnswerEngine, NearestDocuments } from '../rag/types.js';
+import { InvalidQuestionError, UserFacingError } from './rag/errors.js';
+import type { AnswerEngine, NearestDocuments } from './rag/types.js';
 
 export type GapKind = 'not_found' | 'thumbs_down';
 
