@@ -35,6 +35,7 @@ import {
   type LoadedIndex,
   type Manifest,
 } from './contract.js';
+import { mapInFlight } from '../ingest/in-flight.js';
 import { assembleCorpus, ingestReport } from './corpus-records.js';
 import { withIngestLock } from './lock.js';
 
@@ -64,12 +65,11 @@ async function readManifest(dir: string): Promise<LocalManifest> {
 }
 
 async function fileDigests(dir: string, names: string[]): Promise<LocalManifest['files']> {
-  const out: LocalManifest['files'] = {};
-  for (const name of names) {
+  const digests = await mapInFlight(names, async (name) => {
     const data = await readFile(join(dir, name));
-    out[name] = { bytes: data.length, crc32: crc32(data) };
-  }
-  return out;
+    return [name, { bytes: data.length, crc32: crc32(data) }] as const;
+  });
+  return Object.fromEntries(digests);
 }
 
 /**
@@ -215,10 +215,10 @@ async function writeBuild(
   const store = await hnswStore(embedder, state, vectors, docs);
   await store.save(join(dir, 'hnsw'));
   await writeFile(join(dir, TABLES_FILE), encodeTables(records));
-  for (const r of records) {
+  await mapInFlight(records, async (r) => {
     await writeFile(join(dir, 'documents', `${r.sha256}.json`), JSON.stringify(r));
     await writeFile(join(dir, 'cleaned', cleanedFileName(r.source, r.sha256)), r.text);
-  }
+  });
   const manifest: LocalManifest = {
     ...newManifest(records, embedder, state, corpus),
     files: await fileDigests(dir, [

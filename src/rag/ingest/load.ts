@@ -9,6 +9,7 @@ import { lstat, open, readdir, readFile, realpath, stat, type FileHandle } from 
 import { extname, join, relative, isAbsolute } from 'node:path';
 import { CorpusFileError } from '../errors.js';
 import { parseByType, SUPPORTED_TYPES } from './formats.js';
+import { mapInFlight } from './in-flight.js';
 import type { ParsedText } from './parsed.js';
 
 export interface CorpusFile extends ParsedText {
@@ -93,10 +94,12 @@ export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
     throw missingCorpus(dir);
   });
   const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const results = await mapInFlight(names, (name) =>
+    readOne(dir, realDir, name).catch((e: Error): SkippedFile => ({ source: name, reason: `unreadable: ${e.message}` })),
+  );
   const files: CorpusFile[] = [];
   const skipped: SkippedFile[] = [];
-  for (const name of names) {
-    const result = await readOne(dir, realDir, name).catch((e: Error) => ({ source: name, reason: `unreadable: ${e.message}` }));
+  for (const result of results) {
     if ('sha256' in result) files.push(result);
     else skipped.push(result);
   }
