@@ -201,23 +201,19 @@ function toPassage(u: Unit, document: DocumentRef, score: number): Passage {
   return { source: s.source, title: document.title, heading: s.heading, text: u.text, start: u.start, end: u.end, score };
 }
 
-/** The summary text with citation markers, and its citations grouped by document. */
+/** The summary text with citation markers, and its citations grouped by document (each line is one document). */
 function assemble(lines: { document: DocumentRef; units: Unit[]; score: number; prefix?: string }[], more: DocumentRef[]): Summary {
   const passages = lines.flatMap((l) => l.units.map((u) => toPassage(u, l.document, l.score)));
-  const citations = citationsFor(passages);
   let n = 0;
   const documents: SummaryDocument[] = [];
   const text = lines.map((l) => {
-    const cited = l.units.map((u) => `${u.text}${u.cut ? '…' : ''} [${++n}]`).join(' ');
-    const entry = documents.find((d) => d.source === l.document.source);
-    const numbers = l.units.map((_, i) => n - l.units.length + i + 1);
-    if (entry) entry.citations.push(...numbers);
-    else documents.push({ ...documentRef(l.document), citations: numbers });
-    return `${l.prefix ?? ''}${cited}`;
+    const numbers = l.units.map(() => ++n);
+    documents.push({ ...documentRef(l.document), citations: numbers });
+    return `${l.prefix ?? ''}${l.units.map((u, i) => `${u.text}${u.cut ? '…' : ''} [${numbers[i]}]`).join(' ')}`;
   });
   return {
     summary: text.join('\n'),
-    citations,
+    citations: citationsFor(passages),
     flags: mergeFlags(passages.flatMap((p) => flagsOf(p.source, p.text))),
     documents,
     more,
