@@ -3,7 +3,6 @@
  * runs, the other is told, and questions keep being answered from the index that is live. Real `npm run ingest`
  * children, real engine, real bot on the loopback Discord.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
@@ -17,28 +16,18 @@ import {
   copyRealCorpus,
   MALI,
   MALI_QUESTION,
-  ingestScene,
   spawnIngest,
   until,
+  useIngestScene,
 } from '../support/hardening-fixtures.js';
 
 const BULLETINS = 150;
 const BUSY_LINE = 'error: another ingest is already running on this index; try again when it finishes';
-let root: string;
-let template: string;
-let bigCorpus: string;
-
-beforeAll(async () => {
-  ({ root, template, bigCorpus } = await ingestScene('concurrency', BULLETINS));
-}, 120_000);
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const scene = useIngestScene('concurrency', BULLETINS);
 
 /** An ingest child and whether it has exited, so a test can tell it was still running at some point. */
 function trackedIngest(corpusDir: string, indexDir: string) {
-  const ingest = spawnIngest(corpusDir, indexDir, root);
+  const ingest = spawnIngest(corpusDir, indexDir, scene.root);
   const state = { running: true };
   void ingest.exited.then(() => (state.running = false));
   /** The lock is taken before the first document is embedded: from the first progress line on, it is held. */
@@ -48,11 +37,11 @@ function trackedIngest(corpusDir: string, indexDir: string) {
 
 describe('two shell ingests on one index', { timeout: 90_000 }, () => {
   test('one runs; the other exits 1 at once with one line saying another ingest is running', async () => {
-    const indexDir = join(root, 'two-ingests');
-    await copyIndex(template, indexDir);
-    const first = trackedIngest(bigCorpus, indexDir);
+    const indexDir = join(scene.root, 'two-ingests');
+    await copyIndex(scene.template, indexDir);
+    const first = trackedIngest(scene.bigCorpus, indexDir);
     await first.holdsLock();
-    const second = trackedIngest(bigCorpus, indexDir);
+    const second = trackedIngest(scene.bigCorpus, indexDir);
     expect(await second.exited).toBe(1);
     expect(first.state.running).toBe(true);
     expect(second.out.stderr.trim().split('\n').at(-1)).toBe(BUSY_LINE);
@@ -65,10 +54,10 @@ describe('two shell ingests on one index', { timeout: 90_000 }, () => {
 
 describe('questions during a re-ingest', { timeout: 90_000 }, () => {
   test('an open engine answers from the old index while the ingest runs, then switches to the new one', async () => {
-    const indexDir = join(root, 'asked-during');
-    await copyIndex(template, indexDir);
-    const engine = await Engine.open(configFor(bigCorpus, indexDir));
-    const ingest = trackedIngest(bigCorpus, indexDir);
+    const indexDir = join(scene.root, 'asked-during');
+    await copyIndex(scene.template, indexDir);
+    const engine = await Engine.open(configFor(scene.bigCorpus, indexDir));
+    const ingest = trackedIngest(scene.bigCorpus, indexDir);
     await ingest.holdsLock();
     let askedWhileRunning = 0;
     while (ingest.state.running) {
@@ -90,11 +79,11 @@ describe('questions during a re-ingest', { timeout: 90_000 }, () => {
 
 describe('npm run ask on a changed corpus while an ingest runs', { timeout: 90_000 }, () => {
   test('answers from the live index at once, saying so in one line, instead of refusing', async () => {
-    const indexDir = join(root, 'ask-during-ingest');
-    await copyIndex(template, indexDir);
-    const ingest = trackedIngest(bigCorpus, indexDir);
+    const indexDir = join(scene.root, 'ask-during-ingest');
+    await copyIndex(scene.template, indexDir);
+    const ingest = trackedIngest(scene.bigCorpus, indexDir);
     await ingest.holdsLock();
-    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: bigCorpus, INDEX_DIR: indexDir }, root, [MALI_QUESTION]);
+    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: scene.bigCorpus, INDEX_DIR: indexDir }, scene.root, [MALI_QUESTION]);
     expect(await asked.exited).toBe(0);
     expect(ingest.state.running).toBe(true);
     expect(asked.out.stderr.trim().split('\n')).toEqual([
@@ -111,8 +100,8 @@ describe('/reindex from Discord while a shell ingest holds the lock', { timeout:
   let indexDir: string;
 
   beforeAll(async () => {
-    corpusDir = join(root, 'bot-corpus');
-    indexDir = join(root, 'bot-index');
+    corpusDir = join(scene.root, 'bot-corpus');
+    indexDir = join(scene.root, 'bot-index');
     await copyRealCorpus(corpusDir);
     harness = await startHarness({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, REINDEX_COOLDOWN_SECONDS: '600' });
   }, 60_000);

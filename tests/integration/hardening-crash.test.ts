@@ -5,42 +5,23 @@
  */
 import { readdir, readFile, readlink, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
 import { IndexMismatchError } from '../../src/rag/errors.js';
 import {
   CACHE_DIR,
   configFor,
-  copyIndex,
-  ingestScene,
   MALI,
   MALI_QUESTION,
   REAL_CORPUS,
   spawnIngest,
   until,
+  useIngestScene,
 } from '../support/hardening-fixtures.js';
 import { spawnTs } from '../support/spawn-ts.js';
 
 const BULLETINS = 250;
-let root: string;
-/** An index of the five real articles: the "previous index" every trial starts from. */
-let template: string;
-let bigCorpus: string;
-let trials = 0;
-
-beforeAll(async () => {
-  ({ root, template, bigCorpus } = await ingestScene('crash', BULLETINS));
-}, 120_000);
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function freshIndexCopy(): Promise<string> {
-  const dir = join(root, `index-${++trials}`);
-  await copyIndex(template, dir);
-  return dir;
-}
+const scene = useIngestScene('crash', BULLETINS);
 
 /** The index in `indexDir` opens without a rebuild, holds the five articles and answers from them. */
 async function expectPreviousIndexAnswering(indexDir: string): Promise<void> {
@@ -55,24 +36,24 @@ const buildsIn = async (indexDir: string) => (await readdir(join(indexDir, 'buil
 
 describe('kill -9 of an ingest', { timeout: 90_000 }, () => {
   test('npm run ask right after it answers from the previous index, and the next ingest takes the lock at once', async () => {
-    const indexDir = await freshIndexCopy();
-    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    const indexDir = await scene.freshIndexCopy();
+    const ingest = spawnIngest(scene.bigCorpus, indexDir, scene.root);
     await until(() => /\[1\/\d+\]/.test(ingest.out.stderr), 'the ingest to take the lock and start embedding');
     ingest.child.kill('SIGKILL');
     expect(await ingest.exited).toBeNull();
-    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir }, root, [MALI_QUESTION]);
+    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir }, scene.root, [MALI_QUESTION]);
     expect(await asked.exited).toBe(0);
     expect(asked.out.stdout).toContain(MALI);
     expect(asked.out.stderr).toBe('');
-    const next = spawnIngest(REAL_CORPUS, indexDir, root);
+    const next = spawnIngest(REAL_CORPUS, indexDir, scene.root);
     expect(await next.exited).toBe(0);
     expect(next.out.stdout).toMatch(/^5 documents \(/m);
   });
 
   test.each([100, 500, 1000])('%i ms after it starts: the previous index still answers', async (ms) => {
-    const indexDir = await freshIndexCopy();
+    const indexDir = await scene.freshIndexCopy();
     const live = await readlink(join(indexDir, 'current'));
-    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    const ingest = spawnIngest(scene.bigCorpus, indexDir, scene.root);
     await new Promise((resolve) => setTimeout(resolve, ms));
     ingest.child.kill('SIGKILL');
     expect(await ingest.exited).toBeNull();
@@ -81,8 +62,8 @@ describe('kill -9 of an ingest', { timeout: 90_000 }, () => {
   });
 
   test('while it embeds documents: the previous index still answers', async () => {
-    const indexDir = await freshIndexCopy();
-    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    const indexDir = await scene.freshIndexCopy();
+    const ingest = spawnIngest(scene.bigCorpus, indexDir, scene.root);
     await until(() => ingest.out.stderr.includes(`/${BULLETINS + 5}] bulletin-0010`), 'the ingest to embed its tenth bulletin');
     ingest.child.kill('SIGKILL');
     expect(await ingest.exited).toBeNull();
@@ -90,9 +71,9 @@ describe('kill -9 of an ingest', { timeout: 90_000 }, () => {
   });
 
   test('while it writes the new build: the previous index still answers, and the next ingest clears the half-written build', async () => {
-    const indexDir = await freshIndexCopy();
+    const indexDir = await scene.freshIndexCopy();
     const [live] = await buildsIn(indexDir);
-    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    const ingest = spawnIngest(scene.bigCorpus, indexDir, scene.root);
     await until(async () => (await buildsIn(indexDir)).length > 1, 'the new build directory to appear', 60_000);
     ingest.child.kill('SIGKILL');
     expect(await ingest.exited).toBeNull();
@@ -103,7 +84,7 @@ describe('kill -9 of an ingest', { timeout: 90_000 }, () => {
     // The killed ingest's lock names a process that is gone: the next ingest takes it over at once, not after 10 s.
     const lock = join(indexDir, 'ingest.lock');
     expect((await stat(lock)).mtimeMs).toBeGreaterThan(Date.now() - 10_000);
-    const next = spawnIngest(bigCorpus, indexDir, root);
+    const next = spawnIngest(scene.bigCorpus, indexDir, scene.root);
     expect(await next.exited).toBe(0);
     expect(next.out.stdout).toMatch(new RegExp(`^${BULLETINS + 5} documents \\(`, 'm'));
     const builds = await buildsIn(indexDir);
@@ -149,7 +130,7 @@ async function claimOtherEmbedder(file: string): Promise<void> {
 }
 
 async function damagedCopy(damage: (buildDir: string) => Promise<void>): Promise<string> {
-  const indexDir = await freshIndexCopy();
+  const indexDir = await scene.freshIndexCopy();
   await damage(join(indexDir, await readlink(join(indexDir, 'current'))));
   return indexDir;
 }
@@ -222,7 +203,7 @@ describe('damaged or older retrieval tables', { timeout: 60_000 }, () => {
 
   test('npm run ask prints the notice on one line and answers (exit 0)', async () => {
     const indexDir = await damagedCopy((b) => flipByte(tablesFile(b)));
-    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir }, root, [MALI_QUESTION]);
+    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir }, scene.root, [MALI_QUESTION]);
     expect(await asked.exited).toBe(0);
     expect(asked.out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^the retrieval tables of the index are damaged \(checksum mismatch\); rebuilding them/)]);
     expect(asked.out.stdout).toContain(MALI);
@@ -231,7 +212,7 @@ describe('damaged or older retrieval tables', { timeout: 60_000 }, () => {
 
 describe('a damaged index from the command line', { timeout: 60_000 }, () => {
   async function ask(env: Record<string, string>) {
-    const { out, exited } = spawnTs('scripts/ask.ts', { CACHE_DIR, ...env }, root, [MALI_QUESTION]);
+    const { out, exited } = spawnTs('scripts/ask.ts', { CACHE_DIR, ...env }, scene.root, [MALI_QUESTION]);
     return { code: await exited, ...out };
   }
 
@@ -246,10 +227,10 @@ describe('a damaged index from the command line', { timeout: 60_000 }, () => {
 
   test('when it cannot rebuild (the corpus is gone), npm run ask refuses with one line and no stack trace', async () => {
     const indexDir = await damagedCopy(damages[0]![1]);
-    const { code, stdout, stderr } = await ask({ CORPUS_DIR: join(root, 'no-such-corpus'), INDEX_DIR: indexDir });
+    const { code, stdout, stderr } = await ask({ CORPUS_DIR: join(scene.root, 'no-such-corpus'), INDEX_DIR: indexDir });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr.trim().split('\n').at(-1)).toBe(`error: corpus directory not found: ${join(root, 'no-such-corpus')} (set CORPUS_DIR)`);
+    expect(stderr.trim().split('\n').at(-1)).toBe(`error: corpus directory not found: ${join(scene.root, 'no-such-corpus')} (set CORPUS_DIR)`);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

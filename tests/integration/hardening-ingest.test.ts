@@ -4,17 +4,15 @@
  * system once ".txt" is added, or holding a newline) neither break ingest nor its report. Real `npm run ingest`
  * children, real engine, temp directories.
  */
-import { mkdir, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
 import { CorpusFileError } from '../../src/rag/errors.js';
 import {
   CACHE_DIR,
   configFor,
-  copyIndex,
   copyRealCorpus,
-  ingestScene,
   MALI,
   MALI_QUESTION,
   REAL_CORPUS,
@@ -22,28 +20,12 @@ import {
   TOGO,
   until,
   writeLongArticle,
+  useIngestScene,
 } from '../support/hardening-fixtures.js';
 import { spawnTs } from '../support/spawn-ts.js';
 
 const BULLETINS = 150;
-let root: string;
-let template: string;
-let bigCorpus: string;
-let trials = 0;
-
-beforeAll(async () => {
-  ({ root, template, bigCorpus } = await ingestScene('ingest', BULLETINS));
-}, 120_000);
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function freshIndexCopy(): Promise<string> {
-  const dir = join(root, `index-${++trials}`);
-  await copyIndex(template, dir);
-  return dir;
-}
+const scene = useIngestScene('ingest', BULLETINS);
 
 const buildsIn = async (indexDir: string) => (await readdir(join(indexDir, 'builds'))).sort();
 
@@ -60,10 +42,10 @@ describe('a signal stops npm run ingest cleanly', { timeout: 90_000 }, () => {
     ['SIGTERM', 'while it embeds documents', (stderr: string, _builds: string[]) => stderr.includes(`/${BULLETINS + 5}] bulletin-0010`)],
     ['SIGINT', 'while it writes the new build', (_stderr: string, builds: string[]) => builds.length > 1],
   ] as const)('%s %s: one line, exit 1, the live index untouched, the half build removed, the lock released', async (signal, _when, reached) => {
-    const indexDir = await freshIndexCopy();
+    const indexDir = await scene.freshIndexCopy();
     const live = await readlink(join(indexDir, 'current'));
     const builds = await buildsIn(indexDir);
-    const ingest = spawnIngest(bigCorpus, indexDir, root);
+    const ingest = spawnIngest(scene.bigCorpus, indexDir, scene.root);
     await until(async () => reached(ingest.out.stderr, await buildsIn(indexDir)), `the ingest to get there`, 60_000);
     ingest.child.kill(signal);
     expect(await ingest.exited).toBe(1);
@@ -78,8 +60,8 @@ describe('a signal stops npm run ingest cleanly', { timeout: 90_000 }, () => {
 
 describe('a signal stops the first build of npm run ask cleanly', { timeout: 90_000 }, () => {
   test('SIGTERM while it writes: one line, exit 1, no answer, no build left behind', async () => {
-    const indexDir = join(root, `first-run-${++trials}`);
-    const ask = spawnTs('scripts/ask.ts', { CORPUS_DIR: bigCorpus, INDEX_DIR: indexDir, CACHE_DIR }, root, [MALI_QUESTION]);
+    const indexDir = join(scene.root, `first-run-${scene.nextTrial()}`);
+    const ask = spawnTs('scripts/ask.ts', { CORPUS_DIR: scene.bigCorpus, INDEX_DIR: indexDir, CACHE_DIR }, scene.root, [MALI_QUESTION]);
     await until(async () => (await readdir(join(indexDir, 'builds')).catch(() => [])).length > 0, 'the first build to be written', 60_000);
     ask.child.kill('SIGTERM');
     expect(await ask.exited).toBe(1);
@@ -91,11 +73,11 @@ describe('a signal stops the first build of npm run ask cleanly', { timeout: 90_
 
 describe('a long document is ingested off the main thread', { timeout: 90_000 }, () => {
   test('while the engine re-ingests a 120 KB article, its thread keeps running and a question is answered', async () => {
-    const corpus = join(root, 'long-corpus');
+    const corpus = join(scene.root, 'long-corpus');
     await copyRealCorpus(corpus);
     const LONG = 'zz-long-dispatch.txt';
     await writeLongArticle(join(corpus, LONG), 120 * 1024);
-    const engine = await Engine.open(configFor(corpus, await freshIndexCopy()));
+    const engine = await Engine.open(configFor(corpus, await scene.freshIndexCopy()));
     let ticks = 0;
     let counting = false;
     const timer = setInterval(() => counting && ticks++, 20);
@@ -127,14 +109,14 @@ describe('a long document is ingested off the main thread', { timeout: 90_000 },
 describe('a corpus with nothing usable never goes live', { timeout: 90_000 }, () => {
   let junk: string;
   beforeAll(async () => {
-    junk = join(root, 'junk-corpus');
+    junk = join(scene.root, 'junk-corpus');
     await mkdir(join(junk, 'sub'), { recursive: true });
     await writeFile(join(junk, 'empty.txt'), '');
     await writeFile(join(junk, 'photo.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
   });
 
   test('the engine keeps serving the previous index; the ingest fails with one line naming why', async () => {
-    const indexDir = await freshIndexCopy();
+    const indexDir = await scene.freshIndexCopy();
     const live = await readlink(join(indexDir, 'current'));
     const engine = await Engine.open(configFor(junk, indexDir));
     const ingest = engine.reindex();
@@ -150,10 +132,10 @@ describe('a corpus with nothing usable never goes live', { timeout: 90_000 }, ()
   });
 
   test('npm run ingest over an empty folder exits 1 with one line; npm run ask still answers from the index', async () => {
-    const indexDir = await freshIndexCopy();
-    const empty = join(root, 'empty-corpus');
+    const indexDir = await scene.freshIndexCopy();
+    const empty = join(scene.root, 'empty-corpus');
     await mkdir(empty, { recursive: true });
-    const ingest = spawnIngest(empty, indexDir, root);
+    const ingest = spawnIngest(empty, indexDir, scene.root);
     expect(await ingest.exited).toBe(1);
     expect(ingest.out.stderr.trim()).toBe(`error: no document in ${empty} could be indexed (the folder holds no files); the index in use was not changed`);
     expect(ingest.out.stdout).toBe('');
@@ -171,7 +153,7 @@ describe('odd file names', { timeout: 90_000 }, () => {
   const NEWLINE_NAME = 'togo\nembassy.txt';
   let corpus: string;
   beforeAll(async () => {
-    corpus = join(root, 'names-corpus');
+    corpus = join(scene.root, 'names-corpus');
     await copyRealCorpus(corpus);
     await writeFile(join(corpus, LONG_NAME), `Field notes.\n\n${await readFile(join(REAL_CORPUS, MALI), 'utf8')}`);
     await writeFile(join(corpus, NEWLINE_NAME), `Embassy notes.\n\n${await readFile(join(REAL_CORPUS, TOGO), 'utf8')}`);
@@ -179,7 +161,7 @@ describe('odd file names', { timeout: 90_000 }, () => {
 
   test('a 254-byte name is indexed, cited and summarized; the cleaned copies have bounded names', async () => {
     expect(Buffer.byteLength(LONG_NAME)).toBe(254);
-    const indexDir = join(root, `names-index-${++trials}`);
+    const indexDir = join(scene.root, `names-index-${scene.nextTrial()}`);
     const engine = await Engine.open(configFor(corpus, indexDir), { autoIngest: true });
     expect((await engine.sources()).map((s) => s.source)).toContain(LONG_NAME);
     const summary = await engine.summarize({ source: LONG_NAME });
@@ -190,7 +172,7 @@ describe('odd file names', { timeout: 90_000 }, () => {
   });
 
   test('npm run ingest prints a name with a newline on one line, the newline shown as \\n', async () => {
-    const ingest = spawnIngest(corpus, join(root, `names-index-${++trials}`), root);
+    const ingest = spawnIngest(corpus, join(scene.root, `names-index-${scene.nextTrial()}`), scene.root);
     expect(await ingest.exited).toBe(0);
     const lines = ingest.out.stdout.trim().split('\n');
     expect(lines.filter((l) => l.includes('togo'))).toEqual([expect.stringMatching(/^indexed {3}togo\\nembassy\.txt — “.+” \(\d+ chunks\)$/)]);

@@ -2,10 +2,11 @@
  * Temp corpora and index directories for the hardening tests: copies of the real articles under chosen names, a
  * larger corpus that keeps an ingest busy for seconds, and configuration pointing at them.
  */
-import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
 import { projectRoot, spawnTs, type Spawned } from './spawn-ts.js';
@@ -96,14 +97,37 @@ export interface IngestScene {
   template: string;
   /** The real articles plus generated bulletins, so an ingest of it runs long enough to be interrupted. */
   bigCorpus: string;
+  /** A number not used before in this file: names a trial's own directories. */
+  nextTrial(): number;
+  /** A copy of the template index for one trial. */
+  freshIndexCopy(): Promise<string>;
 }
 
-export async function ingestScene(prefix: string, bulletins: number): Promise<IngestScene> {
-  const root = await tempDir(prefix);
-  const template = join(root, 'template-index');
-  await Engine.open(configFor(REAL_CORPUS, template), { autoIngest: true });
-  const bigCorpus = join(root, 'big-corpus');
-  await copyRealCorpus(bigCorpus);
-  await addBulletins(bigCorpus, bulletins);
-  return { root, template, bigCorpus };
+/**
+ * The scene a test file's trials share, built before its tests and removed after them. Its fields are filled in
+ * once the file's `beforeAll` has run.
+ */
+export function useIngestScene(prefix: string, bulletins: number): IngestScene {
+  let trials = 0;
+  const scene: IngestScene = {
+    root: '',
+    template: '',
+    bigCorpus: '',
+    nextTrial: () => ++trials,
+    async freshIndexCopy() {
+      const dir = join(scene.root, `index-${scene.nextTrial()}`);
+      await copyIndex(scene.template, dir);
+      return dir;
+    },
+  };
+  beforeAll(async () => {
+    scene.root = await tempDir(prefix);
+    scene.template = join(scene.root, 'template-index');
+    await Engine.open(configFor(REAL_CORPUS, scene.template), { autoIngest: true });
+    scene.bigCorpus = join(scene.root, 'big-corpus');
+    await copyRealCorpus(scene.bigCorpus);
+    await addBulletins(scene.bigCorpus, bulletins);
+  }, 120_000);
+  afterAll(() => rm(scene.root, { recursive: true, force: true }));
+  return scene;
 }
