@@ -178,7 +178,7 @@ export class Engine implements AnswerEngine {
     const composed = composeAnswer(understood, await retriever.retrieve(understood), retriever.sentences);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
-    if (understood !== question && !mentionsOwnTerms(question, retriever.sentences.filter((s) => cited.has(s.source)))) {
+    if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
       // The carried-over subject is answered, but not what the follow-up itself adds: those documents come closest.
       const closest = composed.citations.filter((c, i, all) => all.findIndex((d) => d.source === c.source) === i);
       return { status: 'not_found', answer: notFoundMessage(closest), citations: [], flags: [], passages: [] };

@@ -239,9 +239,11 @@ export class HybridRetriever {
     return (this.chunksBySource.get(source) ?? []).some((c) => this.sentencesOfChunk(c).some((s) => s.own.has(t) || s.context.has(t)));
   }
 
-  /** Sentences of one document in reading order (for summaries). */
+  /** Sentences of one document in reading order (for summaries), from its own chunks, not a pass over the corpus. */
   sentencesOf(source: string): Sentence[] {
-    return this.sentences.filter((s) => s.source === source);
+    const ids = new Set<number>();
+    for (const c of this.chunksBySource.get(source) ?? []) for (const s of this.sentencesOfChunk(c)) ids.add(s.id);
+    return [...ids].sort((a, b) => a - b).map((id) => this.sentences[id]!);
   }
 
   async vectorsOf(list: Sentence[]): Promise<number[][]> {
