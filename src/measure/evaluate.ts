@@ -59,8 +59,8 @@ export interface ScoredAnswer {
 
 /** Acceptance thresholds of score.py; the exit code of `npm run eval` follows these. */
 export const THRESHOLDS = { hitAt3: 0.95, factCoverage: 0.9, maxFalseNotFound: 1, maxMedianAnswerChars: 400 } as const;
-/** The stricter goals of the answers issue, reported beside the thresholds. */
-export const ANSWERS_ISSUE_GOALS = { hitAt3: 1, factCoverage: 0.9 } as const;
+/** The stricter goal of the answers issue, reported beside the thresholds (its fact goal is now the threshold). */
+export const ANSWERS_ISSUE_GOALS = { hitAt3: 1 } as const;
 /** Share of a quote's words that must occur in its cited file. */
 const QUOTE_WORD_SHARE = 0.9;
 /** Depths at which retrieval recall is reported. */
@@ -323,12 +323,6 @@ export function scoreAnswers(
   ];
   const goals = [
     { name: 'hit@3 (answers issue)', value: fixed(report.hitAt3), required: `≥ ${ANSWERS_ISSUE_GOALS.hitAt3}`, ok: report.hitAt3 >= ANSWERS_ISSUE_GOALS.hitAt3 },
-    {
-      name: 'fact coverage (answers issue)',
-      value: fixed(report.factCoverage),
-      required: `≥ ${ANSWERS_ISSUE_GOALS.factCoverage}`,
-      ok: report.factCoverage >= ANSWERS_ISSUE_GOALS.factCoverage,
-    },
   ];
   return { ...report, checks, goals, passed: checks.every((c) => c.ok) };
 }
