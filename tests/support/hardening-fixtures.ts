@@ -5,7 +5,7 @@
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
@@ -16,8 +16,11 @@ export const MALI = '004_51570dea19fac233.txt';
 export const BURUNDI = '000_c2b3d48a19ad4320.txt';
 export const TOGO = '002_b32f95e2bef2da54.txt';
 export const MALI_QUESTION = 'What did Lavrov discuss in Mali?';
-/** The word-vector cache the test setup built; a child in a temp working directory would otherwise build its own. */
-export const CACHE_DIR = join(projectRoot, 'data/cache');
+/**
+ * The word-vector cache the test setup built (global-setup.ts, at the configured CACHE_DIR), as an absolute path: a
+ * child in a temp working directory would otherwise build its own.
+ */
+export const CACHE_DIR = resolve(projectRoot, loadConfig().cacheDir);
 
 export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), `hardening-${prefix}-`));
 
