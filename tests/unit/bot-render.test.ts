@@ -1,19 +1,11 @@
 /** Replies stay inside Discord's limits whatever the engine returns, and warnings are never cut away. */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { APIEmbed } from 'discord.js';
+import { embedLength, type APIEmbed } from 'discord.js';
 import { escapeOutside } from '../../src/bot/escape.js';
 import { LIMITS, renderAnswer, renderSources, truncate } from '../../src/bot/render.js';
 import { flagLine, type Answer, type Citation, type Flag, type SourceInfo } from '../../src/rag/types.js';
 
-function embedLength(embed: APIEmbed): number {
-  return (
-    (embed.title?.length ?? 0) +
-    (embed.description?.length ?? 0) +
-    (embed.footer?.text.length ?? 0) +
-    (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
-  );
-}
 
 function expectWithinLimits(embed: APIEmbed): void {
   expect(embed.title?.length ?? 0).toBeLessThanOrEqual(LIMITS.title);

@@ -1,6 +1,6 @@
 /** A summary posts one field per cited document, names the articles a topic left out, and stays within Discord's limits. */
 import fc from 'fast-check';
-import type { APIEmbed } from 'discord.js';
+import { embedLength } from 'discord.js';
 import { describe, expect, test } from 'vitest';
 import { LIMITS, NO_PINGS, renderSummary } from '../../src/bot/render.js';
 import { citationMarks, type Citation, type Summary } from '../../src/rag/types.js';
@@ -18,14 +18,6 @@ const topic: Summary = {
   more: [{ source: 'burundi.txt', title: 'Lavrov in Burundi' }],
 };
 
-function embedLength(embed: APIEmbed): number {
-  return (
-    (embed.title?.length ?? 0) +
-    (embed.description?.length ?? 0) +
-    (embed.footer?.text.length ?? 0) +
-    (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
-  );
-}
 
 describe('renderSummary', () => {
   test('shows the quotes once, in the summary, and lists each cited document once with its numbers, date and file', () => {
