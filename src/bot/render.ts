@@ -204,12 +204,17 @@ export function renderSummary(summary: Summary, heading: string) {
 
 export const SOURCES_PER_PAGE = 10;
 
-export function renderSources(sources: SourceInfo[], page: number) {
+/**
+ * The indexed documents, a story told by several copies as one entry (its best copy, then "N copies" and their
+ * files), ten entries a page.
+ */
+export function renderSources(all: SourceInfo[], page: number) {
+  const sources = all.filter((s) => !s.story || s.story.documents[0] === s.source);
   const pages = Math.max(1, Math.ceil(sources.length / SOURCES_PER_PAGE));
   const current = Math.min(Math.max(0, page), pages - 1);
   const slice = sources.slice(current * SOURCES_PER_PAGE, (current + 1) * SOURCES_PER_PAGE);
   const embed = new EmbedBuilder()
-    .setTitle(`Indexed documents (${sources.length})`)
+    .setTitle(`Indexed documents (${all.length}${sources.length < all.length ? `, ${sources.length} stories` : ''})`)
     .setColor(COLOR.answered)
     .setDescription(sources.length ? 'Ask about any of these with `/ask`, or summarise one with `/summary`.' : 'The index holds no documents yet.');
   embed.addFields(
@@ -218,9 +223,10 @@ export function renderSources(sources: SourceInfo[], page: number) {
         ? `${s.placeholders.length} placeholder${s.placeholders.length === 1 ? '' : 's'}: ${escapeOutside([...new Set(s.placeholders.map((p) => p.text))].join(', '))}`
         : 'no placeholders';
       const aliases = s.aliases.length ? `\nalso as ${s.aliases.map(fileName).join(', ')}` : '';
+      const copies = s.story ? `\n${s.story.documents.length} copies: ${s.story.documents.slice(1).map(fileName).join(', ')} tell the same story` : '';
       return {
         name: truncate(escapeOutside(s.title || s.source), LIMITS.fieldName),
-        value: truncate(`${fileName(s.source)} · ${s.chunks} chunks · ${placeholders}${aliases}`, 400),
+        value: truncate(`${fileName(s.source)} · ${s.chunks} chunks · ${placeholders}${aliases}${copies}`, 400),
       };
     }),
   );

@@ -4,6 +4,9 @@
  */
 import type { Config } from '../config.js';
 import { composeAnswer, MIN_COVERAGE, notFoundMessage, type ComposedAnswer } from './compose/answer.js';
+import { NewsDesk } from './compose/desk.js';
+import { Statements, type StoryView } from './compose/stories.js';
+import { buildTimeline } from './compose/timeline.js';
 import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
@@ -12,6 +15,7 @@ import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, In
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
+import { prepareDateTagger } from './ingest/dates.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
 import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
@@ -27,8 +31,11 @@ import {
   type NearestDocuments,
   type RetrievedSources,
   type SourceInfo,
+  type Story,
   type Summary,
   type SummaryRequest,
+  type Timeline,
+  type TimelineRequest,
 } from './types.js';
 
 export const MAX_QUESTION_CHARS = 2000;
@@ -66,6 +73,10 @@ interface Live {
   retriever: HybridRetriever;
   /** What the manifest says of each document (title, date, paragraphs), by file name. */
   documents: Map<string, Manifest['documents'][number]>;
+  /** The story each copy belongs to, by file name; documents without copies are in none. */
+  stories: Map<string, Story>;
+  /** Stories, documents and sentences as the news desk reads them (compose/stories.ts). */
+  view: StoryView;
 }
 
 /** A question about the newest state of things, which the newest of the answering documents should answer. */
@@ -147,7 +158,17 @@ export class Engine implements AnswerEngine {
   private static async serve(index: LoadedIndex, embedder: CorpusEmbedder, notice: (message: string) => void): Promise<Live> {
     const tables = await loadRetrievalTables(index, notice);
     const retriever = new HybridRetriever(tables, index.vectors, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
-    return { index, retriever, documents: new Map(index.manifest.documents.map((d) => [d.source, d])) };
+    const stories = new Map((index.manifest.stories ?? []).flatMap((story) => story.documents.map((source) => [source, story] as const)));
+    const documents = new Map(index.manifest.documents.map((d) => [d.source, d]));
+    const view: StoryView = {
+      storyOf: (source) => stories.get(source),
+      document: (source) => {
+        const d = documents.get(source);
+        return { source, title: d?.title ?? source, ...(d?.date ? { date: d.date } : {}) };
+      },
+      sentencesOf: (source) => retriever.sentencesOf(source),
+    };
+    return { index, retriever, documents, stories, view };
   }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<Answer> {
@@ -158,7 +179,9 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
-    const { passages, ...composedAnswer } = await this.compose(question, understood);
+    await prepareDateTagger();
+    const desk = new NewsDesk(this.live.view);
+    const { passages, ...composedAnswer } = desk.review(understood, await this.compose(question, understood, desk));
     const extractive: Answer = {
       question,
       ...asRead,
@@ -173,9 +196,9 @@ export class Engine implements AnswerEngine {
   }
 
   /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
-  private async compose(question: string, understood: string): Promise<ComposedAnswer> {
+  private async compose(question: string, understood: string, desk: NewsDesk): Promise<ComposedAnswer> {
     const { retriever } = this.live;
-    const composed = composeAnswer(understood, await retriever.retrieve(understood), retriever.sentences);
+    const composed = composeAnswer(understood, desk.collapse(await retriever.retrieve(understood)), retriever.sentences);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -188,7 +211,7 @@ export class Engine implements AnswerEngine {
     const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
     const newest = this.newestAnswering(await retriever.retrieve(subject));
     if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
-    const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), retriever.sentences);
+    const recent = composeAnswer(subject, desk.collapse(await retriever.retrieve(subject, { sources: [newest] })), retriever.sentences);
     return recent.status === 'answered' ? recent : composed;
   }
 
@@ -257,6 +280,29 @@ export class Engine implements AnswerEngine {
     };
   }
 
+  /** The dated events about a subject in date order (compose/timeline.ts); throws InvalidQuestionError for bad input. */
+  async timeline(request: TimelineRequest): Promise<Timeline> {
+    const subject = normalizeQuestion(request.subject);
+    for (const bound of [request.since, request.until]) {
+      if (bound !== undefined && !/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(bound)) {
+        throw new InvalidQuestionError(`${bound} is not a date (write 2023, 2023-02 or 2023-02-07)`);
+      }
+    }
+    await this.refreshIfDue();
+    await prepareDateTagger();
+    const { retriever, view } = this.live;
+    const timeline = buildTimeline({ ...request, subject }, retriever.sentences, view, new Statements(view));
+    return {
+      ...timeline,
+      events: timeline.events.map((e) => ({
+        ...e,
+        citations: this.located(e.citations),
+        ...(e.otherDates ? { otherDates: e.otherDates.map((o) => ({ ...o, citation: this.located([o.citation])[0]! })) } : {}),
+      })),
+      undated: this.located(timeline.undated),
+    };
+  }
+
   async sources(): Promise<SourceInfo[]> {
     await this.refreshIfDue();
     return this.live.index.manifest.documents.map((d) => ({
@@ -266,6 +312,7 @@ export class Engine implements AnswerEngine {
       ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
       placeholders: d.placeholders,
+      ...(this.live.stories.has(d.source) ? { story: this.live.stories.get(d.source) } : {}),
     }));
   }
 

@@ -95,15 +95,20 @@ function latestStated(found: TextDate[]): string | undefined {
  * Monday", "last year"); a month without a year takes it from `published` (the document's date, ISO), or else from
  * the latest full date the text states; relative words ("last year", "on Monday") need `published` and are left out
  * without it. Lower-case month names are verbs here, not dates; a year standing alone counts after a preposition.
- * Call prepareDateTagger() once first.
+ * With `yearless`, a month and day that nothing gives a year to are kept too (year 'inferred', an arbitrary one):
+ * enough to compare "February 28" with "March 1". Call prepareDateTagger() once first.
  */
-export function datesIn(text: string, published?: string): TextDate[] {
+export function datesIn(text: string, published?: string, { yearless = false } = {}): TextDate[] {
   const chrono = chronoParser;
   if (!chrono) throw new Error('datesIn called before prepareDateTagger()');
   const absolute = read(chrono, text, undefined).filter((d) => d.year === 'stated');
   const inferred = published ? undefined : latestStated(absolute);
   const reference = published ?? inferred;
-  const found = reference ? read(chrono, text, reference).map((d) => (d.year === 'publication' && !published ? { ...d, year: 'inferred' as const } : d)) : absolute;
+  const found = reference
+    ? read(chrono, text, reference).map((d) => (d.year === 'publication' && !published ? { ...d, year: 'inferred' as const } : d))
+    : yearless
+      ? read(chrono, text, YEARLESS_REFERENCE, true).map((d) => (d.year === 'publication' ? { ...d, year: 'inferred' as const } : d))
+      : absolute;
   for (const m of text.matchAll(BARE_YEAR)) {
     const start = m.index + m[0].length - m[1]!.length;
     if (found.some((d) => d.start <= start && start < d.end)) continue;
@@ -139,12 +144,17 @@ function cueWindows(text: string): [number, number][] {
   return windows;
 }
 
-function read(chrono: typeof import('chrono-node/en'), text: string, reference: string | undefined): TextDate[] {
+/** The reference a yearless reading resolves against: any year will do, since such years are never compared. */
+const YEARLESS_REFERENCE = '2000-07-01';
+
+function read(chrono: typeof import('chrono-node/en'), text: string, reference: string | undefined, yearless = false): TextDate[] {
   const instant = reference ? new Date(`${reference}T12:00:00Z`) : new Date(Date.UTC(2000, 0, 1));
   const out: TextDate[] = [];
   for (const [from, to] of cueWindows(text)) {
     for (const r of chrono.parse(text.slice(from, to), { instant, timezone: 0 })) {
       const date = dateOf(r, text, from + r.index, reference);
+      // Without a real reference, relative words ("on Monday", "last year") say nothing.
+      if (date && yearless && RELATIVE.test(r.text)) continue;
       if (date) out.push(date);
     }
   }
@@ -154,6 +164,8 @@ function read(chrono: typeof import('chrono-node/en'), text: string, reference: 
 /** One chrono-node result as a TextDate, or null when it is no date of something (a time, a verb, no reference). */
 function dateOf(r: import('chrono-node/en').ParsedResult, text: string, index: number, reference: string | undefined): TextDate | null {
   const known = r.start;
+  // What chrono-node reads beside a cue without being a date itself ("for two days", "at 10") is left out.
+  if (!new RegExp(DATE_CUE.source).test(r.text)) return null;
   const relative = RELATIVE.test(r.text);
   const hasYear = known.isCertain('year') && !relative;
   const hasMonth = known.isCertain('month');

@@ -1,0 +1,22 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { terms } from './src/rag/text/terms.js';
+const dir = '/tmp/bbc-archive';
+const files = readdirSync(dir).map(f => [f, readFileSync(`${dir}/${f}`,'utf8')] as const);
+const NAME = /(?<![.!?:]\s+|^)(?<=\s)\p{Lu}[\p{L}'’-]+/gu;
+let t0 = performance.now();
+const feats = files.map(([f,t]) => ({ f, terms: new Set(terms(t)), names: new Set((t.match(NAME)??[]).flatMap(n=>terms(n))) }));
+console.log('features ms', Math.round(performance.now()-t0));
+const ov = (a:Set<string>, b:Set<string>) => { let i=0; const [s,l] = a.size<b.size?[a,b]:[b,a]; for (const x of s) if (l.has(x)) i++; return i/(s.size||1); };
+t0 = performance.now();
+const post = new Map<string, number[]>();
+feats.forEach((d,i)=>{ for (const n of d.names) { const l = post.get(n) ?? []; l.push(i); post.set(n,l);} });
+const cap = Math.max(50, feats.length*0.02);
+const rows: [number,number,number,string,string][] = [];
+let cands=0;
+feats.forEach((d,i)=>{ const shared = new Map<number,number>(); let rare=0; for (const n of d.names) { const l = post.get(n)!; if (l.length>cap) continue; rare++; for (const j of l) if (j>i) shared.set(j,(shared.get(j)??0)+1); }
+  for (const [j,s] of shared) { const other=feats[j]; if (s < 0.5*Math.min(rare, other.names.size)) continue; cands++; const c=ov(d.terms,other.terms), n=ov(d.names,other.names); rows.push([Math.sqrt(c*n),c,n,d.f,other.f]); } });
+console.log('pairs ms', Math.round(performance.now()-t0), 'candidates', cands);
+rows.sort((a,b)=>b[0]-a[0]);
+const hist = [0.9,0.85,0.8,0.75,0.72,0.7,0.65,0.6].map(t=>[t, rows.filter(r=>r[0]>=t).length]);
+console.log(hist);
+for (const r of rows.filter(r=>r[0]<0.95&&r[0]>=0.8).slice(0,60)) console.log(r[0].toFixed(2), r[1].toFixed(2), r[2].toFixed(2), r[3], r[4]);

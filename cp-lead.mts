@@ -1,0 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { terms } from './src/rag/text/terms.js';
+const NAME = /(?<![.!?:]\s+|^)(?<=\s)\p{Lu}[\p{L}'’-]+/gu;
+const LEAD = Number(process.env.LEAD ?? 40);
+function feats(f: string, t: string) { const all = terms(t); return { f, all, terms: new Set(all), lead: new Set(all.slice(0, LEAD)), names: new Set((t.match(NAME)??[]).flatMap(n=>terms(n))) }; }
+const ov = (a:Set<string>, b:Set<string>) => { let i=0; const [s,l] = a.size<b.size?[a,b]:[b,a]; for (const x of s) if (l.has(x)) i++; return i/(s.size||1); };
+const within = (a:Set<string>, b:Set<string>) => { let i=0; for (const x of a) if (b.has(x)) i++; return i/(a.size||1); };
+function run(dirs: string[], show: (r:any)=>boolean) {
+  const fs = dirs.flatMap(d => readdirSync(d).map(f => feats(f, readFileSync(`${d}/${f}`,'utf8'))));
+  const rows: any[] = [];
+  for (let i=0;i<fs.length;i++) for (let j=i+1;j<fs.length;j++) { const a=fs[i],b=fs[j]; const n=ov(a.names,b.names); if (n<0.5) continue; const c=ov(a.terms,b.terms); const l=Math.min(within(a.lead,b.terms), within(b.lead,a.terms)); rows.push([c,n,l,a.f.slice(0,28),b.f.slice(0,28)]); }
+  rows.sort((x,y)=>y[2]-x[2]);
+  for (const r of rows.filter(show).slice(0,70)) console.log(r.slice(0,3).map((x:number)=>x.toFixed(2)).join(' '), r[3], r[4]);
+}
+run(['corpus','eval/desk/corpus','tests/fixtures/seed-copies','eval/web/corpus'], r => r[2] > 0.3);
+console.log('--- bbc');
+if (process.env.BBC) run(['/tmp/bbc-archive'], r => r[0]>=0.6 && r[1] >= 0.85 && r[0] < 0.95);

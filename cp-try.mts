@@ -1,0 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { terms } from './src/rag/text/terms.js';
+const files: [string,string][] = [];
+for (const d of ['corpus','eval/desk/corpus','tests/fixtures/seed-copies','eval/web/corpus']) for (const f of readdirSync(d)) files.push([`${d}/${f}`, readFileSync(`${d}/${f}`,'utf8')]);
+const NAME = /(?<![.!?:]\s+|^)(?<=\s)\p{Lu}[\p{L}'’-]+/gu;
+const feats = files.map(([f,t]) => ({ f, terms: new Set(terms(t)), names: new Set((t.match(NAME)??[]).flatMap(n=>terms(n))) }));
+const jac = (a:Set<string>, b:Set<string>) => { let i=0; for (const x of a) if (b.has(x)) i++; return i/(a.size+b.size-i||1); };
+const ov = (a:Set<string>, b:Set<string>) => { let i=0; for (const x of a) if (b.has(x)) i++; return i/(Math.min(a.size,b.size)||1); };
+const rows=[];
+for (let i=0;i<feats.length;i++) for (let j=i+1;j<feats.length;j++) rows.push([ov(feats[i].terms,feats[j].terms), ov(feats[i].names,feats[j].names), feats[i].f.split('/').pop()!.slice(0,30), feats[j].f.split('/').pop()!.slice(0,30)]);
+rows.sort((a:any,b:any)=>b[0]-a[0]);
+for (const r of rows.slice(0,30)) console.log((r[0] as number).toFixed(2),(r[1] as number).toFixed(2), r[2], r[3]);
