@@ -28,6 +28,8 @@ import {
   type IngestReport,
   type SourceInfo,
   type Summary,
+  type Timeline,
+  type TimelineEvent,
 } from '../rag/types.js';
 
 export const LIMITS = {
@@ -132,10 +134,29 @@ export function feedbackButtons(answerId: string): ActionRowBuilder<ButtonBuilde
   );
 }
 
-/** One line per cited document: its [n] markers, title, date when known, file and paragraphs. */
-function sourceLine(d: CitedDocument): string {
-  const parts = [`**${escapeOutside(d.title || d.source)}**`, d.date ? escapeOutside(d.date) : '', fileName(d.source), paragraphsText(d.paragraphs)];
+/**
+ * One line per cited document: its [n] markers, title, date when known, file and paragraphs, and how many other
+ * copies of its story state what it is cited for.
+ */
+function sourceLine(d: CitedDocument, citations: Citation[]): string {
+  const copies = new Set(citations.filter((c) => c.source === d.source).flatMap((c) => (c.alsoIn ?? []).map((x) => x.source)));
+  const also = copies.size ? `also in ${copies.size} other document${copies.size === 1 ? '' : 's'}` : '';
+  const parts = [`**${escapeOutside(d.title || d.source)}**`, d.date ? escapeOutside(d.date) : '', fileName(d.source), paragraphsText(d.paragraphs), also];
   return `[${d.numbers.join(', ')}] ${parts.filter(Boolean).join(' · ')}`;
+}
+
+/** How a date's year is known, when the text does not write it: a reader should not take a guess for a fact. */
+function yearNote(from: 'text' | 'document', year?: 'stated' | 'publication' | 'inferred'): string {
+  if (from === 'document') return " (the article's date)";
+  if (year === 'publication') return " (year from the article's date)";
+  if (year === 'inferred') return ' (year inferred: the article is undated)';
+  return '';
+}
+
+/** "When: [1] 2024-02-28 (year inferred…) · [2] 2023-01-24 (the article's date)": when what each citation reports happened. */
+function whenLine(citations: Citation[]): string {
+  const dated = citations.filter((c) => c.when).map((c) => `[${c.n}] ${c.when!.date}${yearNote(c.when!.from, c.when!.year)}`);
+  return dated.length ? `When: ${dated.join(' · ')}` : '';
 }
 
 /**
@@ -149,7 +170,9 @@ export function renderAnswer(answer: Answer, answerId: string) {
   // Warnings keep up to half the description and the source lines a quarter, so a long answer never hides them.
   const warnings = truncate(warningLines(answer.flags).map(escapeOutside).join('\n'), LIMITS.description / 2);
   const dated = datesRemark(answer.citations);
-  const sources = truncate([...citedDocuments(answer.citations).map(sourceLine), ...(dated ? [dated] : [])].join('\n'), LIMITS.description / 4);
+  const when = whenLine(answer.citations);
+  const lines = [...citedDocuments(answer.citations).map((d) => sourceLine(d, answer.citations)), ...(dated ? [dated] : []), ...(when ? [when] : [])];
+  const sources = truncate(lines.join('\n'), LIMITS.description / 4);
   const understood = answer.understood ? `*Understood as: ${escapeOutside(truncate(answer.understood, 300))}*` : '';
   const room = LIMITS.description - [understood, sources, warnings].reduce((n, part) => n + (part ? part.length + 2 : 0), 0);
   const text = truncate(escapeOutside(answer.answer.trim()) || 'The engine returned no text.', room);
@@ -262,6 +285,36 @@ export function renderReindexReport(report: IngestReport) {
   return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }
 
+/** A timeline line: date, quote and its citations; where the date comes from; copies that date it otherwise. */
+function timelineLine(e: TimelineEvent): string {
+  const [first, ...copies] = e.citations;
+  const also = copies.length ? `; also ${copies.map((c) => `[${c.n}] ${fileName(c.source)}`).join(', ')}` : '';
+  const other = (e.otherDates ?? []).map((o) => `\n⚠ another copy dates this ${o.date}: [${o.citation.n}] ${fileName(o.citation.source)}`).join('');
+  return `**${e.date}**${yearNote(e.dateFrom, e.year)} “${escapeOutside(truncate(e.text, 300))}” [${first!.n}] ${fileName(first!.source)}${also}${other}`;
+}
+
+/** A timeline: one line per event in date order, as many as the embed holds, then how many more there are. */
+export function renderTimeline(timeline: Timeline) {
+  const count = timeline.events.length;
+  const lines = timeline.events.map(timelineLine);
+  const undated = timeline.undated.length
+    ? `\n\nAbout the subject but undated: ${timeline.undated.map((c) => `[${c.n}] ${fileName(c.source)}`).join(', ')}`
+    : '';
+  const shown: string[] = [];
+  let length = undated.length;
+  for (const line of lines) {
+    if (length + line.length + 2 > LIMITS.description - 40) break;
+    shown.push(line);
+    length += line.length + 2;
+  }
+  const more = shown.length < count ? `\n\n…and ${count - shown.length} more (narrow it with since: and until:)` : '';
+  const embed = new EmbedBuilder()
+    .setTitle(truncate(`Timeline: ${escapeOutside(timeline.subject)} (${count} event${count === 1 ? '' : 's'})`, LIMITS.title))
+    .setColor(count ? COLOR.answered : COLOR.notFound)
+    .setDescription(count ? `${shown.join('\n\n')}${more}${undated}` : `No dated event about this subject in the corpus.${undated}`);
+  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
+}
+
 /** A one-line reply: refusals, errors, progress. */
 export function renderLine(text: string) {
   return { content: truncate(text, LIMITS.content), embeds: [], components: [], allowedMentions: NO_PINGS };
@@ -279,7 +332,8 @@ export function renderHelp(sources: SourceInfo[]) {
           '',
           '`/ask question:` — ask anything; add `public:true` to show the answer to the channel in a thread, where you can ask follow-ups ("and what about Togo?") without mentioning me.',
           '`/summary source:` or `/summary topic:` — a cited summary of one document or of a topic.',
-          '`/sources` — the documents I have read.',
+          '`/timeline subject:` — dated events about a subject in date order (`since:`/`until:` bound it).',
+          '`/sources` — the documents I have read; copies of one story are one entry.',
           '`/reindex` — re-read the corpus; `/gaps` — what I could not answer (server managers only).',
           'You can also mention me with a question.',
           '',

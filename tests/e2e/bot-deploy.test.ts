@@ -23,14 +23,14 @@ function deploy(env: Record<string, string>) {
 }
 
 describe('npm run deploy-commands', { timeout: 20_000 }, () => {
-  test('with DISCORD_GUILD_ID registers the six commands in that guild, /reindex and /gaps for Manage Server only', async () => {
+  test('with DISCORD_GUILD_ID registers the seven commands in that guild, /reindex and /gaps for Manage Server only', async () => {
     const { out, exited } = deploy({ DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_GUILD_ID: discord.guildId });
     expect(await exited).toBe(0);
-    expect(out.stdout).toMatch(/^Registered 6 commands in guild \d+ \(available now\): \/ask, \/summary, \/sources, \/reindex, \/gaps, \/help/);
+    expect(out.stdout).toMatch(/^Registered 7 commands in guild \d+ \(available now\): \/ask, \/summary, \/timeline, \/sources, \/reindex, \/gaps, \/help/);
     const put = discord.requests.find((r) => r.method === 'PUT' && r.path === `/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
     type Registered = { name: string; options?: { name: string; autocomplete?: boolean }[] };
     const byName = Object.fromEntries((put!.body as Registered[]).map((c) => [c.name, c]));
-    expect(Object.keys(byName)).toEqual(['ask', 'summary', 'sources', 'reindex', 'gaps', 'help']);
+    expect(Object.keys(byName)).toEqual(['ask', 'summary', 'timeline', 'sources', 'reindex', 'gaps', 'help']);
     expect(byName.reindex).toMatchObject({ default_member_permissions: '32', contexts: [0] });
     expect(byName.gaps).toMatchObject({ default_member_permissions: '32', contexts: [0] });
     expect(byName.summary!.options!.find((o) => o.name === 'source')?.autocomplete).toBe(true);

@@ -6,5 +6,6 @@ import * as help from './help.js';
 import * as reindex from './reindex.js';
 import * as sources from './sources.js';
 import * as summary from './summary.js';
+import * as timeline from './timeline.js';
 
-export const commands: readonly SlashCommand[] = [ask, summary, sources, reindex, gaps, help];
+export const commands: readonly SlashCommand[] = [ask, summary, timeline, sources, reindex, gaps, help];
