@@ -5,7 +5,7 @@
  * go to different facts and stories. After it is composed, each citation names the other documents that state its
  * fact: "also in N other documents".
  */
-import { datesIn, type TextDate } from '../ingest/dates.js';
+import { datesIn, latestWrittenDate, type TextDate } from '../ingest/dates.js';
 import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.js';
 import type { Citation, DocumentRef, Story } from '../types.js';
 import { sameFact, SAME_SUBJECT, statementOf, type Statement } from './statements.js';
@@ -26,27 +26,19 @@ export interface StoryView {
  */
 export class Statements {
   private readonly cache = new Map<number, Statement>();
-  private readonly dates = new Map<string, TextDate[]>();
+  private readonly references = new Map<string, string | undefined>();
   constructor(private readonly view: StoryView) {}
 
   /**
-   * The dates a document writes, each resolved against the whole document: in an undated article, "February 28"
-   * takes its year from the latest date the article writes in full, wherever that stands.
+   * The dates a passage of a document writes, resolved against the document's date, or in an undated document
+   * against the latest date it writes in full, wherever that stands ("February 28" after "January 28, 2024").
    */
-  datesOf(source: string): TextDate[] {
-    let found = this.dates.get(source);
-    if (!found) {
-      let text = '';
-      for (const s of this.view.sentencesOf(source)) text = text.padEnd(s.start) + s.text;
-      found = datesIn(text, this.view.document(source).date);
-      this.dates.set(source, found);
-    }
-    return found;
-  }
-
-  /** The dates written between `start` and `end` of a document. */
-  datesBetween(source: string, start: number, end: number): TextDate[] {
-    return this.datesOf(source).filter((d) => d.start >= start && d.end <= end);
+  datesIn(source: string, passage: string): TextDate[] {
+    const published = this.view.document(source).date;
+    if (published) return datesIn(passage, published);
+    if (!this.references.has(source)) this.references.set(source, latestWrittenDate(this.view.sentencesOf(source).map((s) => s.text).join('\n')));
+    const undatedReference = this.references.get(source);
+    return datesIn(passage, undefined, undatedReference ? { undatedReference } : {});
   }
 
   of(sentence: Sentence): Statement {

@@ -85,6 +85,23 @@ export const prepareDateTagger = (): Promise<unknown> => loadChrono();
 
 const isoOf = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
+const FULL_DATES = [ISO, DAY_MONTH_YEAR, MONTH_DAY_YEAR].map((r) => new RegExp(r.source, 'gi'));
+
+/**
+ * The latest date a text writes in full ("September 21, 2023", "2024-01-28"), without the tagger: what an undated
+ * document's yearless dates are read against. Undefined when it writes none.
+ */
+export function latestWrittenDate(text: string): string | undefined {
+  let latest: string | undefined;
+  for (const pattern of FULL_DATES) {
+    for (const m of text.matchAll(pattern)) {
+      const date = isoDate(m[0]);
+      if (date && (!latest || date > latest)) latest = date;
+    }
+  }
+  return latest;
+}
+
 /** The latest date a text writes in full (with its year), as a reference for an undated document's other dates. */
 function latestStated(found: TextDate[]): string | undefined {
   return found.filter((d) => d.year === 'stated' && d.precision === 'day').map((d) => d.date).sort().at(-1);
@@ -95,15 +112,15 @@ function latestStated(found: TextDate[]): string | undefined {
  * Monday", "last year"); a month without a year takes it from `published` (the document's date, ISO), or else from
  * the latest full date the text states; relative words ("last year", "on Monday") need `published` and are left out
  * without it. Lower-case month names are verbs here, not dates; a year standing alone counts after a preposition.
- * With `yearless`, a month and day that nothing gives a year to are kept too (year 'inferred', an arbitrary one):
- * enough to compare "February 28" with "March 1". Call prepareDateTagger() once first.
+ * `undatedReference` stands in for a missing publication date (latestWrittenDate of the whole document, when
+ * `text` is a passage of it). With `yearless`, a month and day that nothing gives a year to are kept too (year
+ * 'inferred', an arbitrary one): enough to compare "February 28" with "March 1". Call prepareDateTagger() once first.
  */
-export function datesIn(text: string, published?: string, { yearless = false } = {}): TextDate[] {
+export function datesIn(text: string, published?: string, { yearless = false, undatedReference }: { yearless?: boolean; undatedReference?: string } = {}): TextDate[] {
   const chrono = chronoParser;
   if (!chrono) throw new Error('datesIn called before prepareDateTagger()');
-  const absolute = read(chrono, text, undefined).filter((d) => d.year === 'stated');
-  const inferred = published ? undefined : latestStated(absolute);
-  const reference = published ?? inferred;
+  const absolute = published || undatedReference ? [] : read(chrono, text, undefined).filter((d) => d.year === 'stated');
+  const reference = published ?? undatedReference ?? latestStated(absolute);
   const found = reference
     ? read(chrono, text, reference).map((d) => (d.year === 'publication' && !published ? { ...d, year: 'inferred' as const } : d))
     : yearless
