@@ -9,7 +9,7 @@ import type { Evidence, Sentence } from '../search/hybrid-retriever.js';
 import type { Citation, Conflict, ConflictValue } from '../types.js';
 import { MIN_COVERAGE } from './answer.js';
 import { disagreements, SAME_SUBJECT, subjectOverlap, type StatedValue } from './statements.js';
-import { mayShareSubject, type Statements, type StoryView } from './stories.js';
+import { copiesToRead, mayShareSubject, type Statements, type StoryView } from './stories.js';
 
 /**
  * Sentences of two different stories must be closer still to be held to the same values: independent reports of a
@@ -85,7 +85,7 @@ export function findConflicts(citations: Citation[], evidence: Evidence[], view:
     const mine = statements.of(cited);
     if (!mine.values.length) continue;
     const story = view.storyOf(c.source);
-    const copies = (story?.documents ?? []).filter((d) => d !== c.source).flatMap((d) => view.sentencesOf(d));
+    const copies = copiesToRead(view, c.source).flatMap((d) => view.sentencesOf(d));
     const published = view.document(c.source).date;
     const others = [...copies, ...answering.filter((s) => s.source !== c.source)];
     const byValue = new Map<string, { about: string; mine: StatedValue; theirs: StatedValue; sentence: Sentence }[]>();

@@ -10,6 +10,17 @@ import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.j
 import type { Citation, DocumentRef, Story } from '../types.js';
 import { sameFact, SAME_SUBJECT, statementOf, type Statement } from './statements.js';
 
+/**
+ * Copies of a story read for a cited fact, best first, beyond those retrieval brought: a story syndicated to
+ * hundreds of sites must not make one answer read them all (the answer path's budget is 100 ms at 100,000 chunks).
+ */
+export const COPIES_READ = 25;
+
+/** The other copies of a document's story that answers read, best first. */
+export function copiesToRead(view: StoryView, source: string): string[] {
+  return (view.storyOf(source)?.documents ?? []).filter((d) => d !== source).slice(0, COPIES_READ);
+}
+
 /** What the desk modules read of the index besides the retrieval: stories, documents, sentences. */
 export interface StoryView {
   /** The story a document is a copy of, when it has copies. */
@@ -130,8 +141,8 @@ export function withCopies(citations: Citation[], collapsed: CollapsedEvidence |
     if (!cited) return c;
     const found = new Set((collapsed?.copies.get(cited.id) ?? []).map((s) => s.source));
     // Copies retrieval did not bring: the story's other documents are read for a sentence stating the same.
-    for (const source of story.documents) {
-      if (source === c.source || found.has(source)) continue;
+    for (const source of copiesToRead(view, c.source)) {
+      if (found.has(source)) continue;
       const same = view.sentencesOf(source).some((s) => mayShareSubject(cited, s) && sameFact(statements.of(cited), statements.of(s)));
       if (same) found.add(source);
     }
