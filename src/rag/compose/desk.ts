@@ -26,18 +26,21 @@ export class NewsDesk {
 
   /**
    * The answer with its copies named (`alsoIn`), disagreeing reports cited and said beside it (`conflicts`), each
-   * citation's date (`when`), and, for a "when" question that nothing dates, a sentence saying so.
+   * citation's date (`when`), and, for a "when" question that nothing dates, a note saying so.
    */
-  review<A extends Pick<Answer, 'status' | 'answer' | 'citations'> & Partial<ComposedAnswer>>(question: string, answer: A): A & Pick<Answer, 'conflicts'> {
+  review<A extends Pick<Answer, 'status' | 'answer' | 'citations' | 'note'> & Partial<ComposedAnswer>>(question: string, answer: A): A & Pick<Answer, 'conflicts'> {
     if (answer.status !== 'answered') return answer;
     const citations = withCopies(answer.citations, this.collapsed, this.view, this.statements);
     const { conflicts, added } = findConflicts(citations, this.collapsed?.retrieval.evidence ?? [], this.view, this.statements);
     const dated = datedCitations([...citations, ...added], this.view, this.statements);
-    const remarks = [...conflicts.map(conflictSentence), undatedRemark(question, dated)].filter((r): r is string => !!r);
+    // The disagreement is part of the answer; that nothing dates it is a remark about the answer, as notes are.
+    const undated = undatedRemark(question, dated);
+    const note = [answer.note, undated].filter(Boolean).join(' ');
     return {
       ...answer,
-      answer: [answer.answer, ...remarks].join(' '),
+      answer: [answer.answer, ...conflicts.map(conflictSentence)].join(' '),
       citations: dated,
+      ...(note ? { note } : {}),
       ...(conflicts.length ? { conflicts } : {}),
     };
   }
