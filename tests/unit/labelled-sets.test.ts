@@ -12,9 +12,10 @@ import {
   type LabelledSet,
   type SourceDocument,
 } from '../../src/measure/datasets/labelled-set.js';
+import { FRESH_QUESTIONS, readArticles } from '../../src/measure/datasets/fresh.js';
 import { quailSet } from '../../src/measure/datasets/quail.js';
 import { squadSet } from '../../src/measure/datasets/squad.js';
-import { figuresByPart, normalize, parseQuestions, scoreAnswers, selectQuestions, type ScoredAnswer } from '../../src/measure/evaluate.js';
+import { figuresByPart, normalize, parseQuestions, readQuestions, scoreAnswers, selectQuestions, type ScoredAnswer } from '../../src/measure/evaluate.js';
 
 const groups = (n: number) => Array.from({ length: n }, (_, i) => `group ${i}`);
 
@@ -184,5 +185,18 @@ describe('figures by part', () => {
     expect(selectQuestions(questions, { limit: 1 })).toEqual(sample);
     const team = parseQuestions(JSON.stringify({ id: 't', question: 'q', expect: 'not_found' }), 'team.jsonl');
     expect(selectQuestions(team, { part: 'final', limit: 1 })).toEqual(team);
+  });
+});
+
+describe('the fresh real-news set', () => {
+  it('lists each article once, pinned to a commit, and asks about listed articles only', async () => {
+    const articles = await readArticles();
+    const files = new Set(articles.map((a) => a.file));
+    expect(files.size).toBe(articles.length);
+    expect(articles.length).toBeGreaterThanOrEqual(30);
+    const questions = await readQuestions(FRESH_QUESTIONS);
+    for (const q of questions) expect(files.has(q.source ?? ''), `${q.id}: ${q.source}`).toBe(true);
+    expect(questions.filter((q) => q.expect === 'answer').length).toBeGreaterThanOrEqual(100);
+    expect(questions.filter((q) => q.expect === 'not_found').length).toBeGreaterThanOrEqual(30);
   });
 });
