@@ -371,7 +371,11 @@ export interface PartFigures {
   questions: number;
   /** Answerable questions whose gold source is among the first three citations. */
   hitAt3: Share;
-  /** Mean share of key facts stated; for SQuAD and QuAIL the one fact is the gold answer, so this is "gold answer inside the answer". */
+  /**
+   * Mean share of key facts stated, a refusal stating none (score.py would credit facts a refusal's "closest
+   * documents" line happens to name); for SQuAD and QuAIL the one fact is the gold answer, so this is "gold answer
+   * inside the answer".
+   */
   factCoverage: number;
   /** Refusals (status not_found) of the unanswerable questions whose topic the corpus holds. */
   unanswerableRefused: Share;
@@ -398,7 +402,7 @@ export function figuresByPart(cases: CaseResult[]): PartFigures[] {
       questions: inPart.length,
       hitAt3: share(answerable, (c) => c.hit),
       factCoverage: ratio(
-        answerable.reduce((s, c) => s + (c.coverage ?? 0), 0),
+        answerable.reduce((s, c) => s + (c.falseNotFound ? 0 : (c.coverage ?? 0)), 0),
         answerable.length,
       ),
       unanswerableRefused: share(

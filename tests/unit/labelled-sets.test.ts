@@ -155,10 +155,10 @@ describe('figures by part', () => {
   const answered = (text: string): ScoredAnswer => ({ status: 'answered', answer: text, citations: [{ source: 'a.txt', quote: text }] });
   const refused: ScoredAnswer = { status: 'not_found', answer: 'not found', citations: [] };
 
-  it('counts hits, gold answers, refusals by kind and false refusals in each part', () => {
+  it('counts hits, gold answers (none in a refusal), refusals by kind and false refusals in each part', () => {
     const answers = new Map<string, ScoredAnswer>([
       ['1', answered('the gold answer')],
-      ['2', refused],
+      ['2', { ...refused, answer: 'not found; closest: the gold document' }],
       ['3', refused],
       ['4', answered('something')],
       ['5', answered('not it')],
