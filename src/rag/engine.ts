@@ -12,20 +12,29 @@ import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, In
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
+import { saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
 import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
 import { questionTerms } from './text/terms.js';
 import {
+  inScope,
   MAX_TURNS,
+  type AddedDocument,
+  type AddOptions,
+  type AddReport,
   type Answer,
   type AnswerEngine,
   type AskOptions,
   type Citation,
+  type Flag,
   type IngestProgress,
   type IngestReport,
   type NearestDocuments,
+  type NewDocument,
   type RetrievedSources,
+  type Scope,
+  type ScopeOption,
   type SourceInfo,
   type Summary,
   type SummaryRequest,
@@ -158,24 +167,46 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
-    const { passages, ...composedAnswer } = await this.compose(question, understood);
+    const { scope } = options;
+    const { passages, ...composedAnswer } = await this.compose(question, understood, scope);
     const extractive: Answer = {
       question,
       ...asRead,
       ...composedAnswer,
-      citations: this.located(composedAnswer.citations),
+      citations: this.located(composedAnswer.citations, scope),
+      flags: this.flagsIn(composedAnswer.flags, scope),
       timings: { totalMs: Math.round(performance.now() - began) },
     };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
     if (!this.generator || extractive.status === 'not_found') return extractive;
     const generated = await this.generator.answer(question, passages, extractive, history);
-    return { ...generated, ...asRead, citations: this.located(generated.citations) };
+    return { ...generated, ...asRead, citations: this.located(generated.citations, scope), flags: this.flagsIn(generated.flags, scope) };
+  }
+
+  /**
+   * The indexed documents a scope may draw on (by their indexed name), or undefined for the whole corpus. A document
+   * whose bytes stand under several names is in the scope when any of its names is.
+   */
+  private within(scope?: Scope): string[] | undefined {
+    if (!scope) return undefined;
+    return this.live.index.manifest.documents.filter((d) => [d.source, ...d.aliases].some((name) => inScope(name, scope))).map((d) => d.source);
+  }
+
+  /** The name a scope knows a document by: its own, or the name of its copy inside the scope. */
+  private nameIn(source: string, scope?: Scope): string {
+    if (inScope(source, scope)) return source;
+    return this.live.documents.get(source)?.aliases.find((alias) => inScope(alias, scope)) ?? source;
+  }
+
+  private flagsIn(flags: Flag[], scope?: Scope): Flag[] {
+    return scope ? flags.map((f) => ({ ...f, source: this.nameIn(f.source, scope) })) : flags;
   }
 
   /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
-  private async compose(question: string, understood: string): Promise<ComposedAnswer> {
+  private async compose(question: string, understood: string, scope?: Scope): Promise<ComposedAnswer> {
     const { retriever } = this.live;
-    const composed = composeAnswer(understood, await retriever.retrieve(understood), retriever.sentences);
+    const sources = this.within(scope);
+    const composed = composeAnswer(understood, await retriever.retrieve(understood, { sources }), retriever.sentences);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -186,7 +217,7 @@ export class Engine implements AnswerEngine {
     if (!ASKS_LATEST.test(understood)) return composed;
     // "What did Lavrov discuss most recently?": of the documents about what Lavrov discussed, the one dated last.
     const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
-    const newest = this.newestAnswering(await retriever.retrieve(subject));
+    const newest = this.newestAnswering(await retriever.retrieve(subject, { sources }));
     if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
     const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), retriever.sentences);
     return recent.status === 'answered' ? recent : composed;
@@ -206,43 +237,52 @@ export class Engine implements AnswerEngine {
    * Citations with the paragraph of their document each stands in, so a reader can find it, and the date the
    * document states, so a reader sees how recent it is.
    */
-  private located(citations: Citation[]): Citation[] {
+  private located(citations: Citation[], scope?: Scope): Citation[] {
     return citations.map((c) => {
       const doc = this.live.documents.get(c.source);
       if (!doc) return c;
       const paragraph = 1 + doc.paragraphStarts.filter((start) => start <= c.start).length;
-      return { ...c, ...(doc.date ? { date: doc.date } : {}), paragraph };
+      return { ...c, source: this.nameIn(c.source, scope), ...(doc.date ? { date: doc.date } : {}), paragraph };
     });
   }
 
   /** What a question is about and the documents closest to it, whether or not they answer it: the gap report's view. */
-  async nearest(rawQuestion: string, count = 3): Promise<NearestDocuments> {
+  async nearest(rawQuestion: string, count = 3, options: ScopeOption = {}): Promise<NearestDocuments> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever } = this.live;
-    const retrieval = await retriever.retrieve(question);
+    const retrieval = await retriever.retrieve(question, { sources: this.within(options.scope) });
     const asked = questionTerms(question);
     const wordsOf = (keys: Iterable<string>) => [...new Set([...keys].map((t) => asked.find((q) => q.term === t)?.word ?? t))];
     const sources = [...new Set(retrieval.chunks.map((i) => retriever.chunks[i]!.source))].slice(0, count);
     return {
       keyTerms: wordsOf(retrieval.keyTerms.keys()),
       unknownTerms: wordsOf(retrieval.unknownTerms),
-      documents: sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source })),
+      documents: sources.map((source) => ({ source: this.nameIn(source, options.scope), title: this.live.documents.get(source)?.title ?? source })),
     };
   }
 
-  async summarize(request: SummaryRequest): Promise<Summary> {
+  async summarize(request: SummaryRequest, options: ScopeOption = {}): Promise<Summary> {
     await this.refreshIfDue();
     const { retriever, index } = this.live;
+    const { scope } = options;
+    const within = this.within(scope);
+    const visible = (source: string) => !within || within.includes(source);
+    // Outside the scope a document is not there at all: the same answer as for a name no document has.
+    const inView = (summary: Summary): Summary => ({
+      ...summary,
+      citations: this.located(summary.citations, scope),
+      flags: this.flagsIn(summary.flags, scope),
+      documents: summary.documents.map((d) => ({ ...d, source: this.nameIn(d.source, scope) })),
+      more: summary.more.map((d) => ({ ...d, source: this.nameIn(d.source, scope) })),
+    });
     if ('source' in request) {
-      const doc = index.manifest.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
+      const doc = index.manifest.documents.find((d) => visible(d.source) && (d.source === request.source || d.aliases.includes(request.source)));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
       const [record] = await index.records([doc.source]);
-      const summary = summarizeSource(retriever, record!);
-      return { ...summary, citations: this.located(summary.citations) };
+      return inView(summarizeSource(retriever, record!));
     }
-    const summary = await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources));
-    return { ...summary, citations: this.located(summary.citations) };
+    return inView(await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources), visible));
   }
 
   /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
@@ -257,11 +297,14 @@ export class Engine implements AnswerEngine {
     };
   }
 
-  async sources(): Promise<SourceInfo[]> {
+  async sources(options: ScopeOption = {}): Promise<SourceInfo[]> {
     await this.refreshIfDue();
-    return this.live.index.manifest.documents.map((d) => ({
-      source: d.source,
-      aliases: d.aliases,
+    const { scope } = options;
+    const within = this.within(scope);
+    const documents = this.live.index.manifest.documents.filter((d) => !within || within.includes(d.source));
+    return documents.map((d) => ({
+      source: this.nameIn(d.source, scope),
+      aliases: [d.source, ...d.aliases].filter((name) => name !== this.nameIn(d.source, scope) && inScope(name, scope)),
       title: d.title,
       ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
@@ -277,6 +320,36 @@ export class Engine implements AnswerEngine {
     const report = await ingest;
     await this.refresh();
     return report;
+  }
+
+  async addDocuments(files: NewDocument[], options: AddOptions = {}): Promise<AddReport> {
+    await this.refreshIfDue();
+    const indexed = new Map(this.live.index.manifest.documents.map((d) => [d.sha256, d.source]));
+    const { saved, refused } = await saveAdditions(this.config.corpusDir, files, { ...options, indexed });
+    const refusals: AddedDocument[] = refused.map((r) => ({ ...r, status: 'refused' }));
+    if (!saved.length) return { documents: refusals, ingest: null };
+    let ingest: IngestReport;
+    try {
+      ingest = await this.reindex(options.onProgress);
+    } catch (e) {
+      if (!(e instanceof IngestBusyError)) throw e;
+      throw new IngestBusyError(`${e.message}; the files were saved into the corpus and the next ingest takes them in`);
+    }
+    const added = saved.map((file): AddedDocument => {
+      const report = ingest.documents.find((d) => d.source === file.source);
+      const doc = this.live.documents.get(file.source);
+      if (!doc) return { name: file.name, status: 'refused', reason: report?.warning ?? 'not indexed' };
+      return {
+        name: file.name,
+        status: file.replaced ? 'replaced' : 'added',
+        source: file.source,
+        title: doc.title,
+        ...(doc.date ? { date: doc.date } : {}),
+        chunks: doc.chunks,
+        placeholders: doc.placeholders,
+      };
+    });
+    return { documents: [...added, ...refusals], ingest };
   }
 
   async stop(): Promise<void> {

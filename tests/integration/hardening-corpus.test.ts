@@ -5,7 +5,8 @@
 import { copyFile, mkdir, rm, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadCorpus, MAX_FILE_BYTES } from '../../src/rag/ingest/load.js';
+import { loadCorpus } from '../../src/rag/ingest/load.js';
+import { MAX_DOCUMENT_BYTES } from '../../src/rag/types.js';
 import { Engine } from '../../src/rag/engine.js';
 import type { DocumentReport, IngestReport } from '../../src/rag/types.js';
 import { BURUNDI, configFor, MALI, MALI_QUESTION, REAL_CORPUS, tempDir, TOGO } from '../support/hardening-fixtures.js';
@@ -93,7 +94,7 @@ describe('files that cannot be used are skipped with a reason, the rest is index
     sample();
     expect(loaded.skipped).toEqual([{ source: 'dump.txt', reason: 'too large (50.0 MB; the limit is 5 MB)' }]);
     expect(loaded.files.map((f) => f.source)).toEqual([MALI]);
-    expect(peak - before).toBeLessThan(MAX_FILE_BYTES);
+    expect(peak - before).toBeLessThan(MAX_DOCUMENT_BYTES);
   });
 });
 

@@ -44,7 +44,7 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
   const engine = await Engine.open(config, { autoIngest: true });
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
-  const bot = createBot({ config, engine, logger });
+  const bot = await createBot({ config, engine, logger });
   await bot.start();
   return {
     discord,
