@@ -20,6 +20,8 @@ export interface Harness {
   bot: Bot;
   dataDir: string;
   logLines: string[];
+  /** Stops the bot and starts a new one (a new process would do the same) on the same engine, DATA_DIR and Discord. */
+  restartBot(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,14 +46,21 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
   const engine = await Engine.open(config, { autoIngest: true });
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
-  const bot = await createBot({ config, engine, logger });
+  let bot = await createBot({ config, engine, logger });
   await bot.start();
   return {
     discord,
     engine,
-    bot,
+    get bot() {
+      return bot;
+    },
     dataDir,
     logLines,
+    async restartBot() {
+      await bot.stop();
+      bot = await createBot({ config, engine, logger });
+      await bot.start();
+    },
     async stop() {
       await bot.stop();
       await discord.close();
