@@ -39,6 +39,8 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
       ADMIN_ROLE_IDS: discord.adminRoleId,
       ASK_RATE_PER_MINUTE: '1000',
       REINDEX_COOLDOWN_SECONDS: '0',
+      // The stand-in's CDN on loopback: configured here as a deployment configures Discord's.
+      ATTACHMENT_HOSTS: discord.cdnHost,
       ...env,
     },
     join(workDir, 'no.env'),
@@ -54,7 +56,7 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
     get bot() {
       return bot;
     },
-    dataDir,
+    dataDir: config.dataDir,
     logLines,
     async restartBot() {
       await bot.stop();
