@@ -1,6 +1,7 @@
 /** Who may run the admin commands (/reindex, /gaps, /add, /scope), and the refusal everyone else gets. */
 import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from './context.js';
+import type { GateClaim } from './reindex-gate.js';
 import { renderLine } from './render.js';
 
 /**
@@ -24,4 +25,16 @@ export async function refusedToNonAdmin(interaction: ChatInputCommandInteraction
   const line = `Only members with Manage Server (or a role listed in ADMIN_ROLE_IDS) can ${what}.`;
   await interaction.reply({ ...renderLine(line), flags: MessageFlags.Ephemeral });
   return true;
+}
+
+/**
+ * For the commands that ingest (/reindex, /add): refuses a non-admin, or anyone while another ingest runs or
+ * during the cooldown, and returns null; otherwise the claimed gate, to release when the ingest ends.
+ */
+export async function claimIngest(interaction: ChatInputCommandInteraction, ctx: BotContext, what: string): Promise<GateClaim | null> {
+  if (await refusedToNonAdmin(interaction, ctx, what)) return null;
+  const claim = ctx.reindex.claim();
+  if (typeof claim !== 'string') return claim;
+  await interaction.reply({ ...renderLine(claim), flags: MessageFlags.Ephemeral });
+  return null;
 }

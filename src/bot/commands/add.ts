@@ -13,11 +13,11 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, type AddedDocument, type NewDocument } from '../../rag/types.js';
-import { refusedToNonAdmin } from '../admin.js';
+import { claimIngest } from '../admin.js';
 import { fetchAttachment } from '../attachments.js';
 import type { BotContext, LogFields } from '../context.js';
 import { progressLine } from '../progress.js';
-import { renderAddReport, renderLine } from '../render.js';
+import { renderAddReport } from '../render.js';
 
 /** Discord's own limit on options of one command is 25; five files keep one reply readable. */
 const FILE_OPTIONS = ['file', 'file2', 'file3', 'file4', 'file5'] as const;
@@ -46,12 +46,8 @@ function refusedUnseen(attachment: Attachment): string | null {
 }
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<LogFields> {
-  if (await refusedToNonAdmin(interaction, ctx, 'add articles')) return { outcome: 'refused' };
-  const claim = ctx.reindex.claim();
-  if (typeof claim === 'string') {
-    await interaction.reply({ ...renderLine(claim), flags: MessageFlags.Ephemeral });
-    return { outcome: 'refused' };
-  }
+  const claim = await claimIngest(interaction, ctx, 'add articles');
+  if (!claim) return { outcome: 'refused' };
   try {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const attachments = FILE_OPTIONS.map((name) => interaction.options.getAttachment(name)).filter((a): a is Attachment => !!a);

@@ -1,8 +1,8 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { refusedToNonAdmin } from '../admin.js';
+import { claimIngest } from '../admin.js';
 import type { BotContext, LogFields } from '../context.js';
 import { progressLine } from '../progress.js';
-import { renderLine, renderReindexReport } from '../render.js';
+import { renderReindexReport } from '../render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('reindex')
@@ -11,12 +11,8 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild);
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<LogFields> {
-  if (await refusedToNonAdmin(interaction, ctx, 're-index')) return { outcome: 'refused' };
-  const claim = ctx.reindex.claim();
-  if (typeof claim === 'string') {
-    await interaction.reply({ ...renderLine(claim), flags: MessageFlags.Ephemeral });
-    return { outcome: 'refused' };
-  }
+  const claim = await claimIngest(interaction, ctx, 're-index');
+  if (!claim) return { outcome: 'refused' };
   // Released as soon as the ingest ends, before the report is sent: whoever sees the report can start the next run.
   try {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
