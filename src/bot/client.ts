@@ -128,6 +128,8 @@ export async function createBot({ config, engine, logger, refreshIntervalMs = 30
       // A deliberate disconnect is not gateway trouble: stop listening before the shard reports closing.
       client.removeAllListeners();
       await client.destroy();
+      // The last turn of a conversation answered just before the stop is on disk before the process ends.
+      await ctx.memory.settled();
     },
   };
 }

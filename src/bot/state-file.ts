@@ -31,6 +31,11 @@ export class StateFile<T> {
     return this.writing;
   }
 
+  /** Resolves once every write asked for so far is on disk (a bot stopping waits for it). */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing.catch(() => undefined);
+  }
+
   private async flush(): Promise<void> {
     try {
       while (this.pending !== null) {

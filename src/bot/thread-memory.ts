@@ -107,6 +107,11 @@ export class ThreadMemory {
     await this.save();
   }
 
+  /** Resolves once the last change is on disk. */
+  settled(): Promise<void> {
+    return this.file.settled();
+  }
+
   private save(): Promise<void> {
     return this.file.write({ version: 1, threads: this.threads });
   }
