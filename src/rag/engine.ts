@@ -173,6 +173,7 @@ export class Engine implements AnswerEngine {
       question,
       ...asRead,
       ...composedAnswer,
+      answer: this.textIn(composedAnswer.answer, scope),
       citations: this.located(composedAnswer.citations, scope),
       flags: this.flagsIn(composedAnswer.flags, scope),
       timings: { totalMs: Math.round(performance.now() - began) },
@@ -196,6 +197,14 @@ export class Engine implements AnswerEngine {
   private nameIn(source: string, scope?: Scope): string {
     if (inScope(source, scope)) return source;
     return this.live.documents.get(source)?.aliases.find((alias) => inScope(alias, scope)) ?? source;
+  }
+
+  /** Text that names documents (a "not found" line's closest documents), with each named as the scope knows it. */
+  private textIn(text: string, scope?: Scope): string {
+    if (!scope) return text;
+    let named = text;
+    for (const source of this.within(scope) ?? []) if (!inScope(source, scope)) named = named.replaceAll(source, this.nameIn(source, scope));
+    return named;
   }
 
   private flagsIn(flags: Flag[], scope?: Scope): Flag[] {
