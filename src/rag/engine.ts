@@ -12,22 +12,20 @@ import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, In
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
-import { saveAdditions } from './ingest/additions.js';
+import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
 import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
+import { ScopeView } from './scope-view.js';
 import { questionTerms } from './text/terms.js';
 import {
-  inScope,
   MAX_TURNS,
-  type AddedDocument,
   type AddOptions,
   type AddReport,
   type Answer,
   type AnswerEngine,
   type AskOptions,
   type Citation,
-  type Flag,
   type IngestProgress,
   type IngestReport,
   type NearestDocuments,
@@ -167,54 +165,34 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
-    const { scope } = options;
-    const { passages, ...composedAnswer } = await this.compose(question, understood, scope);
+    const view = this.view(options.scope);
+    const { passages, ...composedAnswer } = await this.compose(question, understood, view.sources);
     const extractive: Answer = {
       question,
       ...asRead,
       ...composedAnswer,
-      answer: this.textIn(composedAnswer.answer, scope),
-      citations: this.located(composedAnswer.citations, scope),
-      flags: this.flagsIn(composedAnswer.flags, scope),
+      answer: view.text(composedAnswer.answer),
+      citations: view.renamed(this.located(composedAnswer.citations)),
+      flags: view.renamed(composedAnswer.flags),
       timings: { totalMs: Math.round(performance.now() - began) },
     };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
     if (!this.generator || extractive.status === 'not_found') return extractive;
     const generated = await this.generator.answer(question, passages, extractive, history);
-    return { ...generated, ...asRead, citations: this.located(generated.citations, scope), flags: this.flagsIn(generated.flags, scope) };
+    return { ...generated, ...asRead, citations: view.renamed(this.located(generated.citations)), flags: view.renamed(generated.flags) };
+  }
+
+  /** The live corpus as a scope (corpus subfolders) sees it; the whole of it without one. */
+  private view(scope?: Scope): ScopeView {
+    return new ScopeView(this.live.index.manifest.documents, scope);
   }
 
   /**
-   * The indexed documents a scope may draw on (by their indexed name), or undefined for the whole corpus. A document
-   * whose bytes stand under several names is in the scope when any of its names is.
+   * The offline answer to `understood` (the question as asked, or a follow-up read with its conversation), drawn from
+   * `sources` only when given (a scope).
    */
-  private within(scope?: Scope): string[] | undefined {
-    if (!scope) return undefined;
-    return this.live.index.manifest.documents.filter((d) => [d.source, ...d.aliases].some((name) => inScope(name, scope))).map((d) => d.source);
-  }
-
-  /** The name a scope knows a document by: its own, or the name of its copy inside the scope. */
-  private nameIn(source: string, scope?: Scope): string {
-    if (inScope(source, scope)) return source;
-    return this.live.documents.get(source)?.aliases.find((alias) => inScope(alias, scope)) ?? source;
-  }
-
-  /** Text that names documents (a "not found" line's closest documents), with each named as the scope knows it. */
-  private textIn(text: string, scope?: Scope): string {
-    if (!scope) return text;
-    let named = text;
-    for (const source of this.within(scope) ?? []) if (!inScope(source, scope)) named = named.replaceAll(source, this.nameIn(source, scope));
-    return named;
-  }
-
-  private flagsIn(flags: Flag[], scope?: Scope): Flag[] {
-    return scope ? flags.map((f) => ({ ...f, source: this.nameIn(f.source, scope) })) : flags;
-  }
-
-  /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
-  private async compose(question: string, understood: string, scope?: Scope): Promise<ComposedAnswer> {
+  private async compose(question: string, understood: string, sources?: string[]): Promise<ComposedAnswer> {
     const { retriever } = this.live;
-    const sources = this.within(scope);
     const composed = composeAnswer(understood, await retriever.retrieve(understood, { sources }), retriever.sentences);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
@@ -246,12 +224,12 @@ export class Engine implements AnswerEngine {
    * Citations with the paragraph of their document each stands in, so a reader can find it, and the date the
    * document states, so a reader sees how recent it is.
    */
-  private located(citations: Citation[], scope?: Scope): Citation[] {
+  private located(citations: Citation[]): Citation[] {
     return citations.map((c) => {
       const doc = this.live.documents.get(c.source);
       if (!doc) return c;
       const paragraph = 1 + doc.paragraphStarts.filter((start) => start <= c.start).length;
-      return { ...c, source: this.nameIn(c.source, scope), ...(doc.date ? { date: doc.date } : {}), paragraph };
+      return { ...c, ...(doc.date ? { date: doc.date } : {}), paragraph };
     });
   }
 
@@ -260,38 +238,31 @@ export class Engine implements AnswerEngine {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever } = this.live;
-    const retrieval = await retriever.retrieve(question, { sources: this.within(options.scope) });
+    const view = this.view(options.scope);
+    const retrieval = await retriever.retrieve(question, { sources: view.sources });
     const asked = questionTerms(question);
     const wordsOf = (keys: Iterable<string>) => [...new Set([...keys].map((t) => asked.find((q) => q.term === t)?.word ?? t))];
     const sources = [...new Set(retrieval.chunks.map((i) => retriever.chunks[i]!.source))].slice(0, count);
     return {
       keyTerms: wordsOf(retrieval.keyTerms.keys()),
       unknownTerms: wordsOf(retrieval.unknownTerms),
-      documents: sources.map((source) => ({ source: this.nameIn(source, options.scope), title: this.live.documents.get(source)?.title ?? source })),
+      documents: view.renamed(sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source }))),
     };
   }
 
   async summarize(request: SummaryRequest, options: ScopeOption = {}): Promise<Summary> {
     await this.refreshIfDue();
     const { retriever, index } = this.live;
-    const { scope } = options;
-    const within = this.within(scope);
-    const visible = (source: string) => !within || within.includes(source);
-    // Outside the scope a document is not there at all: the same answer as for a name no document has.
-    const inView = (summary: Summary): Summary => ({
-      ...summary,
-      citations: this.located(summary.citations, scope),
-      flags: this.flagsIn(summary.flags, scope),
-      documents: summary.documents.map((d) => ({ ...d, source: this.nameIn(d.source, scope) })),
-      more: summary.more.map((d) => ({ ...d, source: this.nameIn(d.source, scope) })),
-    });
+    const view = this.view(options.scope);
+    const located = (summary: Summary) => view.summary({ ...summary, citations: this.located(summary.citations) });
     if ('source' in request) {
-      const doc = index.manifest.documents.find((d) => visible(d.source) && (d.source === request.source || d.aliases.includes(request.source)));
+      // Outside the scope a document is not there at all: the same answer as for a name no document has.
+      const doc = index.manifest.documents.find((d) => view.visible(d.source) && (d.source === request.source || d.aliases.includes(request.source)));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
       const [record] = await index.records([doc.source]);
-      return inView(summarizeSource(retriever, record!));
+      return located(summarizeSource(retriever, record!));
     }
-    return inView(await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources), visible));
+    return located(await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources), (source) => view.visible(source)));
   }
 
   /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
@@ -308,12 +279,10 @@ export class Engine implements AnswerEngine {
 
   async sources(options: ScopeOption = {}): Promise<SourceInfo[]> {
     await this.refreshIfDue();
-    const { scope } = options;
-    const within = this.within(scope);
-    const documents = this.live.index.manifest.documents.filter((d) => !within || within.includes(d.source));
-    return documents.map((d) => ({
-      source: this.nameIn(d.source, scope),
-      aliases: [d.source, ...d.aliases].filter((name) => name !== this.nameIn(d.source, scope) && inScope(name, scope)),
+    const view = this.view(options.scope);
+    return this.live.index.manifest.documents.filter((d) => view.visible(d.source)).map((d) => ({
+      source: view.nameOf(d.source),
+      aliases: view.otherNames(d.source, d.aliases),
       title: d.title,
       ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
@@ -334,31 +303,13 @@ export class Engine implements AnswerEngine {
   async addDocuments(files: NewDocument[], options: AddOptions = {}): Promise<AddReport> {
     await this.refreshIfDue();
     const indexed = new Map(this.live.index.manifest.documents.map((d) => [d.sha256, d.source]));
-    const { saved, refused } = await saveAdditions(this.config.corpusDir, files, { ...options, indexed });
-    const refusals: AddedDocument[] = refused.map((r) => ({ ...r, status: 'refused' }));
-    if (!saved.length) return { documents: refusals, ingest: null };
-    let ingest: IngestReport;
-    try {
-      ingest = await this.reindex(options.onProgress);
-    } catch (e) {
+    const additions = await saveAdditions(this.config.corpusDir, files, { ...options, indexed });
+    if (!additions.saved.length) return additionReport(additions, null, this.live.documents);
+    const ingest = await this.reindex(options.onProgress).catch((e: unknown) => {
       if (!(e instanceof IngestBusyError)) throw e;
       throw new IngestBusyError(`${e.message}; the files were saved into the corpus and the next ingest takes them in`);
-    }
-    const added = saved.map((file): AddedDocument => {
-      const report = ingest.documents.find((d) => d.source === file.source);
-      const doc = this.live.documents.get(file.source);
-      if (!doc) return { name: file.name, status: 'refused', reason: report?.warning ?? 'not indexed' };
-      return {
-        name: file.name,
-        status: file.replaced ? 'replaced' : 'added',
-        source: file.source,
-        title: doc.title,
-        ...(doc.date ? { date: doc.date } : {}),
-        chunks: doc.chunks,
-        placeholders: doc.placeholders,
-      };
     });
-    return { documents: [...added, ...refusals], ingest };
+    return additionReport(additions, ingest, this.live.documents);
   }
 
   async stop(): Promise<void> {

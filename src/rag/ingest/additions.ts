@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { CorpusFileError } from '../errors.js';
-import type { NewDocument } from '../types.js';
+import type { AddedDocument, AddReport, IngestReport, NewDocument, Placeholder } from '../types.js';
 import { readBytes } from './load.js';
 
 /** A file name long enough for any headline, short enough for every file system (255 bytes) with room to spare. */
@@ -124,4 +124,30 @@ export async function saveAdditions(
     saved.push({ name: file.name, source, replaced: present === 'file' });
   }
   return { saved, refused };
+}
+
+/** What the live index says of a document: enough to tell whoever added it how it was read. */
+interface IndexedDocument {
+  title: string;
+  date?: string;
+  chunks: number;
+  placeholders: Placeholder[];
+}
+
+/**
+ * Each file handed in, saved ones first: added (or replaced) with its title, date, chunks and placeholders as the
+ * new index holds it, or refused with the reason (one the ingest gave, should it have skipped a saved file).
+ */
+export function additionReport(
+  additions: { saved: SavedAddition[]; refused: RefusedAddition[] },
+  ingest: IngestReport | null,
+  indexed: ReadonlyMap<string, IndexedDocument>,
+): AddReport {
+  const saved = additions.saved.map((file): AddedDocument => {
+    const doc = indexed.get(file.source);
+    if (!doc) return { name: file.name, status: 'refused', reason: ingest?.documents.find((d) => d.source === file.source)?.warning ?? 'not indexed' };
+    const { title, date, chunks, placeholders } = doc;
+    return { name: file.name, status: file.replaced ? 'replaced' : 'added', source: file.source, title, ...(date ? { date } : {}), chunks, placeholders };
+  });
+  return { documents: [...saved, ...additions.refused.map((r): AddedDocument => ({ ...r, status: 'refused' }))], ingest };
 }
