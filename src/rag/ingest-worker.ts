@@ -5,9 +5,6 @@
  * signal aborts asks the worker to stop at the next document: the worker's store removes its half-written build and
  * releases the lock, so the previous index keeps serving.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { createEmbedder } from './embedding/corpus-embedder.js';
@@ -15,6 +12,7 @@ import * as errors from './errors.js';
 import type { IngestProgress, IngestReport } from './types.js';
 import { retrievalTablesFile } from './search/retrieval-tables.js';
 import { openIndexStore } from './index/open-store.js';
+import { workerEntry } from './ingest/worker-entry.js';
 
 type FromWorker =
   | { kind: 'notice'; message: string }
@@ -24,19 +22,6 @@ type FromWorker =
 
 /** Asked to stop, a worker busy inside one huge document gets this long to reach the next check before it is killed. */
 const STOP_GRACE_MS = 5_000;
-
-/**
- * The worker's entry, from whichever form this module runs in: the compiled .js in dist/ as it is, or the TypeScript
- * source (tests, or a build older than the source) behind a small module that first registers tsx in the worker —
- * on Node 20 a worker's `--import` does not apply to its own entry file.
- */
-function workerEntry(): URL {
-  const self = new URL(import.meta.url);
-  if (!self.pathname.endsWith('.ts')) return self;
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'));
-  const boot = `const { register } = await import(${JSON.stringify(tsx.href)}); register(); await import(${JSON.stringify(self.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-}
 
 /** The worker's failure as the error it was, so front ends print a user's error as one line, as they would in-process. */
 function rebuilt(failure: Extract<FromWorker, { kind: 'failed' }>): Error {
@@ -60,7 +45,7 @@ export function ingestInWorker(
 ): Promise<IngestReport> {
   const { onNotice, onProgress, signal } = options;
   if (signal?.aborted) return Promise.reject(reasonOf(signal));
-  const worker = new Worker(workerEntry(), { workerData: { ingest: config } });
+  const worker = new Worker(workerEntry(import.meta.url), { workerData: { ingest: config } });
   return new Promise<IngestReport>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void) => {

@@ -1,15 +1,18 @@
 /**
  * Reads the corpus directory safely: regular files only, links followed only when they stay inside the corpus,
- * bounded size, UTF-8 only, markdown and HTML through parsers that know their structure (formats.ts). A file that
- * cannot be used is skipped with a reason, never fatal to the rest.
+ * bounded size, UTF-8 only, markdown and HTML through parsers that know their structure (formats.ts), each in a
+ * worker with a time and memory budget (file-worker.ts). A file that cannot be used is skipped with a reason, never
+ * fatal to the rest.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, relative, isAbsolute } from 'node:path';
 import { CorpusFileError } from '../errors.js';
-import { parseByType, SUPPORTED_TYPES } from './formats.js';
+import { FileWorker, isSkip } from './file-worker.js';
+import { SUPPORTED_TYPES } from './formats.js';
 import { mapInFlight } from './in-flight.js';
+import { MAX_FILE_BYTES } from './limits.js';
 import type { ParsedText } from './parsed.js';
 
 export interface CorpusFile extends ParsedText {
@@ -28,8 +31,7 @@ export interface LoadedCorpus {
   skipped: SkippedFile[];
 }
 
-/** Articles are tens of kilobytes; a file past this is a dump or a mistake, and would stall every ingest. */
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+export { MAX_FILE_BYTES };
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** UTF-16 is the one common text encoding that is full of NUL bytes: named, so it is not reported as binary. */
@@ -41,7 +43,17 @@ const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-async function readOne(dir: string, realDir: string, name: string): Promise<CorpusFile | SkippedFile> {
+/** A file's text as read, before its parser sees it. */
+interface TextFile {
+  source: string;
+  /** Its extension, lower case, with the dot. */
+  type: string;
+  text: string;
+  sha256: string;
+  bytes: number;
+}
+
+async function readOne(dir: string, realDir: string, name: string): Promise<TextFile | SkippedFile> {
   let path = join(dir, name);
   const skip = (reason: string): SkippedFile => ({ source: name, reason });
   const link = await lstat(path);
@@ -64,7 +76,7 @@ async function readOne(dir: string, realDir: string, name: string): Promise<Corp
   }
 }
 
-async function readOpened(handle: FileHandle, name: string, skip: (reason: string) => SkippedFile): Promise<CorpusFile | SkippedFile> {
+async function readOpened(handle: FileHandle, name: string, skip: (reason: string) => SkippedFile): Promise<TextFile | SkippedFile> {
   const info = await handle.stat();
   if (info.isDirectory()) return skip('a directory (only files directly in the corpus directory are read)');
   if (!info.isFile()) return skip('not a regular file');
@@ -82,21 +94,33 @@ async function readOpened(handle: FileHandle, name: string, skip: (reason: strin
   } catch {
     return skip('not valid UTF-8 text');
   }
-  const parsed = await parseByType(type, text);
-  if (!parsed.text.trim()) return skip('no text');
-  return { source: name, ...parsed, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  return { source: name, type, text, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+}
+
+/** The file through its parser, in `worker`; skipped when its shape or its parse passes the bounds of limits.ts. */
+async function parsed(file: TextFile, worker: FileWorker, signal?: AbortSignal): Promise<CorpusFile | SkippedFile> {
+  const result = await worker.parse(file.source, file.type, file.text, signal);
+  if (isSkip(result)) return { source: file.source, reason: result.skipped };
+  if (!result.text.trim()) return { source: file.source, reason: 'no text' };
+  return { source: file.source, ...result, sha256: file.sha256, bytes: file.bytes };
 }
 
 const missingCorpus = (dir: string) => new CorpusFileError(`corpus directory not found: ${dir} (set CORPUS_DIR)`);
 
-export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
+/**
+ * Every usable file of the corpus, parsed, and every other one with the reason it is skipped. Parsing runs in
+ * `options.worker` (one of its own when none is given); aborting `signal` stops it at once.
+ */
+export async function loadCorpus(dir: string, options: { worker?: FileWorker; signal?: AbortSignal } = {}): Promise<LoadedCorpus> {
   const realDir = await realpath(dir).catch(() => {
     throw missingCorpus(dir);
   });
   const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
-  const results = await mapInFlight(names, (name) =>
-    readOne(dir, realDir, name).catch((e: Error): SkippedFile => ({ source: name, reason: `unreadable: ${e.message}` })),
-  );
+  const worker = options.worker ?? new FileWorker();
+  const results = await mapInFlight(names, async (name) => {
+    const read = await readOne(dir, realDir, name).catch((e: Error): SkippedFile => ({ source: name, reason: `unreadable: ${e.message}` }));
+    return 'sha256' in read ? parsed(read, worker, options.signal) : read;
+  }).finally(() => options.worker || worker.close());
   const files: CorpusFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const result of results) {
