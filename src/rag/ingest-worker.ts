@@ -11,6 +11,7 @@ import { createEmbedder } from './embedding/corpus-embedder.js';
 import * as errors from './errors.js';
 import type { IngestProgress, IngestReport } from './types.js';
 import { retrievalTablesFile } from './search/retrieval-tables.js';
+import { releaseLockOfEndedThread } from './index/lock.js';
 import { openIndexStore } from './index/open-store.js';
 import { workerEntry } from './ingest/worker-entry.js';
 
@@ -20,8 +21,12 @@ type FromWorker =
   | { kind: 'done'; report: IngestReport }
   | { kind: 'failed'; name: string; message: string; stack?: string };
 
-/** Asked to stop, a worker busy inside one huge document gets this long to reach the next check before it is killed. */
-const STOP_GRACE_MS = 5_000;
+/**
+ * Asked to stop, a worker gets this long to reach its next check (files are read in a worker of their own and
+ * embedding yields every few dozen chunks, so it usually takes milliseconds) before it is terminated: a stop
+ * (SIGTERM) must end an ingest within a second even while a large build is being written.
+ */
+const STOP_GRACE_MS = 600;
 
 /** The worker's failure as the error it was, so front ends print a user's error as one line, as they would in-process. */
 function rebuilt(failure: Extract<FromWorker, { kind: 'failed' }>): Error {
@@ -48,6 +53,8 @@ export function ingestInWorker(
   const worker = new Worker(workerEntry(import.meta.url), { workerData: { ingest: config } });
   return new Promise<IngestReport>((resolve, reject) => {
     let settled = false;
+    /** The thread id of a worker ended because it did not stop in time. */
+    let terminated: number | null = null;
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
@@ -60,7 +67,11 @@ export function ingestInWorker(
     };
     function stop() {
       worker.postMessage({ stop: reasonOf(signal!).message });
-      setTimeout(() => settle(() => reject(reasonOf(signal!))), STOP_GRACE_MS).unref();
+      setTimeout(() => {
+        if (settled) return;
+        terminated = worker.threadId;
+        void worker.terminate();
+      }, STOP_GRACE_MS).unref();
     }
     signal?.addEventListener('abort', stop, { once: true });
     worker.on('message', (m: FromWorker) => {
@@ -70,7 +81,11 @@ export function ingestInWorker(
       else settle(() => reject(rebuilt(m)));
     });
     worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`the ingest worker exited with code ${code} before it finished`))));
+    worker.on('exit', (code) => {
+      if (terminated === null) return settle(() => reject(new Error(`the ingest worker exited with code ${code} before it finished`)));
+      // Ended mid-write, the worker could not release its lock; its half-written build goes at the next ingest.
+      void releaseLockOfEndedThread(config.indexDir, terminated).finally(() => settle(() => reject(reasonOf(signal!))));
+    });
   });
 }
 

@@ -180,6 +180,8 @@ export interface IngestReport {
   documents: DocumentReport[];
   chunks: number;
   ms: number;
+  /** What the ingest found broken in the index directory and repaired, one line each. */
+  repaired?: string[];
 }
 
 export interface IngestProgress {

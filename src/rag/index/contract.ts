@@ -4,6 +4,7 @@
  * chroma-store.ts) implement it and never import each other.
  */
 import type { VectorStore } from '@langchain/core/vectorstores';
+import { z } from 'zod';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
 import type { Chunk } from '../ingest/chunk.js';
@@ -60,6 +61,53 @@ export interface Manifest {
   corpus: Record<string, FileStat>;
 }
 
+const placeholderSchema = z.object({ text: z.string(), offset: z.number(), sentence: z.string() });
+
+/**
+ * What a manifest must hold to be read: one that does not (hand-edited, written by a bug, cut short but still JSON)
+ * is treated as a damaged index, never half-read. Stores extend it with their own fields.
+ */
+export const manifestSchema = z.object({
+  format: z.number(),
+  embedder: z.object({ id: z.string(), dimensions: z.number() }),
+  builtAt: z.string(),
+  documents: z.array(
+    z.object({
+      source: z.string(),
+      aliases: z.array(z.string()),
+      sha256: z.string(),
+      title: z.string(),
+      date: z.string().optional(),
+      chunks: z.number(),
+      placeholders: z.array(placeholderSchema),
+      paragraphStarts: z.array(z.number()),
+    }),
+  ),
+  chunks: z.number(),
+  embedderState: z.unknown(),
+  hnsw: z.object({ M: z.number(), efConstruction: z.number(), efSearch: z.number() }),
+  corpus: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number() })),
+});
+
+/**
+ * The manifest in `raw` (parsed JSON) as `schema` describes it, built by this embedder and format; throws
+ * IndexMismatchError in one line naming `index` otherwise ("…has an invalid manifest (files: Required)…").
+ */
+export function parseManifest<T extends Manifest>(raw: unknown, schema: z.ZodType<T>, embedder: CorpusEmbedder, index: string): T {
+  const stated = raw as Partial<Manifest> | null;
+  // An older format is named as such, whatever else it lacks.
+  if (stated && typeof stated === 'object' && typeof stated.format === 'number' && stated.format !== INDEX_FORMAT) {
+    assertBuiltWith(stated as Manifest, embedder, index);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new IndexMismatchError(`${index} has an invalid manifest (${issue.path.join('.') || 'manifest'}: ${issue.message}); run npm run ingest to rebuild it`);
+  }
+  assertBuiltWith(parsed.data, embedder, index);
+  return parsed.data;
+}
+
 export interface FileStat {
   size: number;
   mtimeMs: number;
@@ -76,6 +124,8 @@ export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
    * null when the store keeps none and they are built from the records at open.
    */
   tables: Buffer | null;
+  /** Why stored tables were found unusable against the manifest ("checksum mismatch", "missing"): rebuilt from the records. */
+  tablesDamage?: string;
   /**
    * Document records of the build, read only when asked: those of the named files (a summary reads its articles'
    * cleaned text), or every one (to rebuild the tables).
