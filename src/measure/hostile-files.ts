@@ -3,6 +3,11 @@
  * size, and one large page that is only a table. `npm run bench:hostile` times each through the file worker and an
  * ingest of the seed articles with it; the hardening tests drop them into a corpus.
  */
+import { cp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { Engine } from '../rag/engine.js';
+import { ingestStopped } from '../rag/errors.js';
 import { FileWorker, isSkip } from '../rag/ingest/file-worker.js';
 
 export interface HostileFile {
@@ -61,4 +66,44 @@ export async function timeHostileFiles(files: HostileFile[]): Promise<HostileTim
     await worker.close();
   }
   return timings;
+}
+
+export interface HostileIngest {
+  file: string;
+  /** The whole ingest of the seed articles with this file dropped in: load, parse, embed, write. */
+  ms: number;
+  indexed: number;
+  outcome: string;
+}
+
+/** An ingest of `seedsDir` plus each file in turn, each into a fresh index under `workDir`. */
+export async function timeHostileIngests(files: HostileFile[], seedsDir: string, workDir: string, baseConfig: Config): Promise<HostileIngest[]> {
+  const results: HostileIngest[] = [];
+  for (const [n, file] of files.entries()) {
+    const corpusDir = join(workDir, `corpus-${n}`);
+    await cp(seedsDir, corpusDir, { recursive: true });
+    await writeFile(join(corpusDir, file.name), file.text);
+    const config = { ...baseConfig, corpusDir, indexDir: join(workDir, `index-${n}`) };
+    const began = performance.now();
+    const report = await Engine.ingest(config);
+    const ms = Math.round(performance.now() - began);
+    const mine = report.documents.find((d) => d.source === file.name);
+    const indexed = report.documents.filter((d) => d.status === 'indexed').length;
+    results.push({ file: file.name, ms, indexed, outcome: mine?.status === 'skipped' ? `skipped: ${mine.warning}` : `${mine?.status}: ${mine?.chunks} chunks` });
+  }
+  return results;
+}
+
+/**
+ * How long an ingest takes to stop once asked (what SIGTERM does), asked `afterMs` into an ingest of `corpusDir`
+ * while its worker is busy: the time from the request until the ingest has ended, its lock released.
+ */
+export async function timeStop(config: Config, afterMs: number): Promise<number> {
+  const controller = new AbortController();
+  const ingest = Engine.ingest(config, { signal: controller.signal });
+  await new Promise((resolve) => setTimeout(resolve, afterMs));
+  const asked = performance.now();
+  controller.abort(ingestStopped('a benchmark'));
+  await ingest.catch(() => undefined);
+  return Math.round(performance.now() - asked);
 }

@@ -11,7 +11,7 @@ import { createEmbedder } from './embedding/corpus-embedder.js';
 import * as errors from './errors.js';
 import type { IngestProgress, IngestReport } from './types.js';
 import { retrievalTablesFile } from './search/retrieval-tables.js';
-import { releaseLockOfEndedThread } from './index/lock.js';
+import { clearEndedIngest } from './index/hnsw-store.js';
 import { openIndexStore } from './index/open-store.js';
 import { workerEntry } from './ingest/worker-entry.js';
 
@@ -83,8 +83,8 @@ export function ingestInWorker(
     worker.on('error', (e) => settle(() => reject(e)));
     worker.on('exit', (code) => {
       if (terminated === null) return settle(() => reject(new Error(`the ingest worker exited with code ${code} before it finished`)));
-      // Ended mid-write, the worker could not release its lock; its half-written build goes at the next ingest.
-      void releaseLockOfEndedThread(config.indexDir, terminated).finally(() => settle(() => reject(reasonOf(signal!))));
+      // Ended mid-write, the worker could neither remove its half-written build nor release its lock: done here.
+      void clearEndedIngest(config.indexDir, terminated).finally(() => settle(() => reject(reasonOf(signal!))));
     });
   });
 }

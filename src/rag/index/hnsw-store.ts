@@ -40,7 +40,7 @@ import {
 } from './contract.js';
 import { mapInFlight } from '../ingest/in-flight.js';
 import { assembleCorpus, ingestReport } from './corpus-records.js';
-import { isLeftoverLock, withIngestLock } from './lock.js';
+import { isLeftoverLock, releaseLockOfEndedThread, withIngestLock } from './lock.js';
 
 /**
  * The local manifest also vouches for every file of the build (size and CRC-32), so damage — or a file copied in from
@@ -173,6 +173,14 @@ async function removeLeftovers(indexDir: string, live: string | null): Promise<v
   for (const name of await readdir(indexDir).catch(() => [] as string[])) {
     if (name.startsWith('.current-') || isLeftoverLock(name)) await rm(join(indexDir, name), { recursive: true, force: true });
   }
+}
+
+/**
+ * After a worker thread of this process was terminated mid-ingest: its half-written build removed and its lock
+ * released, as the ingest itself would have done had it been able to stop.
+ */
+export function clearEndedIngest(indexDir: string, thread: number): Promise<void> {
+  return releaseLockOfEndedThread(indexDir, thread, async () => removeLeftovers(indexDir, await currentBuild(indexDir).catch(() => null)));
 }
 
 /**

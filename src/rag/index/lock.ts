@@ -144,12 +144,14 @@ export async function withIngestLock<T>(indexDir: string, work: () => Promise<T>
 
 /**
  * Releases the lock a worker thread of this process held when it was terminated mid-ingest (it could not release it
- * itself): a lock naming another process or thread is left alone.
+ * itself), after `clear` has removed what the thread left half-written; a lock naming another process or thread is
+ * left alone, and so is what it guards.
  */
-export async function releaseLockOfEndedThread(indexDir: string, thread: number): Promise<void> {
+export async function releaseLockOfEndedThread(indexDir: string, thread: number, clear: () => Promise<void>): Promise<void> {
   const lock = lockPath(indexDir);
   const holder = await readHolder(lock);
   if (holder !== 'empty' && holder.pid === process.pid && holder.thread === thread && holder.host === os.hostname()) {
+    await clear();
     await removeLockOf(lock, holder);
   }
 }
