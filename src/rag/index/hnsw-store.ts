@@ -17,14 +17,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { crc32 } from 'node:zlib';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
-import { asIndexWriteError, IndexMismatchError } from '../errors.js';
+import { IndexMismatchError } from '../errors.js';
 import type { IngestProgress, IngestReport } from '../types.js';
 import {
   builtWith,
@@ -214,14 +214,7 @@ async function buildIndex(
   signal?: AbortSignal,
 ): Promise<IngestReport> {
   const began = performance.now();
-  const resolvedIndexDir = resolve(indexDir);
-  // Every write below goes to the index: one that fails for want of space or permission is said in one line.
-  const writing = <T>(work: () => Promise<T>): Promise<T> =>
-    work().catch((e: unknown) => {
-      throw asIndexWriteError(e, indexDir, resolvedIndexDir) ?? e;
-    });
-  return writing(() =>
-    withIngestLock(indexDir, async () => {
+  return withIngestLock(indexDir, async () => {
       const repaired = await repairCurrent(indexDir);
       const live = await currentBuild(indexDir);
       await removeLeftovers(indexDir, live);
@@ -242,8 +235,7 @@ async function buildIndex(
       await removeLeftovers(indexDir, build);
       onProgress?.({ stage: 'write', done: 1, total: 1 });
       return { ...ingestReport(reports, records, began), ...(repaired.length ? { repaired } : {}) };
-    }),
-  );
+  });
 }
 
 /** Builds the HNSW graph with the stated parameters, in the given order of vectors. */

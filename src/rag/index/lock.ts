@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import lockfile from 'proper-lockfile';
-import { IngestBusyError } from '../errors.js';
+import { asIndexWriteError, IngestBusyError } from '../errors.js';
 
 interface Holder {
   pid: number;
@@ -132,13 +132,22 @@ async function acquire(indexDir: string): Promise<() => Promise<void>> {
 
 const busy = () => new IngestBusyError('another ingest is already running on this index; try again when it finishes');
 
+/**
+ * Runs `work` holding the lock of `indexDir`. A write that fails there for want of space or permission (taking the
+ * lock, writing a build) comes out as one IndexWriteError line.
+ */
 export async function withIngestLock<T>(indexDir: string, work: () => Promise<T>): Promise<T> {
-  await mkdir(indexDir, { recursive: true });
-  const release = await acquire(indexDir);
+  const resolved = resolve(indexDir);
   try {
-    return await work();
-  } finally {
-    await release().catch(() => undefined);
+    await mkdir(indexDir, { recursive: true });
+    const release = await acquire(indexDir);
+    try {
+      return await work();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  } catch (e) {
+    throw asIndexWriteError(e, indexDir, resolved) ?? e;
   }
 }
 
