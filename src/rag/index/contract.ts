@@ -7,8 +7,7 @@ import type { VectorStore } from '@langchain/core/vectorstores';
 import { z } from 'zod';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
-import type { Chunk } from '../ingest/chunk.js';
-import type { Section } from '../ingest/clean.js';
+import type { PreparedDocument } from '../ingest/file-worker.js';
 import type { IngestProgress, IngestReport, Placeholder } from '../types.js';
 
 /**
@@ -20,17 +19,11 @@ export const INDEX_FORMAT = 3;
 /** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
 
-export interface DocumentRecord {
+/** A document as indexed: what reading its file gave (cleaned text, sections, chunks…) and its raw vectors. */
+export interface DocumentRecord extends PreparedDocument {
   source: string;
   aliases: string[];
   sha256: string;
-  title: string;
-  /** ISO yyyy-mm-dd, when the document states its date. */
-  date?: string;
-  text: string;
-  sections: Section[];
-  placeholders: Placeholder[];
-  chunks: Chunk[];
   /** Embedder output before corpus-level post-processing, kept so an unchanged document is never embedded again. */
   rawVectors: number[][];
 }

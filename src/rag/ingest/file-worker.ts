@@ -18,6 +18,7 @@ import { workerEntry } from './worker-entry.js';
 /** A cleaned and chunked document: what indexing needs of a file besides its vectors. */
 export interface PreparedDocument {
   title: string;
+  /** ISO yyyy-mm-dd, when the document states its date. */
   date?: string;
   text: string;
   sections: Section[];
