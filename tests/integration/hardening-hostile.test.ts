@@ -4,13 +4,13 @@
  * limits is read in a worker that is ended when it passes its time or memory budget; a stop ends an ingest busy
  * reading one. Timings are printed by `npm run bench:hostile`, not asserted here beyond "well under the old 5.6 s".
  */
-import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { hostileFiles, tablePage } from '../../src/measure/hostile-files.js';
 import { Engine } from '../../src/rag/engine.js';
 import { FileWorker } from '../../src/rag/ingest/file-worker.js';
-import { configFor, copyRealCorpus, MALI, MALI_QUESTION, spawnIngest, tempDir } from '../support/hardening-fixtures.js';
+import { configFor, copyRealCorpus, MALI, MALI_QUESTION, spawnIngest, tempDir, until } from '../support/hardening-fixtures.js';
 
 const REASONS: Record<string, RegExp> = {
   'nested-lists.md': /^nesting deeper than 16 levels \(10000\)$/,
@@ -57,8 +57,9 @@ describe('hostile files dropped into the seed articles', { timeout: 180_000 }, (
     await writeFile(join(corpus, 'cargo-register.html'), tablePage(5 * 1024 * 1024 - 4096));
     const indexDir = join(root, 'index');
     const ingest = spawnIngest(corpus, indexDir, root);
-    // Past start-up and the small articles: the worker is inside the 5 MB page (seconds of parsing).
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // The ingest holds the lock and reads the corpus; a moment later its file worker is inside the 5 MB page.
+    await until(async () => (await stat(join(indexDir, 'ingest.lock')).catch(() => null)) !== null, 'the ingest to take the lock');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const asked = performance.now();
     ingest.child.kill('SIGTERM');
     expect(await ingest.exited).toBe(1);
@@ -72,20 +73,20 @@ describe('hostile files dropped into the seed articles', { timeout: 180_000 }, (
 
 describe('the file worker', { timeout: 60_000 }, () => {
   test('ends a file that passes its time budget, skips it with the reason, and reads the next file in a new worker', async () => {
-    const worker = new FileWorker({ timeBudgetMs: 300 });
+    const worker = new FileWorker({ timeBudgetMs: 1000 });
     try {
-      expect(await worker.parse('register.html', '.html', tablePage(2 * 1024 * 1024))).toEqual({ skipped: 'took longer than 0.3 s to read' });
-      const parsed = await worker.parse('note.md', '.md', '# Lamu\n\nKenya opened a port at Lamu.');
-      expect(parsed).toMatchObject({ text: '# Lamu\n\nKenya opened a port at Lamu.', headings: 'marked' });
+      expect(await worker.parse('register.html', '.html', tablePage(5 * 1024 * 1024 - 4096))).toEqual({ skipped: 'took longer than 1 s to read' });
+      const prepared = await worker.prepare('note.txt', { text: 'Kenya opened a port at Lamu on March 3.', headings: 'shape' });
+      expect(prepared).toMatchObject({ text: 'Kenya opened a port at Lamu on March 3.', chunks: [{ id: 'note.txt#0' }] });
     } finally {
       await worker.close();
     }
   });
 
   test('ends a file that needs more memory than its worker has, and says so', async () => {
-    const worker = new FileWorker({ memoryMb: 96 });
+    const worker = new FileWorker({ memoryMb: 64, timeBudgetMs: 120_000 });
     try {
-      expect(await worker.parse('register.html', '.html', tablePage(5 * 1024 * 1024 - 4096))).toEqual({ skipped: 'needed more than 96 MB of memory to read' });
+      expect(await worker.parse('register.html', '.html', tablePage(5 * 1024 * 1024 - 4096))).toEqual({ skipped: 'needed more than 64 MB of memory to read' });
     } finally {
       await worker.close();
     }

@@ -8,8 +8,8 @@
  * ingest over several threads means holding several FileWorkers and handing each file to one of them.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Chunk } from './chunk.js';
-import type { Section } from './clean.js';
+import { chunkDocument, type Chunk } from './chunk.js';
+import { cleanDocument, type Section } from './clean.js';
 import { FILE_MEMORY_MB, FILE_TIME_BUDGET_MS, shapeProblem } from './limits.js';
 import type { ParsedText } from './parsed.js';
 import type { Placeholder } from '../types.js';
@@ -53,6 +53,7 @@ export class FileWorker {
   /** The furniture the worker holds; sent again to a replacement worker. */
   #furniture: string[] = [];
   #furnitureSent = false;
+  #ready: Promise<void> = Promise.resolve();
   #queue: Promise<unknown> = Promise.resolve();
   #next = 0;
   /** Time each file's work has taken so far: parsing and cleaning share one budget. */
@@ -97,7 +98,7 @@ export class FileWorker {
     const spent = this.#spent.get(source) ?? 0;
     const budget = this.#timeBudgetMs - spent;
     if (budget <= 0) return { skipped: `took longer than ${seconds(this.#timeBudgetMs)} to read` };
-    const worker = this.#started();
+    const worker = await this.#started();
     if (job.kind === 'prepare' && !this.#furnitureSent) {
       job = { ...job, furniture: this.#furniture };
       this.#furnitureSent = true;
@@ -151,19 +152,31 @@ export class FileWorker {
     }
   }
 
-  #started(): Worker {
+  /** The worker, started and ready for a job: its start (seconds on a loaded machine) is not charged to a file. */
+  async #started(): Promise<Worker> {
     if (!this.#worker) {
-      this.#worker = new Worker(workerEntry(import.meta.url), {
+      const worker = new Worker(workerEntry(import.meta.url), {
         workerData: { fileWorker: true },
         resourceLimits: { maxOldGenerationSizeMb: this.#memoryMb },
       });
       // An idle worker must not keep a process alive; one at work is awaited.
-      this.#worker.unref();
+      worker.unref();
+      this.#worker = worker;
       this.#furnitureSent = false;
+      this.#ready = new Promise<void>((resolve, reject) => {
+        const ready = (m: unknown) => m === READY && (worker.off('message', ready), worker.off('error', reject), resolve());
+        worker.on('message', ready);
+        worker.once('error', reject);
+      });
     }
-    return this.#worker;
+    const worker = this.#worker;
+    await this.#ready;
+    return worker;
   }
 }
+
+/** What a worker says once it can take jobs. */
+const READY = 'ready';
 
 /** The extension's reader: .md and .html by their parsers (loaded on first use), plain text as it is. */
 const FORMATS: Record<string, 'markdown' | 'html'> = { '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html' };
@@ -175,8 +188,6 @@ async function work(job: Job, furniture: Set<string>): Promise<ParsedText | Prep
     const { parseByType } = await import('./formats.js');
     return parseByType(job.type, job.text);
   }
-  const { cleanDocument } = await import('./clean.js');
-  const { chunkDocument } = await import('./chunk.js');
   const cleaned = cleanDocument(job.parsed.text, { ...job.parsed, furniture });
   const { title, date, text, sections, placeholders } = cleaned;
   return { title, ...(date ? { date } : {}), text, sections, placeholders, chunks: chunkDocument(job.source, cleaned) };
@@ -184,6 +195,7 @@ async function work(job: Job, furniture: Set<string>): Promise<ParsedText | Prep
 
 function serve(): void {
   const port = parentPort!;
+  port.postMessage(READY);
   let furniture = new Set<string>();
   port.on('message', async ({ id, job }: { id: number; job: Job }) => {
     if (job.kind === 'prepare' && job.furniture) furniture = new Set(job.furniture);
