@@ -2,7 +2,7 @@
  * Hostile markup, third round: small markdown and HTML files made to stall a parser are skipped with their reason,
  * by limits checked before the parser sees them, and the rest of the corpus is indexed; whatever passes those
  * limits is read in a worker that is ended when it passes its time or memory budget; a stop ends an ingest busy
- * reading one. Timings are printed by `npm run bench:hostile`, not asserted here beyond "well under the old 5.6 s".
+ * reading one. Timings are printed by `npm run bench:hostile`, not asserted here beyond "under the old 5 s grace".
  */
 import { readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,8 +66,10 @@ describe('hostile files dropped into the seed articles', { timeout: 180_000 }, (
     const took = performance.now() - asked;
     expect(ingest.out.stderr.trim().split('\n').at(-1)).toBe('error: ingest stopped by SIGTERM; the index in use was not changed');
     expect(await readdir(indexDir)).toEqual([]);
-    // Before this round the worker finished the page first: 5.6 s. The bound here leaves room for a loaded machine.
-    expect(took).toBeLessThan(3000);
+    // Before this round the ingest waited 5 s for the worker to finish the page before ending it (5.6 s in all); now it
+    // stops within a second on an idle machine (npm run bench:hostile -- --ingest). The bound leaves room for a
+    // machine under a load of 16, where the process's own exit took 3 s.
+    expect(took).toBeLessThan(5000);
   });
 });
 
