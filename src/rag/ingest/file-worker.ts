@@ -159,7 +159,7 @@ export class FileWorker {
         workerData: { fileWorker: true },
         resourceLimits: { maxOldGenerationSizeMb: this.#memoryMb },
       });
-      // An idle worker must not keep a process alive; one at work is awaited.
+      // An idle worker must not keep a process alive (see #runNow).
       worker.unref();
       this.#worker = worker;
       this.#furnitureSent = false;
@@ -170,7 +170,13 @@ export class FileWorker {
       });
     }
     const worker = this.#worker;
-    await this.#ready;
+    // While a job waits for it, the worker keeps the process alive.
+    worker.ref();
+    try {
+      await this.#ready;
+    } finally {
+      worker.unref();
+    }
     return worker;
   }
 }
