@@ -193,6 +193,7 @@ describe('re-ingest', () => {
 });
 
 describe('the embedder state kept with the collection', () => {
+  // Two engines built and ten questions asked of each: 34–100 s on a loaded 2-core machine, against the 60 s default.
   it('is fitted again when the corpus doubles, every vector re-sent with the new fit, answering as a fresh local index does', { timeout: 180_000 }, async () => {
     const corpusDir = await mkdtemp(join(workDir, 'corpus-'));
     const files = ['000_c2b3d48a19ad4320.txt', '001_e09e45f6e40bd673.txt', '002_b32f95e2bef2da54.txt', REMOVED_FILE, '004_51570dea19fac233.txt'];
@@ -234,7 +235,8 @@ describe('the embedder state kept with the collection', () => {
 });
 
 describe('replicas on one collection', () => {
-  it('answer identically and see each other’s ingest, and a third engine’s, within seconds', { timeout: 90_000 }, async () => {
+  // Four engines and three ingests: 20–75 s on a loaded 2-core machine, past 90 s under a load of 16.
+  it('answer identically and see each other’s ingest, and a third engine’s, within seconds', { timeout: 180_000 }, async () => {
     const corpusDir = await corpusCopy();
     const collection = `replicas${collections++}`;
     const first = await engineOn(chromaConfig(corpusDir, collection), true);
