@@ -10,6 +10,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { chunkDocument, type Chunk } from './chunk.js';
 import { cleanDocument, type Section } from './clean.js';
+import { formatOf, parseByType } from './formats.js';
 import { FILE_MEMORY_MB, FILE_TIME_BUDGET_MS, shapeProblem } from './limits.js';
 import type { ParsedText } from './parsed.js';
 import type { Placeholder } from '../types.js';
@@ -66,7 +67,7 @@ export class FileWorker {
 
   /** The file's text as blocks, through the parser of its type, or why it is skipped. */
   async parse(source: string, type: string, text: string, signal?: AbortSignal): Promise<ParsedText | Skip> {
-    if (!FORMATS[type]) return { text, headings: 'shape' };
+    if (formatOf(type) === 'text') return { text, headings: 'shape' };
     return this.#run(source, { kind: 'parse', type, text }, signal) as Promise<ParsedText | Skip>;
   }
 
@@ -184,15 +185,10 @@ export class FileWorker {
 /** What a worker says once it can take jobs. */
 const READY = 'ready';
 
-/** The extension's reader: .md and .html by their parsers (loaded on first use), plain text as it is. */
-const FORMATS: Record<string, 'markdown' | 'html'> = { '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html' };
-
 async function work(job: Job, furniture: Set<string>): Promise<ParsedText | PreparedDocument | Skip> {
   if (job.kind === 'parse') {
-    const problem = shapeProblem(FORMATS[job.type] ?? 'text', job.text);
-    if (problem) return { skipped: problem };
-    const { parseByType } = await import('./formats.js');
-    return parseByType(job.type, job.text);
+    const problem = shapeProblem(formatOf(job.type), job.text);
+    return problem ? { skipped: problem } : parseByType(job.type, job.text);
   }
   const cleaned = cleanDocument(job.parsed.text, { ...job.parsed, furniture });
   const { title, date, text, sections, placeholders } = cleaned;
