@@ -99,7 +99,8 @@ export async function assembleCorpus(options: {
     }
     return { records, reports, corpus: stats };
   } finally {
-    await worker.close();
+    // Not awaited: a worker ended inside a large page takes a while to free its heap, and a stop must not wait for it.
+    void worker.close();
   }
 }
 
