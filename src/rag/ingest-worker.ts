@@ -27,6 +27,12 @@ type FromWorker =
  * (SIGTERM) must end an ingest within a second even while a large build is being written.
  */
 const STOP_GRACE_MS = 600;
+/**
+ * Once the worker writes its build (HNSW files, tables, records) it gets longer to reach its next check: with the
+ * short grace, hardening-ingest's "SIGINT while it writes" saw the process end by a signal instead of exit 1 in 1
+ * run of 4 (cause not pinned down; terminating the thread mid-write is the suspect), and a write ends within seconds.
+ */
+const WRITE_GRACE_MS = 5_000;
 
 /** The worker's failure as the error it was, so front ends print a user's error as one line, as they would in-process. */
 function rebuilt(failure: Extract<FromWorker, { kind: 'failed' }>): Error {
@@ -55,6 +61,8 @@ export function ingestInWorker(
     let settled = false;
     /** The thread id of a worker ended because it did not stop in time. */
     let terminated: number | null = null;
+    /** Whether the worker has begun writing its build. */
+    let writing = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
@@ -71,12 +79,15 @@ export function ingestInWorker(
         if (settled) return;
         terminated = worker.threadId;
         void worker.terminate();
-      }, STOP_GRACE_MS).unref();
+      }, writing ? WRITE_GRACE_MS : STOP_GRACE_MS).unref();
     }
     signal?.addEventListener('abort', stop, { once: true });
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'notice') onNotice?.(m.message);
-      else if (m.kind === 'progress') onProgress?.(m.progress);
+      else if (m.kind === 'progress') {
+        writing ||= m.progress.stage === 'index';
+        onProgress?.(m.progress);
+      }
       else if (m.kind === 'done') settle(() => resolve(m.report));
       else settle(() => reject(rebuilt(m)));
     });
