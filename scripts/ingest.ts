@@ -6,6 +6,7 @@ import { oneLine, type IngestProgress, type IngestReport } from '../src/rag/type
 import { command, notice, parseArguments, runCli, stopOnSignals } from './cli.js';
 
 function printSummary(report: IngestReport): void {
+  for (const line of report.repaired ?? []) console.log(oneLine(`repaired  ${line}`));
   for (const d of report.documents) {
     const placeholders = d.placeholders.length ? `, placeholders: ${d.placeholders.map((p) => p.text).join(', ')}` : '';
     console.log(oneLine(`${d.status.padEnd(9)} ${d.source}${d.title ? ` — “${d.title}”` : ''} (${d.chunks} chunks${placeholders})${d.warning ? `: ${d.warning}` : ''}`));

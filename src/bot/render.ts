@@ -299,7 +299,7 @@ export function renderReindexReport(report: IngestReport) {
   const embed = new EmbedBuilder()
     .setTitle('Re-index finished')
     .setColor(skipped.length ? COLOR.flagged : COLOR.answered)
-    .setDescription(truncate([summary, '', ...lines].join('\n').trim(), LIMITS.description));
+    .setDescription(truncate([summary, ...(report.repaired ?? []).map((r) => `Repaired: ${escapeOutside(r)}`), '', ...lines].join('\n').trim(), LIMITS.description));
   return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }
 

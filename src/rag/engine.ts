@@ -11,7 +11,7 @@ import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
-import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
+import { CorpusFileError, IndexMismatchError, IndexWriteError, IngestBusyError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
@@ -145,7 +145,10 @@ export class Engine implements AnswerEngine {
         if (e instanceof IngestBusyError) notice(`an ingest is running; answering from the index of ${when(builtAt)}`);
         // Nothing usable left in the corpus: the index on disk still answers, and the notice says why it was kept.
         else if (e instanceof CorpusFileError) notice(e.message);
-        else throw e;
+        // A full or read-only disk: the change cannot be stored, but the intact live index can still answer.
+        else if (e instanceof IndexWriteError) {
+          notice(`the corpus changed, but the index could not be updated: ${e.why}; answering from the unchanged index of ${when(builtAt)}`);
+        } else throw e;
       }
     }
     return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice);

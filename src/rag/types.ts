@@ -226,6 +226,8 @@ export interface IngestReport {
   ms: number;
   /** Groups of documents telling one story; a document in none is a story of its own. */
   stories: Story[];
+  /** What the ingest found broken in the index directory and repaired, one line each. */
+  repaired?: string[];
 }
 
 export interface IngestProgress {
