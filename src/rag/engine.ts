@@ -3,7 +3,7 @@
  * scripts, the Discord bot) and measurement (src/measure) hold an engine and nothing else of src/rag's stages.
  */
 import type { Config } from '../config.js';
-import { composeAnswer, MIN_COVERAGE, notFoundMessage, type ComposedAnswer } from './compose/answer.js';
+import { composeAnswer, decide, deliberate, notFoundMessage, type ComposedAnswer, type Deliberation } from './compose/answer.js';
 import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
@@ -13,9 +13,9 @@ import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
-import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
+import { HybridRetriever } from './search/hybrid-retriever.js';
 import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
-import { questionTerms } from './text/terms.js';
+import { analyseQuestion, questionTerms } from './text/question.js';
 import {
   MAX_TURNS,
   type Answer,
@@ -67,9 +67,6 @@ interface Live {
   /** What the manifest says of each document (title, date, paragraphs), by file name. */
   documents: Map<string, Manifest['documents'][number]>;
 }
-
-/** A question about the newest state of things, which the newest of the answering documents should answer. */
-const ASKS_LATEST = /\b(?:latest|most recent(?:ly)?|newest|up to date)\b/i;
 
 /** Minimum time between two looks at the index directory for a build made by another process. */
 const REFRESH_INTERVAL_MS = 2000;
@@ -175,7 +172,8 @@ export class Engine implements AnswerEngine {
   /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
   private async compose(question: string, understood: string): Promise<ComposedAnswer> {
     const { retriever } = this.live;
-    const composed = composeAnswer(understood, await retriever.retrieve(understood), retriever.sentences);
+    const analysis = analyseQuestion(understood);
+    const composed = composeAnswer(await retriever.retrieve(analysis), retriever);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -183,23 +181,37 @@ export class Engine implements AnswerEngine {
       const closest = composed.citations.filter((c, i, all) => all.findIndex((d) => d.source === c.source) === i);
       return { status: 'not_found', answer: notFoundMessage(closest), citations: [], flags: [], passages: [] };
     }
-    if (!ASKS_LATEST.test(understood)) return composed;
-    // "What did Lavrov discuss most recently?": of the documents about what Lavrov discussed, the one dated last.
-    const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
-    const newest = this.newestAnswering(await retriever.retrieve(subject));
-    if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
-    const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), retriever.sentences);
-    return recent.status === 'answered' ? recent : composed;
+    if (!analysis.asksLatest) return composed;
+    // "What did Lavrov discuss most recently?": of the dated documents that answer it, the one dated last.
+    const newest = await this.newestAnswering(analysis, cited);
+    return newest ?? composed;
   }
 
-  /** Of the dated documents whose evidence answers the question, the one dated last; null without a choice. */
-  private newestAnswering(retrieval: Retrieval): string | null {
-    const answering = new Set(retrieval.evidence.filter((e) => e.coverage >= MIN_COVERAGE).map((e) => e.sentence.source));
-    const dated = [...answering]
-      .map((source) => ({ source, date: this.live.documents.get(source)?.date }))
+  /** The answer from the newest dated document among the answering evidence, when that is not what was cited; else null. */
+  private async newestAnswering(analysis: ReturnType<typeof analyseQuestion>, cited: Set<string>): Promise<ComposedAnswer | null> {
+    const { retriever, documents } = this.live;
+    const considered = decide(deliberate(await retriever.retrieve(analysis), retriever)).scored.slice(0, 10);
+    const dated = [...new Set(considered.map((c) => c.evidence.sentence.source))]
+      .map((source) => ({ source, date: documents.get(source)?.date }))
       .filter((d): d is { source: string; date: string } => !!d.date)
       .sort((a, b) => b.date.localeCompare(a.date));
-    return dated.length > 1 ? dated[0]!.source : null;
+    for (const { source } of dated) {
+      if (cited.size === 1 && cited.has(source)) return null;
+      const answer = composeAnswer(await retriever.retrieve(analysis, { sources: [source] }), retriever);
+      if (answer.status === 'answered') return answer;
+    }
+    return null;
+  }
+
+  /**
+   * What the answer decision rests on for a question, before any weight is applied: what fitting the answer model
+   * (src/measure/fit-answers.ts) reads, and tries models on without retrieving again.
+   */
+  async deliberate(rawQuestion: string): Promise<Deliberation> {
+    const question = normalizeQuestion(rawQuestion);
+    await this.refreshIfDue();
+    const { retriever } = this.live;
+    return deliberate(await retriever.retrieve(analyseQuestion(question)), retriever);
   }
 
   /**

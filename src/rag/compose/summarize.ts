@@ -5,10 +5,11 @@
  * the article's recurring subjects not yet said, preferring prose: a list item or table row read alone is a
  * fragment. A topic's summary gives one line per relevant article, most relevant first.
  */
-import { citationsFor, factDensity, isFraming, MIN_COVERAGE } from './answer.js';
+import { citationsFor, factDensity, isFraming } from './answer.js';
 import { findPlaceholders, findSpeculation, flagsOf, mergeFlags } from '../text/flags.js';
 import { coverage, mentions, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
-import { questionTerms, terms } from '../text/terms.js';
+import { questionTerms } from '../text/question.js';
+import { terms } from '../text/terms.js';
 import type { DocumentRef, Passage, Summary, SummaryDocument } from '../types.js';
 
 export const MAX_SUMMARY_CHARS = 700;
@@ -37,6 +38,11 @@ const LATENESS_DISCOUNT = 0.5;
  */
 const SHORT_SENTENCE_CHARS = 120;
 const ONCE_WEIGHT = Math.log(3) / 2;
+/**
+ * A sentence is about a topic when it (with its heading, title and lead) mentions this share of the topic's term
+ * weight and every name the topic writes with a capital: most of what the topic says, as a reader would judge.
+ */
+const TOPIC_MIN_COVERAGE = 0.62;
 
 /** What summaries read of an indexed document: its cleaned text, for paragraph breaks and exact quotes. */
 export interface SummarizedDocument extends DocumentRef {
@@ -321,7 +327,7 @@ export async function summarizeTopic(
   const onTopic = new Map<string, Map<number, number>>();
   for (const s of retriever.sentences) {
     const c = coverage(new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t)])), keyTerms, names);
-    if (c < MIN_COVERAGE) continue;
+    if (c < TOPIC_MIN_COVERAGE) continue;
     const ofSource = onTopic.get(s.source) ?? new Map<number, number>();
     ofSource.set(s.id, c);
     onTopic.set(s.source, ofSource);

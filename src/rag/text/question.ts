@@ -1,0 +1,202 @@
+/**
+ * The question, analysed once: what kind of answer it wants (a person, a place, a date, a number, a list…), the
+ * thing it asks about, its terms with their roles (names and numbers the answer must be about, words naming the
+ * kind of answer, nouns pointing back at an earlier turn), and whether it asks for a list, for the latest news or
+ * leans on the conversation. Retrieval, answers, summaries and follow-ups all read this one analysis.
+ *
+ * The kind of answer is read from the question word and the noun it governs ("which minister" → a person, "what
+ * year" → a date, "how much did it cost" → money), with the nouns of each kind listed as data
+ * (question-words.json). Names are read from capitals, as written; the evidence side types its words the same way
+ * (compose/features.ts), so the two agree.
+ */
+import questionWords from './question-words.json' with { type: 'json' };
+import { terms, words } from './terms.js';
+
+export type AnswerType = 'person' | 'place' | 'organization' | 'date' | 'number' | 'money' | 'list' | 'reason' | 'manner' | 'yesno' | 'thing';
+
+export interface QuestionTerm {
+  term: string;
+  /** The word as the question wrote it (lower-cased), for word-vector look-ups. */
+  word: string;
+  /** Written with a capital inside the question, or an acronym: a name the answer must be about. */
+  name: boolean;
+  /** A number ("2005", "4"): the evidence must state it, as it must state a name. */
+  numeric: boolean;
+  /**
+   * A noun pointing back ("on that trip", "at this meeting"): it names what the conversation already set, which the
+   * evidence may word otherwise (the trip is "his inaugural visit"), so no answer need repeat it.
+   */
+  referent: boolean;
+  /** A word naming the kind of answer wanted ("which country", "what topics"): the evidence need not repeat it. */
+  answerType: boolean;
+}
+
+export interface QuestionAnalysis {
+  text: string;
+  terms: QuestionTerm[];
+  answerType: AnswerType;
+  /** The term of the thing asked for: "embassi" in "how many embassies", "minist" in "which minister"; null when none. */
+  focus: string | null;
+  /** Asks for several things: "what did they discuss", "which sectors", "list the…". */
+  asksList: boolean;
+  /** Asks about the newest state of things ("latest", "most recent"): the newest answering document should answer. */
+  asksLatest: boolean;
+  /** Leans on an earlier turn: a pronoun or a noun pointing back ("it", "there", "that trip"). */
+  pointsBack: boolean;
+  /** Opens as a continuation of an earlier question: "and…", "also…", "what about…". */
+  continues: boolean;
+}
+
+const stemSet = (list: string[]) => new Set(list.flatMap((w) => terms(w)));
+
+const TYPE_NOUNS = Object.entries(questionWords.typeNouns).map(([type, list]) => [type as AnswerType, stemSet(list)] as const);
+const MONEY_WORDS = stemSet(questionWords.moneyWords);
+const LIST_VERBS = stemSet(questionWords.listVerbs);
+const LIST_NOUNS = new Set(questionWords.listNouns);
+const ANSWER_TYPE_WORDS = stemSet(questionWords.answerTypeWords);
+const LATEST = new RegExp(`\\b(?:${questionWords.latestWords.join('|')})\\b`, 'i');
+
+export const isAnswerTypeTerm = (t: string) => ANSWER_TYPE_WORDS.has(t);
+
+const WH = new Set(['who', 'whom', 'whose', 'what', 'which', 'when', 'where', 'why', 'how']);
+const AUXILIARY = new Set(['is', 'are', 'was', 'were', 'did', 'does', 'do', 'has', 'have', 'had', 'will', 'would', 'can', 'could', 'should', 'might', 'may', 'shall']);
+const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'these', 'those', 'its', 'their', 'his', 'her', 'kind', 'type', 'sort', 'of']);
+/** "how long", "how old": a measure, read as a number. */
+const HOW_MEASURE = new Set(['long', 'old', 'far', 'large', 'big', 'high', 'tall', 'deep', 'fast', 'often', 'wide', 'heavy', 'small', 'low', 'strong']);
+/** Requests without a question word: "List the…", "Name the…" ask for names; "Describe…" for an account. */
+const LISTING_REQUEST = new Set(['list', 'name', 'enumerate']);
+/** A preposition, a demonstrative, then the noun it points back with: "on that trip", "during those talks". */
+const POINTING_BACK = /\b(?:on|at|in|during|from|after|before|since|of|about|for) (?:that|this|those|these) ([\p{L}'’]+)/giu;
+const PRONOUN_BACK = /\b(?:it|its|that|this|these|those|there|then|he|him|his|she|her|they|them|their|else|same|former|latter)\b/i;
+/** A conjunction opening a question that continues an earlier one ("And when…?", "Also, who…?"). */
+export const LEADING_CONJUNCTION = /^\s*(?:and|also|but|so|plus|or)\b[\s,]*/i;
+const CONTINUES = new RegExp(`${LEADING_CONJUNCTION.source}|^\\s*(?:what|how) about\\b`, 'i');
+/**
+ * An initial before a name ("S. Jaishankar", "J. R. Smith"), not part of a dotted acronym ("U.S."): articles name
+ * the person without it ("Mr. Jaishankar said"), and as a term it is one letter that "U.S." shares.
+ */
+const INITIAL = /(?<![\p{L}.])\p{Lu}\.(?=\s+\p{Lu})/gu;
+/** Word tokens as written, apostrophes and thousands separators kept inside them. */
+const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+/** The kind of answer a noun names, when the noun is one of question-words.json's. */
+function typeOfNoun(word: string): AnswerType | null {
+  const t = terms(word)[0];
+  if (!t) return null;
+  for (const [type, nouns] of TYPE_NOUNS) if (nouns.has(t)) return type;
+  return null;
+}
+
+interface Reading {
+  answerType: AnswerType;
+  focus: string | null;
+  asksList: boolean;
+}
+
+const FORMS_OF_BE = new Set(['is', 'are', 'was', 'were', 'be', 'been']);
+const isName = (token: string) => /^\p{Lu}/u.test(token);
+const isPlural = (word: string) => LIST_NOUNS.has(word) || (/[^s]s$/.test(word) && word.length > 3);
+const termOf = (word: string) => terms(word)[0] ?? null;
+
+/**
+ * What follows "what"/"which". Straight after it, the noun it governs decides ("which Kenyan minister" → a person,
+ * "what year" → a date, "which sectors" → a list), names skipped. After a form of "be" ("what is the population
+ * of…") the noun after it does. After "did"/"has" the subject follows and the question asks for the verb's object:
+ * a list when the verb is one of discussing or agreeing ("what did they discuss"), otherwise a thing.
+ */
+function readWhat(after: string[]): Reading {
+  const verb = AUXILIARY.has(after[0]?.toLowerCase() ?? '') ? after[0]!.toLowerCase() : null;
+  const phrase: string[] = [];
+  for (const token of after.slice(verb ? 1 : 0)) {
+    const w = token.toLowerCase();
+    if (AUXILIARY.has(w) || WH.has(w) || phrase.length >= 4) break;
+    if (!DETERMINERS.has(w)) phrase.push(token);
+  }
+  const common = phrase.filter((t) => !isName(t)).map((t) => t.toLowerCase());
+  const allTerms = after.flatMap((t) => terms(t));
+  const listVerb = allTerms.some((t) => LIST_VERBS.has(t));
+  if (verb && !FORMS_OF_BE.has(verb)) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
+  const nouns = verb ? common.slice(0, 2) : common;
+  const typed = nouns.find((w) => typeOfNoun(w));
+  if (typed) return { answerType: typeOfNoun(typed)!, focus: termOf(typed), asksList: !verb && isPlural(typed) };
+  const head = nouns[0];
+  if (!head) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
+  const plural = !verb && isPlural(head);
+  return { answerType: plural || listVerb ? 'list' : 'thing', focus: termOf(head), asksList: plural || listVerb };
+}
+
+function readKind(question: string): Reading {
+  const tokens = (question.replace(LEADING_CONJUNCTION, '').match(TOKEN) ?? []).map((w) => w.replace(/['’]s$/, ''));
+  const lower = tokens.map((t) => t.toLowerCase());
+  const at = lower.findIndex((w) => WH.has(w));
+  if (at < 0) {
+    const first = lower[0] ?? '';
+    if (LISTING_REQUEST.has(first)) return { answerType: 'list', focus: null, asksList: true };
+    if (AUXILIARY.has(first)) return { answerType: 'yesno', focus: null, asksList: false };
+    return { answerType: 'thing', focus: null, asksList: false };
+  }
+  const after = lower.slice(at + 1);
+  const mentionsMoney = () => lower.flatMap((w) => terms(w)).some((t) => MONEY_WORDS.has(t));
+  switch (lower[at]) {
+    case 'who':
+    case 'whom':
+    case 'whose':
+      return { answerType: 'person', focus: null, asksList: false };
+    case 'when':
+      return { answerType: 'date', focus: null, asksList: false };
+    case 'where':
+      return { answerType: 'place', focus: null, asksList: false };
+    case 'why':
+      return { answerType: 'reason', focus: null, asksList: false };
+    case 'how': {
+      const next = after[0] ?? '';
+      if (next === 'many') {
+        const thing = tokens.slice(at + 2).find((w) => !DETERMINERS.has(w.toLowerCase()) && !isName(w));
+        const counted = thing && !AUXILIARY.has(thing.toLowerCase()) ? termOf(thing) : null;
+        return { answerType: 'number', focus: counted, asksList: false };
+      }
+      if (next === 'much') return { answerType: mentionsMoney() ? 'money' : 'number', focus: null, asksList: false };
+      if (HOW_MEASURE.has(next)) return { answerType: 'number', focus: null, asksList: false };
+      return { answerType: 'manner', focus: null, asksList: false };
+    }
+    default: {
+      const reading = readWhat(tokens.slice(at + 1));
+      const measured = reading.answerType === 'number' || reading.answerType === 'thing';
+      return measured && mentionsMoney() ? { ...reading, answerType: 'money' } : reading;
+    }
+  }
+}
+
+/** The question's terms (initials left out), each marked as a name, a number, a word pointing back or one naming the kind of answer. */
+export function questionTerms(question: string): QuestionTerm[] {
+  const out = new Map<string, QuestionTerm>();
+  const referents = new Set([...question.matchAll(POINTING_BACK)].flatMap((m) => terms(m[1]!)));
+  const tokens = question.replace(INITIAL, ' ').match(TOKEN) ?? [];
+  tokens.forEach((token, i) => {
+    const name = (i > 0 && /^\p{Lu}/u.test(token)) || /^\p{Lu}{2,}$/u.test(token);
+    for (const t of terms(token)) {
+      const known = out.get(t);
+      out.set(t, {
+        term: t,
+        word: known?.word ?? words(token)[0] ?? token.toLowerCase(),
+        name: name || !!known?.name,
+        numeric: /^\d/.test(t),
+        referent: !name && referents.has(t),
+        answerType: !name && ANSWER_TYPE_WORDS.has(t),
+      });
+    }
+  });
+  return [...out.values()];
+}
+
+export function analyseQuestion(question: string): QuestionAnalysis {
+  const kind = readKind(question);
+  return {
+    text: question,
+    terms: questionTerms(question),
+    ...kind,
+    asksLatest: LATEST.test(question),
+    pointsBack: PRONOUN_BACK.test(question),
+    continues: CONTINUES.test(question),
+  };
+}
