@@ -149,7 +149,9 @@ export function renderAnswer(answer: Answer, answerId: string) {
   // Warnings keep up to half the description and the source lines a quarter, so a long answer never hides them.
   const warnings = truncate(warningLines(answer.flags).map(escapeOutside).join('\n'), LIMITS.description / 2);
   const dated = datesRemark(answer.citations);
-  const sources = truncate([...citedDocuments(answer.citations).map(sourceLine), ...(dated ? [dated] : [])].join('\n'), LIMITS.description / 4);
+  // A refusal that quotes the closest passages names their documents as an answer names its sources.
+  const cited = citedDocuments(answer.citations.length ? answer.citations : (answer.closest ?? []));
+  const sources = truncate([...cited.map(sourceLine), ...(dated ? [dated] : [])].join('\n'), LIMITS.description / 4);
   const understood = answer.understood ? `*Understood as: ${escapeOutside(truncate(answer.understood, 300))}*` : '';
   const room = LIMITS.description - [understood, sources, warnings].reduce((n, part) => n + (part ? part.length + 2 : 0), 0);
   const text = truncate(escapeOutside(answer.answer.trim()) || 'The engine returned no text.', room);

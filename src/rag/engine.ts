@@ -161,6 +161,7 @@ export class Engine implements AnswerEngine {
       ...asRead,
       ...composedAnswer,
       citations: this.located(composedAnswer.citations),
+      ...(composedAnswer.closest ? { closest: this.located(composedAnswer.closest) } : {}),
       timings: { totalMs: Math.round(performance.now() - began) },
     };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
