@@ -7,14 +7,15 @@
  *    over the evidence of the answerable questions.
  * 3. Composition: the share of the best sentence's score another must reach to join the answer, chosen among a few
  *    values for the most gold answers found within the answer length the sets allow.
- * 4. The answer model: a logistic regression telling answers that are right (the question is answerable and the
- *    composed answer holds a gold answer) from those that are not (a wrong answer, or any answer to a question the
- *    corpus does not answer), over every fit question.
- * 5. The threshold: the probability above which answering costs less than refusing, when a wrong answer costs
- *    `WRONG_ANSWER_COST` refusals, found on the fit part.
+ * 4. The answer model: a logistic regression telling questions the corpus answers from those it does not (the
+ *    dataset's own unanswerable questions, and those whose document was removed), from what the composed answer
+ *    covers of the question, over every fit question.
+ * 5. The threshold: the probability above which answering costs less than refusing, when answering a question the
+ *    corpus does not answer costs `WRONG_ANSWER_COST` refusals of one it does, found on the fit part.
  *
- * Each set counts the same, however many questions it has: a large set of one kind (SQuAD's Wikipedia questions)
- * must not drown out the news sets the product answers. The logistic regressions are ml-logistic-regression's.
+ * Each kind of text counts the same, however many questions its sets have: SQuAD's thousands of encyclopedia
+ * questions must not drown out the news the product answers (QuAIL's news excerpts and the fresh news set). The
+ * logistic regressions are ml-logistic-regression's.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -37,14 +38,14 @@ interface LogisticRegressionClass {
 }
 const LogisticRegression = createRequire(import.meta.url)('ml-logistic-regression') as LogisticRegressionClass;
 
-/** A wrong answer costs this many refusals: a reader misled is worse off than one told to look elsewhere. */
+/** An answer to what the corpus does not answer costs this many refusals: a reader misled is worse off than one told to look elsewhere. */
 export const WRONG_ANSWER_COST = 2;
 /** The longest median answer (characters) the composition may choose: the acceptance rule for news answers. */
 const MEDIAN_ANSWER_GOAL = 400;
 /** Shares of the best sentence's probability another sentence must reach to join an answer: the values tried. */
 const KEEP_RATIOS = [0.3, 0.45, 0.6, 0.75, 0.9];
 /** Gradient steps and rate: the regressions are run to convergence on standardised features (log-loss printed). */
-const STEPS = 4000;
+const STEPS = 1500;
 const LEARNING_RATE = 0.5;
 
 export interface FitQuestion {
@@ -56,6 +57,10 @@ export interface FitQuestion {
   kind?: string;
   part?: string;
 }
+
+/** The kind of text of each set: fitting balances kinds, not sets. Sets not named here are news. */
+const KIND_OF_TEXT: Record<string, string> = { squad: 'encyclopedia' };
+const kindOfText = (set: string) => KIND_OF_TEXT[set] ?? 'news';
 
 export interface FitSet {
   name: string;
@@ -161,15 +166,15 @@ function fitLogistic<F extends string>(features: readonly F[], rows: number[][],
 }
 
 /** Rows a set contributes to a fit at most: enough for two dozen weights, few enough to fit in a minute. */
-const ROWS_PER_SET = 20000;
+const ROWS_PER_SET = 6000;
 
 /**
- * Indices of `items` such that every set contributes the same number of rows: the median set size (at most
- * ROWS_PER_SET), drawn without repetition from larger sets and repeated from smaller ones, by a fixed seed.
+ * Indices of `items` such that every kind of text contributes the same number of rows: the median size (at most
+ * ROWS_PER_SET), drawn without repetition from larger kinds and repeated from smaller ones, by a fixed seed.
  */
 function balanced(items: { set: string }[]): number[] {
   const bySet = new Map<string, number[]>();
-  items.forEach((item, i) => bySet.set(item.set, [...(bySet.get(item.set) ?? []), i]));
+  items.forEach((item, i) => bySet.set(kindOfText(item.set), [...(bySet.get(kindOfText(item.set)) ?? []), i]));
   const sizes = [...bySet.values()].map((l) => l.length).sort((a, b) => a - b);
   const quota = Math.min(ROWS_PER_SET, sizes[Math.floor(sizes.length / 2)]!);
   let seed = 20261207;
@@ -186,12 +191,12 @@ function balanced(items: { set: string }[]): number[] {
   return out;
 }
 
-/** How many times each item is counted in a cost: every set weighs as much as the largest. */
+/** How many times each item is counted in a cost: every kind of text weighs as much as the largest. */
 function setWeights(items: { set: string }[]): number[] {
   const counts = new Map<string, number>();
-  for (const i of items) counts.set(i.set, (counts.get(i.set) ?? 0) + 1);
+  for (const i of items) counts.set(kindOfText(i.set), (counts.get(kindOfText(i.set)) ?? 0) + 1);
   const largest = Math.max(...counts.values());
-  return items.map((i) => largest / counts.get(i.set)!);
+  return items.map((i) => largest / counts.get(kindOfText(i.set))!);
 }
 
 /** The outcome of one question under a model: what fitting and reports count. */
@@ -220,12 +225,12 @@ const median = (values: number[]) => {
   return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0;
 };
 
-/** Cost of answering at or above `threshold`: refusals of answerable questions, and WRONG_ANSWER_COST per wrong answer. */
+/** Cost of answering at or above `threshold`: a refusal of an answerable question, WRONG_ANSWER_COST per answer to one that is not. */
 function cost(results: Outcome[], threshold: number, weights: number[]): number {
   let total = 0;
   results.forEach((r, i) => {
     const answers = r.features !== null && r.probability >= threshold;
-    if (answers && !r.right) total += WRONG_ANSWER_COST * weights[i]!;
+    if (answers && r.question.expect !== 'answer') total += WRONG_ANSWER_COST * weights[i]!;
     else if (!answers && r.question.expect === 'answer') total += weights[i]!;
   });
   return total;
@@ -273,10 +278,11 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
   const composition = (allowed.length ? allowed : keepRatios.slice(-1)).reduce((a, b) => (b.goldFound > a.goldFound ? b : a));
   base.composition = { keepRatio: composition.keepRatio };
 
-  // 4. The answer model, on every question: is the composed answer right?
+  // 4. The answer model, on every question: does the corpus answer it?
   const results = outcomes(items, { ...base, threshold: 0 }).filter((r) => r.features);
   const answerRows = results.map((r) => ANSWER_FEATURES.map((f) => r.features![f]));
-  const answer = fitLogistic<AnswerFeature>(ANSWER_FEATURES, answerRows, results.map((r) => (r.right ? 1 : 0)), balanced(results));
+  const answerLabels = results.map((r) => (r.question.expect === 'answer' ? 1 : 0));
+  const answer = fitLogistic<AnswerFeature>(ANSWER_FEATURES, answerRows, answerLabels, balanced(results));
   const model: AnswerModelFile = {
     ...base,
     answer: { features: answer.features, mean: answer.mean, scale: answer.scale, weights: answer.weights, bias: answer.bias },

@@ -171,7 +171,7 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
     if (chosen.some((d) => cosine(c.evidence.vector, d.evidence.vector) > REDUNDANT_SIMILARITY)) continue;
     if (isFraming(s.text) && !findPlaceholders(s.text).length) continue;
     const newTerm = askedStated(c, retrieval).some((t) => !stated.has(t));
-    const completesKind = c.features.typeMatch > 0 && !chosen.some((d) => d.features.typeMatch > 0);
+    const completesKind = c.typeMatch && !chosen.some((d) => d.typeMatch);
     if (!newTerm && !completesKind && !retrieval.question.asksList) continue;
     const length = Math.min(s.text.length, MAX_QUOTE_CHARS) + 6;
     if (chars + length > MAX_ANSWER_CHARS) continue;
@@ -181,6 +181,9 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
   }
   return chosen;
 }
+
+/** A negation: a question asking what did not happen is not answered by a sentence saying what did. */
+const NEGATION = /\b(?:not|never|no|none|neither|nor|without|n't|cannot|failed to|refused to)\b/i;
 
 /** What the answer model reads of a composed answer and its question. */
 export function answerFeatures(chosen: Scored[], scored: Scored[], retrieval: Retrieval): Record<AnswerFeature, number> {
@@ -208,17 +211,31 @@ export function answerFeatures(chosen: Scored[], scored: Scored[], retrieval: Re
     }
     return weight ? covered / weight : 0;
   };
+  // What the answer leaves unsaid of the question, by weight: a rare word missing is the surest sign of a near miss.
+  let missingWeight = 0;
+  let rarestMissing = 0;
+  for (const [t, w] of retrieval.keyTerms) {
+    if (retrieval.referents.has(t) || Math.max(...chosen.map((c) => c.evidence.mentioned.get(t) ?? 0)) > 0) continue;
+    missingWeight += w;
+    rarestMissing = Math.max(rarestMissing, w);
+  }
+  const negated = (text: string) => NEGATION.test(text);
   const features: Record<AnswerFeature, number> = {
     bestLogit: best.logit,
     secondGap: second ? best.logit - second.logit : 5,
+    bestDense: best.features.dense,
     supportCoverage: union((c, t) => c.evidence.mentioned.get(t) ?? 0),
     supportSoftCoverage: union((c, t) => c.evidence.similar.get(t) ?? c.evidence.mentioned.get(t) ?? 0),
+    ownCoverage: Math.max(...chosen.map((c) => c.features.ownCoverage)),
+    missingWeight,
+    rarestMissing,
     namesMissing: Math.min(...chosen.map((c) => c.features.namesMissing)),
     documentNamesMissing: best.features.documentNamesMissing,
     unknownShare: total ? unknown / total : 0,
     unknownNames: names ? unknownNames / names : 0,
-    typeMatch: chosen.some((c) => c.features.typeMatch > 0) ? 1 : 0,
+    typeMatch: chosen.some((c) => c.typeMatch) ? 1 : 0,
     typeMissing: chosen.every((c) => c.features.typeMissing > 0) ? 1 : 0,
+    negationMismatch: negated(retrieval.question.text) !== chosen.some((c) => negated(c.evidence.sentence.text)) ? 1 : 0,
     withholds: chosen.some((c) => c.features.withholds > 0) ? 1 : 0,
     sentences: chosen.length,
   };
@@ -286,7 +303,7 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
   // the answer, flagged: a placeholder sentence of the answering document scored among the chosen ones' peers.
   const source = decision.chosen[0]!.evidence.sentence.source;
   const blank = decision.scored.find(
-    (c) => c.features.placeholder > 0 && c.evidence.sentence.source === source && !decision.chosen.includes(c) && c.features.typeMatch > 0,
+    (c) => c.features.placeholder > 0 && c.evidence.sentence.source === source && !decision.chosen.includes(c) && c.typeMatch,
   );
   const sized = [...decision.chosen, ...(blank ? [blank] : [])].map((c) => c.evidence);
   const chosen = withListItems(sized, context.sentences).sort((a, b) => a.sentence.position - b.sentence.position);

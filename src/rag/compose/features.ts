@@ -15,6 +15,8 @@ import { terms } from '../text/terms.js';
 export const SENTENCE_FEATURES = [
   'relevance',
   'rankReciprocal',
+  'denseBehindBest',
+  'coverageBehindBest',
   'documentRankReciprocal',
   'dense',
   'ownCoverage',
@@ -24,8 +26,16 @@ export const SENTENCE_FEATURES = [
   'documentNamesMissing',
   'neighbourCoverage',
   'headingCoverage',
-  'typeMatch',
+  'typeMatchPerson',
+  'typeMatchPlace',
+  'typeMatchOrganization',
+  'typeMatchDate',
+  'typeMatchNumber',
+  'typeMatchMoney',
+  'typeMatchBesideCoverage',
   'typeMissing',
+  'focusStated',
+  'early',
   'novelty',
   'phrases',
   'lead',
@@ -45,6 +55,8 @@ export interface Candidate {
   features: Record<SentenceFeature, number>;
   /** The kinds of thing it states that the question did not give (a person, a date, a figure…). */
   kinds: Set<EntityKind>;
+  /** It states the kind of thing the question asks for (a date for "when"). */
+  typeMatch: boolean;
 }
 
 /** Kinds of answer a sentence can be checked for; a reason or a list is worded in too many ways to check. */
@@ -137,15 +149,20 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
     }
     return missing;
   };
-  return retrieval.evidence.map((e, rank) => {
+  const candidates = retrieval.evidence.map((e, rank) => {
     const s = e.sentence;
     const text = s.text;
     const neighbours = [context.sentences[s.id - 1], context.sentences[s.id + 1]].filter((n): n is Sentence => !!n && n.source === s.source);
     const kinds = entityKinds(text, given);
+    const typeMatch = checkable && kinds.has(question.answerType as EntityKind);
+    const matched = (kind: EntityKind) => (typeMatch && question.answerType === kind ? 1 : 0);
+    const neighbourCoverage = Math.max(0, ...neighbours.map((n) => share(roles.all, (t) => ownHas(n, t))));
     const ownTerms = [...s.own];
     const lexical = (t: string) => ownHas(s, t);
     const features: Record<SentenceFeature, number> = {
       relevance: e.relevance,
+      denseBehindBest: 0,
+      coverageBehindBest: 0,
       rankReciprocal: 1 / (1 + rank),
       documentRankReciprocal: 1 / (1 + documentRank.get(s.source)!),
       dense: retrieval.queryVector.length ? cosine(retrieval.queryVector, e.vector) : 0,
@@ -154,10 +171,19 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
       contextCoverage: gradedShare(roles.all, (t) => e.mentioned.get(t) ?? 0),
       namesMissing: share(roles.names, (t) => !(e.mentioned.get(t) ?? 0)),
       documentNamesMissing: documentNamesMissing(s.source),
-      neighbourCoverage: Math.max(0, ...neighbours.map((n) => share(roles.all, (t) => ownHas(n, t)))),
+      neighbourCoverage,
       headingCoverage: share(roles.all, (t) => s.context.has(t) && !s.own.has(t)),
-      typeMatch: checkable && kinds.has(question.answerType as EntityKind) ? 1 : 0,
-      typeMissing: checkable && !kinds.has(question.answerType as EntityKind) ? 1 : 0,
+      typeMatchPerson: matched('person'),
+      typeMatchPlace: matched('place'),
+      typeMatchOrganization: matched('organization'),
+      typeMatchDate: matched('date'),
+      typeMatchNumber: matched('number'),
+      typeMatchMoney: matched('money'),
+      // The kind asked for here, the question's words next door: an answer split over two sentences.
+      typeMatchBesideCoverage: typeMatch ? neighbourCoverage : 0,
+      typeMissing: checkable && !typeMatch ? 1 : 0,
+      focusStated: question.focus && ownHas(s, question.focus) ? 1 : 0,
+      early: 1 / (1 + s.position),
       novelty: ownTerms.length ? ownTerms.filter((t) => !given.has(t)).length / ownTerms.length : 0,
       phrases: Math.min(2, [...phrasesOf(text)].filter((p) => questionPhrases.has(p)).length) / 2,
       lead: s.lead ? 1 : 0,
@@ -169,6 +195,14 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
       withholds: WITHHOLDS.test(text) ? 1 : 0,
       placeholder: findPlaceholders(text).length ? 1 : 0,
     };
-    return { evidence: e, features, kinds };
+    return { evidence: e, features, kinds, typeMatch };
   });
+  // How far each stands behind the best of its question: scores mean little across questions, ranks within one do.
+  const best = (f: SentenceFeature) => Math.max(0, ...candidates.map((c) => c.features[f]));
+  const [bestDense, bestCoverage] = [best('dense'), best('softCoverage')];
+  for (const c of candidates) {
+    c.features.denseBehindBest = bestDense - c.features.dense;
+    c.features.coverageBehindBest = bestCoverage - c.features.softCoverage;
+  }
+  return candidates;
 }

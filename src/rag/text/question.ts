@@ -117,7 +117,8 @@ function readWhat(after: string[]): Reading {
   const listVerb = allTerms.some((t) => LIST_VERBS.has(t));
   if (verb && !FORMS_OF_BE.has(verb)) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
   const nouns = verb ? common.slice(0, 2) : common;
-  const typed = nouns.find((w) => typeOfNoun(w));
+  // English noun phrases end on their head: "which state official" asks for an official, not a state.
+  const typed = nouns.slice(0, 2).filter((w) => typeOfNoun(w)).at(-1) ?? nouns.find((w) => typeOfNoun(w));
   if (typed) return { answerType: typeOfNoun(typed)!, focus: termOf(typed), asksList: !verb && isPlural(typed) };
   const head = nouns[0];
   if (!head) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
@@ -136,7 +137,8 @@ function readKind(question: string): Reading {
     return { answerType: 'thing', focus: null, asksList: false };
   }
   const after = lower.slice(at + 1);
-  const mentionsMoney = () => lower.flatMap((w) => terms(w)).some((t) => MONEY_WORDS.has(t));
+  // Words of money asked about, not in a name ("Fort Worth").
+  const mentionsMoney = () => tokens.filter((w, i) => i === 0 || !isName(w)).flatMap((w) => terms(w)).some((t) => MONEY_WORDS.has(t));
   switch (lower[at]) {
     case 'who':
     case 'whom':
