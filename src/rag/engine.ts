@@ -12,12 +12,16 @@ import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, In
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
+import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
 import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
-import { analyseQuestion, questionTerms } from './text/question.js';
+import { ScopeView } from './scope-view.js';
+import { analyseQuestion, questionTerms, type QuestionAnalysis } from './text/question.js';
 import {
   MAX_TURNS,
+  type AddOptions,
+  type AddReport,
   type Answer,
   type AnswerEngine,
   type AskOptions,
@@ -25,7 +29,10 @@ import {
   type IngestProgress,
   type IngestReport,
   type NearestDocuments,
+  type NewDocument,
   type RetrievedSources,
+  type Scope,
+  type ScopeOption,
   type SourceInfo,
   type Summary,
   type SummaryRequest,
@@ -155,26 +162,37 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
-    const { passages, ...composedAnswer } = await this.compose(question, understood);
+    const view = this.view(options.scope);
+    const { passages, ...composedAnswer } = await this.compose(question, understood, view.sources);
     const extractive: Answer = {
       question,
       ...asRead,
       ...composedAnswer,
-      citations: this.located(composedAnswer.citations),
-      ...(composedAnswer.closest ? { closest: this.located(composedAnswer.closest) } : {}),
+      answer: view.text(composedAnswer.answer),
+      citations: view.renamed(this.located(composedAnswer.citations)),
+      ...(composedAnswer.closest ? { closest: view.renamed(this.located(composedAnswer.closest)) } : {}),
+      flags: view.renamed(composedAnswer.flags),
       timings: { totalMs: Math.round(performance.now() - began) },
     };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
     if (!this.generator || extractive.status === 'not_found') return extractive;
     const generated = await this.generator.answer(question, passages, extractive, history);
-    return { ...generated, ...asRead, citations: this.located(generated.citations) };
+    return { ...generated, ...asRead, citations: view.renamed(this.located(generated.citations)), flags: view.renamed(generated.flags) };
   }
 
-  /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
-  private async compose(question: string, understood: string): Promise<ComposedAnswer> {
+  /** The live corpus as a scope (corpus subfolders) sees it; the whole of it without one. */
+  private view(scope?: Scope): ScopeView {
+    return new ScopeView(this.live.index.manifest.documents, scope);
+  }
+
+  /**
+   * The offline answer to `understood` (the question as asked, or a follow-up read with its conversation), drawn from
+   * `sources` only when given (a scope).
+   */
+  private async compose(question: string, understood: string, sources?: string[]): Promise<ComposedAnswer> {
     const { retriever } = this.live;
     const analysis = analyseQuestion(understood);
-    const composed = composeAnswer(await retriever.retrieve(analysis), retriever);
+    const composed = composeAnswer(await retriever.retrieve(analysis, { sources }), retriever);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -184,14 +202,14 @@ export class Engine implements AnswerEngine {
     }
     if (!analysis.asksLatest) return composed;
     // "What did Lavrov discuss most recently?": of the dated documents that answer it, the one dated last.
-    const newest = await this.newestAnswering(analysis, cited);
+    const newest = await this.newestAnswering(analysis, cited, sources);
     return newest ?? composed;
   }
 
   /** The answer from the newest dated document among the answering evidence, when that is not what was cited; else null. */
-  private async newestAnswering(analysis: ReturnType<typeof analyseQuestion>, cited: Set<string>): Promise<ComposedAnswer | null> {
+  private async newestAnswering(analysis: QuestionAnalysis, cited: Set<string>, sources?: string[]): Promise<ComposedAnswer | null> {
     const { retriever, documents } = this.live;
-    const considered = decide(deliberate(await retriever.retrieve(analysis), retriever)).scored.slice(0, 10);
+    const considered = decide(deliberate(await retriever.retrieve(analysis, { sources }), retriever)).scored.slice(0, 10);
     const dated = [...new Set(considered.map((c) => c.evidence.sentence.source))]
       .map((source) => ({ source, date: documents.get(source)?.date }))
       .filter((d): d is { source: string; date: string } => !!d.date)
@@ -229,33 +247,35 @@ export class Engine implements AnswerEngine {
   }
 
   /** What a question is about and the documents closest to it, whether or not they answer it: the gap report's view. */
-  async nearest(rawQuestion: string, count = 3): Promise<NearestDocuments> {
+  async nearest(rawQuestion: string, count = 3, options: ScopeOption = {}): Promise<NearestDocuments> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever } = this.live;
-    const retrieval = await retriever.retrieve(question);
+    const view = this.view(options.scope);
+    const retrieval = await retriever.retrieve(question, { sources: view.sources });
     const asked = questionTerms(question);
     const wordsOf = (keys: Iterable<string>) => [...new Set([...keys].map((t) => asked.find((q) => q.term === t)?.word ?? t))];
     const sources = [...new Set(retrieval.chunks.map((i) => retriever.chunks[i]!.source))].slice(0, count);
     return {
       keyTerms: wordsOf(retrieval.keyTerms.keys()),
       unknownTerms: wordsOf(retrieval.unknownTerms),
-      documents: sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source })),
+      documents: view.renamed(sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source }))),
     };
   }
 
-  async summarize(request: SummaryRequest): Promise<Summary> {
+  async summarize(request: SummaryRequest, options: ScopeOption = {}): Promise<Summary> {
     await this.refreshIfDue();
     const { retriever, index } = this.live;
+    const view = this.view(options.scope);
+    const located = (summary: Summary) => view.summary({ ...summary, citations: this.located(summary.citations) });
     if ('source' in request) {
-      const doc = index.manifest.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
+      // Outside the scope a document is not there at all: the same answer as for a name no document has.
+      const doc = index.manifest.documents.find((d) => view.visible(d.source) && (d.source === request.source || d.aliases.includes(request.source)));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
       const [record] = await index.records([doc.source]);
-      const summary = summarizeSource(retriever, record!);
-      return { ...summary, citations: this.located(summary.citations) };
+      return located(summarizeSource(retriever, record!));
     }
-    const summary = await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources));
-    return { ...summary, citations: this.located(summary.citations) };
+    return located(await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources), (source) => view.visible(source)));
   }
 
   /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
@@ -270,11 +290,12 @@ export class Engine implements AnswerEngine {
     };
   }
 
-  async sources(): Promise<SourceInfo[]> {
+  async sources(options: ScopeOption = {}): Promise<SourceInfo[]> {
     await this.refreshIfDue();
-    return this.live.index.manifest.documents.map((d) => ({
-      source: d.source,
-      aliases: d.aliases,
+    const view = this.view(options.scope);
+    return this.live.index.manifest.documents.filter((d) => view.visible(d.source)).map((d) => ({
+      source: view.nameOf(d.source),
+      aliases: view.otherNames(d.source, d.aliases),
       title: d.title,
       ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
@@ -290,6 +311,18 @@ export class Engine implements AnswerEngine {
     const report = await ingest;
     await this.refresh();
     return report;
+  }
+
+  async addDocuments(files: NewDocument[], options: AddOptions = {}): Promise<AddReport> {
+    await this.refreshIfDue();
+    const indexed = new Map(this.live.index.manifest.documents.map((d) => [d.sha256, d.source]));
+    const additions = await saveAdditions(this.config.corpusDir, files, { ...options, indexed });
+    if (!additions.saved.length) return additionReport(additions, null, this.live.documents);
+    const ingest = await this.reindex(options.onProgress).catch((e: unknown) => {
+      if (!(e instanceof IngestBusyError)) throw e;
+      throw new IngestBusyError(`${e.message}; the files were saved into the corpus and the next ingest takes them in`);
+    });
+    return additionReport(additions, ingest, this.live.documents);
   }
 
   async stop(): Promise<void> {
