@@ -21,7 +21,7 @@ export interface CleanOptions {
   headings?: ParsedText['headings'];
   /** The title the file states (front matter, the page's head), preferred to any guess from the text. */
   title?: string;
-  /** The date the file states (ISO yyyy-mm-dd), preferred to a dateline found near the top. */
+  /** The date the file states (ISO yyyy-mm-dd), preferred to a byline's or time stamp's near the top. */
   date?: string;
   /** Lines other documents of the corpus repeat (`repeatedLines`): the site's furniture. */
   furniture?: ReadonlySet<string>;
@@ -126,7 +126,17 @@ function isNavigation(t: string): boolean {
 /** A label of one or two capitalised words standing alone: "ENERGY", "LAWBRIEF UK". */
 const isCapsLabel = (t: string) => wordCount(t) <= 2 && /^[\p{Lu}\p{N}&' -]+$/u.test(t) && /\p{Lu}{2}/u.test(t);
 
-function isNoise(text: string): boolean {
+/** A news dateline: the place in capitals before a dash, opening the article's first paragraph ("NAIROBI — The…"). */
+const DATELINE = /^[*_]{0,2}[A-Z][A-Z .'’-]{2,}[*_]{0,2}\s[—–-]\s/;
+
+/** Whether a paragraph opens with a dateline: where a news article's own text begins, below the page around it. */
+export const opensWithDateline = (text: string) => DATELINE.test(text);
+
+/**
+ * A line that is page furniture by its shape, whatever the site: what cleaning drops, and what summaries never quote
+ * when a sentence of the cleaned text has the same shape.
+ */
+export function isFurniture(text: string): boolean {
   const t = text.trim();
   if (SEPARATOR.test(t)) return true;
   const words = wordCount(t);
@@ -282,7 +292,7 @@ function flattenedTable(lines: Line[], i: number): { units: Unit[]; next: number
   while (j < lines.length) {
     const t = lines[j]!.text.trim();
     // Cells hold phrases, not prose: a line with a comma clause is a paragraph, however short.
-    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':') || t.includes(', ') || isNoise(t)) break;
+    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':') || t.includes(', ') || isFurniture(t)) break;
     j++;
   }
   const rows = lines.slice(i + 1, j);
@@ -332,7 +342,7 @@ function faqBlock(lines: Line[], i: number): { units: Unit[]; next: number } | n
   let k = j;
   while (k < lines.length && answers.length < questions.length) {
     const t = lines[k]!.text.trim();
-    if (t && !isNoise(t)) {
+    if (t && !isFurniture(t)) {
       if (isQuestion(t) || looksLikeHeading(t)) break;
       answers.push(lines[k]!);
     }
@@ -401,7 +411,7 @@ function units(raw: string, options: CleanOptions): Unit[] {
       continue;
     }
     const body = t.replace(MARKED_HEADING, '');
-    if (!body || isNoise(body) || furniture.has(furnitureKey(t))) {
+    if (!body || isFurniture(body) || furniture.has(furnitureKey(t))) {
       i++;
       // The list a label introduces goes with it: short lines without a full stop, up to a blank line.
       if (LIST_LABEL.test(body)) {
@@ -461,7 +471,7 @@ export function repeatedLines(texts: Iterable<string>): Set<string> {
 }
 
 /** The date a byline or time stamp near the top states: "Updated: 8 October 2024 17:40 EAT". */
-function datelineDate(raw: string): string | undefined {
+function stampedDate(raw: string): string | undefined {
   const top = raw.split('\n', 40).map((l) => l.trim().replace(MARKED_HEADING, '')).filter(Boolean).slice(0, 15);
   for (const t of top) {
     if (isStamp(t)) {
@@ -613,5 +623,5 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanedD
   }));
   const paragraphStarts = list.map((u, n) => (u.kind === 'paragraph' ? starts[n]! : -1)).filter((s) => s >= 0);
   const title = chooseTitle(list, headline >= 0, text, paragraphStarts, options.title);
-  return { text, title, date: options.date ?? datelineDate(raw), sections, placeholders, toOriginal };
+  return { text, title, date: options.date ?? stampedDate(raw), sections, placeholders, toOriginal };
 }
