@@ -85,7 +85,8 @@ const COPYRIGHT = /^(?:copyright\s*(?:©|\(c\)|\d{4})|©|\(c\) \d{4})|\b(?:all|s
 const COOKIES = /\b(?:uses? cookies|use of cookies|accept (?:all )?cookies|cookie (?:policy|settings|notice))\b/i;
 /** "By Jane Doe", "By Mona El-Sayed, Energy Correspondent", "3 June 2025 | By Thomas Avery | 6 min read". */
 const BYLINE = /^(?:(?:[Ww]ords|[Ww]ritten|[Rr]eporting|[Ss]tory) )?[Bb]y\s+[\p{Lu}—–-]|[|·•—]\s*[Bb]y\s+\p{Lu}/u;
-const STAFF = /^(?:staff (?:reporter|writer|correspondent)|our (?:correspondent|reporter)s?|news desk|agencies)$/i;
+/** Bylines that name no one: "Staff Reporter", "Staff Reports", "From staff and wire reports", "Agencies". */
+const STAFF = /^(?:(?:from )?(?:staff|wire)(?: and wire)? reports?|staff (?:reporter|writer|correspondent)|our (?:correspondent|reporter)s?|news desk|agencies)$/i;
 /** "Published · 2 mins ago", "Updated: 14 March 2024 09:12 GMT", "5 min read". */
 const TIME_STAMP =
   /^(?:published|updated|posted|last (?:updated|modified)|first published|modified)(?:\s*[:·|—–-]|\s+(?:on\s+)?(?:\d|[a-z]+\.?\s+\d)|\s*$)|\b\d+\s+(?:min(?:ute)?s?|hours?|days?)\s+(?:ago|read)\b/i;
