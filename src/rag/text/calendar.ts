@@ -1,10 +1,14 @@
 /**
  * Month and weekday names: what a date is written with, in questions and in articles alike. One list, so the
- * parts that read dates (ingest's date reader, the question analysis, summaries) agree on what a month is.
+ * parts that read dates (the sentence splitter, ingest's date reader, the entity reader, follow-ups) agree on what
+ * a month is.
  */
 
 export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** A month's abbreviation as written with a full stop ("Jan.", "Sept."), lower case: May is never shortened. */
+export const MONTH_ABBREVIATIONS = [...MONTH_NAMES.filter((m) => m.length > 3).map((m) => m.slice(0, 3).toLowerCase()), 'sept'];
 
 /** A month's name or its usual abbreviation ("Sept.", "Feb"), as a regular-expression source without flags. */
 export const MONTH_PATTERN = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
