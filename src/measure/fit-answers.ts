@@ -38,8 +38,12 @@ interface LogisticRegressionClass {
 }
 const LogisticRegression = createRequire(import.meta.url)('ml-logistic-regression') as LogisticRegressionClass;
 
-/** An answer to what the corpus does not answer costs this many refusals: a reader misled is worse off than one told to look elsewhere. */
-export const WRONG_ANSWER_COST = 2;
+/**
+ * An answer to what the corpus does not answer costs this many refusals of what it does. One: every answer quotes
+ * its sources, and a refusal quotes the closest passages when one came near, so either way the reader sees the
+ * text and can judge; neither error hides it.
+ */
+export const WRONG_ANSWER_COST = 1;
 /** The longest median answer (characters) the composition may choose: the acceptance rule for news answers. */
 const MEDIAN_ANSWER_GOAL = 400;
 /** Shares of the best sentence's probability another sentence must reach to join an answer: the values tried. */
@@ -288,8 +292,9 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
     answer: { features: answer.features, mean: answer.mean, scale: answer.scale, weights: answer.weights, bias: answer.bias },
   };
 
-  // 5. The threshold that costs least on the fit part.
-  const scored = outcomes(items, { ...model, threshold: 0 });
+  // 5. The threshold that costs least on the fit part's news: the text the product answers. (Encyclopedia questions
+  // written to look answerable refuse at another rate, which would set the bar for news too high.)
+  const scored = outcomes(items.filter((i) => kindOfText(i.set) === 'news'), { ...model, threshold: 0 });
   const weights = setWeights(scored);
   let best = { threshold: 0.5, cost: Infinity };
   for (let t = 0.05; t < 0.96; t += 0.01) {

@@ -12,6 +12,7 @@
 import { findPlaceholders, flagsOf, mergeFlags } from '../text/flags.js';
 import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
+import type { AnswerType } from '../text/question.js';
 import type { Answer, Citation, Passage } from '../types.js';
 import { answerModel, logit, sentenceLogit, sigmoid, type AnswerFeature, type AnswerModelFile } from './answer-model.js';
 import { candidatesOf, isFraming, type Candidate, type FeatureContext } from './features.js';
@@ -189,57 +190,40 @@ const NEGATION = /\b(?:not|never|no|none|neither|nor|without|n't|cannot|failed t
 export function answerFeatures(chosen: Scored[], scored: Scored[], retrieval: Retrieval): Record<AnswerFeature, number> {
   const best = chosen[0]!;
   const second = scored.find((c) => !chosen.includes(c));
-  let total = 0;
-  let unknown = 0;
-  let names = 0;
-  let unknownNames = 0;
-  const unknownTerms = new Set(retrieval.unknownTerms);
+  const strongest = (of: (c: Scored) => number | undefined) => Math.max(...chosen.map((c) => of(c) ?? 0));
+  let weight = 0;
+  let covered = 0;
+  // What the answer leaves unsaid of the question, by weight (log-scaled: the first rare word missing says most).
+  let missing = 0;
   for (const [t, w] of retrieval.keyTerms) {
-    total += w;
-    if (unknownTerms.has(t)) unknown += w;
-    if (retrieval.mandatory.has(t)) {
-      names += w;
-      if (unknownTerms.has(t)) unknownNames += w;
-    }
-  }
-  const union = (f: (c: Scored, t: string) => number) => {
-    let covered = 0;
-    let weight = 0;
-    for (const [t, w] of retrieval.keyTerms) {
-      weight += w;
-      covered += w * Math.max(...chosen.map((c) => f(c, t)));
-    }
-    return weight ? covered / weight : 0;
-  };
-  // What the answer leaves unsaid of the question, by weight: a rare word missing is the surest sign of a near miss.
-  let missingWeight = 0;
-  let rarestMissing = 0;
-  for (const [t, w] of retrieval.keyTerms) {
-    if (retrieval.referents.has(t) || Math.max(...chosen.map((c) => c.evidence.mentioned.get(t) ?? 0)) > 0) continue;
-    missingWeight += w;
-    rarestMissing = Math.max(rarestMissing, w);
+    weight += w;
+    covered += w * strongest((c) => c.evidence.similar.get(t) ?? c.evidence.mentioned.get(t));
+    if (!retrieval.referents.has(t) && strongest((c) => c.evidence.mentioned.get(t)) === 0) missing += w;
   }
   const negated = (text: string) => NEGATION.test(text);
-  const features: Record<AnswerFeature, number> = {
+  const typeMissing = retrieval.question.answerType !== 'list' && chosen.every((c) => c.features.typeMissing > 0);
+  const missingKind = (kind: AnswerType) => (typeMissing && retrieval.question.answerType === kind ? 1 : 0);
+  return {
     bestLogit: best.logit,
     secondGap: second ? best.logit - second.logit : 5,
     bestDense: best.features.dense,
-    supportCoverage: union((c, t) => c.evidence.mentioned.get(t) ?? 0),
-    supportSoftCoverage: union((c, t) => c.evidence.similar.get(t) ?? c.evidence.mentioned.get(t) ?? 0),
+    supportSoftCoverage: weight ? covered / weight : 0,
     ownCoverage: Math.max(...chosen.map((c) => c.features.ownCoverage)),
-    missingWeight,
-    rarestMissing,
+    missingWeight: Math.log(1 + missing),
     namesMissing: Math.min(...chosen.map((c) => c.features.namesMissing)),
-    documentNamesMissing: best.features.documentNamesMissing,
-    unknownShare: total ? unknown / total : 0,
-    unknownNames: names ? unknownNames / names : 0,
+    documentCoverage: best.features.documentCoverage,
     typeMatch: chosen.some((c) => c.typeMatch) ? 1 : 0,
-    typeMissing: chosen.every((c) => c.features.typeMissing > 0) ? 1 : 0,
+    // The kind of thing asked for, stated nowhere in the answer: the commonest near miss ("how much did it pay?").
+    personMissing: missingKind('person'),
+    placeMissing: missingKind('place'),
+    organizationMissing: missingKind('organization'),
+    dateMissing: missingKind('date'),
+    numberMissing: missingKind('number'),
+    moneyMissing: missingKind('money'),
     negationMismatch: negated(retrieval.question.text) !== chosen.some((c) => negated(c.evidence.sentence.text)) ? 1 : 0,
     withholds: chosen.some((c) => c.features.withholds > 0) ? 1 : 0,
     sentences: chosen.length,
   };
-  return features;
 }
 
 /** The answer model's probability that the answer made of `chosen` is right. */

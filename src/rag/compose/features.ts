@@ -24,6 +24,7 @@ export const SENTENCE_FEATURES = [
   'contextCoverage',
   'namesMissing',
   'documentNamesMissing',
+  'documentCoverage',
   'neighbourCoverage',
   'headingCoverage',
   'typeMatchPerson',
@@ -140,14 +141,17 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
   const checkable = CHECKABLE.has(question.answerType);
   const documentRank = new Map<string, number>();
   for (const e of retrieval.evidence) if (!documentRank.has(e.sentence.source)) documentRank.set(e.sentence.source, documentRank.size);
-  const missingInDocument = new Map<string, number>();
-  const documentNamesMissing = (source: string) => {
-    let missing = missingInDocument.get(source);
-    if (missing === undefined) {
-      missing = share(roles.names, (t) => !context.documentMentions(source, t));
-      missingInDocument.set(source, missing);
+  const inDocument = new Map<string, { namesMissing: number; coverage: number }>();
+  // What the whole document says of the question: a question written from a paragraph that is not in the corpus
+  // finds its words scattered over other documents, never together in one.
+  const documentCoverage = (source: string) => {
+    let found = inDocument.get(source);
+    if (!found) {
+      const mentions = new Map([...roles.all.keys()].map((t) => [t, context.documentMentions(source, t)]));
+      found = { namesMissing: share(roles.names, (t) => !mentions.get(t)), coverage: share(roles.all, (t) => !!mentions.get(t)) };
+      inDocument.set(source, found);
     }
-    return missing;
+    return found;
   };
   const candidates = retrieval.evidence.map((e, rank) => {
     const s = e.sentence;
@@ -170,7 +174,8 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
       softCoverage: gradedShare(roles.asked, (t) => e.similar.get(t) ?? (lexical(t) ? 1 : 0)),
       contextCoverage: gradedShare(roles.all, (t) => e.mentioned.get(t) ?? 0),
       namesMissing: share(roles.names, (t) => !(e.mentioned.get(t) ?? 0)),
-      documentNamesMissing: documentNamesMissing(s.source),
+      documentNamesMissing: documentCoverage(s.source).namesMissing,
+      documentCoverage: documentCoverage(s.source).coverage,
       neighbourCoverage,
       headingCoverage: share(roles.all, (t) => s.context.has(t) && !s.own.has(t)),
       typeMatchPerson: matched('person'),

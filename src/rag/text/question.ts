@@ -104,23 +104,47 @@ const termOf = (word: string) => terms(word)[0] ?? null;
  * of…") the noun after it does. After "did"/"has" the subject follows and the question asks for the verb's object:
  * a list when the verb is one of discussing or agreeing ("what did they discuss"), otherwise a thing.
  */
+/** Words ending a noun phrase: "the population of Togo", "the salary in Indiana". */
+const PREPOSITIONS = new Set(['of', 'in', 'on', 'at', 'for', 'with', 'by', 'from', 'to', 'under', 'over', 'during', 'about', 'between', 'into', 'after', 'before', 'since', 'than', 'like', 'as', 'who', 'that']);
+/** "The name of the man": the kind asked for is that of what is named. */
+const NAMING_NOUNS = new Set(['name', 'names', 'title', 'identity']);
+
+/** The words of the noun phrase starting `tokens`, up to a preposition, a verb's auxiliary or a question word; and what follows it. */
+function nounPhrase(tokens: string[]): { words: string[]; rest: string[] } {
+  const words: string[] = [];
+  let i = 0;
+  for (; i < tokens.length && words.length < 4; i++) {
+    const w = tokens[i]!.toLowerCase();
+    if (AUXILIARY.has(w) || WH.has(w) || PREPOSITIONS.has(w)) break;
+    if (!DETERMINERS.has(w)) words.push(tokens[i]!);
+  }
+  return { words, rest: tokens.slice(i) };
+}
+
+/**
+ * What follows "what"/"which". Straight after it, the noun it governs decides ("which Kenyan minister" → a person,
+ * "what year" → a date, "which sectors" → a list), names skipped. After a form of "be" ("what is the average
+ * teacher salary in…") the head of the noun phrase after it does: its last noun. After "did"/"has" the subject
+ * follows and the question asks for the verb's object: a list when the verb is one of discussing or agreeing
+ * ("what did they discuss"), otherwise a thing. "The name of X" asks for what X is.
+ */
 function readWhat(after: string[]): Reading {
   const verb = AUXILIARY.has(after[0]?.toLowerCase() ?? '') ? after[0]!.toLowerCase() : null;
-  const phrase: string[] = [];
-  for (const token of after.slice(verb ? 1 : 0)) {
-    const w = token.toLowerCase();
-    if (AUXILIARY.has(w) || WH.has(w) || phrase.length >= 4) break;
-    if (!DETERMINERS.has(w)) phrase.push(token);
-  }
-  const common = phrase.filter((t) => !isName(t)).map((t) => t.toLowerCase());
-  const allTerms = after.flatMap((t) => terms(t));
-  const listVerb = allTerms.some((t) => LIST_VERBS.has(t));
+  const listVerb = after.flatMap((t) => terms(t)).some((t) => LIST_VERBS.has(t));
   if (verb && !FORMS_OF_BE.has(verb)) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
-  const nouns = verb ? common.slice(0, 2) : common;
-  // English noun phrases end on their head: "which state official" asks for an official, not a state.
-  const typed = nouns.slice(0, 2).filter((w) => typeOfNoun(w)).at(-1) ?? nouns.find((w) => typeOfNoun(w));
+  const { words, rest } = nounPhrase(after.slice(verb ? 1 : 0));
+  const common = words.filter((t) => !isName(t)).map((t) => t.toLowerCase());
+  if (NAMING_NOUNS.has(common.at(-1) ?? '') && rest[0]?.toLowerCase() === 'of') {
+    const named = nounPhrase(rest.slice(1)).words.filter((t) => !isName(t)).map((t) => t.toLowerCase());
+    const kind = named.map(typeOfNoun).filter((k): k is AnswerType => !!k).at(-1);
+    return { answerType: kind ?? 'thing', focus: termOf(named.at(-1) ?? ''), asksList: false };
+  }
+  // English noun phrases end on their head: "which state official" asks for an official, not a state. Straight
+  // after "which", the phrase may run on into the verb ("which Kenyan minister held talks"): its first two words.
+  const nouns = verb ? common : common.slice(0, 2);
+  const typed = nouns.filter((w) => typeOfNoun(w)).at(-1);
   if (typed) return { answerType: typeOfNoun(typed)!, focus: termOf(typed), asksList: !verb && isPlural(typed) };
-  const head = nouns[0];
+  const head = verb ? nouns.at(-1) : nouns[0];
   if (!head) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
   const plural = !verb && isPlural(head);
   return { answerType: plural || listVerb ? 'list' : 'thing', focus: termOf(head), asksList: plural || listVerb };
