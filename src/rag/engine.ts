@@ -4,6 +4,9 @@
  */
 import type { Config } from '../config.js';
 import { composeAnswer, decide, deliberate, notFoundMessage, type ComposedAnswer, type Deliberation } from './compose/answer.js';
+import { NewsDesk } from './compose/desk.js';
+import { Statements, type StoryView } from './compose/stories.js';
+import { buildTimeline } from './compose/timeline.js';
 import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import { createGenerator, type GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
@@ -12,6 +15,7 @@ import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, In
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
+import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
@@ -34,8 +38,11 @@ import {
   type Scope,
   type ScopeOption,
   type SourceInfo,
+  type Story,
   type Summary,
   type SummaryRequest,
+  type Timeline,
+  type TimelineRequest,
 } from './types.js';
 
 export const MAX_QUESTION_CHARS = 2000;
@@ -73,6 +80,10 @@ interface Live {
   retriever: HybridRetriever;
   /** What the manifest says of each document (title, date, paragraphs), by file name. */
   documents: Map<string, Manifest['documents'][number]>;
+  /** The story each copy belongs to, by file name; documents without copies are in none. */
+  stories: Map<string, Story>;
+  /** Stories, documents and sentences as the news desk reads them (compose/stories.ts). */
+  storyView: StoryView;
 }
 
 /** Minimum time between two looks at the index directory for a build made by another process. */
@@ -151,7 +162,17 @@ export class Engine implements AnswerEngine {
   private static async serve(index: LoadedIndex, embedder: CorpusEmbedder, notice: (message: string) => void): Promise<Live> {
     const tables = await loadRetrievalTables(index, notice);
     const retriever = new HybridRetriever(tables, index.vectors, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
-    return { index, retriever, documents: new Map(index.manifest.documents.map((d) => [d.source, d])) };
+    const stories = new Map((index.manifest.stories ?? []).flatMap((story) => story.documents.map((source) => [source, story] as const)));
+    const documents = new Map(index.manifest.documents.map((d) => [d.source, d]));
+    const storyView: StoryView = {
+      storyOf: (source) => stories.get(source),
+      document: (source) => {
+        const d = documents.get(source);
+        return { source, title: d?.title ?? source, ...(d?.date ? { date: d.date } : {}) };
+      },
+      sentencesOf: (source) => retriever.sentencesOf(source),
+    };
+    return { index, retriever, documents, stories, storyView };
   }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<Answer> {
@@ -162,8 +183,10 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
+    await prepareDateTagger();
     const view = this.view(options.scope);
-    const { passages, ...composedAnswer } = await this.compose(question, understood, view.sources);
+    const desk = new NewsDesk(this.live.storyView);
+    const { passages, ...composedAnswer } = desk.review(understood, await this.compose(question, understood, desk, view.sources));
     const extractive: Answer = {
       question,
       ...asRead,
@@ -187,12 +210,12 @@ export class Engine implements AnswerEngine {
 
   /**
    * The offline answer to `understood` (the question as asked, or a follow-up read with its conversation), drawn from
-   * `sources` only when given (a scope).
+   * `sources` only when given (a scope), each fact its copies state counted once (`desk`).
    */
-  private async compose(question: string, understood: string, sources?: string[]): Promise<ComposedAnswer> {
+  private async compose(question: string, understood: string, desk: NewsDesk, sources?: string[]): Promise<ComposedAnswer> {
     const { retriever } = this.live;
     const analysis = analyseQuestion(understood);
-    const composed = composeAnswer(await retriever.retrieve(analysis, { sources }), retriever);
+    const composed = composeAnswer(desk.collapse(await retriever.retrieve(analysis, { sources })), retriever);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -202,12 +225,12 @@ export class Engine implements AnswerEngine {
     }
     if (!analysis.asksLatest) return composed;
     // "What did Lavrov discuss most recently?": of the dated documents that answer it, the one dated last.
-    const newest = await this.newestAnswering(analysis, cited, sources);
+    const newest = await this.newestAnswering(analysis, cited, desk, sources);
     return newest ?? composed;
   }
 
   /** The answer from the newest dated document among the answering evidence, when that is not what was cited; else null. */
-  private async newestAnswering(analysis: QuestionAnalysis, cited: Set<string>, sources?: string[]): Promise<ComposedAnswer | null> {
+  private async newestAnswering(analysis: QuestionAnalysis, cited: Set<string>, desk: NewsDesk, sources?: string[]): Promise<ComposedAnswer | null> {
     const { retriever, documents } = this.live;
     const considered = decide(deliberate(await retriever.retrieve(analysis, { sources }), retriever)).scored.slice(0, 10);
     const dated = [...new Set(considered.map((c) => c.evidence.sentence.source))]
@@ -216,7 +239,7 @@ export class Engine implements AnswerEngine {
       .sort((a, b) => b.date.localeCompare(a.date));
     for (const { source } of dated) {
       if (cited.size === 1 && cited.has(source)) return null;
-      const answer = composeAnswer(await retriever.retrieve(analysis, { sources: [source] }), retriever);
+      const answer = composeAnswer(desk.collapse(await retriever.retrieve(analysis, { sources: [source] })), retriever);
       if (answer.status === 'answered') return answer;
     }
     return null;
@@ -290,6 +313,29 @@ export class Engine implements AnswerEngine {
     };
   }
 
+  /** The dated events about a subject in date order (compose/timeline.ts); throws InvalidQuestionError for bad input. */
+  async timeline(request: TimelineRequest): Promise<Timeline> {
+    const subject = normalizeQuestion(request.subject);
+    for (const bound of [request.since, request.until]) {
+      if (bound !== undefined && !/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(bound)) {
+        throw new InvalidQuestionError(`${bound} is not a date (write 2023, 2023-02 or 2023-02-07)`);
+      }
+    }
+    await this.refreshIfDue();
+    await prepareDateTagger();
+    const { retriever, storyView } = this.live;
+    const timeline = buildTimeline({ ...request, subject }, retriever.sentences, storyView, new Statements(storyView));
+    return {
+      ...timeline,
+      events: timeline.events.map((e) => ({
+        ...e,
+        citations: this.located(e.citations),
+        ...(e.otherDates ? { otherDates: e.otherDates.map((o) => ({ ...o, citation: this.located([o.citation])[0]! })) } : {}),
+      })),
+      undated: this.located(timeline.undated),
+    };
+  }
+
   async sources(options: ScopeOption = {}): Promise<SourceInfo[]> {
     await this.refreshIfDue();
     const view = this.view(options.scope);
@@ -300,6 +346,7 @@ export class Engine implements AnswerEngine {
       ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
       placeholders: d.placeholders,
+      ...(this.live.stories.has(d.source) ? { story: this.live.stories.get(d.source) } : {}),
     }));
   }
 

@@ -8,7 +8,7 @@
 import { citationsFor, factDensity, isFraming } from './answer.js';
 import { isFurniture, opensWithDateline } from '../ingest/clean.js';
 import { findPlaceholders, findSpeculation, flagsOf, mergeFlags } from '../text/flags.js';
-import { coverage, mentions, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
+import { ABOUT_COVERAGE, coverage, mentions, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
 import { questionTerms } from '../text/question.js';
 import { terms } from '../text/terms.js';
 import type { DocumentRef, Passage, Summary, SummaryDocument } from '../types.js';
@@ -39,11 +39,7 @@ const LATENESS_DISCOUNT = 0.5;
  */
 const SHORT_SENTENCE_CHARS = 120;
 const ONCE_WEIGHT = Math.log(3) / 2;
-/**
- * A sentence is about a topic when it (with its heading, title and lead) mentions this share of the topic's term
- * weight and every name the topic writes with a capital: most of what the topic says, as a reader would judge.
- */
-const TOPIC_MIN_COVERAGE = 0.62;
+
 
 /** What summaries read of an indexed document: its cleaned text, for paragraph breaks and exact quotes. */
 export interface SummarizedDocument extends DocumentRef {
@@ -302,7 +298,7 @@ export async function summarizeTopic(
   for (const s of retriever.sentences) {
     if (!visible(s.source)) continue;
     const c = coverage(new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t)])), keyTerms, names);
-    if (c < TOPIC_MIN_COVERAGE) continue;
+    if (c < ABOUT_COVERAGE) continue;
     const ofSource = onTopic.get(s.source) ?? new Map<number, number>();
     ofSource.set(s.id, c);
     onTopic.set(s.source, ofSource);

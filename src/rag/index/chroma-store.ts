@@ -260,7 +260,7 @@ export class ChromaIndexStore implements IndexStore {
       previous = null;
     }
     const reusable = previous ? ((await this.records(documents, previous)) ?? []) : [];
-    const { records, reports, corpus } = await assembleCorpus({
+    const { records, reports, corpus, stories } = await assembleCorpus({
       corpusDir: this.config.corpusDir,
       embedder: this.embedder,
       reuse: new Map(reusable.map((r) => [r.sha256, r])),
@@ -301,7 +301,7 @@ export class ChromaIndexStore implements IndexStore {
       Math.min(batch, DOCUMENTS_PER_REQUEST),
     );
     const version = newVersion();
-    const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state, corpus), version, fittedChunks: refit ? total : previous!.fittedChunks };
+    const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state, corpus, stories), version, fittedChunks: refit ? total : previous!.fittedChunks };
     await writeJson(documents, [{ id: manifestId(version), value: manifest, metadata: { kind: 'manifest', version } }], 1);
 
     // Stopped before the commit, what was sent is left over as after a crash: the next ingest deletes it.
@@ -317,6 +317,6 @@ export class ChromaIndexStore implements IndexStore {
     await documents.delete({ where: { $and: [{ kind: 'document' }, { sha256: noneOf(shas) }] } as Where });
     await documents.delete({ where: { $and: [{ kind: 'manifest' }, { version: { $ne: version } }] } as Where });
     onProgress?.({ stage: 'write', done: 1, total: 1 });
-    return ingestReport(reports, records, began);
+    return ingestReport(reports, records, stories, began);
   }
 }

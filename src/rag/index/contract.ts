@@ -8,7 +8,7 @@ import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
 import type { Chunk } from '../ingest/chunk.js';
 import type { Section } from '../ingest/clean.js';
-import type { IngestProgress, IngestReport, Placeholder } from '../types.js';
+import type { IngestProgress, IngestReport, Placeholder, Story } from '../types.js';
 
 /**
  * Version of what an index holds. Raise it when cleaning or chunking output or the files of a build change: an index of another format is
@@ -58,6 +58,8 @@ export interface Manifest {
    * decides whether the corpus changed with a `stat` per file and hashes only the files whose stat differs.
    */
   corpus: Record<string, FileStat>;
+  /** Copies of one story (ingest/copies.ts); absent in an index built before copies were grouped. */
+  stories?: Story[];
 }
 
 export interface FileStat {
@@ -115,7 +117,13 @@ function paragraphStarts(text: string): number[] {
   return [...text.matchAll(/\n\s*\n/g)].map((m) => m.index + m[0].length);
 }
 
-export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder, embedderState: unknown, corpus: Manifest['corpus']): Manifest {
+export function newManifest(
+  records: DocumentRecord[],
+  embedder: CorpusEmbedder,
+  embedderState: unknown,
+  corpus: Manifest['corpus'],
+  stories: Story[],
+): Manifest {
   return {
     format: INDEX_FORMAT,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
@@ -134,6 +142,7 @@ export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder,
     embedderState,
     hnsw: HNSW_PARAMS,
     corpus,
+    stories,
   };
 }
 

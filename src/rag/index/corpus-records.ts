@@ -5,10 +5,11 @@
 import { setImmediate } from 'node:timers/promises';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { chunkDocument, type Chunk } from '../ingest/chunk.js';
+import { groupCopies } from '../ingest/copies.js';
 import { cleanDocument, repeatedLines } from '../ingest/clean.js';
 import { CorpusFileError } from '../errors.js';
 import { loadCorpus, statCorpus } from '../ingest/load.js';
-import { oneLine, type DocumentReport, type IngestProgress, type IngestReport } from '../types.js';
+import { oneLine, type DocumentReport, type IngestProgress, type IngestReport, type Story } from '../types.js';
 import type { DocumentRecord, Manifest } from './contract.js';
 
 export interface AssembledCorpus {
@@ -17,6 +18,8 @@ export interface AssembledCorpus {
   reports: DocumentReport[];
   /** Stat of every corpus entry, taken before it was read: an edit during the ingest shows as a change later. */
   corpus: Manifest['corpus'];
+  /** Documents that are copies of one story. */
+  stories: Story[];
 }
 
 /**
@@ -100,12 +103,12 @@ export async function assembleCorpus(options: {
       if (!present.has(name)) reports.push({ source: name, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
     }
   }
-  return { records, reports, corpus: stats };
+  return { records, reports, corpus: stats, stories: groupCopies(records) };
 }
 
-export function ingestReport(reports: DocumentReport[], records: DocumentRecord[], began: number): IngestReport {
+export function ingestReport(reports: DocumentReport[], records: DocumentRecord[], stories: Story[], began: number): IngestReport {
   const chunks = records.reduce((n, r) => n + r.chunks.length, 0);
-  return { documents: [...reports].sort((a, b) => a.source.localeCompare(b.source)), chunks, ms: Math.round(performance.now() - began) };
+  return { documents: [...reports].sort((a, b) => a.source.localeCompare(b.source)), chunks, ms: Math.round(performance.now() - began), stories };
 }
 
 /** The text a chunk is embedded as: its heading and title carry the topic that its sentences often leave implicit. */

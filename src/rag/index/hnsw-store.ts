@@ -23,7 +23,7 @@ import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
-import type { IngestProgress, IngestReport } from '../types.js';
+import type { IngestProgress, IngestReport, Story } from '../types.js';
 import {
   assertBuiltWith,
   builtWith,
@@ -153,12 +153,12 @@ async function buildIndex(
     const live = await currentBuild(indexDir);
     const previous = live ? ((await readManifest(live).catch(() => null))?.documents ?? []) : [];
     const reuse = await reusableDocuments(indexDir, embedder);
-    const { records, reports, corpus } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress, signal });
+    const { records, reports, corpus, stories } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress, signal });
     signal?.throwIfAborted();
     onProgress?.({ stage: 'index', done: 0, total: 1 });
     const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
     try {
-      await writeBuild(build, embedder, records, corpus, encodeTables);
+      await writeBuild(build, embedder, records, corpus, stories, encodeTables);
       signal?.throwIfAborted();
     } catch (e) {
       await rm(build, { recursive: true, force: true });
@@ -167,7 +167,7 @@ async function buildIndex(
     await makeLive(indexDir, build);
     await removeStaleBuilds(indexDir);
     onProgress?.({ stage: 'write', done: 1, total: 1 });
-    return ingestReport(reports, records, began);
+    return ingestReport(reports, records, stories, began);
   });
 }
 
@@ -203,6 +203,7 @@ async function writeBuild(
   embedder: CorpusEmbedder,
   records: DocumentRecord[],
   corpus: Manifest['corpus'],
+  stories: Story[],
   encodeTables: EncodeTables,
 ): Promise<void> {
   await mkdir(join(dir, 'documents'), { recursive: true });
@@ -220,7 +221,7 @@ async function writeBuild(
     await writeFile(join(dir, 'cleaned', cleanedFileName(r.source, r.sha256)), r.text);
   });
   const manifest: LocalManifest = {
-    ...newManifest(records, embedder, state, corpus),
+    ...newManifest(records, embedder, state, corpus, stories),
     files: await fileDigests(dir, [
       TABLES_FILE,
       'hnsw/hnswlib.index',

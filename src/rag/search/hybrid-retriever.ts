@@ -314,6 +314,14 @@ function termMentions(s: Sentence, keyTerms: Map<string, number>, synonym: (s: S
 }
 
 /**
+ * A sentence is about a question or a topic when it (with its heading, title, lead and neighbours) mentions this
+ * share of its term weight and every name and number: most of what it says, as a reader would judge. Summaries pick
+ * a topic's articles by it, and the news desk the evidence a disagreement is looked for in; whether a question is
+ * answered is the answer model's decision, not this.
+ */
+export const ABOUT_COVERAGE = 0.62;
+
+/**
  * Share of the question's term weight that one sentence, or an answer of several (the best mention of each term
  * among them), mentions. Evidence that does not mention at all a name or number the question asks about (Burundi in
  * "the capital of Burundi", 2005 in "the 2005 final") supports nothing, however much else it shares.
