@@ -1,6 +1,7 @@
 /**
  * `npm run fit -- [--sets a,b] [--write]`: fits the answer model on the fit part of the labelled sets under
- * data/eval-sets/ (npm run eval:sets builds them) and prints its figures on every part; --write stores the weights
+ * data/eval-sets/ (npm run eval:sets builds them) and prints its figures on the fit and check parts (the final part is
+ * held back for npm run eval); --write stores the weights
  * in src/rag/compose/answer-model.json. Arguments and printing only: src/measure/fit-answers.ts does the work.
  */
 import { writeFile } from 'node:fs/promises';
@@ -45,7 +46,8 @@ await runCli(async () => {
   }
   const header = ['set', 'part', 'questions', 'gold in answer', 'false refusals', 'refused (unanswerable)', 'median chars'];
   for (const [label, model] of [['before (the model in use)', answerModel], ['after (fitted now)', report.model]] as const) {
-    const results = outcomes(all, model);
+    // The final part is held back: it is read once, by npm run eval -- --part final, not while fitting.
+    const results = outcomes(all.filter((d) => d.question.part !== 'final'), model);
     const groups = new Map<string, typeof results>();
     for (const r of results) {
       const key = `${r.set}\u0000${r.question.part ?? 'fit'}`;

@@ -9,20 +9,13 @@ import { SENTENCE_FEATURES, type Candidate, type SentenceFeature } from './featu
 
 /** What decides answer or refuse, from the composed answer (its sentences) and the question. */
 export const ANSWER_FEATURES = [
-  'bestLogit',
-  'secondGap',
   'bestDense',
   'supportSoftCoverage',
-  'ownCoverage',
   'missingWeight',
   'namesMissing',
   'documentCoverage',
   'typeMatch',
-  'personMissing',
-  'placeMissing',
-  'organizationMissing',
-  'dateMissing',
-  'numberMissing',
+  'typeMissing',
   'moneyMissing',
   'negationMismatch',
   'withholds',

@@ -12,7 +12,6 @@
 import { findPlaceholders, flagsOf, mergeFlags } from '../text/flags.js';
 import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
-import type { AnswerType } from '../text/question.js';
 import type { Answer, Citation, Passage } from '../types.js';
 import { answerModel, logit, sentenceLogit, sigmoid, type AnswerFeature, type AnswerModelFile } from './answer-model.js';
 import { candidatesOf, isFraming, type Candidate, type FeatureContext } from './features.js';
@@ -187,9 +186,8 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
 const NEGATION = /\b(?:not|never|no|none|neither|nor|without|n't|cannot|failed to|refused to)\b/i;
 
 /** What the answer model reads of a composed answer and its question. */
-export function answerFeatures(chosen: Scored[], scored: Scored[], retrieval: Retrieval): Record<AnswerFeature, number> {
+export function answerFeatures(chosen: Scored[], retrieval: Retrieval): Record<AnswerFeature, number> {
   const best = chosen[0]!;
-  const second = scored.find((c) => !chosen.includes(c));
   const strongest = (of: (c: Scored) => number | undefined) => Math.max(...chosen.map((c) => of(c) ?? 0));
   let weight = 0;
   let covered = 0;
@@ -202,24 +200,16 @@ export function answerFeatures(chosen: Scored[], scored: Scored[], retrieval: Re
   }
   const negated = (text: string) => NEGATION.test(text);
   const typeMissing = retrieval.question.answerType !== 'list' && chosen.every((c) => c.features.typeMissing > 0);
-  const missingKind = (kind: AnswerType) => (typeMissing && retrieval.question.answerType === kind ? 1 : 0);
   return {
-    bestLogit: best.logit,
-    secondGap: second ? best.logit - second.logit : 5,
     bestDense: best.features.dense,
     supportSoftCoverage: weight ? covered / weight : 0,
-    ownCoverage: Math.max(...chosen.map((c) => c.features.ownCoverage)),
     missingWeight: Math.log(1 + missing),
     namesMissing: Math.min(...chosen.map((c) => c.features.namesMissing)),
     documentCoverage: best.features.documentCoverage,
     typeMatch: chosen.some((c) => c.typeMatch) ? 1 : 0,
     // The kind of thing asked for, stated nowhere in the answer: the commonest near miss ("how much did it pay?").
-    personMissing: missingKind('person'),
-    placeMissing: missingKind('place'),
-    organizationMissing: missingKind('organization'),
-    dateMissing: missingKind('date'),
-    numberMissing: missingKind('number'),
-    moneyMissing: missingKind('money'),
+    typeMissing: typeMissing ? 1 : 0,
+    moneyMissing: typeMissing && retrieval.question.answerType === 'money' ? 1 : 0,
     negationMismatch: negated(retrieval.question.text) !== chosen.some((c) => negated(c.evidence.sentence.text)) ? 1 : 0,
     withholds: chosen.some((c) => c.features.withholds > 0) ? 1 : 0,
     sentences: chosen.length,
@@ -255,7 +245,7 @@ export function decide({ retrieval, candidates }: Deliberation, model: AnswerMod
   const scored = scoreCandidates(candidates, model);
   const chosen = chooseSentences(scored, retrieval, model);
   if (!chosen.length) return { scored, chosen, features: null, probability: 0, answered: false };
-  const features = answerFeatures(chosen, scored, retrieval);
+  const features = answerFeatures(chosen, retrieval);
   const probability = answerProbability(features, model);
   return { scored, chosen, features, probability, answered: probability >= model.threshold };
 }
