@@ -28,7 +28,9 @@ await runCli(async () => {
   const o = program.opts<{ sets?: string; write?: boolean }>();
   const config = loadConfig();
   const sets = await labelledSets(config, o.sets?.split(',').map((s) => s.trim()).filter(Boolean), notice);
-  const all: Deliberated[] = await deliberateAll(sets, (set, done, total) => {
+  // The final part is held back: it is read once, by npm run eval -- --part final, not while fitting.
+  const held = sets.map((set) => ({ ...set, questions: set.questions.filter((q) => q.part !== 'final') }));
+  const all: Deliberated[] = await deliberateAll(held, (set, done, total) => {
     if (done === total || done % 250 === 0) notice(`${set}: ${done}/${total} questions deliberated`);
   });
   const fit = all.filter((d) => (d.question.part ?? 'fit') === 'fit');
@@ -46,8 +48,7 @@ await runCli(async () => {
   }
   const header = ['set', 'part', 'questions', 'gold in answer', 'false refusals', 'refused (unanswerable)', 'median chars'];
   for (const [label, model] of [['before (the model in use)', answerModel], ['after (fitted now)', report.model]] as const) {
-    // The final part is held back: it is read once, by npm run eval -- --part final, not while fitting.
-    const results = outcomes(all.filter((d) => d.question.part !== 'final'), model);
+    const results = outcomes(all, model);
     const groups = new Map<string, typeof results>();
     for (const r of results) {
       const key = `${r.set}\u0000${r.question.part ?? 'fit'}`;
