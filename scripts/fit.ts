@@ -41,7 +41,7 @@ await runCli(async () => {
     sets: Object.fromEntries(sets.map((s) => [s.name, s.questions.filter((q) => (q.part ?? 'fit') === 'fit').length])),
   });
   notice(`fitted in ${((Date.now() - started) / 1000).toFixed(1)} s: sentence rows ${report.sentenceRows} (log-loss ${report.sentenceLogLoss.toFixed(3)}), answer rows ${report.answerRows} (log-loss ${report.answerLogLoss.toFixed(3)}), threshold ${report.model.threshold}`);
-  console.log(table([['keep ratio', 'gold found', 'median chars'], ...report.keepRatios.map((k) => [String(k.keepRatio), pct(k.goldFound), String(k.medianChars)])]));
+  console.log(table([['questions', 'keep ratio', 'facts stated', 'median chars'], ...report.keepRatios.map((k) => [k.questions, String(k.keepRatio), pct(k.facts), String(k.medianChars)])]));
   console.log('\nweights (standardised features)');
   for (const m of [report.model.sentence, report.model.answer]) {
     console.log(table([['feature', 'weight'], ...m.features.map((f, i) => [f, m.weights[i]!.toFixed(3)]), ['(bias)', m.bias.toFixed(3)]]));

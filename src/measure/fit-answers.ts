@@ -47,7 +47,7 @@ export const WRONG_ANSWER_COST = 1;
 /** The longest median answer (characters) the composition may choose: the acceptance rule for news answers. */
 const MEDIAN_ANSWER_GOAL = 400;
 /** Shares of the best sentence's probability another sentence must reach to join an answer: the values tried. */
-const KEEP_RATIOS = [0.3, 0.45, 0.6, 0.75, 0.9];
+const KEEP_RATIOS = [0.15, 0.3, 0.45, 0.6, 0.75, 0.9];
 /** Gradient steps and rate: the regressions are run to convergence on standardised features (log-loss printed). */
 const STEPS = 1500;
 const LEARNING_RATE = 0.5;
@@ -58,6 +58,8 @@ export interface FitQuestion {
   expect: 'answer' | 'not_found';
   /** Strings of which at least one must stand in a right answer (a fact's alternatives, or the gold answers). */
   gold: string[];
+  /** The facts a full answer states, each a list of alternatives (one fact, the gold answers, for SQuAD and QuAIL). */
+  facts: string[][];
   kind?: string;
   part?: string;
 }
@@ -117,6 +119,7 @@ export async function labelledSets(config: Config, names: string[] | undefined, 
       question: q.question,
       expect: q.expect,
       gold: q.answers?.length ? q.answers : q.facts?.length ? q.facts.flat() : (q.flags ?? []),
+      facts: q.answers?.length ? [q.answers] : q.facts?.length ? q.facts : [q.flags ?? []],
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.part ? { part: q.part } : {}),
     }));
@@ -210,6 +213,8 @@ export interface Outcome {
   answered: boolean;
   /** Answered and holding a gold answer. */
   right: boolean;
+  /** Share of the question's facts the composed answer states. */
+  factShare: number;
   probability: number;
   chars: number;
   features: Record<AnswerFeature, number> | null;
@@ -220,7 +225,8 @@ export function outcomes(items: Deliberated[], model: AnswerModelFile): Outcome[
     const decision = decide(deliberation, model);
     const text = decision.chosen.map((c) => c.evidence.sentence.text).join(' ');
     const right = question.expect === 'answer' && decision.chosen.length > 0 && holdsGold(text, question.gold);
-    return { set, question, answered: decision.answered, right, probability: decision.probability, chars: text.length, features: decision.features };
+    const factShare = question.facts.length ? question.facts.filter((alternatives) => holdsGold(text, alternatives)).length / question.facts.length : 0;
+    return { set, question, answered: decision.answered, right, factShare, probability: decision.probability, chars: text.length, features: decision.features };
   });
 }
 
@@ -246,7 +252,7 @@ export interface FitReport {
   sentenceLogLoss: number;
   answerRows: number;
   answerLogLoss: number;
-  keepRatios: { keepRatio: number; goldFound: number; medianChars: number }[];
+  keepRatios: { questions: string; keepRatio: number; facts: number; medianChars: number }[];
 }
 
 export function fitAnswerModel(items: Deliberated[], provenance: Record<string, unknown>): FitReport {
@@ -268,19 +274,26 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
     answer: { features: [...ANSWER_FEATURES], mean: ANSWER_FEATURES.map(() => 0), scale: ANSWER_FEATURES.map(() => 1), weights: ANSWER_FEATURES.map(() => 0), bias: 0 },
     threshold: 0,
     cost: { wrongAnswer: WRONG_ANSWER_COST, refusal: 1 },
-    composition: { keepRatio: KEEP_RATIOS[0]! },
+    composition: { keepRatio: KEEP_RATIOS[0]!, listKeepRatio: KEEP_RATIOS[0]! },
     fitted: provenance,
   };
 
-  // 3. Composition: most gold answers found, within the median length news answers may take.
+  // 3. Composition: most facts stated, within the median length news answers may take; list questions ("what did
+  // they discuss") and one-fact questions each get their own share, since a list wants its further items.
   const answerable = items.filter((i) => i.question.expect === 'answer');
-  const keepRatios = KEEP_RATIOS.map((keepRatio) => {
-    const results = outcomes(answerable, { ...base, composition: { keepRatio } });
-    return { keepRatio, goldFound: results.filter((r) => r.right).length / Math.max(1, results.length), medianChars: median(results.map((r) => r.chars)) };
-  });
-  const allowed = keepRatios.filter((k) => k.medianChars <= MEDIAN_ANSWER_GOAL);
-  const composition = (allowed.length ? allowed : keepRatios.slice(-1)).reduce((a, b) => (b.goldFound > a.goldFound ? b : a));
-  base.composition = { keepRatio: composition.keepRatio };
+  const asksList = (i: Deliberated) => i.deliberation.retrieval.question.asksList;
+  const bestRatio = (group: Deliberated[], composition: (r: number) => AnswerModelFile['composition']) => {
+    const tried = KEEP_RATIOS.map((ratio) => {
+      const results = outcomes(group, { ...base, composition: composition(ratio) });
+      return { keepRatio: ratio, facts: results.reduce((n, r) => n + r.factShare, 0) / Math.max(1, results.length), medianChars: median(results.map((r) => r.chars)) };
+    });
+    const allowed = tried.filter((k) => k.medianChars <= MEDIAN_ANSWER_GOAL);
+    return { tried, best: (allowed.length ? allowed : tried.slice(-1)).reduce((a, b) => (b.facts > a.facts ? b : a)).keepRatio };
+  };
+  const single = bestRatio(answerable.filter((i) => !asksList(i)), (r) => ({ keepRatio: r, listKeepRatio: r }));
+  const list = bestRatio(answerable.filter(asksList), (r) => ({ keepRatio: single.best, listKeepRatio: r }));
+  base.composition = { keepRatio: single.best, listKeepRatio: list.best };
+  const keepRatios = [...single.tried.map((k) => ({ ...k, questions: 'one fact' })), ...list.tried.map((k) => ({ ...k, questions: 'list' }))];
 
   // 4. The answer model, on every question: does the corpus answer it?
   const results = outcomes(items, { ...base, threshold: 0 }).filter((r) => r.features);

@@ -12,7 +12,6 @@ export const ANSWER_FEATURES = [
   'bestDense',
   'supportSoftCoverage',
   'missingWeight',
-  'namesMissing',
   'documentCoverage',
   'typeMatch',
   'typeMissing',
@@ -40,7 +39,7 @@ export interface AnswerModelFile {
   /** The costs the threshold minimises: a wrong answer costs `wrongAnswer` refusals. */
   cost: { wrongAnswer: number; refusal: number };
   /** Composition settings chosen on the fit part (see fit-answers.ts), with the values tried. */
-  composition: { keepRatio: number };
+  composition: { keepRatio: number; listKeepRatio: number };
   /** Where the weights came from: the sets and parts, their sizes, the command, the date. */
   fitted: Record<string, unknown>;
 }

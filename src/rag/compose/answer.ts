@@ -150,6 +150,10 @@ export function scoreCandidates(candidates: Candidate[], model: AnswerModelFile 
 /** Key terms a sentence states in its own words, among those the question asks of the answer (not its names). */
 const askedStated = (c: Scored, retrieval: Retrieval) => [...c.evidence.stated].filter((t) => !retrieval.mandatory.has(t) && !retrieval.referents.has(t));
 
+/** The share of the best sentence's probability another must reach to join the answer: fitted, one for lists. */
+const keepRatioFor = (retrieval: Retrieval, model: AnswerModelFile) =>
+  retrieval.question.asksList ? model.composition.listKeepRatio : model.composition.keepRatio;
+
 /**
  * The answer's sentences: the best, then others of its document that score at least `keepRatio` of its
  * probability and add something asked for — a word of the question no chosen sentence states (the other half of a
@@ -160,12 +164,13 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
   const best = scored[0];
   if (!best) return [];
   const limit = retrieval.question.asksList ? MAX_LIST_SENTENCES : MAX_FACT_SENTENCES;
+  const keepRatio = keepRatioFor(retrieval, model);
   const chosen = [best];
   let chars = Math.min(best.evidence.sentence.text.length, MAX_QUOTE_CHARS);
   const stated = new Set(askedStated(best, retrieval));
   for (const c of scored.slice(1)) {
     if (chosen.length >= limit) break;
-    if (c.probability < best.probability * model.composition.keepRatio) break;
+    if (c.probability < best.probability * keepRatio) break;
     const s = c.evidence.sentence;
     if (s.source !== best.evidence.sentence.source || c.features.questionLike) continue;
     if (chosen.some((d) => cosine(c.evidence.vector, d.evidence.vector) > REDUNDANT_SIMILARITY)) continue;
@@ -204,7 +209,6 @@ export function answerFeatures(chosen: Scored[], retrieval: Retrieval): Record<A
     bestDense: best.features.dense,
     supportSoftCoverage: weight ? covered / weight : 0,
     missingWeight: Math.log(1 + missing),
-    namesMissing: Math.min(...chosen.map((c) => c.features.namesMissing)),
     documentCoverage: best.features.documentCoverage,
     typeMatch: chosen.some((c) => c.typeMatch) ? 1 : 0,
     // The kind of thing asked for, stated nowhere in the answer: the commonest near miss ("how much did it pay?").
@@ -214,6 +218,17 @@ export function answerFeatures(chosen: Scored[], retrieval: Retrieval): Record<A
     withholds: chosen.some((c) => c.features.withholds > 0) ? 1 : 0,
     sentences: chosen.length,
   };
+}
+
+/**
+ * Whether the answer names the attribute a question asks of a named thing ("the population of Togo", "Russia's
+ * ambassador"), in its word or a close synonym, in its sentences or their context. The named thing alone does not
+ * answer: an article about Togo's embassy says nothing of Togo's population.
+ */
+function namesAttribute(chosen: Scored[], retrieval: Retrieval): boolean {
+  const { attribute, focus } = retrieval.question;
+  if (!attribute || !focus || !retrieval.keyTerms.has(focus)) return true;
+  return chosen.some((c) => c.evidence.stated.has(focus) || (c.evidence.mentioned.get(focus) ?? 0) > 0);
 }
 
 /** The answer model's probability that the answer made of `chosen` is right. */
@@ -240,14 +255,21 @@ export interface Decision {
   answered: boolean;
 }
 
-/** Decides from a deliberation with a model: pure, so fitting can try models without retrieving again. */
+/**
+ * Decides from a deliberation with a model: pure, so fitting can try models without retrieving again. The model
+ * weighs everything but two things, which no other evidence makes up for: a sentence answers only when its document
+ * mentions every name and number the question asks about (an answer about Japan cannot come from an article that
+ * never says Japan, nor one about 2021 from an article about 2023), and a question about an attribute of a named
+ * thing is answered only from sentences that name the attribute (namesAttribute).
+ */
 export function decide({ retrieval, candidates }: Deliberation, model: AnswerModelFile = answerModel): Decision {
   const scored = scoreCandidates(candidates, model);
-  const chosen = chooseSentences(scored, retrieval, model);
+  const about = scored.filter((c) => c.features.documentNamesMissing === 0);
+  const chosen = chooseSentences(about, retrieval, model);
   if (!chosen.length) return { scored, chosen, features: null, probability: 0, answered: false };
   const features = answerFeatures(chosen, retrieval);
   const probability = answerProbability(features, model);
-  return { scored, chosen, features, probability, answered: probability >= model.threshold };
+  return { scored, chosen, features, probability, answered: probability >= model.threshold && namesAttribute(chosen, retrieval) };
 }
 
 /** A refusal; when a passage came close, it is quoted as unverified, with its citation, so a reader can judge. */
@@ -274,10 +296,16 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
   const decision = decide(deliberate(retrieval, context), model);
   if (!decision.answered) return refusal(decision, retrieval, model);
   // A blank the source left where the answer should be ('"[insert quote]," he said', "valued at [TBD]") is part of
-  // the answer, flagged: a placeholder sentence of the answering document scored among the chosen ones' peers.
-  const source = decision.chosen[0]!.evidence.sentence.source;
+  // the answer, flagged: a placeholder sentence of the answering document that scores as a further answer sentence
+  // would (the composition's share of the best), though it adds no word the question asked.
+  const best = decision.chosen[0]!;
+  const keepRatio = keepRatioFor(retrieval, model);
   const blank = decision.scored.find(
-    (c) => c.features.placeholder > 0 && c.evidence.sentence.source === source && !decision.chosen.includes(c) && c.typeMatch,
+    (c) =>
+      c.features.placeholder > 0 &&
+      c.evidence.sentence.source === best.evidence.sentence.source &&
+      !decision.chosen.includes(c) &&
+      c.probability >= best.probability * keepRatio,
   );
   const sized = [...decision.chosen, ...(blank ? [blank] : [])].map((c) => c.evidence);
   const chosen = withListItems(sized, context.sentences).sort((a, b) => a.sentence.position - b.sentence.position);
@@ -287,10 +315,10 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
 
   // When the best evidence has a hole where the answer should be, say so first; elsewhere the flag suffices.
   const lines: string[] = [];
-  const best = chosen.indexOf(decision.chosen[0]!.evidence);
-  const hole = best >= 0 ? findPlaceholders(passages[best]!.text)[0] : undefined;
+  const at = chosen.indexOf(best.evidence);
+  const hole = at >= 0 ? findPlaceholders(passages[at]!.text)[0] : undefined;
   if (hole) {
-    lines.push(`The source leaves this detail blank: where it should be, the article reads “${placeholderClause(passages[best]!.text, hole.text)}” [${best + 1}].`);
+    lines.push(`The source leaves this detail blank: where it should be, the article reads “${placeholderClause(passages[at]!.text, hole.text)}” [${at + 1}].`);
   }
   const body = passages.map((p, i) => `${p.text}${p.text.length < chosen[i]!.sentence.text.length ? '…' : ''} [${i + 1}]`).join(' ');
   const answer = truncateAtWord([...lines, body].join(' '), MAX_ANSWER_CHARS);

@@ -37,6 +37,11 @@ export interface QuestionAnalysis {
   answerType: AnswerType;
   /** The term of the thing asked for: "embassi" in "how many embassies", "minist" in "which minister"; null when none. */
   focus: string | null;
+  /**
+   * The focus is something a named thing has: "the population of Togo", "Russia's ambassador", "the capital of
+   * Burundi". The name alone is everywhere in a corpus about it, so only a passage naming the focus answers.
+   */
+  attribute: boolean;
   /** Asks for several things: "what did they discuss", "which sectors", "list the…". */
   asksList: boolean;
   /** Asks about the newest state of things ("latest", "most recent"): the newest answering document should answer. */
@@ -91,6 +96,7 @@ interface Reading {
   answerType: AnswerType;
   focus: string | null;
   asksList: boolean;
+  attribute?: boolean;
 }
 
 const FORMS_OF_BE = new Set(['is', 'are', 'was', 'were', 'be', 'been']);
@@ -128,6 +134,28 @@ function nounPhrase(tokens: string[]): { words: string[]; rest: string[] } {
  * follows and the question asks for the verb's object: a list when the verb is one of discussing or agreeing
  * ("what did they discuss"), otherwise a thing. "The name of X" asks for what X is.
  */
+/** Words that close a noun phrase without belonging to it ("Russia's ambassador there"). */
+const PLACE_ADVERBS = new Set(['there', 'here', 'now', 'then', 'today', 'currently']);
+
+/**
+ * Whether the noun phrase `words` (followed by `rest`) names something a named thing has: a name just before its head
+ * ("Russia's ambassador", the possessive already cut) or "of" and a name after it ("the capital of Burundi").
+ */
+function isAttribute(words: string[], rest: string[]): boolean {
+  if (words.length > 1 && isName(words.at(-2)!)) return true;
+  if (rest[0]?.toLowerCase() !== 'of') return false;
+  const owner = rest.slice(1).find((t) => !DETERMINERS.has(t.toLowerCase()));
+  return !!owner && isName(owner);
+}
+
+/** The head of the noun phrase starting `tokens` ("the president of Togo" → presid): the thing a "who is" asks for. */
+function headNoun(tokens: string[]): Pick<Reading, 'focus' | 'attribute'> {
+  const { words, rest } = nounPhrase(tokens);
+  const kept = words.filter((t) => !PLACE_ADVERBS.has(t.toLowerCase()));
+  const head = kept.filter((t) => !isName(t)).at(-1);
+  return head ? { focus: termOf(head.toLowerCase()), attribute: isAttribute(kept, rest) } : { focus: null };
+}
+
 function readWhat(after: string[]): Reading {
   const verb = AUXILIARY.has(after[0]?.toLowerCase() ?? '') ? after[0]!.toLowerCase() : null;
   const listVerb = after.flatMap((t) => terms(t)).some((t) => LIST_VERBS.has(t));
@@ -142,12 +170,14 @@ function readWhat(after: string[]): Reading {
   // English noun phrases end on their head: "which state official" asks for an official, not a state. Straight
   // after "which", the phrase may run on into the verb ("which Kenyan minister held talks"): its first two words.
   const nouns = verb ? common : common.slice(0, 2);
+  // "What is the capital of Burundi": after a form of "be", a noun phrase owned by a name asks for an attribute.
+  const attribute = !!verb && isAttribute(words, rest);
   const typed = nouns.filter((w) => typeOfNoun(w)).at(-1);
-  if (typed) return { answerType: typeOfNoun(typed)!, focus: termOf(typed), asksList: !verb && isPlural(typed) };
+  if (typed) return { answerType: typeOfNoun(typed)!, focus: termOf(typed), asksList: !verb && isPlural(typed), attribute };
   const head = verb ? nouns.at(-1) : nouns[0];
   if (!head) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
   const plural = !verb && isPlural(head);
-  return { answerType: plural || listVerb ? 'list' : 'thing', focus: termOf(head), asksList: plural || listVerb };
+  return { answerType: plural || listVerb ? 'list' : 'thing', focus: termOf(head), asksList: plural || listVerb, attribute };
 }
 
 function readKind(question: string): Reading {
@@ -167,7 +197,7 @@ function readKind(question: string): Reading {
     case 'who':
     case 'whom':
     case 'whose':
-      return { answerType: 'person', focus: null, asksList: false };
+      return { answerType: 'person', ...(FORMS_OF_BE.has(after[0] ?? '') ? headNoun(tokens.slice(at + 2)) : { focus: null }), asksList: false };
     case 'when':
       return { answerType: 'date', focus: null, asksList: false };
     case 'where':
@@ -221,6 +251,7 @@ export function analyseQuestion(question: string): QuestionAnalysis {
     text: question,
     terms: questionTerms(question),
     ...kind,
+    attribute: !!kind.focus && !!kind.attribute,
     asksLatest: LATEST.test(question),
     pointsBack: PRONOUN_BACK.test(question),
     continues: CONTINUES.test(question),
