@@ -14,7 +14,7 @@ import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.j
 import { cosine } from '../search/vectors.js';
 import type { Answer, Citation, Passage } from '../types.js';
 import { answerModel, logit, sentenceLogit, sigmoid, type AnswerFeature, type AnswerModelFile } from './answer-model.js';
-import { candidatesOf, isFraming, type Candidate, type FeatureContext } from './features.js';
+import { CHECKABLE_ANSWERS, candidatesOf, isFraming, type Candidate, type FeatureContext } from './features.js';
 
 
 export const MAX_ANSWER_CHARS = 1500;
@@ -187,8 +187,8 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
   return chosen;
 }
 
-/** A negation: a question asking what did not happen is not answered by a sentence saying what did. */
-const NEGATION = /\b(?:not|never|no|none|neither|nor|without|n't|cannot|failed to|refused to)\b/i;
+/** A negation ("not only… but also" is none): a question asking what did not happen is not answered by a sentence saying what did. */
+const NEGATION = /\b(?:not(?! only\b)|never|no|none|neither|nor|without|n't|cannot|failed to|refused to)\b/i;
 
 /** What the answer model reads of a composed answer and its question. */
 export function answerFeatures(chosen: Scored[], retrieval: Retrieval): Record<AnswerFeature, number> {
@@ -218,6 +218,16 @@ export function answerFeatures(chosen: Scored[], retrieval: Retrieval): Record<A
     withholds: chosen.some((c) => c.features.withholds > 0) ? 1 : 0,
     sentences: chosen.length,
   };
+}
+
+/**
+ * Whether an answer sentence says the source withholds the very thing asked for ("It did not give a price for the
+ * Lite model" to "what is the price of the Lite?"): the answer is then that the source does not give it, which a
+ * figure found nearby must not contradict.
+ */
+function withheld(chosen: Scored[], retrieval: Retrieval): boolean {
+  const { focus } = retrieval.question;
+  return !!focus && chosen.some((c) => c.features.withholds > 0 && c.evidence.stated.has(focus));
 }
 
 /**
@@ -257,10 +267,11 @@ export interface Decision {
 
 /**
  * Decides from a deliberation with a model: pure, so fitting can try models without retrieving again. The model
- * weighs everything but two things, which no other evidence makes up for: a sentence answers only when its document
- * mentions every name and number the question asks about (an answer about Japan cannot come from an article that
- * never says Japan, nor one about 2021 from an article about 2023), and a question about an attribute of a named
- * thing is answered only from sentences that name the attribute (namesAttribute).
+ * weighs everything but what no other evidence makes up for: a sentence answers only when its document mentions
+ * every name and number the question asks about (an answer about Japan cannot come from an article that never says
+ * Japan, nor one about 2021 from an article about 2023); a question about an attribute of a named thing is answered
+ * only from sentences that name the attribute (namesAttribute); and an answer whose source says it withholds the
+ * thing asked is no answer (withheld). The labelled sets hold too few of the last two to fit them.
  */
 export function decide({ retrieval, candidates }: Deliberation, model: AnswerModelFile = answerModel): Decision {
   const scored = scoreCandidates(candidates, model);
@@ -269,7 +280,7 @@ export function decide({ retrieval, candidates }: Deliberation, model: AnswerMod
   if (!chosen.length) return { scored, chosen, features: null, probability: 0, answered: false };
   const features = answerFeatures(chosen, retrieval);
   const probability = answerProbability(features, model);
-  return { scored, chosen, features, probability, answered: probability >= model.threshold && namesAttribute(chosen, retrieval) };
+  return { scored, chosen, features, probability, answered: probability >= model.threshold && namesAttribute(chosen, retrieval) && !withheld(chosen, retrieval) };
 }
 
 /** A refusal; when a passage came close, it is quoted as unverified, with its citation, so a reader can judge. */
@@ -313,9 +324,12 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
   const citations = citationsFor(passages);
   const flags = mergeFlags(passages.flatMap((p) => flagsOf(p.source, p.text)));
 
-  // When the best evidence has a hole where the answer should be, say so first; elsewhere the flag suffices.
+  // When the answer has a hole where the fact asked for should be, say so first; elsewhere the flag suffices. The
+  // hole is in the best sentence, in the placeholder sentence brought in for it, or in any answer sentence when the
+  // question asks for a single checkable fact (a date, a name, a figure) that a blank may stand for.
   const lines: string[] = [];
-  const at = chosen.indexOf(best.evidence);
+  const holders = CHECKABLE_ANSWERS.has(retrieval.question.answerType) ? [...decision.chosen, ...(blank ? [blank] : [])] : [best, ...(blank ? [blank] : [])];
+  const at = holders.map((c) => chosen.indexOf(c.evidence)).find((i) => i >= 0 && findPlaceholders(passages[i]!.text).length) ?? -1;
   const hole = at >= 0 ? findPlaceholders(passages[at]!.text)[0] : undefined;
   if (hole) {
     lines.push(`The source leaves this detail blank: where it should be, the article reads “${placeholderClause(passages[at]!.text, hole.text)}” [${at + 1}].`);

@@ -61,7 +61,7 @@ export interface Candidate {
 }
 
 /** Kinds of answer a sentence can be checked for; a reason or a list is worded in too many ways to check. */
-const CHECKABLE = new Set(['person', 'place', 'organization', 'date', 'number', 'money']);
+export const CHECKABLE_ANSWERS: ReadonlySet<string> = new Set(['person', 'place', 'organization', 'date', 'number', 'money']);
 
 /**
  * Sentences about the article, its reader or the moment's significance rather than the news itself: generated
@@ -138,7 +138,7 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
   const roles = termRoles(retrieval);
   const given = new Set(question.terms.map((q) => q.term));
   const questionPhrases = phrasesOf(question.text);
-  const checkable = CHECKABLE.has(question.answerType);
+  const checkable = CHECKABLE_ANSWERS.has(question.answerType);
   const documentRank = new Map<string, number>();
   for (const e of retrieval.evidence) if (!documentRank.has(e.sentence.source)) documentRank.set(e.sentence.source, documentRank.size);
   const inDocument = new Map<string, { namesMissing: number; coverage: number }>();

@@ -158,7 +158,10 @@ function headNoun(tokens: string[]): Pick<Reading, 'focus' | 'attribute'> {
 
 function readWhat(after: string[]): Reading {
   const verb = AUXILIARY.has(after[0]?.toLowerCase() ?? '') ? after[0]!.toLowerCase() : null;
-  const listVerb = after.flatMap((t) => terms(t)).some((t) => LIST_VERBS.has(t));
+  // The question's own verb, not one of a clause after a preposition ("say after signing the deal").
+  const clauseEnd = after.findIndex((t) => PREPOSITIONS.has(t.toLowerCase()));
+  const clause = clauseEnd > 0 ? after.slice(0, clauseEnd) : after;
+  const listVerb = clause.flatMap((t) => terms(t)).some((t) => LIST_VERBS.has(t));
   if (verb && !FORMS_OF_BE.has(verb)) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
   const { words, rest } = nounPhrase(after.slice(verb ? 1 : 0));
   const common = words.filter((t) => !isName(t)).map((t) => t.toLowerCase());
@@ -168,8 +171,10 @@ function readWhat(after: string[]): Reading {
     return { answerType: kind ?? 'thing', focus: termOf(named.at(-1) ?? ''), asksList: false };
   }
   // English noun phrases end on their head: "which state official" asks for an official, not a state. Straight
-  // after "which", the phrase may run on into the verb ("which Kenyan minister held talks"): its first two words.
-  const nouns = verb ? common : common.slice(0, 2);
+  // after "which", the phrase may run on into the verb ("which Kenyan minister held talks"): its first two words,
+  // unless the second is a plural noun of no kind, the head itself ("what investment opportunities").
+  const pluralHead = !verb && common.length > 1 && isPlural(common[1]!) && !typeOfNoun(common[1]!);
+  const nouns = verb ? common : pluralHead ? common.slice(1, 2) : common.slice(0, 2);
   // "What is the capital of Burundi": after a form of "be", a noun phrase owned by a name asks for an attribute.
   const attribute = !!verb && isAttribute(words, rest);
   const typed = nouns.filter((w) => typeOfNoun(w)).at(-1);
