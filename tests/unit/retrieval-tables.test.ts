@@ -11,7 +11,8 @@ import {
   encodeRetrievalTables,
   UnusableTablesError,
 } from '../../src/rag/search/retrieval-tables.js';
-import { questionTerms, terms } from '../../src/rag/text/terms.js';
+import { questionTerms } from '../../src/rag/text/question.js';
+import { terms } from '../../src/rag/text/terms.js';
 
 /** The real articles as ingest records them (vectors are not part of the tables). */
 async function records(): Promise<DocumentRecord[]> {
