@@ -449,7 +449,8 @@ class BuildWriter {
       ...newManifest(documents, embedder, state, corpus, stories),
       files: await fileDigests(dir, buildFiles(documents)),
     };
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    // Unindented: the manifest is read at every open, and indentation was a fifth of it (BBC archive: 1.42 → 1.10 MB).
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
   }
 }
 
