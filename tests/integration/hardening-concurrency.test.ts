@@ -3,6 +3,7 @@
  * runs, the other is told, and questions keep being answered from the index that is live. Real `npm run ingest`
  * children, real engine, real bot on the loopback Discord.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
@@ -30,8 +31,12 @@ function trackedIngest(corpusDir: string, indexDir: string) {
   const ingest = spawnIngest(corpusDir, indexDir, scene.root);
   const state = { running: true };
   void ingest.exited.then(() => (state.running = false));
-  /** The lock is taken before the first document is embedded: from the first progress line on, it is held. */
-  const holdsLock = () => until(() => /\[1\/\d+\]/.test(ingest.out.stderr), 'the ingest to start embedding');
+  /**
+   * The lock file appears before the corpus is read, and from then on the lock is held. (Waiting for the first
+   * document instead left too little time: a pool of file workers embeds the 150 bulletins before a second ingest
+   * has started under load.)
+   */
+  const holdsLock = () => until(async () => (await stat(join(indexDir, 'ingest.lock')).catch(() => null)) !== null, 'the ingest to take the lock');
   return { ...ingest, state, holdsLock };
 }
 

@@ -21,7 +21,7 @@
  * leaves the previous index serving.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { crc32 } from 'node:zlib';
@@ -46,7 +46,7 @@ import {
   type TablesBuilder,
   type TablesFormat,
 } from './contract.js';
-import { mapInFlight } from '../ingest/in-flight.js';
+import { FILES_IN_FLIGHT, mapInFlight } from '../ingest/in-flight.js';
 import { assembleCorpus, ingestReport, type AssembledDocument, type PreviousDocument } from './corpus-records.js';
 import { isLeftoverLock, releaseLockOfEndedThread, withIngestLock } from './lock.js';
 
@@ -370,6 +370,8 @@ async function buildIndex(
         return { ...ingestReport(reports, documents, stories, began), ...(repaired.length ? { repaired } : {}) };
       } catch (e) {
         await rm(build, { recursive: true, force: true });
+        // The first build of an index leaves nothing behind: no empty builds/ either.
+        await rmdir(join(indexDir, 'builds')).catch(() => undefined);
         throw e;
       }
   });
@@ -388,6 +390,8 @@ class BuildWriter {
   private chunks = 0;
   private readonly ids: string[] = [];
   private readonly fit: StateFit;
+  private readonly writing = new Set<Promise<void>>();
+  private failure: unknown;
 
   private constructor(
     private readonly dir: string,
@@ -404,8 +408,8 @@ class BuildWriter {
   }
 
   async add(doc: AssembledDocument): Promise<void> {
-    await writeFile(join(this.dir, cleanedFile(doc)), doc.text);
-    await writeFile(join(this.dir, recordFile(doc.sha256)), JSON.stringify(storedRecord(doc)));
+    await this.write(cleanedFile(doc), doc.text);
+    await this.write(recordFile(doc.sha256), JSON.stringify(storedRecord(doc)));
     this.tables.add(doc, doc.tables);
     const d = this.embedder.dimensions;
     const needed = (this.chunks + doc.chunks.length) * d;
@@ -420,7 +424,24 @@ class BuildWriter {
     for (const c of doc.chunks) this.ids.push(c.id);
   }
 
+  /**
+   * Starts writing a file of the build, waiting only while FILES_IN_FLIGHT writes are under way: awaited one by one,
+   * the writes of thousands of small files would leave the ingest mostly waiting. A failed write fails the build.
+   */
+  private async write(name: string, data: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    const done: Promise<void> = writeFile(join(this.dir, name), data)
+      .catch((e: unknown) => {
+        this.failure ??= e;
+      })
+      .finally(() => this.writing.delete(done));
+    this.writing.add(done);
+    if (this.writing.size >= FILES_IN_FLIGHT) await Promise.race(this.writing);
+  }
+
   async finish(documents: Manifest['documents'], corpus: Manifest['corpus'], stories: Story[]): Promise<void> {
+    await Promise.all(this.writing);
+    if (this.failure) throw this.failure;
     const { dir, embedder, chunks } = this;
     const d = embedder.dimensions;
     const state = this.fit.state();
