@@ -3,7 +3,6 @@
  * runs, the other is told, and questions keep being answered from the index that is live. Real `npm run ingest`
  * children, real engine, real bot on the loopback Discord.
  */
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
@@ -31,12 +30,8 @@ function trackedIngest(corpusDir: string, indexDir: string) {
   const ingest = spawnIngest(corpusDir, indexDir, scene.root);
   const state = { running: true };
   void ingest.exited.then(() => (state.running = false));
-  /**
-   * The lock file appears before the corpus is read, and from then on the lock is held. (Waiting for the first
-   * document instead left too little time: a pool of file workers embeds the 150 bulletins before a second ingest
-   * has started under load.)
-   */
-  const holdsLock = () => until(async () => (await stat(join(indexDir, 'ingest.lock')).catch(() => null)) !== null, 'the ingest to take the lock');
+  /** The lock is taken before the first document is embedded: from the first progress line on, it is held. */
+  const holdsLock = () => until(() => /\[1\/\d+\]/.test(ingest.out.stderr), 'the ingest to start embedding');
   return { ...ingest, state, holdsLock };
 }
 
@@ -46,9 +41,12 @@ describe('two shell ingests on one index', { timeout: 90_000 }, () => {
     await copyIndex(scene.template, indexDir);
     const first = trackedIngest(scene.bigCorpus, indexDir);
     await first.holdsLock();
+    // Paused while the second runs: a pool of file workers can finish the first before a second process has started.
+    first.child.kill('SIGSTOP');
     const second = trackedIngest(scene.bigCorpus, indexDir);
     expect(await second.exited).toBe(1);
     expect(first.state.running).toBe(true);
+    first.child.kill('SIGCONT');
     expect(second.out.stderr.trim().split('\n').at(-1)).toBe(BUSY_LINE);
     expect(second.out.stderr).not.toMatch(/\n\s+at /);
     expect(second.out.stdout).toBe('');

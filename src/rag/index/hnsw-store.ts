@@ -47,7 +47,7 @@ import {
   type TablesFormat,
 } from './contract.js';
 import { FILES_IN_FLIGHT, mapInFlight } from '../ingest/in-flight.js';
-import { assembleCorpus, ingestReport, type AssembledDocument, type PreviousDocument } from './corpus-records.js';
+import { assembleCorpus, ingestReport, type AssembledCorpus, type AssembledDocument, type PreviousDocument } from './corpus-records.js';
 import { isLeftoverLock, releaseLockOfEndedThread, withIngestLock } from './lock.js';
 
 /**
@@ -292,6 +292,8 @@ async function removeLeftovers(indexDir: string, live: string | null): Promise<v
   for (const name of await readdir(indexDir).catch(() => [] as string[])) {
     if (name.startsWith('.current-') || isLeftoverLock(name)) await rm(join(indexDir, name), { recursive: true, force: true });
   }
+  // A first build stopped early leaves nothing behind, not even builds/ (a build's folder is made before its documents are read).
+  if (!live) await rmdir(builds).catch(() => undefined);
 }
 
 /**
@@ -347,9 +349,10 @@ async function buildIndex(
       const manifest = await liveManifest(live, embedder, indexDir);
       const reuse = await reusableDocuments(live, manifest, embedder);
       const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+      let assembled: AssembledCorpus;
       try {
         const writer = await BuildWriter.start(build, embedder, tables.builder());
-        const { documents, reports, corpus, stories } = await assembleCorpus({
+        assembled = await assembleCorpus({
           corpusDir,
           embedder,
           workerModule: tables.workerModule,
@@ -362,18 +365,17 @@ async function buildIndex(
         });
         signal?.throwIfAborted();
         onProgress?.({ stage: 'index', done: 0, total: 1 });
-        await writer.finish(documents, corpus, stories);
+        await writer.finish(assembled.documents, assembled.corpus, assembled.stories);
         signal?.throwIfAborted();
         await makeLive(indexDir, build);
-        await removeLeftovers(indexDir, build);
-        onProgress?.({ stage: 'write', done: 1, total: 1 });
-        return { ...ingestReport(reports, documents, stories, began), ...(repaired.length ? { repaired } : {}) };
       } catch (e) {
-        await rm(build, { recursive: true, force: true });
-        // The first build of an index leaves nothing behind: no empty builds/ either.
-        await rmdir(join(indexDir, 'builds')).catch(() => undefined);
+        await removeLeftovers(indexDir, live);
         throw e;
       }
+      await removeLeftovers(indexDir, build);
+      onProgress?.({ stage: 'write', done: 1, total: 1 });
+      const { documents, reports, stories } = assembled;
+      return { ...ingestReport(reports, documents, stories, began), ...(repaired.length ? { repaired } : {}) };
   });
 }
 
