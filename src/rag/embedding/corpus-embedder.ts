@@ -27,7 +27,7 @@ export interface Finisher {
 
 /** What a worker thread needs to make the same embedder (embedderFromShare): cloneable, its large parts in shared memory. */
 export interface EmbedderShare {
-  provider: 'sif';
+  /** SIF's word-vector cache, in a SharedArrayBuffer. */
   words: Uint8Array;
 }
 
@@ -93,7 +93,7 @@ class SifCorpusEmbedder implements CorpusEmbedder {
     return this.sif.withCommonComponent(pc);
   }
   share(): EmbedderShare {
-    return { provider: 'sif', words: this.sif.sharedWords };
+    return { words: this.sif.sharedWords };
   }
 }
 
