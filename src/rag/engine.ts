@@ -19,7 +19,8 @@ import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
-import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
+import { loadRetrievalTables } from './search/retrieval-tables.js';
+import { retrievalTablesFile } from './search/document-work.js';
 import { ScopeView } from './scope-view.js';
 import { analyseQuestion, questionTerms, type QuestionAnalysis } from './text/question.js';
 import {

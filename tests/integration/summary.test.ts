@@ -28,7 +28,9 @@ async function openEngine(corpusDir: string): Promise<Opened> {
   const cleaned = (source: string) => {
     const manifest = JSON.parse(readFileSync(join(live, 'manifest.json'), 'utf8')) as { documents: { source: string; sha256: string }[] };
     const { sha256 } = manifest.documents.find((d) => d.source === source)!;
-    return (JSON.parse(readFileSync(join(live, 'documents', `${sha256}.json`), 'utf8')) as { text: string }).text;
+    // The build keeps each document's cleaned text once, in cleaned/, named after its file and its sha256.
+    const name = readdirSync(join(live, 'cleaned')).find((f) => f.endsWith(`-${sha256.slice(0, 12)}.txt`))!;
+    return readFileSync(join(live, 'cleaned', name), 'utf8');
   };
   return { engine, indexDir, cleaned };
 }
