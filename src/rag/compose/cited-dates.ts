@@ -24,7 +24,7 @@ export function datedCitations(citations: Citation[], view: StoryView, statement
 /** For a "when" question whose citations date nothing (no date in the quotes, undated documents): a sentence saying so. */
 export function undatedRemark(question: string, citations: Citation[]): string | null {
   if (analyseQuestion(question).answerType !== 'date' || !citations.length || citations.some((c) => c.when)) return null;
-  return citations.length === 1
-    ? 'The cited document is undated and the passage names no date, so when this happened is not known from the corpus.'
-    : 'The cited documents are undated and the passages name no date, so when this happened is not known from the corpus.';
+  const documents = new Set(citations.map((c) => c.source)).size === 1 ? 'The cited document is undated' : 'The cited documents are undated';
+  const passages = citations.length === 1 ? 'the passage names no date' : 'the passages name no date';
+  return `${documents} and ${passages}, so when this happened is not known from the corpus.`;
 }
