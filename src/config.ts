@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { ConfigError } from './rag/errors.js';
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 /**
  * A whole number within bounds the program can honour: timers past 2^31 ms fire at once in Node, and a timeout of a
@@ -20,10 +20,10 @@ const bool = z
 function wholeNumber(min: number, max: number, unit: string) {
   const range = `must be a whole number of ${unit} between ${min} and ${max}`;
   return z.coerce
-    .number({ invalid_type_error: range })
+    .number({ error: range })
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: range });
 }
-const url = z.string().url('must be a URL such as http://127.0.0.1:8000');
+const url = z.url({ error: 'must be a URL such as http://127.0.0.1:8000' });
 const idList = z
   .string()
   .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, 'must be a comma-separated list of Discord ids')
@@ -55,10 +55,10 @@ const schema = z.object({
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'must be the numeric application id').optional(),
   DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'must be a numeric guild id').optional(),
   DISCORD_API_URL: url.optional(),
-  ADMIN_ROLE_IDS: idList.default(''),
-  ANSWER_MENTIONS: bool.default('true'),
-  ANSWER_DMS: bool.default('false'),
-  ANSWER_THREAD_FOLLOWUPS: bool.default('true'),
+  ADMIN_ROLE_IDS: idList.default([]),
+  ANSWER_MENTIONS: bool.default(true),
+  ANSWER_DMS: bool.default(false),
+  ANSWER_THREAD_FOLLOWUPS: bool.default(true),
   ASK_RATE_PER_MINUTE: wholeNumber(1, 1_000, 'questions').default(6),
   REINDEX_COOLDOWN_SECONDS: wholeNumber(0, 86_400, 'seconds').default(60),
 });

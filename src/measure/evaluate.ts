@@ -78,7 +78,7 @@ function wordSet(text: string): Set<string> {
  * The lines of a JSON-lines set, each validated by `schema`; a bad line stops with its file and line number.
  * `what` names one entry in messages ("question", "summary case").
  */
-export function parseJsonLines<T>(text: string, file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, what: string): T[] {
+export function parseJsonLines<T>(text: string, file: string, schema: z.ZodType<T, unknown>, what: string): T[] {
   const entries: T[] = [];
   for (const [n, line] of text.split('\n').entries()) {
     if (!line.trim()) continue;
