@@ -26,5 +26,7 @@ const fresh =
   statSync(compiled).mtimeMs >=
     Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'scripts')), statSync(join(root, 'package-lock.json')).mtimeMs);
 process.argv = [process.argv[0], fresh ? compiled : source, ...args];
+// Stack traces (shown with --debug) name the TypeScript sources' lines rather than the bundle's.
+if (fresh && args.includes('--debug')) process.setSourceMapsEnabled(true);
 if (!fresh) await import('tsx/esm');
 await import(pathToFileURL(fresh ? compiled : source).href);
