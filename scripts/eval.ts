@@ -28,8 +28,6 @@ import {
 import { command, EXIT_INVALID, notice, openEngine, parseArguments, runCli, table } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
-/** Where this team's machines keep the archive when ARCHIVE_DIR does not say. */
-const DEFAULT_ARCHIVE_DIR = '/work/data/bbc-archive';
 
 function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
@@ -152,7 +150,7 @@ await runCli(async () => {
   const program = command('eval', 'Ask every question of a question set and score the answers by the acceptance rules.')
     .option('--questions <file>', 'JSON lines of {id, question, expect, source, facts, flags}, over CORPUS_DIR', DEFAULT_QUESTIONS)
     .addOption(new Option('--set <name>', 'evaluate dev sets over their own corpora instead').choices([...DEV_SET_NAMES, 'all']).conflicts('questions'))
-    .option('--archive-dir <dir>', 'the news archive for --set archive (default: ARCHIVE_DIR, else /work/data/bbc-archive)')
+    .option('--archive-dir <dir>', 'the news archive for --set archive (default: ARCHIVE_DIR, else data/bbc-archive)')
     .option('--summaries <file>', 'instead: summarise the documents of JSON lines {source, corpus: seeds|web, facts} and score them')
     .option('--json', 'print one JSON object');
   const exit = parseArguments(program);
@@ -173,7 +171,7 @@ await runCli(async () => {
   if (options.set) {
     const config = loadConfig();
     const names = options.set === 'all' ? DEV_SET_NAMES : [options.set];
-    const { sets, skipped } = devSets(names, options.archiveDir ?? config.archiveDir ?? DEFAULT_ARCHIVE_DIR);
+    const { sets, skipped } = devSets(names, options.archiveDir ?? config.archiveDir);
     if (!sets.length) {
       notice(`error: nothing to evaluate; skipped ${skipped.join('; ')}`);
       return EXIT_INVALID;

@@ -34,7 +34,7 @@ const schema = z.object({
   INDEX_DIR: z.string().min(1).default('data/index'),
   DATA_DIR: z.string().min(1).default('data'),
   CACHE_DIR: z.string().min(1).default('data/cache'),
-  ARCHIVE_DIR: z.string().min(1).optional(),
+  ARCHIVE_DIR: z.string().min(1).default('data/bbc-archive'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   EMBEDDINGS_PROVIDER: z.enum(['sif', 'openai', 'ollama']).default('sif'),
@@ -70,8 +70,11 @@ export interface Config {
   indexDir: string;
   dataDir: string;
   cacheDir: string;
-  /** The news archive `npm run eval -- --set archive` measures on (third-party text, kept outside the repository). */
-  archiveDir?: string;
+  /**
+   * The news archive `npm run eval -- --set archive` and `npm run bench` measure on: third-party text, fetched by
+   * each developer (eval/archive/README.md), never committed; data/ is git-ignored.
+   */
+  archiveDir: string;
   logLevel: Raw['LOG_LEVEL'];
   embeddings: { provider: Raw['EMBEDDINGS_PROVIDER']; model?: string };
   llm: {
