@@ -12,6 +12,7 @@ import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, In
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
+import type { Chunk } from './ingest/chunk.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
 import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
@@ -30,6 +31,8 @@ import {
   type Summary,
   type SummaryRequest,
 } from './types.js';
+
+export type { Chunk } from './ingest/chunk.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -255,6 +258,43 @@ export class Engine implements AnswerEngine {
       chunkSources: retrieval.chunks.map((i) => retriever.chunks[i]!.source),
       evidenceSources: retrieval.evidence.map((e) => e.sentence.source),
     };
+  }
+
+  /** Measurement: the chunks of the live index, in index order (what benchmarks build synthetic corpora from). */
+  chunks(): readonly Chunk[] {
+    return this.live.retriever.chunks;
+  }
+
+  /** Measurement: HNSW parameters, embedder and size of the live build, as its manifest records them. */
+  indexFacts(): Pick<Manifest, 'hnsw' | 'embedder' | 'chunks'> & { documents: number } {
+    const { hnsw, embedder, chunks, documents } = this.live.index.manifest;
+    return { hnsw, embedder, chunks, documents: documents.length };
+  }
+
+  /** Measurement: questions as vectors, embedded as retrieval embeds them under the live build's embedder state. */
+  embedQuestions(questions: string[]): Promise<number[][]> {
+    return this.embedder.forQueries(this.live.index.manifest.embedderState).embedDocuments(questions);
+  }
+
+  /** Measurement: the vector store's own k nearest chunks to `vector` (retrieval's dense stage), with their distances. */
+  async nearestChunks(vector: number[], k: number): Promise<{ id: string; distance: number }[]> {
+    const found = await this.live.index.vectors.similaritySearchVectorWithScore(vector, k);
+    return found.map(([doc, distance]) => ({ id: String(doc.metadata.id), distance }));
+  }
+
+  /**
+   * Measurement: every document of the live index, a few at a time, with the size of its cleaned text in bytes and
+   * its chunks' vectors as the vector store holds them (the stored raw vectors under the build's embedder state).
+   */
+  async *documentVectors(): AsyncGenerator<{ source: string; textBytes: number; vectors: number[][] }> {
+    const { index } = this.live;
+    const sources = index.manifest.documents.map((d) => d.source);
+    for (let i = 0; i < sources.length; i += 100) {
+      for (const record of await index.records(sources.slice(i, i + 100))) {
+        const vectors = this.embedder.finishWith(record.rawVectors, index.manifest.embedderState);
+        yield { source: record.source, textBytes: Buffer.byteLength(record.text), vectors };
+      }
+    }
   }
 
   async sources(): Promise<SourceInfo[]> {
