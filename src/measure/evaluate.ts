@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config.js';
 import { Engine } from '../rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../rag/errors.js';

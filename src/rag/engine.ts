@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import { composeAnswer, MIN_COVERAGE, notFoundMessage, type ComposedAnswer } from './compose/answer.js';
 import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
-import { createGenerator, type GroundedGenerator } from './compose/generate.js';
+import type { GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
 import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
@@ -91,9 +91,10 @@ export class Engine implements AnswerEngine {
     private readonly store: IndexStore,
     live: Live,
     private readonly notice: (message: string) => void,
+    generator: GroundedGenerator | null,
   ) {
     this.live = live;
-    this.generator = createGenerator(config.llm);
+    this.generator = generator;
   }
 
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
@@ -133,7 +134,9 @@ export class Engine implements AnswerEngine {
         else throw e;
       }
     }
-    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice);
+    // The language-model path (LangChain's messages and chat models) loads only when a model is configured.
+    const generator = config.llm.provider === 'none' ? null : (await import('./compose/generate.js')).createGenerator(config.llm);
+    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice, generator);
   }
 
   /**

@@ -62,18 +62,20 @@ interface Layout {
 /** Hash-table slots read per probe: a word is almost always within the first few slots after its hash. */
 const PROBE_SLOTS = 16;
 
+/** One word's vector as the cache stores it: int8 components and the scale that turns them back into floats. */
+interface StoredVector {
+  scale: number;
+  components: Int8Array;
+}
+
 /**
- * The word vectors, read from the open cache file on demand. A word's rank is found by probing the file's hash table;
- * its scale and int8 components are read once, into arrays the size of the whole vocabulary whose untouched pages
- * the system never allocates.
+ * The word vectors, read from the open cache file on demand: a word's rank by probing the file's hash table, its
+ * scale and components by two positional reads, each kept once read.
  */
 class WordVectors {
   private readonly encoder = new TextEncoder();
   private readonly ranks = new Map<string, number>();
-  /** 1 where the rank's scale and components have been read. */
-  private readonly loaded: Uint8Array;
-  readonly scales: Float32Array;
-  readonly quantized: Int8Array;
+  private readonly vectors = new Map<number, StoredVector>();
   private readonly probe = Buffer.alloc(PROBE_SLOTS * 4);
   private readonly bounds = Buffer.alloc(8);
 
@@ -83,11 +85,7 @@ class WordVectors {
     readonly dims: number,
     private readonly slots: number,
     private readonly at: Layout,
-  ) {
-    this.loaded = new Uint8Array(count);
-    this.scales = new Float32Array(count);
-    this.quantized = new Int8Array(count * dims);
-  }
+  ) {}
 
   private read(into: Uint8Array, position: number): void {
     if (readSync(this.fd, into, 0, into.length, position) !== into.length) throw new Error('the word-vector cache ended early');
@@ -100,14 +98,16 @@ class WordVectors {
     return rank < 0 ? undefined : rank;
   }
 
-  /** The rank's scale and components are in `scales` and `quantized` once this returns. */
-  load(rank: number): void {
-    if (this.loaded[rank]) return;
-    const scale = new Float32Array(1);
-    this.read(new Uint8Array(scale.buffer), this.at.scales + rank * 4);
-    this.scales[rank] = scale[0]!;
-    this.read(new Uint8Array(this.quantized.buffer, rank * this.dims, this.dims), this.at.vectors + rank * this.dims);
-    this.loaded[rank] = 1;
+  vector(rank: number): StoredVector {
+    let stored = this.vectors.get(rank);
+    if (!stored) {
+      const scale = new Float32Array(1);
+      this.read(new Uint8Array(scale.buffer), this.at.scales + rank * 4);
+      const components = new Int8Array(this.dims);
+      this.read(new Uint8Array(components.buffer), this.at.vectors + rank * this.dims);
+      this.vectors.set(rank, (stored = { scale: scale[0]!, components }));
+    }
+    return stored;
   }
 
   private lookUp(word: string): number {
@@ -468,11 +468,9 @@ export class SifEmbeddings extends Embeddings {
   vectorOf(word: string): Float32Array | undefined {
     const rank = this.rankOf(word.normalize('NFC').toLowerCase().replace(/’/g, "'"));
     if (rank === undefined) return undefined;
-    const { dims, quantized, scales } = this.words;
-    this.words.load(rank);
-    const out = new Float32Array(dims);
-    const scale = scales[rank]!;
-    for (let i = 0; i < dims; i++) out[i] = quantized[rank * dims + i]! * scale;
+    const { scale, components } = this.words.vector(rank);
+    const out = new Float32Array(this.words.dims);
+    for (let i = 0; i < out.length; i++) out[i] = components[i]! * scale;
     return out;
   }
 
@@ -504,15 +502,14 @@ export class SifEmbeddings extends Embeddings {
   }
 
   private rawVector(text: string): number[] {
-    const { dims, quantized, scales } = this.words;
+    const { dims } = this.words;
     const sum = new Float64Array(dims);
     let count = 0;
     for (const rank of this.ranksIn(text)) {
-      this.words.load(rank);
+      const { scale, components } = this.words.vector(rank);
       const p = 1 / ((rank + 1) * this.zipfNorm);
-      const weight = (SIF_A / (SIF_A + p)) * scales[rank]!;
-      const base = rank * dims;
-      for (let i = 0; i < dims; i++) sum[i]! += weight * quantized[base + i]!;
+      const weight = (SIF_A / (SIF_A + p)) * scale;
+      for (let i = 0; i < dims; i++) sum[i]! += weight * components[i]!;
       count++;
     }
     const raw = scaled(sum, 1 / Math.max(count, 1));
