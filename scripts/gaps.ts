@@ -16,7 +16,7 @@ function printGroups(groups: GapGroup[], span: string, log: string): void {
   console.log(`Unanswered in the last ${span}: ${total} (not found or 👎) in ${groups.length} groups, most frequent first.\n`);
   for (const g of groups) {
     console.log(`${g.terms.join(', ') || '(no key terms)'} — ${g.count}× (${g.notFound} not found, ${g.thumbsDown} 👎)`);
-    for (const q of g.questions) console.log(`  ${q.count}× ${q.question}`);
+    for (const q of g.questions) console.log(`  ${q.count}× ${q.question}${q.reasons.length ? ` — 👎 “${q.reasons.join('”, “')}”` : ''}`);
     for (const d of g.documents) console.log(`  closest: ${d.title} (${d.source})`);
     console.log('');
   }

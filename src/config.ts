@@ -24,6 +24,11 @@ function wholeNumber(min: number, max: number, unit: string) {
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: range });
 }
 const url = z.url({ error: 'must be a URL such as http://127.0.0.1:8000' });
+/** host or host:port, as a URL's `host` reads: "cdn.discordapp.com", "127.0.0.1:3000". */
+const hostList = z
+  .string()
+  .regex(/^\s*[\w.-]+(:\d+)?\s*(,\s*[\w.-]+(:\d+)?\s*)*$/, 'must be a comma-separated list of host names (host or host:port)')
+  .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()));
 const idList = z
   .string()
   .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, 'must be a comma-separated list of Discord ids')
@@ -61,6 +66,9 @@ const schema = z.object({
   ANSWER_THREAD_FOLLOWUPS: bool.default(true),
   ASK_RATE_PER_MINUTE: wholeNumber(1, 1_000, 'questions').default(6),
   REINDEX_COOLDOWN_SECONDS: wholeNumber(0, 86_400, 'seconds').default(60),
+  THREAD_MEMORY_DAYS: wholeNumber(1, 365, 'days').default(7),
+  ATTACHMENT_HOSTS: hostList.default(['cdn.discordapp.com', 'media.discordapp.net']),
+  ATTACHMENT_TIMEOUT_MS: wholeNumber(1_000, 600_000, 'milliseconds').default(30_000),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -98,6 +106,11 @@ export interface Config {
     threadFollowups: boolean;
     askRatePerMinute: number;
     reindexCooldownSeconds: number;
+    /** A thread's conversation unused for this long is forgotten. */
+    threadMemoryDays: number;
+    /** The only hosts `/add` fetches attachments from (Discord's attachment CDN). */
+    attachmentHosts: string[];
+    attachmentTimeoutMs: number;
   };
 }
 
@@ -176,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.
       threadFollowups: r.ANSWER_THREAD_FOLLOWUPS,
       askRatePerMinute: r.ASK_RATE_PER_MINUTE,
       reindexCooldownSeconds: r.REINDEX_COOLDOWN_SECONDS,
+      threadMemoryDays: r.THREAD_MEMORY_DAYS,
+      attachmentHosts: r.ATTACHMENT_HOSTS,
+      attachmentTimeoutMs: r.ATTACHMENT_TIMEOUT_MS,
     },
   };
 }

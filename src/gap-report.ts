@@ -3,23 +3,40 @@
  * `<dataDir>/gaps.jsonl`; `npm run gaps` and `/gaps` read it back grouped by what the questions were about, most
  * frequent first, with the documents closest to each group, so an admin knows what to add before re-ingesting.
  *
- * A record holds the question and ids (answer, channel), never a user, a name or any other message text. The log
- * is size-bounded: past MAX_LOG_BYTES the file becomes `gaps.1.jsonl` (replacing the one before) and a new one starts.
+ * A record holds the question and ids (answer, channel), never a user, a name or any other message text; a 👎 may be
+ * followed by a record of the reason its voter typed ("what was wrong?"), shown beside the question. A question
+ * asked in a scoped channel records the scope, so that channel's report shows its own gaps only. The log is
+ * size-bounded: past MAX_LOG_BYTES the file becomes `gaps.1.jsonl` (replacing the one before) and a new one starts.
  */
 import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidQuestionError, UserFacingError } from './rag/errors.js';
-import type { AnswerEngine, NearestDocuments } from './rag/types.js';
+import type { AnswerEngine, NearestDocuments, Scope } from './rag/types.js';
 
-export type GapKind = 'not_found' | 'thumbs_down';
+/** `reason`: what a 👎 voter said was wrong, attached to the 👎 of the same answer. */
+export type GapKind = 'not_found' | 'thumbs_down' | 'reason';
 
 export interface GapRecord {
   time: string;
   kind: GapKind;
-  /** The question as understood (a follow-up with its subject carried over). */
+  /** The question as understood (a follow-up with its subject carried over); empty in a reason record. */
   question: string;
   answerId: string;
   channelId: string | null;
+  /** The corpus subfolders the question was asked within (a scoped channel). */
+  scope?: string[];
+  /** In a reason record: the voter's line. */
+  reason?: string;
+}
+
+/** The longest reason kept: one line, as the 👎 form allows. */
+export const MAX_REASON_CHARS = 300;
+
+/** Whether a record was made within `scope`: the same folders (unscoped reports take every record). */
+export function madeWithin(record: GapRecord, scope?: Scope): boolean {
+  if (!scope) return true;
+  const own = record.scope ?? [];
+  return own.length === scope.length && scope.every((folder) => own.includes(folder));
 }
 
 export const MAX_LOG_BYTES = 1 << 20;
@@ -42,14 +59,17 @@ export class GapLog {
     await appendFile(this.path, line, 'utf8');
   }
 
-  /** Records at or after `since`, oldest first; lines that are not records (a torn write) are skipped. */
-  async read(since?: Date): Promise<GapRecord[]> {
+  /**
+   * Records at or after `since` made within `scope` (all when absent), oldest first; lines that are not records (a
+   * torn write) are skipped.
+   */
+  async read(since?: Date, scope?: Scope): Promise<GapRecord[]> {
     const records: GapRecord[] = [];
     for (const file of [this.previousPath, this.path]) {
       const text = await readFile(file, 'utf8').catch(() => '');
       for (const line of text.split('\n')) {
         const record = parseRecord(line);
-        if (record && (!since || Date.parse(record.time) >= since.getTime())) records.push(record);
+        if (record && (!since || Date.parse(record.time) >= since.getTime()) && madeWithin(record, scope)) records.push(record);
       }
     }
     return records;
@@ -60,7 +80,10 @@ function parseRecord(line: string): GapRecord | null {
   if (!line.trim()) return null;
   try {
     const r = JSON.parse(line) as Partial<GapRecord>;
-    const valid = typeof r.question === 'string' && typeof r.time === 'string' && (r.kind === 'not_found' || r.kind === 'thumbs_down');
+    const valid =
+      typeof r.question === 'string' &&
+      typeof r.time === 'string' &&
+      (r.kind === 'not_found' || r.kind === 'thumbs_down' || (r.kind === 'reason' && typeof r.reason === 'string'));
     return valid ? (r as GapRecord) : null;
   } catch {
     return null;
@@ -82,8 +105,8 @@ export interface GapGroup {
   count: number;
   notFound: number;
   thumbsDown: number;
-  /** Distinct questions, most asked first. */
-  questions: { question: string; count: number; last: string }[];
+  /** Distinct questions, most asked first, with the reasons 👎 voters gave. */
+  questions: { question: string; count: number; last: string; reasons: string[] }[];
   /** The documents closest to the group's most asked question: where an answer would belong. */
   documents: NearestDocuments['documents'];
 }
@@ -92,14 +115,17 @@ export interface GapGroup {
  * Groups the records by what they ask about, most frequent first. Questions that share a word the corpus never uses
  * ("Japan") form one group, whatever else they ask; the rest group by their key terms.
  */
-export async function gapReport(engine: Pick<AnswerEngine, 'nearest'>, records: GapRecord[]): Promise<GapGroup[]> {
+export async function gapReport(engine: Pick<AnswerEngine, 'nearest'>, all: GapRecord[], scope?: Scope): Promise<GapGroup[]> {
   const groups = new Map<string, GapGroup>();
   const probes = new Map<string, NearestDocuments | null>();
+  const reasons = new Map<string, string[]>();
+  for (const r of all) if (r.kind === 'reason' && r.reason?.trim()) reasons.set(r.answerId, [...(reasons.get(r.answerId) ?? []), r.reason.trim()]);
+  const records = all.filter((r) => r.kind !== 'reason');
   for (const r of records) {
     if (!probes.has(r.question)) {
       probes.set(
         r.question,
-        await engine.nearest(r.question).catch((e: unknown) => {
+        await engine.nearest(r.question, 3, { scope }).catch((e: unknown) => {
           if (e instanceof UserFacingError) return null;
           throw e;
         }),
@@ -117,11 +143,13 @@ export async function gapReport(engine: Pick<AnswerEngine, 'nearest'>, records: 
     group.count++;
     if (r.kind === 'not_found') group.notFound++;
     else group.thumbsDown++;
+    const said = r.kind === 'thumbs_down' ? (reasons.get(r.answerId) ?? []) : [];
     const same = group.questions.find((q) => q.question.toLowerCase() === r.question.toLowerCase());
     if (same) {
       same.count++;
       same.last = r.time > same.last ? r.time : same.last;
-    } else group.questions.push({ question: r.question, count: 1, last: r.time });
+      same.reasons.push(...said.filter((reason) => !same.reasons.includes(reason)));
+    } else group.questions.push({ question: r.question, count: 1, last: r.time, reasons: [...new Set(said)] });
   }
   for (const group of groups.values()) {
     group.questions.sort((a, b) => b.count - a.count || b.last.localeCompare(a.last));

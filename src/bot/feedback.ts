@@ -1,6 +1,7 @@
 /**
  * 👍/👎 clicks under answers, appended as JSON lines to `<dataDir>/feedback.jsonl` so the team can find answers that
- * failed. Records hold Discord user ids, never names.
+ * failed. Records hold Discord user ids, never names. A 👎 is recorded when clicked; the reason its voter then types
+ * (if any) follows as a second record of the same answer and user, carrying `reason`.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ export interface FeedbackRecord {
   question: string;
   userId: string;
   vote: Vote;
+  /** What was wrong, in the voter's words (a 👎's optional line). */
+  reason?: string;
 }
 
 export class FeedbackLog {
@@ -37,4 +40,11 @@ export function feedbackId(vote: Vote, answerId: string): string {
 export function parseFeedbackId(customId: string): { vote: Vote; answerId: string } | null {
   const m = /^feedback:(up|down):([\w-]+)$/.exec(customId);
   return m ? { vote: m[1] as Vote, answerId: m[2]! } : null;
+}
+
+/** The 👎 form's custom id: the answer the reason is about. */
+export const reasonFormId = (answerId: string) => `feedback:reason:${answerId}`;
+
+export function parseReasonFormId(customId: string): string | null {
+  return /^feedback:reason:([\w-]+)$/.exec(customId)?.[1] ?? null;
 }

@@ -53,7 +53,7 @@ try {
   const started = performance.now();
   engine = await Engine.open(config, { autoIngest: true, onNotice: (message) => logger.info(message) });
   logger.info({ ms: Math.round(performance.now() - started) }, 'answer engine ready');
-  bot = createBot({ config, engine, logger });
+  bot = await createBot({ config, engine, logger });
   await bot.start();
 } catch (error) {
   logger.flush();

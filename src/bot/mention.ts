@@ -3,13 +3,13 @@
  * holds a conversation (a follow-up needs no mention), or (when enabled) a DM.
  */
 import type { Message } from 'discord.js';
-import { answerQuestion, askRefusal, openConversation } from './asking.js';
+import { answerQuestion, askRefusal, openConversation, scopeHere } from './asking.js';
 import type { BotContext, LogFields } from './context.js';
 import { NO_PINGS, renderLine } from './render.js';
 
 /** A message in a thread where the bot holds a conversation: a follow-up, answered without a mention. */
 function isFollowUp(message: Message, ctx: BotContext): boolean {
-  return ctx.config.discord.threadFollowups && message.channel.isThread() && ctx.conversations.has(message.channelId);
+  return ctx.config.discord.threadFollowups && message.channel.isThread() && ctx.memory.has(message.channelId);
 }
 
 /** Whether the bot should answer this message; mentions through @everyone or a role do not count. */
@@ -39,9 +39,11 @@ export async function answerMention(message: Message, botId: string, ctx: BotCon
     return { outcome: 'rate_limited' };
   }
   if ('sendTyping' in message.channel) await message.channel.sendTyping();
-  const history = followUp ? ctx.conversations.history(message.channelId) : undefined;
-  const { answer, payload, fields } = await answerQuestion(question, ctx, { channelId: message.channelId, history });
+  // In a thread each person continues their own conversation (issue: six people asking at once in one thread).
+  const history = followUp ? ctx.memory.history(message.channelId, message.author.id) : undefined;
+  const scope = scopeHere(message.channel, message.channelId, ctx);
+  const { answer, payload, fields } = await answerQuestion(question, ctx, { channelId: message.channelId, history, scope });
   const reply = await message.reply({ ...payload, allowedMentions: NO_PINGS });
-  const thread = message.inGuild() ? await openConversation(reply, answer, ctx) : null;
+  const thread = message.inGuild() ? await openConversation(reply, answer, message.author.id, ctx) : null;
   return { ...fields, followUp, thread };
 }

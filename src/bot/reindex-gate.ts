@@ -1,4 +1,10 @@
-/** Lets one in-process re-index run at a time and spaces runs by a cooldown. */
+/** Lets one in-process ingest (/reindex, /add) run at a time and spaces runs by a cooldown. */
+
+/** One claimed run; `release` may be called more than once (only the first counts), never releasing a later run. */
+export interface GateClaim {
+  release(completed: boolean): void;
+}
+
 export class ReindexGate {
   private runningSince: number | null = null;
   private finishedAt = Number.NEGATIVE_INFINITY;
@@ -22,6 +28,19 @@ export class ReindexGate {
     if (wait > 0) return `The index was rebuilt moments ago; try again in ${Math.ceil(wait / 1000)} s.`;
     this.runningSince = now;
     return null;
+  }
+
+  /** Claims the gate for one run, or returns why it cannot start now. */
+  claim(): GateClaim | string {
+    const refusal = this.tryStart();
+    if (refusal) return refusal;
+    let released = false;
+    return {
+      release: (completed) => {
+        if (!released) this.finish(completed);
+        released = true;
+      },
+    };
   }
 
   /** Releases the gate; a completed run starts the cooldown, a failed one does not. */

@@ -14,6 +14,7 @@ import { escapeOutside, fileName } from './escape.js';
 import { feedbackId } from './feedback.js';
 import type { GapGroup } from '../gap-report.js';
 import {
+  type AddedDocument,
   citationMarks,
   citedDocuments,
   datesRemark,
@@ -125,11 +126,25 @@ function cited(
   return embed;
 }
 
-export function feedbackButtons(answerId: string): ActionRowBuilder<ButtonBuilder> {
+/** Custom id of the button that shares a private answer with the channel. */
+export const shareId = (answerId: string) => `share:${answerId}`;
+
+function shareButton(answerId: string): ButtonBuilder {
+  return new ButtonBuilder().setCustomId(shareId(answerId)).setLabel('Share to channel').setEmoji('📣').setStyle(ButtonStyle.Primary);
+}
+
+/** 👍 and 👎 under an answer; a private answer also gets "Share to channel". */
+export function feedbackButtons(answerId: string, shareable = false): ActionRowBuilder<ButtonBuilder> {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(feedbackId('up', answerId)).setEmoji('👍').setStyle(ButtonStyle.Secondary),
     new ButtonBuilder().setCustomId(feedbackId('down', answerId)).setEmoji('👎').setStyle(ButtonStyle.Secondary),
+    ...(shareable ? [shareButton(answerId)] : []),
   );
+}
+
+/** The line above an answer shared by its asker: who shared it, without pinging them. */
+export function sharedByLine(userId: string): string {
+  return `📣 Shared by <@${userId}>`;
 }
 
 /** One line per cited document: its [n] markers, title, date when known, file and paragraphs. */
@@ -143,7 +158,7 @@ function sourceLine(d: CitedDocument): string {
  * made of its quotes, so quoting them again would say everything twice: quotes appear (as fields) only where the
  * answer does not already show them word for word (a language model's paraphrase).
  */
-export function renderAnswer(answer: Answer, answerId: string) {
+export function renderAnswer(answer: Answer, answerId: string, options: { shareable?: boolean; lead?: string } = {}) {
   const color = answer.status === 'not_found' ? COLOR.notFound : answer.flags.length ? COLOR.flagged : COLOR.answered;
   const footer = truncate([answer.note, `answer ${answerId}`].filter(Boolean).join(' · '), 200);
   // Warnings keep up to half the description and the source lines a quarter, so a long answer never hides them.
@@ -151,14 +166,15 @@ export function renderAnswer(answer: Answer, answerId: string) {
   const dated = datesRemark(answer.citations);
   const sources = truncate([...citedDocuments(answer.citations).map(sourceLine), ...(dated ? [dated] : [])].join('\n'), LIMITS.description / 4);
   const understood = answer.understood ? `*Understood as: ${escapeOutside(truncate(answer.understood, 300))}*` : '';
-  const room = LIMITS.description - [understood, sources, warnings].reduce((n, part) => n + (part ? part.length + 2 : 0), 0);
+  const lead = options.lead ? `*${truncate(options.lead, 300)}*` : '';
+  const room = LIMITS.description - [lead, understood, sources, warnings].reduce((n, part) => n + (part ? part.length + 2 : 0), 0);
   const text = truncate(escapeOutside(answer.answer.trim()) || 'The engine returned no text.', room);
-  const description = [understood, text, sources, warnings].filter(Boolean).join('\n\n');
+  const description = [lead, understood, text, sources, warnings].filter(Boolean).join('\n\n');
   const heading = truncate(escapeOutside(answer.question), LIMITS.title);
   const embed = new EmbedBuilder().setTitle(heading).setDescription(description).setColor(color).setFooter({ text: footer });
   const fields = citationFields(quotesNotInAnswer(answer), LIMITS.embedTotal - heading.length - description.length - footer.length);
   if (fields.length) embed.addFields(fields);
-  return { content: '', embeds: [embed], components: [feedbackButtons(answerId)], allowedMentions: NO_PINGS };
+  return { content: '', embeds: [embed], components: [feedbackButtons(answerId, options.shareable)], allowedMentions: NO_PINGS };
 }
 
 const documentName = (d: DocumentRef) => `${d.title || d.source}${d.date ? ` (${d.date})` : ''}`;
@@ -193,13 +209,15 @@ function summaryDocumentFields(summary: Summary, room: number): APIEmbedField[] 
   return fields;
 }
 
-export function renderSummary(summary: Summary, heading: string) {
+/** `shareWith`: the id under which a private summary can be shared with the channel. */
+export function renderSummary(summary: Summary, heading: string, shareWith?: string) {
   const color = summary.flags.length ? COLOR.flagged : COLOR.answered;
   const more = moreField(summary.more);
   const embed = cited(heading, summary.summary || 'Nothing in the corpus is about this topic.', [], summary.flags, undefined, color);
   const used = (embed.data.title?.length ?? 0) + (embed.data.description?.length ?? 0) + (more ? more.name.length + more.value.length : 0);
   embed.addFields([...summaryDocumentFields(summary, LIMITS.embedTotal - used), ...(more ? [more] : [])]);
-  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
+  const components = shareWith ? [new ActionRowBuilder<ButtonBuilder>().addComponents(shareButton(shareWith))] : [];
+  return { content: '', embeds: [embed], components, allowedMentions: NO_PINGS };
 }
 
 export const SOURCES_PER_PAGE = 10;
@@ -256,6 +274,29 @@ export function renderReindexReport(report: IngestReport) {
   return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }
 
+/** What `/add` did with each file: where it went, its title, date, chunks and placeholders, or why it was refused. */
+export function renderAddReport(documents: AddedDocument[], ingestMs?: number) {
+  const added = documents.filter((d) => d.status !== 'refused');
+  const lines = documents.map((d) => {
+    if (d.status === 'refused') return `⛔ ${fileName(d.name)} — refused: ${escapeOutside(d.reason)}`;
+    const placeholders = d.placeholders.length
+      ? `⚠ ${d.placeholders.length} placeholder${d.placeholders.length === 1 ? '' : 's'}: ${escapeOutside([...new Set(d.placeholders.map((p) => p.text))].join(', '))}`
+      : 'no placeholders';
+    const parts = [`“${escapeOutside(d.title || d.source)}”`, d.date ?? 'no date found', `${d.chunks} chunk${d.chunks === 1 ? '' : 's'}`, placeholders];
+    return `✅ ${fileName(d.source)}${d.status === 'replaced' ? ' (replaced)' : ''} — ${parts.join(' · ')}`;
+  });
+  const refused = documents.length - added.length;
+  const took = ingestMs === undefined ? '' : ` in ${(ingestMs / 1000).toFixed(1)} s`;
+  const summary = added.length
+    ? `${added.length} added${refused ? `, ${refused} refused` : ''}${took}; questions were answered from the previous index meanwhile, and from now on these are cited too.`
+    : `Nothing was added: ${refused === 1 ? 'the file was' : `all ${refused} files were`} refused.`;
+  const embed = new EmbedBuilder()
+    .setTitle(added.length ? 'Added to the corpus' : 'Nothing added')
+    .setColor(refused ? COLOR.flagged : COLOR.answered)
+    .setDescription(truncate([summary, '', ...lines].join('\n'), LIMITS.description));
+  return { content: '', embeds: [embed], components: [], allowedMentions: NO_PINGS };
+}
+
 /** A one-line reply: refusals, errors, progress. */
 export function renderLine(text: string) {
   return { content: truncate(text, LIMITS.content), embeds: [], components: [], allowedMentions: NO_PINGS };
@@ -271,11 +312,14 @@ export function renderHelp(sources: SourceInfo[]) {
         [
           'I answer from the team’s news corpus only, quoting the passages I used — every answer cites its sources with [n] markers.',
           '',
-          '`/ask question:` — ask anything; add `public:true` to show the answer to the channel in a thread, where you can ask follow-ups ("and what about Togo?") without mentioning me.',
+          '`/ask question:` — ask anything; only you see the answer, with a **Share to channel** button. Add `public:true` to show it to the channel in a thread, where anyone can ask follow-ups ("and what about Togo?") without mentioning me; each person\'s follow-ups continue their own questions, even after I restart.',
           '`/summary source:` or `/summary topic:` — a cited summary of one document or of a topic.',
           '`/sources` — the documents I have read.',
-          '`/reindex` — re-read the corpus; `/gaps` — what I could not answer (server managers only).',
+          'On any message: **Apps → Ask the corpus** — its text as a question (or, if it is not one, the claim to look up), answered privately.',
           'You can also mention me with a question.',
+          '👎 under an answer asks what was wrong (one optional line); the team sees it in `/gaps`.',
+          '',
+          'Server managers: `/add` — add up to five articles (.txt, .md, .html, ≤ 5 MB) from chat, optionally into a folder; `/scope set|show|clear` — which corpus folders a channel or category answers from; `/reindex` — re-read the corpus; `/gaps` — what I could not answer.',
           '',
           '⚠ lines mark text the source leaves blank or only speculates about. If the corpus does not cover a question, I say so rather than guess.',
           '',
@@ -305,7 +349,10 @@ export function renderGaps(groups: GapGroup[], span: string) {
   let left = LIMITS.embedTotal - (embed.data.title?.length ?? 0) - (embed.data.description?.length ?? 0);
   for (const g of groups.slice(0, LIMITS.fields)) {
     const name = truncate(`${g.terms.join(', ') || '(no key terms)'} — ${g.count}× (${g.notFound} not found, ${g.thumbsDown} 👎)`, LIMITS.fieldName);
-    const questions = g.questions.slice(0, GAP_QUESTIONS).map((q) => `${q.count}× ${escapeOutside(truncate(q.question, 200))}`);
+    const questions = g.questions.slice(0, GAP_QUESTIONS).map((q) => {
+      const said = q.reasons.length ? ` — 👎 ${q.reasons.slice(0, 2).map((r) => `“${escapeOutside(truncate(r, 150))}”`).join(', ')}` : '';
+      return `${q.count}× ${escapeOutside(truncate(q.question, 200))}${said}`;
+    });
     const closest = g.documents.length ? `closest: ${g.documents.map((d) => `${escapeOutside(d.title)} (${fileName(d.source)})`).join('; ')}` : '';
     const value = truncate([...questions, closest].filter(Boolean).join('\n'), Math.min(LIMITS.fieldValue, 600));
     if (name.length + value.length > left) break;

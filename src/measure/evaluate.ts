@@ -14,6 +14,7 @@
  * - a question with no answer line counts in the denominators and scores nothing;
  * - the median answer length is that of the answered answers (status `answered`), the upper median when even.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -26,6 +27,24 @@ import { withTurn, type RetrievedSources, type Turn } from '../rag/types.js';
 /** The question set file is missing or malformed; the message names the file and line. Invalid input: exit 2. */
 export class QuestionSetError extends InvalidQuestionError {}
 
+/** The parts a labelled set is split into (by document): decisions are fitted on `fit` and reported on `final`. */
+export const PARTS = ['fit', 'check', 'final'] as const;
+export type Part = (typeof PARTS)[number];
+/**
+ * What a question tests: `answerable`; `unanswerable`, the corpus holds its topic but not its answer (the dataset's
+ * own unanswerable questions, the team's near misses); `removed`, an answerable question whose document was taken
+ * out of the corpus.
+ */
+export const TASK_KINDS = ['answerable', 'unanswerable', 'removed'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+/** Fields of the labelled sets (eval/README.md): optional, so every set of the shared format still reads. */
+const labelledFields = {
+  kind: z.enum(TASK_KINDS).optional(),
+  part: z.enum(PARTS).optional(),
+  answers: z.array(z.string()).optional(),
+};
+
 const questionSchema = z.discriminatedUnion('expect', [
   z.object({
     id: z.string().min(1),
@@ -35,6 +54,7 @@ const questionSchema = z.discriminatedUnion('expect', [
     source: z.string().min(1),
     facts: z.array(z.array(z.string()).min(1)).default([]),
     flags: z.array(z.string()).default([]),
+    ...labelledFields,
   }),
   z.object({
     id: z.string().min(1),
@@ -44,6 +64,7 @@ const questionSchema = z.discriminatedUnion('expect', [
     source: z.string().optional(),
     facts: z.array(z.array(z.string())).default([]),
     flags: z.array(z.string()).default([]),
+    ...labelledFields,
   }),
 ]);
 
@@ -135,6 +156,10 @@ export interface CaseResult {
   id: string;
   question: string;
   expect: EvalQuestion['expect'];
+  /** The question's kind; a set that names none has `answerable` and `unanswerable` by its `expect`. */
+  kind: TaskKind;
+  /** The part of a labelled set the question belongs to. */
+  part?: Part;
   /** What came back: answered, not_found, invalid, or missing when there was no answer at all. */
   status: string;
   goldSource?: string;
@@ -203,6 +228,8 @@ function scoreCase(q: EvalQuestion, a: ScoredAnswer | undefined, words: Map<stri
     id: q.id,
     question: q.question,
     expect: q.expect,
+    kind: q.kind ?? (q.expect === 'answer' ? 'answerable' : 'unanswerable'),
+    ...(q.part ? { part: q.part } : {}),
     status: a?.status ?? 'missing',
     goldSource: q.source,
     top3: [],
@@ -279,11 +306,7 @@ export function scoreAnswers(
   const notFoundCorrect = unanswerable.filter((c) => c.abstainedCorrectly).length;
   const falseNotFound = answerable.filter((c) => c.falseNotFound).length;
   const quotesValid = quotes.filter((q) => q.valid).length;
-  const lengths = cases
-    .filter((c) => c.status === 'answered')
-    .map((c) => c.answer.length)
-    .sort((a, b) => a - b);
-  const medianAnswerChars = lengths.length ? lengths[Math.floor(lengths.length / 2)]! : 0;
+  const medianAnswerChars = medianAnsweredChars(cases);
   const report: Omit<EvalReport, 'checks' | 'goals' | 'passed'> = {
     questions: cases.length,
     answerable: answerable.length,
@@ -325,6 +348,76 @@ export function scoreAnswers(
     { name: 'hit@3 (answers issue)', value: fixed(report.hitAt3), required: `≥ ${ANSWERS_ISSUE_GOALS.hitAt3}`, ok: report.hitAt3 >= ANSWERS_ISSUE_GOALS.hitAt3 },
   ];
   return { ...report, checks, goals, passed: checks.every((c) => c.ok) };
+}
+
+/** The median length of the answered answers, the upper median when even (as score.py computes it). */
+function medianAnsweredChars(cases: CaseResult[]): number {
+  const lengths = cases
+    .filter((c) => c.status === 'answered')
+    .map((c) => c.answer.length)
+    .sort((a, b) => a - b);
+  return lengths.length ? lengths[Math.floor(lengths.length / 2)]! : 0;
+}
+
+/** A count out of a total. */
+export interface Share {
+  n: number;
+  of: number;
+}
+
+/** The figures of one part of a set (or of the whole set, `all`, when it has no parts). */
+export interface PartFigures {
+  part: Part | 'all';
+  questions: number;
+  /** Answerable questions whose gold source is among the first three citations. */
+  hitAt3: Share;
+  /**
+   * Mean share of key facts stated, a refusal stating none (score.py would credit facts a refusal's "closest
+   * documents" line happens to name); for SQuAD and QuAIL the one fact is the gold answer, so this is "gold answer
+   * inside the answer".
+   */
+  factCoverage: number;
+  /** Refusals (status not_found) of the unanswerable questions whose topic the corpus holds. */
+  unanswerableRefused: Share;
+  /** Refusals of the answerable questions whose document was removed. */
+  removedRefused: Share;
+  /** Answerable questions refused (one that expects a placeholder flag may be refused, as score.py counts). */
+  falseRefusals: Share;
+  /** Gold source among the first k fused chunks before composition (k = 3), when retrieval was measured. */
+  retrievalAt3?: Share;
+  medianAnswerChars: number;
+}
+
+const share = (cases: CaseResult[], test: (c: CaseResult) => boolean | undefined): Share => ({ n: cases.filter(test).length, of: cases.length });
+
+/** A set's figures by part, in PARTS order; one `all` row for a set without parts. */
+export function figuresByPart(cases: CaseResult[]): PartFigures[] {
+  const parted = cases.some((c) => c.part);
+  const groups = parted ? PARTS.map((part) => ({ part, cases: cases.filter((c) => c.part === part) })).filter((g) => g.cases.length) : [{ part: 'all' as const, cases }];
+  return groups.map(({ part, cases: inPart }) => {
+    const answerable = inPart.filter((c) => c.kind === 'answerable');
+    const retrieved = answerable.filter((c) => c.goldChunkRank !== undefined);
+    return {
+      part,
+      questions: inPart.length,
+      hitAt3: share(answerable, (c) => c.hit),
+      factCoverage: ratio(
+        answerable.reduce((s, c) => s + (c.falseNotFound ? 0 : (c.coverage ?? 0)), 0),
+        answerable.length,
+      ),
+      unanswerableRefused: share(
+        inPart.filter((c) => c.kind === 'unanswerable'),
+        (c) => c.status === 'not_found',
+      ),
+      removedRefused: share(
+        inPart.filter((c) => c.kind === 'removed'),
+        (c) => c.status === 'not_found',
+      ),
+      falseRefusals: share(answerable, (c) => c.falseNotFound),
+      ...(retrieved.length ? { retrievalAt3: share(retrieved, (c) => c.goldChunkRank != null && c.goldChunkRank <= 3) } : {}),
+      medianAnswerChars: medianAnsweredChars(inPart),
+    };
+  });
 }
 
 function rankOf(source: string, ranked: string[]): number | null {
@@ -380,56 +473,109 @@ export interface DevSet {
   name: string;
   questions: string;
   corpusDir: string;
+  /** The index directory's name under DATA_DIR/eval-index/: sets over one corpus share its index. */
+  index: string;
+  /** Whether score.py's thresholds on this set decide the exit code (the team's acceptance sets), or it is measured only. */
+  acceptance: boolean;
 }
 
 export interface DevSetReport extends DevSet {
   report: EvalReport;
+  parts: PartFigures[];
 }
 
-/** The dev sets a run can name: the seed articles (two question files), the other-sites set and the news archive. */
-export const DEV_SET_NAMES = ['seeds', 'web', 'archive'] as const;
+/**
+ * The sets a run can name: the seed articles (questions and conversations), the other-sites set, the news
+ * archive, the paraphrase questions (over the seeds and the other-sites set), and the labelled sets built from
+ * public data by `npm run eval:sets` (SQuAD, QuAIL, the fresh real-news set).
+ */
+export const DEV_SET_NAMES = ['seeds', 'web', 'archive', 'paraphrase', 'squad', 'quail', 'fresh'] as const;
 export type DevSetName = (typeof DEV_SET_NAMES)[number];
+/** The sets `eval:sets` builds: questions.jsonl and corpus/ under `<setsDir>/<name>/`. */
+const LABELLED = new Set<DevSetName>(['squad', 'quail', 'fresh']);
 
 /**
- * The question sets of the named dev sets. The archive is third-party text kept outside the repository
- * (eval/archive/README.md): it is included only when its directory exists, and `skipped` says why it is not.
+ * The question sets of the named dev sets. The archive and the labelled sets are third-party text kept outside the
+ * repository (eval/archive/README.md, eval/README.md): each is included only when its directory exists, and
+ * `skipped` says why it is not.
  */
-export function devSets(names: readonly DevSetName[], archiveDir: string): { sets: DevSet[]; skipped: string[] } {
+export function devSets(names: readonly DevSetName[], archiveDir: string, setsDir: string): { sets: DevSet[]; skipped: string[] } {
   const sets: DevSet[] = [];
   const skipped: string[] = [];
+  const team = (name: string, questions: string, corpusDir: string, index: string) => sets.push({ name, questions, corpusDir, index, acceptance: true });
   for (const name of names) {
     if (name === 'seeds') {
-      sets.push({ name: 'seeds', questions: 'eval/questions.jsonl', corpusDir: 'corpus' });
-      sets.push({ name: 'seeds (dev)', questions: 'eval/dev-questions.jsonl', corpusDir: 'corpus' });
-      sets.push({ name: 'conversations', questions: 'eval/conversations.jsonl', corpusDir: 'corpus' });
-      sets.push({ name: 'conversations (dev)', questions: 'eval/dev-conversations.jsonl', corpusDir: 'corpus' });
+      team('seeds', 'eval/questions.jsonl', 'corpus', 'seeds');
+      team('seeds (dev)', 'eval/dev-questions.jsonl', 'corpus', 'seeds');
+      team('conversations', 'eval/conversations.jsonl', 'corpus', 'seeds');
+      team('conversations (dev)', 'eval/dev-conversations.jsonl', 'corpus', 'seeds');
     } else if (name === 'web') {
-      sets.push({ name: 'web', questions: 'eval/web/questions.jsonl', corpusDir: 'eval/web/corpus' });
-    } else if (existsSync(archiveDir)) {
-      sets.push({ name: 'archive', questions: 'eval/archive/questions.jsonl', corpusDir: archiveDir });
-    } else {
-      skipped.push(`archive: no archive at ${archiveDir} (set ARCHIVE_DIR; eval/archive/README.md says how to build it)`);
+      team('web', 'eval/web/questions.jsonl', 'eval/web/corpus', 'web');
+    } else if (name === 'paraphrase') {
+      sets.push({ name: 'paraphrase', questions: 'eval/paraphrase.jsonl', corpusDir: 'corpus', index: 'seeds', acceptance: false });
+      sets.push({ name: 'paraphrase (web)', questions: 'eval/web/paraphrase.jsonl', corpusDir: 'eval/web/corpus', index: 'web', acceptance: false });
+    } else if (name === 'archive') {
+      if (existsSync(archiveDir)) team('archive', 'eval/archive/questions.jsonl', archiveDir, 'archive');
+      else skipped.push(`archive: no archive at ${archiveDir} (set ARCHIVE_DIR; eval/archive/README.md says how to build it)`);
+    } else if (LABELLED.has(name)) {
+      const dir = join(setsDir, name);
+      const questions = join(dir, 'questions.jsonl');
+      if (existsSync(questions)) sets.push({ name, questions, corpusDir: join(dir, 'corpus'), index: name, acceptance: false });
+      else skipped.push(`${name}: no ${questions} (build it with npm run eval:sets -- --from DIR; eval/README.md says how)`);
     }
   }
   return { sets, skipped };
 }
 
+/** Which questions of a labelled set a run asks. */
+export interface Selection {
+  /** Only this part's questions. */
+  part?: Part;
+  /** At most this many questions of each part, the same ones every run: the first in the order of a hash of their id. */
+  limit?: number;
+}
+
+const idOrder = (id: string) => createHash('sha256').update(id).digest('hex');
+
+/** The questions a selection keeps; a set without parts (the team's sets, conversations among them) is kept whole. */
+export function selectQuestions(questions: EvalQuestion[], selection: Selection): EvalQuestion[] {
+  if (!questions.some((q) => q.part)) return questions;
+  const kept: EvalQuestion[] = [];
+  for (const part of PARTS) {
+    if (selection.part && selection.part !== part) continue;
+    const inPart = questions.filter((q) => q.part === part);
+    const sampled = selection.limit === undefined ? inPart : [...inPart].sort((a, b) => (idOrder(a.id) < idOrder(b.id) ? -1 : 1)).slice(0, selection.limit);
+    const keep = new Set(sampled.map((q) => q.id));
+    kept.push(...inPart.filter((q) => keep.has(q.id)));
+  }
+  return kept;
+}
+
 /**
  * Evaluates each dev set over its own corpus, with an index per corpus under DATA_DIR/eval-index/ that later runs
- * reuse (the archive takes a minute to ingest the first time).
+ * reuse (the archive takes a minute to ingest the first time; an index is rebuilt only when its corpus changed).
  */
-export async function evaluateDevSets(config: Config, sets: DevSet[], onNotice: (message: string) => void): Promise<DevSetReport[]> {
+export async function evaluateDevSets(
+  config: Config,
+  sets: DevSet[],
+  onNotice: (message: string) => void,
+  selection: Selection = {},
+): Promise<DevSetReport[]> {
   const reports: DevSetReport[] = [];
   const engines = new Map<string, Engine>();
   for (const set of sets) {
     let engine = engines.get(set.corpusDir);
     if (!engine) {
-      const indexDir = join(config.dataDir, 'eval-index', set.name.split(' ')[0]!);
+      const indexDir = join(config.dataDir, 'eval-index', set.index);
       engine = await Engine.open({ ...config, corpusDir: set.corpusDir, indexDir }, { autoIngest: true, onNotice });
       engines.set(set.corpusDir, engine);
     }
-    onNotice(`${set.name}: ${set.questions} over ${set.corpusDir}…`);
-    reports.push({ ...set, report: await evaluate(engine, await readQuestions(set.questions), set.corpusDir) });
+    const questions = selectQuestions(await readQuestions(set.questions), selection);
+    onNotice(`${set.name}: ${questions.length} questions of ${set.questions} over ${set.corpusDir}…`);
+    const started = performance.now();
+    const report = await evaluate(engine, questions, set.corpusDir);
+    onNotice(`${set.name}: ${Math.round((performance.now() - started) / 1000)} s`);
+    reports.push({ ...set, report, parts: figuresByPart(report.cases) });
   }
   return reports;
 }

@@ -13,12 +13,16 @@ import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
 import type { Chunk } from './ingest/chunk.js';
+import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
 import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
+import { ScopeView } from './scope-view.js';
 import { questionTerms } from './text/terms.js';
 import {
   MAX_TURNS,
+  type AddOptions,
+  type AddReport,
   type Answer,
   type AnswerEngine,
   type AskOptions,
@@ -26,7 +30,10 @@ import {
   type IngestProgress,
   type IngestReport,
   type NearestDocuments,
+  type NewDocument,
   type RetrievedSources,
+  type Scope,
+  type ScopeOption,
   type SourceInfo,
   type Summary,
   type SummaryRequest,
@@ -164,24 +171,35 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
-    const { passages, ...composedAnswer } = await this.compose(question, understood);
+    const view = this.view(options.scope);
+    const { passages, ...composedAnswer } = await this.compose(question, understood, view.sources);
     const extractive: Answer = {
       question,
       ...asRead,
       ...composedAnswer,
-      citations: this.located(composedAnswer.citations),
+      answer: view.text(composedAnswer.answer),
+      citations: view.renamed(this.located(composedAnswer.citations)),
+      flags: view.renamed(composedAnswer.flags),
       timings: { totalMs: Math.round(performance.now() - began) },
     };
     // The abstention rule stays in charge: a model is asked only when the corpus holds an answer.
     if (!this.generator || extractive.status === 'not_found') return extractive;
     const generated = await this.generator.answer(question, passages, extractive, history);
-    return { ...generated, ...asRead, citations: this.located(generated.citations) };
+    return { ...generated, ...asRead, citations: view.renamed(this.located(generated.citations)), flags: view.renamed(generated.flags) };
   }
 
-  /** The offline answer to `understood` (the question as asked, or a follow-up read with its conversation). */
-  private async compose(question: string, understood: string): Promise<ComposedAnswer> {
+  /** The live corpus as a scope (corpus subfolders) sees it; the whole of it without one. */
+  private view(scope?: Scope): ScopeView {
+    return new ScopeView(this.live.index.manifest.documents, scope);
+  }
+
+  /**
+   * The offline answer to `understood` (the question as asked, or a follow-up read with its conversation), drawn from
+   * `sources` only when given (a scope).
+   */
+  private async compose(question: string, understood: string, sources?: string[]): Promise<ComposedAnswer> {
     const { retriever } = this.live;
-    const composed = composeAnswer(understood, await retriever.retrieve(understood), retriever.sentences);
+    const composed = composeAnswer(understood, await retriever.retrieve(understood, { sources }), retriever.sentences);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -192,7 +210,7 @@ export class Engine implements AnswerEngine {
     if (!ASKS_LATEST.test(understood)) return composed;
     // "What did Lavrov discuss most recently?": of the documents about what Lavrov discussed, the one dated last.
     const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
-    const newest = this.newestAnswering(await retriever.retrieve(subject));
+    const newest = this.newestAnswering(await retriever.retrieve(subject, { sources }));
     if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
     const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), retriever.sentences);
     return recent.status === 'answered' ? recent : composed;
@@ -222,33 +240,35 @@ export class Engine implements AnswerEngine {
   }
 
   /** What a question is about and the documents closest to it, whether or not they answer it: the gap report's view. */
-  async nearest(rawQuestion: string, count = 3): Promise<NearestDocuments> {
+  async nearest(rawQuestion: string, count = 3, options: ScopeOption = {}): Promise<NearestDocuments> {
     const question = normalizeQuestion(rawQuestion);
     await this.refreshIfDue();
     const { retriever } = this.live;
-    const retrieval = await retriever.retrieve(question);
+    const view = this.view(options.scope);
+    const retrieval = await retriever.retrieve(question, { sources: view.sources });
     const asked = questionTerms(question);
     const wordsOf = (keys: Iterable<string>) => [...new Set([...keys].map((t) => asked.find((q) => q.term === t)?.word ?? t))];
     const sources = [...new Set(retrieval.chunks.map((i) => retriever.chunks[i]!.source))].slice(0, count);
     return {
       keyTerms: wordsOf(retrieval.keyTerms.keys()),
       unknownTerms: wordsOf(retrieval.unknownTerms),
-      documents: sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source })),
+      documents: view.renamed(sources.map((source) => ({ source, title: this.live.documents.get(source)?.title ?? source }))),
     };
   }
 
-  async summarize(request: SummaryRequest): Promise<Summary> {
+  async summarize(request: SummaryRequest, options: ScopeOption = {}): Promise<Summary> {
     await this.refreshIfDue();
     const { retriever, index } = this.live;
+    const view = this.view(options.scope);
+    const located = (summary: Summary) => view.summary({ ...summary, citations: this.located(summary.citations) });
     if ('source' in request) {
-      const doc = index.manifest.documents.find((d) => d.source === request.source || d.aliases.includes(request.source));
+      // Outside the scope a document is not there at all: the same answer as for a name no document has.
+      const doc = index.manifest.documents.find((d) => view.visible(d.source) && (d.source === request.source || d.aliases.includes(request.source)));
       if (!doc) throw new UnknownSourceError(`no indexed document named ${request.source}; /sources or npm run summary -- --list shows them`);
       const [record] = await index.records([doc.source]);
-      const summary = summarizeSource(retriever, record!);
-      return { ...summary, citations: this.located(summary.citations) };
+      return located(summarizeSource(retriever, record!));
     }
-    const summary = await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources));
-    return { ...summary, citations: this.located(summary.citations) };
+    return located(await summarizeTopic(retriever, normalizeQuestion(request.topic), (sources) => index.records(sources), (source) => view.visible(source)));
   }
 
   /** Where retrieval ranks each document before any answer is composed: what evaluation reads. */
@@ -300,11 +320,12 @@ export class Engine implements AnswerEngine {
     }
   }
 
-  async sources(): Promise<SourceInfo[]> {
+  async sources(options: ScopeOption = {}): Promise<SourceInfo[]> {
     await this.refreshIfDue();
-    return this.live.index.manifest.documents.map((d) => ({
-      source: d.source,
-      aliases: d.aliases,
+    const view = this.view(options.scope);
+    return this.live.index.manifest.documents.filter((d) => view.visible(d.source)).map((d) => ({
+      source: view.nameOf(d.source),
+      aliases: view.otherNames(d.source, d.aliases),
       title: d.title,
       ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
@@ -320,6 +341,18 @@ export class Engine implements AnswerEngine {
     const report = await ingest;
     await this.refresh();
     return report;
+  }
+
+  async addDocuments(files: NewDocument[], options: AddOptions = {}): Promise<AddReport> {
+    await this.refreshIfDue();
+    const indexed = new Map(this.live.index.manifest.documents.map((d) => [d.sha256, d.source]));
+    const additions = await saveAdditions(this.config.corpusDir, files, { ...options, indexed });
+    if (!additions.saved.length) return additionReport(additions, null, this.live.documents);
+    const ingest = await this.reindex(options.onProgress).catch((e: unknown) => {
+      if (!(e instanceof IngestBusyError)) throw e;
+      throw new IngestBusyError(`${e.message}; the files were saved into the corpus and the next ingest takes them in`);
+    });
+    return additionReport(additions, ingest, this.live.documents);
   }
 
   async stop(): Promise<void> {

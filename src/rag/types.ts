@@ -204,6 +204,54 @@ export const MAX_TURNS = 4;
 export interface AskOptions {
   /** The conversation so far, oldest first; only the last MAX_TURNS turns are read. */
   history?: Turn[];
+  /** Only the documents of these corpus subfolders may answer (all when absent). */
+  scope?: Scope;
+}
+
+/**
+ * Corpus subfolders ("africa", "africa/2024") that a question, a summary or a listing may draw on: documents
+ * elsewhere are invisible to it, in answers, citations, closest documents and listings alike.
+ */
+export type Scope = readonly string[];
+
+/** Whether a file of the corpus (named relative to it, with "/" between folders) lies in the scope. */
+export function inScope(source: string, scope?: Scope): boolean {
+  return !scope || scope.some((folder) => source.startsWith(`${folder}/`));
+}
+
+/** What scoped calls other than `ask` take. */
+export interface ScopeOption {
+  scope?: Scope;
+}
+
+/** Articles are tens of kilobytes; a file past this is a dump or a mistake, and would stall every ingest. */
+export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
+/** The file types the corpus reads (by extension, lower case). */
+export const DOCUMENT_TYPES: readonly string[] = ['.txt', '.md', '.markdown', '.html', '.htm'];
+
+/** A file handed to `addDocuments`: its name as given and its bytes. */
+export interface NewDocument {
+  name: string;
+  bytes: Buffer;
+}
+
+export interface AddOptions {
+  /** The corpus subfolder to save into ("africa", "africa/2024"); the top of the corpus when absent. */
+  folder?: string;
+  /** Overwrite a file of the same name; otherwise such a file is refused. */
+  replace?: boolean;
+  onProgress?: (p: IngestProgress) => void;
+}
+
+/** What became of one file handed to `addDocuments`. */
+export type AddedDocument =
+  | { name: string; status: 'refused'; reason: string }
+  | { name: string; status: 'added' | 'replaced'; source: string; title: string; date?: string; chunks: number; placeholders: Placeholder[] };
+
+export interface AddReport {
+  documents: AddedDocument[];
+  /** The ingest that took the files in; null when every file was refused (nothing was ingested). */
+  ingest: IngestReport | null;
 }
 
 /** The conversation after `answer`, bounded to the last MAX_TURNS turns. */
@@ -253,11 +301,18 @@ export interface AnswerEngine {
    */
   ask(question: string, options?: AskOptions): Promise<Answer>;
   /** Extractive summary of one document (by file name) or of a topic; throws UnknownSourceError. */
-  summarize(request: SummaryRequest): Promise<Summary>;
+  summarize(request: SummaryRequest, options?: ScopeOption): Promise<Summary>;
   /** The indexed documents. */
-  sources(): Promise<SourceInfo[]>;
+  sources(options?: ScopeOption): Promise<SourceInfo[]>;
   /** The key terms of a question and the documents closest to it, answered or not. */
-  nearest(question: string, count?: number): Promise<NearestDocuments>;
+  nearest(question: string, count?: number, options?: ScopeOption): Promise<NearestDocuments>;
+  /**
+   * Saves files into the corpus (under safe names, in `folder`) by the same rules as files on disk, then ingests
+   * them while questions keep being answered from the live index. Each file is added, or refused with the reason
+   * (type, size, encoding, a duplicate of an indexed document, a name already taken). Throws IngestBusyError when
+   * another ingest is running.
+   */
+  addDocuments(files: NewDocument[], options?: AddOptions): Promise<AddReport>;
   /**
    * Re-ingests the corpus into a new index and switches to it when done; questions asked meanwhile are answered
    * from the old one. Throws IngestBusyError when another ingest (in this or another process) is running.

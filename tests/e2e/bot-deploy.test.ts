@@ -23,17 +23,24 @@ function deploy(env: Record<string, string>) {
 }
 
 describe('npm run deploy-commands', { timeout: 20_000 }, () => {
-  test('with DISCORD_GUILD_ID registers the six commands in that guild, /reindex and /gaps for Manage Server only', async () => {
+  test('with DISCORD_GUILD_ID registers the slash commands and the message menu in that guild, the admin ones for Manage Server only', async () => {
     const { out, exited } = deploy({ DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_GUILD_ID: discord.guildId });
     expect(await exited).toBe(0);
-    expect(out.stdout).toMatch(/^Registered 6 commands in guild \d+ \(available now\): \/ask, \/summary, \/sources, \/reindex, \/gaps, \/help/);
+    expect(out.stdout).toMatch(
+      /^Registered 9 commands in guild \d+ \(available now\): \/ask, \/summary, \/sources, \/reindex, \/add, \/scope, \/gaps, \/help, “Ask the corpus” \(message menu\)/,
+    );
     const put = discord.requests.find((r) => r.method === 'PUT' && r.path === `/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
-    type Registered = { name: string; options?: { name: string; autocomplete?: boolean }[] };
+    type Registered = { name: string; type?: number; options?: { name: string; type: number; autocomplete?: boolean; options?: { name: string }[] }[] };
     const byName = Object.fromEntries((put!.body as Registered[]).map((c) => [c.name, c]));
-    expect(Object.keys(byName)).toEqual(['ask', 'summary', 'sources', 'reindex', 'gaps', 'help']);
-    expect(byName.reindex).toMatchObject({ default_member_permissions: '32', contexts: [0] });
-    expect(byName.gaps).toMatchObject({ default_member_permissions: '32', contexts: [0] });
+    expect(Object.keys(byName)).toEqual(['ask', 'summary', 'sources', 'reindex', 'add', 'scope', 'gaps', 'help', 'Ask the corpus']);
+    for (const admin of ['reindex', 'add', 'scope', 'gaps']) expect(byName[admin]).toMatchObject({ default_member_permissions: '32', contexts: [0] });
     expect(byName.summary!.options!.find((o) => o.name === 'source')?.autocomplete).toBe(true);
+    // Type 3: a message command, listed under Apps on every message; it takes no options.
+    expect(byName['Ask the corpus']).toMatchObject({ type: 3 });
+    expect(byName['Ask the corpus']!.options ?? []).toEqual([]);
+    // Attachment options (type 11), the first one required.
+    expect(byName.add!.options!.filter((o) => o.type === 11).map((o) => o.name)).toEqual(['file', 'file2', 'file3', 'file4', 'file5']);
+    expect(byName.scope!.options!.map((o) => o.name)).toEqual(['set', 'show', 'clear']);
   });
 
   test('without DISCORD_GUILD_ID registers globally', async () => {

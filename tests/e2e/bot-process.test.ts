@@ -11,7 +11,8 @@ import { addBulletins, copyRealCorpus } from '../support/hardening-fixtures.js';
 import { projectRoot as root, spawnTs } from '../support/spawn-ts.js';
 
 const TOKEN = 'MTk4NjIyNDgzNDcx.GprocessSecret.sigSIGsig1234';
-const startBot = (env: Record<string, string>, cwd: string) => spawnTs('src/bot/main.ts', env, cwd);
+/** With the word-vector cache the global setup built: converting it afresh in the child can outlast the test. */
+const startBot = (env: Record<string, string>, cwd: string) => spawnTs('src/bot/main.ts', { CACHE_DIR: join(root, 'data/cache'), ...env }, cwd);
 
 let workDir: string;
 beforeAll(async () => {

@@ -60,6 +60,7 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     expect(edit.body.components[0].components.map((b: { custom_id: string }) => b.custom_id)).toEqual([
       expect.stringMatching(/^feedback:up:/),
       expect.stringMatching(/^feedback:down:/),
+      expect.stringMatching(/^share:/),
     ]);
   });
 
@@ -227,7 +228,10 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
   test('/help explains the commands and names what the bot knows', async () => {
     const { edit } = await deferredReply(discord.slashCommand('help'));
     expect(edit.body.embeds[0].description).toContain('/ask');
-    expect(edit.body.embeds[0].description).toMatch(/in a thread, where you can ask follow-ups/);
+    expect(edit.body.embeds[0].description).toMatch(/in a thread, where anyone can ask follow-ups/);
+    for (const command of ['Share to channel', 'Ask the corpus', '`/add`', '`/scope set|show|clear`', 'what was wrong']) {
+      expect(edit.body.embeds[0].description).toContain(command);
+    }
     expect(edit.body.embeds[0].description).toContain('`/gaps`');
     expect(edit.body.embeds[0].description).toContain('I know 5 documents');
   });

@@ -162,20 +162,35 @@ describe('the scorer', () => {
 });
 
 describe('dev sets', () => {
-  it('lists the seed (questions and conversations), web and archive sets, and skips the archive where it is not, saying why', () => {
-    const here = devSets(DEV_SET_NAMES, 'corpus');
-    expect(here.sets.map((s) => [s.name, s.questions, s.corpusDir])).toEqual([
-      ['seeds', 'eval/questions.jsonl', 'corpus'],
-      ['seeds (dev)', 'eval/dev-questions.jsonl', 'corpus'],
-      ['conversations', 'eval/conversations.jsonl', 'corpus'],
-      ['conversations (dev)', 'eval/dev-conversations.jsonl', 'corpus'],
-      ['web', 'eval/web/questions.jsonl', 'eval/web/corpus'],
-      ['archive', 'eval/archive/questions.jsonl', 'corpus'],
+  it('lists the seed (questions and conversations), web, archive and paraphrase sets, and skips the archive and the labelled sets where they are not, saying why', () => {
+    const noSets = path.join(indexDir, 'no-eval-sets');
+    const here = devSets(DEV_SET_NAMES, 'corpus', noSets);
+    expect(here.sets.map((s) => [s.name, s.questions, s.corpusDir, s.index, s.acceptance])).toEqual([
+      ['seeds', 'eval/questions.jsonl', 'corpus', 'seeds', true],
+      ['seeds (dev)', 'eval/dev-questions.jsonl', 'corpus', 'seeds', true],
+      ['conversations', 'eval/conversations.jsonl', 'corpus', 'seeds', true],
+      ['conversations (dev)', 'eval/dev-conversations.jsonl', 'corpus', 'seeds', true],
+      ['web', 'eval/web/questions.jsonl', 'eval/web/corpus', 'web', true],
+      ['archive', 'eval/archive/questions.jsonl', 'corpus', 'archive', true],
+      ['paraphrase', 'eval/paraphrase.jsonl', 'corpus', 'seeds', false],
+      ['paraphrase (web)', 'eval/web/paraphrase.jsonl', 'eval/web/corpus', 'web', false],
     ]);
     for (const set of here.sets) expect(existsSync(set.questions), set.questions).toBe(true);
-    const missing = devSets(['archive'], path.join(indexDir, 'no-archive'));
+    expect(here.skipped).toEqual(['squad', 'quail', 'fresh'].map((name) => expect.stringContaining(`${name}: no ${path.join(noSets, name, 'questions.jsonl')} (build it with npm run eval:sets`)));
+    const missing = devSets(['archive'], path.join(indexDir, 'no-archive'), noSets);
     expect(missing.sets).toEqual([]);
     expect(missing.skipped).toEqual([expect.stringMatching(/^archive: no archive at .*no-archive \(set ARCHIVE_DIR/)]);
+  });
+
+  it('reads every paraphrase question, each over a file of its corpus', async () => {
+    for (const [file, corpusDir] of [
+      ['eval/paraphrase.jsonl', 'corpus'],
+      ['eval/web/paraphrase.jsonl', 'eval/web/corpus'],
+    ] as const) {
+      const questions = await readQuestions(file);
+      expect(questions.length).toBeGreaterThan(20);
+      for (const q of questions) expect(existsSync(path.join(corpusDir, q.source!)), `${q.id}: ${q.source}`).toBe(true);
+    }
   });
 });
 

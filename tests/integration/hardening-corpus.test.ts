@@ -5,7 +5,8 @@
 import { copyFile, mkdir, rm, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadCorpus, MAX_FILE_BYTES } from '../../src/rag/ingest/load.js';
+import { loadCorpus } from '../../src/rag/ingest/load.js';
+import { MAX_DOCUMENT_BYTES } from '../../src/rag/types.js';
 import { Engine } from '../../src/rag/engine.js';
 import type { DocumentReport, IngestReport } from '../../src/rag/types.js';
 import { BURUNDI, configFor, MALI, MALI_QUESTION, REAL_CORPUS, tempDir, TOGO } from '../support/hardening-fixtures.js';
@@ -14,6 +15,7 @@ const MALI_RENAMED = 'Лавров в Мали — визит 2024.txt';
 const BURUNDI_RENAMED = 'Burundi visit notes.md';
 const TOGO_TWIN = 'embassies copy.txt';
 const OUTSIDE_WORDS = 'The Zanzibar pineapple accord was signed by Lavrov in Timbuktu.';
+const ARCHIVED_WORDS = 'Harbour Dredging Resumes\n\nThe harbour board of Mombasa resumed dredging the channel in 1998, its chairman said.';
 
 let root: string;
 let corpusDir: string;
@@ -40,8 +42,13 @@ beforeAll(async () => {
   await writeFile(join(root, 'outside.txt'), OUTSIDE_WORDS);
   await symlink(join(root, 'outside.txt'), join(corpusDir, 'outside-link.txt'));
   await symlink('../outside.txt', join(corpusDir, 'relative-outside-link.txt'));
+  // Subfolders are read (files named by their path); links to folders are not followed, inside or out.
   await mkdir(join(corpusDir, 'archive'));
-  await writeFile(join(corpusDir, 'archive', 'old.txt'), OUTSIDE_WORDS);
+  await writeFile(join(corpusDir, 'archive', 'old.txt'), ARCHIVED_WORDS);
+  await symlink(join(corpusDir, 'archive'), join(corpusDir, 'archive-link'));
+  await mkdir(join(root, 'elsewhere'));
+  await writeFile(join(root, 'elsewhere', 'secret.txt'), OUTSIDE_WORDS);
+  await symlink(join(root, 'elsewhere'), join(corpusDir, 'outside-folder'));
 
   engine = await Engine.open(configFor(corpusDir, join(root, 'index')), { autoIngest: true });
   report = await engine.reindex();
@@ -61,14 +68,15 @@ describe('files that cannot be used are skipped with a reason, the rest is index
     ['dump.txt', 'too large (50.0 MB; the limit is 5 MB)'],
     ['outside-link.txt', 'symbolic link pointing outside the corpus directory (not followed)'],
     ['relative-outside-link.txt', 'symbolic link pointing outside the corpus directory (not followed)'],
-    ['archive', 'a directory (only files directly in the corpus directory are read)'],
+    ['archive-link', 'a link to a folder (not followed)'],
+    ['outside-folder', 'symbolic link pointing outside the corpus directory (not followed)'],
   ])('%s: skipped, "%s"', (source, reason) => {
     expect(reportFor(source)).toMatchObject({ status: 'skipped', chunks: 0, warning: reason });
   });
 
   test('the usable files are all indexed, under their own names', async () => {
     const indexed = report.documents.filter((d) => d.chunks > 0).map((d) => d.source);
-    expect(indexed.sort()).toEqual(['001_e09e45f6e40bd673.txt', '003_aed676f35e158f01.txt', TOGO, BURUNDI_RENAMED, MALI_RENAMED].sort());
+    expect(indexed.sort()).toEqual(['001_e09e45f6e40bd673.txt', '003_aed676f35e158f01.txt', TOGO, BURUNDI_RENAMED, MALI_RENAMED, 'archive/old.txt'].sort());
     expect((await engine.sources()).map((s) => s.source).sort()).toEqual(indexed.sort());
   });
 
@@ -93,7 +101,7 @@ describe('files that cannot be used are skipped with a reason, the rest is index
     sample();
     expect(loaded.skipped).toEqual([{ source: 'dump.txt', reason: 'too large (50.0 MB; the limit is 5 MB)' }]);
     expect(loaded.files.map((f) => f.source)).toEqual([MALI]);
-    expect(peak - before).toBeLessThan(MAX_FILE_BYTES);
+    expect(peak - before).toBeLessThan(MAX_DOCUMENT_BYTES);
   });
 });
 

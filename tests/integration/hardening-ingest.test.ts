@@ -113,6 +113,8 @@ describe('a corpus with nothing usable never goes live', { timeout: 90_000 }, ()
     await mkdir(join(junk, 'sub'), { recursive: true });
     await writeFile(join(junk, 'empty.txt'), '');
     await writeFile(join(junk, 'photo.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+    // Subfolders are read: junk in one is skipped like junk at the top.
+    await writeFile(join(junk, 'sub', 'notes.pdf'), Buffer.from('%PDF-1.4'));
   });
 
   test('the engine keeps serving the previous index; the ingest fails with one line naming why', async () => {

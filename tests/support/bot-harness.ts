@@ -20,6 +20,8 @@ export interface Harness {
   bot: Bot;
   dataDir: string;
   logLines: string[];
+  /** Stops the bot and starts a new one (a new process would do the same) on the same engine, DATA_DIR and Discord. */
+  restartBot(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
       ADMIN_ROLE_IDS: discord.adminRoleId,
       ASK_RATE_PER_MINUTE: '1000',
       REINDEX_COOLDOWN_SECONDS: '0',
+      // The stand-in's CDN on loopback: configured here as a deployment configures Discord's.
+      ATTACHMENT_HOSTS: discord.cdnHost,
       ...env,
     },
     join(workDir, 'no.env'),
@@ -44,14 +48,21 @@ export async function startHarness(env: Record<string, string> = {}, standIn: { 
   const engine = await Engine.open(config, { autoIngest: true });
   const logLines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
-  const bot = createBot({ config, engine, logger });
+  let bot = await createBot({ config, engine, logger });
   await bot.start();
   return {
     discord,
     engine,
-    bot,
-    dataDir,
+    get bot() {
+      return bot;
+    },
+    dataDir: config.dataDir,
     logLines,
+    async restartBot() {
+      await bot.stop();
+      bot = await createBot({ config, engine, logger });
+      await bot.start();
+    },
     async stop() {
       await bot.stop();
       await discord.close();

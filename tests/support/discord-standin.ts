@@ -6,6 +6,12 @@
  * GUILD_CREATE, RESUME → replay → RESUMED, dispatches, threads opened and archived). Every REST request is recorded so tests assert on what
  * Discord would have received. Tests can also make trouble: close the socket, withhold heartbeat ACKs, and answer a
  * route with 429 or 500.
+ *
+ * Users can do what they do in Discord's client: run slash commands (with subcommands, channel options and attached
+ * files), run a message context-menu command on a message, click buttons (on public and ephemeral messages), fill
+ * in and send a form (modal), post messages, open and archive threads, in the guild's several channels (one inside
+ * a category). Attached files are served, as Discord's CDN serves them, from `/attachments/<channel>/<id>/<name>`
+ * on the same loopback address (`cdnHost`). Payload shapes follow discord-api-types v10.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +26,14 @@ export interface RecordedRequest {
   body: any;
   /** The status the stand-in answered with. */
   status: number;
+}
+
+/** A file a user attaches to a slash command. `size` may claim other than the bytes (a lying client). */
+export interface StandInFile {
+  filename: string;
+  bytes: Buffer;
+  size?: number;
+  contentType?: string;
 }
 
 export interface StandInUser {
@@ -67,6 +81,11 @@ export class DiscordStandIn {
   readonly guildId = snowflake();
   readonly channelId = snowflake();
   readonly threadId = snowflake();
+  /** A second text channel, in no category. */
+  readonly secondChannelId = snowflake();
+  /** A category, and a text channel inside it. */
+  readonly categoryId = snowflake();
+  readonly categorizedChannelId = snowflake();
   readonly adminRoleId = snowflake();
   readonly bot = { id: this.applicationId, username: 'CorpusBot', discriminator: '0', global_name: null, avatar: null, bot: true };
   readonly member: StandInUser = { id: snowflake(), username: 'member', permissions: VIEW_CHANNEL | SEND_MESSAGES, roles: [] };
@@ -87,6 +106,10 @@ export class DiscordStandIn {
   private acksWithheld = false;
   private failures: RouteFailure[] = [];
   private readonly messages = new Map<string, Record<string, unknown>>();
+  /** The channel each interaction was used in, by its token: where its replies and follow-ups appear. */
+  private readonly interactionChannels = new Map<string, string>();
+  /** Files users attached, by the CDN path they are served at. */
+  private readonly files = new Map<string, Buffer>();
   /** Threads opened through REST or by `openThread`, by id. */
   readonly threads = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Set<() => void>();
@@ -122,6 +145,39 @@ export class DiscordStandIn {
 
   get gatewayUrl(): string {
     return `ws://${this.origin}/gateway`;
+  }
+
+  /** The host attachments are served from, as ATTACHMENT_HOSTS names it. */
+  get cdnHost(): string {
+    return this.origin;
+  }
+
+  /** Text channels and the category, as GUILD_CREATE lists them. */
+  private channelPayloads(): Record<string, unknown>[] {
+    const text = (id: string, name: string, parentId: string | null, position: number) => ({
+      id,
+      type: 0,
+      name,
+      position,
+      parent_id: parentId,
+      permission_overwrites: [],
+      guild_id: this.guildId,
+    });
+    return [
+      text(this.channelId, 'general', null, 0),
+      text(this.secondChannelId, 'africa-desk', null, 1),
+      { id: this.categoryId, type: 4, name: 'Europe', position: 2, permission_overwrites: [], guild_id: this.guildId },
+      text(this.categorizedChannelId, 'europe-desk', this.categoryId, 3),
+    ];
+  }
+
+  /** The channel object an interaction carries (a text channel or a thread). */
+  private interactionChannel(channelId: string): Record<string, unknown> {
+    const thread = this.threads.get(channelId) ?? (channelId === this.threadId ? this.threadPayload(this.threadId, 'questions', this.member.id) : undefined);
+    if (thread) return thread;
+    const channel = this.channelPayloads().find((c) => c.id === channelId);
+    if (!channel) throw new Error(`Discord stand-in: no channel ${channelId}`);
+    return channel;
   }
 
   async close(): Promise<void> {
@@ -289,17 +345,11 @@ export class DiscordStandIn {
       member_count: 3,
       features: [],
       roles: [role(everyone, '@everyone', VIEW_CHANNEL | SEND_MESSAGES, 0), role(this.adminRoleId, 'Librarians', 0n, 1)],
-      channels: [{ id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [], guild_id: this.guildId }],
+      channels: this.channelPayloads(),
+      // Discord lists the active threads the bot can see: the fixture's, and any opened since (a restarted bot sees them).
       threads: [
-        {
-          id: this.threadId,
-          type: 11,
-          name: 'questions',
-          parent_id: this.channelId,
-          guild_id: this.guildId,
-          owner_id: this.member.id,
-          thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
-        },
+        this.threadPayload(this.threadId, 'questions', this.member.id),
+        ...[...this.threads.values()].filter((t) => !(t.thread_metadata as { archived: boolean }).archived),
       ],
       members: [{ user: this.bot, roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 }],
       emojis: [],
@@ -325,16 +375,17 @@ export class DiscordStandIn {
     };
   }
 
-  private interaction(type: number, data: Record<string, unknown>, user: StandInUser, extra: Record<string, unknown> = {}) {
+  private interaction(type: number, data: Record<string, unknown>, user: StandInUser, extra: Record<string, unknown> = {}, channelId = this.channelId) {
     const interaction = { id: snowflake(), token: randomToken() };
+    this.interactionChannels.set(interaction.token, channelId);
     this.dispatch('INTERACTION_CREATE', {
       ...interaction,
       type,
       data,
       application_id: this.applicationId,
       guild_id: this.guildId,
-      channel_id: this.channelId,
-      channel: { id: this.channelId, type: 0, guild_id: this.guildId, name: 'general' },
+      channel_id: channelId,
+      channel: this.interactionChannel(channelId),
       member: this.memberPayload(user),
       version: 1,
       app_permissions: (VIEW_CHANNEL | SEND_MESSAGES).toString(),
@@ -348,32 +399,104 @@ export class DiscordStandIn {
     return interaction;
   }
 
-  /** A user runs a slash command; options are name → value (strings, numbers or booleans). */
-  slashCommand(name: string, options: Record<string, string | number | boolean> = {}, user: StandInUser = this.member) {
+  /**
+   * A user runs a slash command; options are name → value (strings, numbers or booleans). `where.channelId` is the
+   * channel (or thread) it is used in; `files` attaches files to attachment options (uploaded to the CDN as Discord's
+   * client does before it sends the command); `channels` fills channel options; `subcommand` wraps the options in it.
+   */
+  slashCommand(
+    name: string,
+    options: Record<string, string | number | boolean> = {},
+    user: StandInUser = this.member,
+    where: { channelId?: string; subcommand?: string; files?: Record<string, StandInFile>; channels?: Record<string, string> } = {},
+  ) {
     const typeOf = (v: unknown) => (typeof v === 'boolean' ? 5 : typeof v === 'number' ? 10 : 3);
+    const attachments: Record<string, unknown> = {};
+    const channels: Record<string, unknown> = {};
+    const given = [
+      ...Object.entries(options).map(([n, value]) => ({ name: n, type: typeOf(value), value })),
+      ...Object.entries(where.files ?? {}).map(([n, file]) => {
+        const attachment = this.upload(file, where.channelId ?? this.channelId);
+        attachments[attachment.id] = attachment;
+        return { name: n, type: 11, value: attachment.id };
+      }),
+      ...Object.entries(where.channels ?? {}).map(([n, id]) => {
+        const { permission_overwrites: _, position: __, guild_id: ___, ...channel } = this.interactionChannel(id);
+        channels[id] = { ...channel, permissions: (VIEW_CHANNEL | SEND_MESSAGES).toString() };
+        return { name: n, type: 7, value: id };
+      }),
+    ];
+    const resolved = { ...(Object.keys(attachments).length ? { attachments } : {}), ...(Object.keys(channels).length ? { channels } : {}) };
     return this.interaction(
       2,
-      { id: snowflake(), name, type: 1, options: Object.entries(options).map(([n, value]) => ({ name: n, type: typeOf(value), value })) },
+      {
+        id: snowflake(),
+        name,
+        type: 1,
+        options: where.subcommand ? [{ name: where.subcommand, type: 1, options: given }] : given,
+        ...(Object.keys(resolved).length ? { resolved } : {}),
+      },
       user,
+      {},
+      where.channelId,
     );
   }
 
+  /** Puts a file on the CDN as Discord's client uploads an attachment, and returns the attachment object. */
+  private upload(file: StandInFile, channelId: string): Record<string, unknown> & { id: string } {
+    const id = snowflake();
+    const path = `/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
+    this.files.set(path, file.bytes);
+    const url = `http://${this.origin}${path}?ex=${Math.floor(Date.now() / 1000 + 86_400).toString(16)}`;
+    return { id, filename: file.filename, size: file.size ?? file.bytes.length, url, proxy_url: url, ...(file.contentType ? { content_type: file.contentType } : {}), ephemeral: true };
+  }
+
   /** A user types into an autocomplete option; `focused` is the option being typed, with its partial value. */
-  autocomplete(name: string, focused: { name: string; value: string }, user: StandInUser = this.member) {
-    return this.interaction(4, { id: snowflake(), name, type: 1, options: [{ name: focused.name, type: 3, value: focused.value, focused: true }] }, user);
+  autocomplete(name: string, focused: { name: string; value: string }, user: StandInUser = this.member, where: { channelId?: string } = {}) {
+    return this.interaction(
+      4,
+      { id: snowflake(), name, type: 1, options: [{ name: focused.name, type: 3, value: focused.value, focused: true }] },
+      user,
+      {},
+      where.channelId,
+    );
   }
 
-  /** A user clicks a button under a message the bot sent. */
-  clickButton(message: Record<string, unknown>, customId: string, user: StandInUser = this.member) {
-    return this.interaction(3, { custom_id: customId, component_type: 2 }, user, { message });
+  /** A user clicks a button under a message the bot sent (ephemeral messages carry flags 64, as Discord sends them). */
+  clickButton(message: Record<string, unknown>, customId: string, user: StandInUser = this.member, where: { channelId?: string } = {}) {
+    return this.interaction(3, { custom_id: customId, component_type: 2 }, user, { message }, where.channelId);
   }
 
-  private threadPayload(id: string, name: string, ownerId: string, archived = false): Record<string, unknown> {
+  /** A user fills in the form (modal) the bot opened and sends it: `fields` is text input custom id → value. */
+  submitModal(customId: string, fields: Record<string, string>, user: StandInUser = this.member, where: { channelId?: string } = {}) {
+    const components = Object.entries(fields).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
+    return this.interaction(5, { custom_id: customId, components }, user, {}, where.channelId);
+  }
+
+  /** A user picks a message command (Apps → `name`) on `message`, which Discord resolves into the interaction. */
+  messageCommand(name: string, message: Record<string, unknown>, user: StandInUser = this.member) {
+    const channelId = String(message.channel_id ?? this.channelId);
+    return this.interaction(
+      2,
+      { id: snowflake(), name, type: 3, target_id: message.id, resolved: { messages: { [String(message.id)]: message } } },
+      user,
+      {},
+      channelId,
+    );
+  }
+
+  /** The body of the form the bot opened in answer to an interaction (callback type 9), once it has. */
+  async modalFor(interaction: { id: string; token: string }, timeoutMs = 10_000): Promise<Record<string, any>> {
+    const callback = await this.waitForRequest((r) => r.path === `/interactions/${interaction.id}/${interaction.token}/callback` && r.body?.type === 9, timeoutMs, 'a form (modal)');
+    return callback.body.data;
+  }
+
+  private threadPayload(id: string, name: string, ownerId: string, archived = false, parentId = this.channelId): Record<string, unknown> {
     return {
       id,
       type: 11,
       name,
-      parent_id: this.channelId,
+      parent_id: parentId,
       guild_id: this.guildId,
       owner_id: ownerId,
       message_count: 0,
@@ -396,13 +519,13 @@ export class DiscordStandIn {
   archiveThread(id: string): void {
     const thread = this.threads.get(id);
     if (!thread) throw new Error(`Discord stand-in: no thread ${id}`);
-    const archived = this.threadPayload(id, thread.name as string, thread.owner_id as string, true);
+    const archived = this.threadPayload(id, thread.name as string, thread.owner_id as string, true, thread.parent_id as string);
     this.threads.set(id, archived);
     this.dispatch('THREAD_UPDATE', archived);
   }
 
   /** A user posts a message; `mentionBot` puts the bot in `mentions` as Discord does for "<@bot> …". */
-  postMessage(content: string, options: { mentionBot?: boolean; channelId?: string; user?: StandInUser; mentionEveryone?: boolean } = {}) {
+  postMessage(content: string, options: { mentionBot?: boolean; channelId?: string; user?: StandInUser; mentionEveryone?: boolean; dispatch?: boolean } = {}) {
     const user = options.user ?? this.member;
     const message = {
       id: snowflake(),
@@ -423,7 +546,8 @@ export class DiscordStandIn {
       type: 0,
       flags: 0,
     };
-    this.dispatch('MESSAGE_CREATE', message);
+    // A message posted before the bot was around (or in a channel it does not read) is not dispatched.
+    if (options.dispatch !== false) this.dispatch('MESSAGE_CREATE', message);
     return message;
   }
 
@@ -431,6 +555,10 @@ export class DiscordStandIn {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${this.origin}`);
+    if (req.method === 'GET' && url.pathname.startsWith('/attachments/')) {
+      this.serveFile(url.pathname, res);
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -461,6 +589,17 @@ export class DiscordStandIn {
     }
   }
 
+  /** The CDN: a file users attached, as Discord serves it (no redirects, a content length). */
+  private serveFile(path: string, res: ServerResponse): void {
+    const bytes = this.files.get(path);
+    this.record({ method: 'GET', path, query: new URLSearchParams(), body: null, status: bytes ? 200 : 404 });
+    if (!bytes) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }).end(bytes);
+  }
+
   private record(request: RecordedRequest): void {
     this.requests.push(request);
     this.changed();
@@ -481,7 +620,12 @@ export class DiscordStandIn {
     }
     if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
       const token = m[2]!;
-      if (body?.type === 4 || body?.type === 7) this.storeMessage(`${token}/@original`, body.data ?? {});
+      const channel = { channel_id: this.interactionChannels.get(token) ?? this.channelId };
+      // 4: a reply; 7: the clicked message updated (kept under its own key by the tests that need it); 9: a form.
+      // 5: deferred; the reply that edits it keeps its flags (64: only the user sees it), as on Discord.
+      if (body?.type === 5) this.storeMessage(`${token}/@original`, { flags: body.data?.flags ?? 0 }, channel);
+      if (body?.type === 4) this.storeMessage(`${token}/@original`, body.data ?? {}, channel);
+      if (body?.type === 7) this.storeMessage(`${token}/@updated`, body.data ?? {}, channel);
       if (query.get('with_response') === 'true') {
         return [200, { interaction: { id: m[1], type: 2 }, resource: { type: body?.type, message: this.messages.get(`${token}/@original`) } }];
       }
@@ -489,18 +633,20 @@ export class DiscordStandIn {
     }
     if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/))) {
       const key = `${m[2]}/${m[3]}`;
-      if (method === 'PATCH') return [200, this.storeMessage(key, body, this.messages.get(key))];
+      const channel = { channel_id: this.interactionChannels.get(m[2]!) ?? this.channelId };
+      if (method === 'PATCH') return [200, this.storeMessage(key, body, this.messages.get(key) ?? channel)];
       if (method === 'GET') return this.messages.has(key) ? [200, this.messages.get(key)] : [404, { message: 'Unknown Message', code: 10008 }];
       if (method === 'DELETE') return [204, null];
     }
     if (method === 'POST' && (m = path.match(/^\/webhooks\/(\d+)\/([^/]+)$/))) {
+      // A follow-up appears in the channel the interaction was used in; without the ephemeral flag, for everyone.
       const id = snowflake();
-      return [200, this.storeMessage(`${m[2]}/${id}`, body, { id })];
+      return [200, this.storeMessage(`${m[2]}/${id}`, body, { id, channel_id: this.interactionChannels.get(m[2]!) ?? this.channelId })];
     }
     if (method === 'POST' && (m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/))) {
-      // Threads start from messages in the text channel only (a thread cannot hold a thread).
-      if (m[1] !== this.channelId) return [400, { message: 'Cannot execute action on this channel type', code: 50024 }];
-      const thread = this.threadPayload(snowflake(), String(body?.name ?? ''), this.bot.id);
+      // Threads start from messages in a text channel only (a thread cannot hold a thread).
+      if (!this.channelPayloads().some((c) => c.id === m![1] && c.type === 0)) return [400, { message: 'Cannot execute action on this channel type', code: 50024 }];
+      const thread = this.threadPayload(snowflake(), String(body?.name ?? ''), this.bot.id, false, m[1]);
       this.threads.set(thread.id as string, thread);
       return [201, thread];
     }
@@ -509,6 +655,11 @@ export class DiscordStandIn {
     }
     if (method === 'POST' && path.match(/^\/channels\/(\d+)\/typing$/)) return [204, null];
     return [404, { message: `Discord stand-in has no route for ${method} ${path}`, code: 0 }];
+  }
+
+  /** The message a deferred or direct reply to an interaction became, as a button click would carry it. */
+  originalMessage(interaction: { token: string }): Record<string, unknown> | undefined {
+    return this.messages.get(`${interaction.token}/@original`);
   }
 
   private storeMessage(key: string, body: Record<string, unknown>, previous: Record<string, unknown> = {}): Record<string, unknown> {

@@ -6,8 +6,12 @@
  * `npm run bench:bot -- --reindex [--limit S] [--json]`: ingest time of a corpus of one 1 MB article and of one file
  * of 200,000 short lines, then the answer latency of /ask sent every quarter second while /reindex ingests the 1 MB
  * article. An ingest still running after S seconds (default 120) is stopped and reported as such.
+ *
+ * `npm run bench:bot -- --add [--limit S] [--json]`: an admin `/add`s a 1 MB article (fetched from the stand-in's
+ * CDN, as from Discord's) in one channel while /ask is sent every quarter second in another: the time to the /add
+ * report (Discord's interaction window is 15 minutes), its progress edits, and the /ask latency meanwhile.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latency, type Latency } from '../../src/measure/benchmark.js';
@@ -75,46 +79,96 @@ async function timedIngest(corpus: string, corpusDir: string, indexDir: string, 
   }
 }
 
-interface AsksDuringReindex {
+interface AsksDuring {
   asked: number;
   answered: number;
   latencyMs: Latency;
-  /** Seconds the /reindex took, or null when it was still running at the limit (then stopped). */
-  reindexSeconds: number | null;
+  /** Seconds the admin command took to its report, or null when it was still running at the limit (then stopped). */
+  seconds: number | null;
+  /** Seconds to its first progress edit, and how many there were. */
+  firstProgressSeconds: number | null;
+  progressEdits: number;
 }
 
-/** /ask every quarter second from the moment an admin sends /reindex of `longArticle` until its report (or the limit). */
-async function asksDuringReindex(root: string, limitMs: number): Promise<AsksDuringReindex> {
-  const corpus = join(root, 'bot-corpus');
-  await copyRealCorpus(corpus);
-  const harness: Harness = await startHarness({ CORPUS_DIR: corpus });
+const tenths = (ms: number) => Math.round(ms / 100) / 10;
+
+/**
+ * /ask every quarter second, in `askIn` (a channel), from the moment `start` sends an admin command until its report
+ * (an edit titled `reportTitle`) or the limit.
+ */
+async function asksDuring(
+  harness: Harness,
+  limitMs: number,
+  start: () => { id: string; token: string },
+  reportTitle: string,
+  askIn: string,
+): Promise<AsksDuring> {
   const { discord } = harness;
   const samples: number[] = [];
   let asked = 0;
-  let reindexSeconds: number | null = null;
+  let seconds: number | null = null;
+  const command = start();
+  const began = performance.now();
+  const reported = (r: RecordedRequest) => isEdit(command)(r) && r.body.embeds?.[0]?.title === reportTitle;
+  let firstProgressSeconds: number | null = null;
+  void discord.waitForRequest((r) => isEdit(command)(r) && !r.body.embeds?.length, limitMs).then(
+    () => (firstProgressSeconds = tenths(performance.now() - began)),
+    () => undefined,
+  );
+  const pending: Promise<void>[] = [];
+  while (performance.now() - began < limitMs) {
+    if (discord.requests.some(reported)) {
+      seconds = tenths(performance.now() - began);
+      break;
+    }
+    const sentAt = performance.now();
+    const ask = discord.slashCommand('ask', { question: QUESTIONS[asked++ % QUESTIONS.length]! }, discord.member, { channelId: askIn });
+    pending.push(discord.waitForRequest(isEdit(ask), 60_000).then(() => void samples.push(performance.now() - sentAt)));
+    await new Promise((resolve) => setTimeout(resolve, ASK_EVERY_MS));
+  }
+  await Promise.allSettled(pending);
+  // Still running at the limit: stopped as the bot stops it on shutdown.
+  if (seconds === null) await harness.engine.stop();
+  const progressEdits = discord.requests.filter((r) => isEdit(command)(r) && !r.body.embeds?.length).length;
+  return { asked, answered: samples.length, latencyMs: latency(samples), seconds, firstProgressSeconds, progressEdits };
+}
+
+/** /ask every quarter second while an admin's /reindex takes in a 1 MB article written into the corpus. */
+async function asksDuringReindex(root: string, limitMs: number): Promise<AsksDuring> {
+  const corpus = join(root, 'bot-corpus');
+  await copyRealCorpus(corpus);
+  const harness: Harness = await startHarness({ CORPUS_DIR: corpus });
   try {
     await writeLongArticle(join(corpus, 'long-dispatch.txt'), 1024 * 1024);
-    const reindex = discord.slashCommand('reindex', {}, discord.admin);
-    const began = performance.now();
-    const reported = (r: RecordedRequest) => isEdit(reindex)(r) && r.body.embeds?.[0]?.title === 'Re-index finished';
-    const pending: Promise<void>[] = [];
-    while (performance.now() - began < limitMs) {
-      if (discord.requests.some(reported)) {
-        reindexSeconds = Math.round((performance.now() - began) / 100) / 10;
-        break;
-      }
-      const sentAt = performance.now();
-      const ask = discord.slashCommand('ask', { question: QUESTIONS[asked++ % QUESTIONS.length]! });
-      pending.push(discord.waitForRequest(isEdit(ask), 60_000).then(() => void samples.push(performance.now() - sentAt)));
-      await new Promise((resolve) => setTimeout(resolve, ASK_EVERY_MS));
-    }
-    await Promise.allSettled(pending);
-    // Still running at the limit: stopped as the bot stops it on shutdown.
-    if (reindexSeconds === null) await harness.engine.stop();
+    const { discord } = harness;
+    return await asksDuring(harness, limitMs, () => discord.slashCommand('reindex', {}, discord.admin), 'Re-index finished', discord.channelId);
   } finally {
     await harness.stop();
   }
-  return { asked, answered: samples.length, latencyMs: latency(samples), reindexSeconds };
+}
+
+/** /ask every quarter second in one channel while an admin /adds a 1 MB article in another. */
+async function asksDuringAdd(root: string, limitMs: number): Promise<AsksDuring & { report: string }> {
+  const corpus = join(root, 'add-corpus');
+  await copyRealCorpus(corpus);
+  const article = join(root, 'long-dispatch.txt');
+  await writeLongArticle(article, 1024 * 1024);
+  const bytes = await readFile(article);
+  const harness: Harness = await startHarness({ CORPUS_DIR: corpus });
+  try {
+    const { discord } = harness;
+    const add = () =>
+      discord.slashCommand('add', { folder: 'dispatches' }, discord.admin, {
+        channelId: discord.secondChannelId,
+        files: { file: { filename: 'long-dispatch.txt', bytes } },
+      });
+    let sent: { id: string; token: string } | undefined;
+    const during = await asksDuring(harness, limitMs, () => (sent = add()), 'Added to the corpus', discord.channelId);
+    const report = discord.requests.find((r) => isEdit(sent!)(r) && r.body.embeds?.length)?.body.embeds[0].description ?? '';
+    return { ...during, report: report.split('\n').filter(Boolean).join(' | ') };
+  } finally {
+    await harness.stop();
+  }
 }
 
 async function reindexBench(limitSeconds: number) {
@@ -139,6 +193,26 @@ async function reindexBench(limitSeconds: number) {
   }
 }
 
+async function addBench(limitSeconds: number) {
+  const root = await mkdtemp(join(tmpdir(), 'bench-add-'));
+  try {
+    notice('bench: /ask every 250 ms in #general while an admin /adds a 1 MB article in another channel…');
+    return { limitSeconds, asksDuringAdd: await asksDuringAdd(root, limitSeconds * 1000) };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** One line for /ask latency while an admin command ran. */
+function duringLine(what: string, d: AsksDuring, limit: number): string {
+  const l = d.latencyMs;
+  const progress = d.firstProgressSeconds === null ? 'no progress edit' : `${d.progressEdits} progress edits, the first after ${d.firstProgressSeconds} s`;
+  return (
+    `/ask every ${ASK_EVERY_MS} ms during ${what}: ${d.answered}/${d.asked} answered, p50 ${l.p50} ms · p95 ${l.p95} ms · max ${l.max} ms; ` +
+    `the command ${d.seconds === null ? `was still running after ${limit} s (stopped)` : `reported after ${d.seconds} s`} (${progress})`
+  );
+}
+
 const seconds = (ms: number | null, limit: number) => (ms === null ? `not finished within ${limit} s (stopped)` : `${(ms / 1000).toFixed(1)} s`);
 
 await runCli(async () => {
@@ -146,11 +220,21 @@ await runCli(async () => {
     .option('--concurrent <n>', 'users asking at the same moment', wholeNumber, 50)
     .option('--rounds <n>', 'bursts to send, one after another', wholeNumber, 3)
     .option('--reindex', 'ingest time of long documents, and /ask latency during a /reindex of one')
-    .option('--limit <seconds>', 'with --reindex: stop an ingest still running after this long', wholeNumber, 120)
+    .option('--add', '/ask latency in one channel while an admin /adds a 1 MB article in another')
+    .option('--limit <seconds>', 'with --reindex or --add: stop an ingest still running after this long', wholeNumber, 120)
     .option('--json', 'print one JSON object');
   const exit = parseArguments(program);
   if (exit !== null) return exit;
-  const options = program.opts<{ concurrent: number; rounds: number; reindex?: boolean; limit: number; json?: boolean }>();
+  const options = program.opts<{ concurrent: number; rounds: number; reindex?: boolean; add?: boolean; limit: number; json?: boolean }>();
+
+  if (options.add) {
+    const result = await addBench(options.limit);
+    if (options.json) return void console.log(JSON.stringify(result));
+    const d = result.asksDuringAdd;
+    console.log(duringLine('/add of a 1 MB article in another channel', d, options.limit));
+    console.log(`the /add report: ${d.report}`);
+    return d.answered === d.asked && d.seconds !== null ? 0 : 1;
+  }
 
   if (options.reindex) {
     const result = await reindexBench(options.limit);
@@ -160,11 +244,7 @@ await runCli(async () => {
       console.log(`ingest of ${i.corpus}: ${seconds(i.ms, options.limit)}${detail}`);
     }
     const d = result.asksDuringReindex;
-    const l = d.latencyMs;
-    console.log(
-      `/ask every ${ASK_EVERY_MS} ms during /reindex of the 1 MB article: ${d.answered}/${d.asked} answered, ` +
-        `p50 ${l.p50} ms · p95 ${l.p95} ms · max ${l.max} ms; the /reindex ${d.reindexSeconds === null ? `was still running after ${options.limit} s (stopped)` : `took ${d.reindexSeconds} s`}`,
-    );
+    console.log(duringLine('/reindex of the 1 MB article', d, options.limit));
     return d.answered === d.asked ? 0 : 1;
   }
 

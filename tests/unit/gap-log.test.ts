@@ -37,6 +37,18 @@ describe('GapLog', () => {
     expect(recent.map((r) => r.answerId)).toEqual(['answer2']);
   });
 
+  test('a scoped report reads the records made in that scope only; reasons are records of their own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gaps-'));
+    const log = new GapLog(dir);
+    await log.append({ ...record(1), scope: ['africa'] });
+    await log.append({ ...record(2), scope: ['europe', 'africa'] });
+    await log.append(record(3));
+    await log.append({ time: new Date().toISOString(), kind: 'reason', question: '', answerId: 'answer1', channelId: '42', reason: 'wrong article', scope: ['africa'] });
+    expect((await log.read(undefined, ['africa'])).map((r) => r.kind === 'reason' ? r.reason : r.answerId)).toEqual(['answer1', 'wrong article']);
+    expect((await log.read(undefined, ['africa', 'europe'])).map((r) => r.answerId)).toEqual(['answer2']);
+    expect(await log.read()).toHaveLength(4);
+  });
+
   test('a span is minutes, hours, days or weeks', () => {
     const now = Date.parse('2026-11-27T12:00:00Z');
     expect(sinceDate('7d', now).toISOString()).toBe('2026-11-20T12:00:00.000Z');

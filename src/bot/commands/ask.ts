@@ -1,5 +1,5 @@
 import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { answerQuestion, askRefusal, openConversation } from '../asking.js';
+import { answerQuestion, askRefusal, openConversation, scopeHere } from '../asking.js';
 import type { BotContext, LogFields } from '../context.js';
 import { renderLine } from '../render.js';
 
@@ -20,12 +20,14 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const isPublic = interaction.options.getBoolean('public') ?? false;
   // Discord allows 3 s before the first response; retrieval can take longer, so acknowledge first.
   await interaction.deferReply(isPublic ? {} : { flags: MessageFlags.Ephemeral });
-  // A private answer stays private and single-turn; a public one asked in a conversation's thread continues it.
-  const inConversation = isPublic && !!interaction.channelId && ctx.conversations.has(interaction.channelId);
-  const history = inConversation ? ctx.conversations.history(interaction.channelId) : undefined;
+  // A private answer stays private and single-turn; a public one asked in a conversation's thread continues the asker's.
+  const { channelId } = interaction;
+  const history = isPublic && channelId && ctx.memory.has(channelId) ? ctx.memory.history(channelId, interaction.user.id) : undefined;
+  const scope = scopeHere(interaction.channel, channelId, ctx);
   const question = interaction.options.getString('question', true);
-  const { answer, payload, fields } = await answerQuestion(question, ctx, { channelId: interaction.channelId, history });
+  const { answerId, answer, payload, fields } = await answerQuestion(question, ctx, { channelId, history, scope, shareable: !isPublic });
+  if (!isPublic) ctx.shares.offer(answerId, { kind: 'answer', userId: interaction.user.id, answer });
   const reply = await interaction.editReply(payload);
-  const thread = isPublic ? await openConversation(reply, answer, ctx) : null;
+  const thread = isPublic ? await openConversation(reply, answer, interaction.user.id, ctx) : null;
   return { ...fields, thread };
 }

@@ -6,9 +6,10 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { gapReport, sinceDate } from '../../gap-report.js';
+import { scopeHere } from '../asking.js';
 import type { BotContext, LogFields } from '../context.js';
-import { renderGaps, renderLine } from '../render.js';
-import { isAdmin } from '../admin.js';
+import { renderGaps } from '../render.js';
+import { refusedToNonAdmin } from '../admin.js';
 
 export const data = new SlashCommandBuilder()
   .setName('gaps')
@@ -19,15 +20,13 @@ export const data = new SlashCommandBuilder()
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<LogFields> {
   // Questions people asked are for the people who run the corpus: the same check as /reindex.
-  if (!isAdmin(interaction, ctx.config.discord.adminRoleIds)) {
-    const line = 'Only members with Manage Server (or a role listed in ADMIN_ROLE_IDS) can see the gap report.';
-    await interaction.reply({ ...renderLine(line), flags: MessageFlags.Ephemeral });
-    return { outcome: 'refused' };
-  }
+  if (await refusedToNonAdmin(interaction, ctx, 'see the gap report')) return { outcome: 'refused' };
   const span = interaction.options.getString('since') ?? '7d';
   const since = sinceDate(span);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const groups = await gapReport(ctx.engine, await ctx.gaps.read(since));
+  // In a scoped channel, that scope's gaps only, measured against its own documents.
+  const scope = scopeHere(interaction.channel, interaction.channelId, ctx);
+  const groups = await gapReport(ctx.engine, await ctx.gaps.read(since, scope), scope);
   await interaction.editReply(renderGaps(groups, span));
   return { groups: groups.length };
 }

@@ -1,4 +1,5 @@
 import { MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { scopeHere } from '../asking.js';
 import type { BotContext } from '../context.js';
 import { renderHelp } from '../render.js';
 
@@ -6,5 +7,5 @@ export const data = new SlashCommandBuilder().setName('help').setDescription('Wh
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  await interaction.editReply(renderHelp(await ctx.engine.sources()));
+  await interaction.editReply(renderHelp(await ctx.engine.sources({ scope: scopeHere(interaction.channel, interaction.channelId, ctx) })));
 }

@@ -1,4 +1,5 @@
 import { MessageFlags, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { scopeHere } from '../asking.js';
 import type { BotContext, LogFields } from '../context.js';
 import { renderSources } from '../render.js';
 
@@ -6,7 +7,7 @@ export const data = new SlashCommandBuilder().setName('sources').setDescription(
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<LogFields> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const sources = await ctx.engine.sources();
+  const sources = await ctx.engine.sources({ scope: scopeHere(interaction.channel, interaction.channelId, ctx) });
   await interaction.editReply(renderSources(sources, 0));
   return { documents: sources.length };
 }
@@ -14,6 +15,6 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 /** Page buttons carry `sources:<page>`. */
 export async function button(interaction: ButtonInteraction, ctx: BotContext): Promise<LogFields> {
   const page = Number(interaction.customId.split(':')[1]) || 0;
-  await interaction.update(renderSources(await ctx.engine.sources(), page));
+  await interaction.update(renderSources(await ctx.engine.sources({ scope: scopeHere(interaction.channel, interaction.channelId, ctx) }), page));
   return { page };
 }

@@ -1,5 +1,6 @@
 import { MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { SourceInfo, SummaryRequest } from '../../rag/types.js';
+import { newAnswerId, scopeHere } from '../asking.js';
 import type { BotContext, LogFields } from '../context.js';
 import { LIMITS, renderLine, renderSummary, truncate } from '../render.js';
 
@@ -29,18 +30,21 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   }
   const isPublic = interaction.options.getBoolean('public') ?? false;
   await interaction.deferReply(isPublic ? {} : { flags: MessageFlags.Ephemeral });
+  const scope = scopeHere(interaction.channel, interaction.channelId, ctx);
   let request: SummaryRequest;
   let heading: string;
   if (source) {
-    const doc = findSource(await ctx.engine.sources(), source);
+    const doc = findSource(await ctx.engine.sources({ scope }), source);
     request = { source: doc?.source ?? source };
     heading = `Summary: ${doc?.title || source}`;
   } else {
     request = { topic: topic! };
     heading = `Summary: ${topic}`;
   }
-  const summary = await ctx.engine.summarize(request);
-  await interaction.editReply(renderSummary(summary, heading));
+  const summary = await ctx.engine.summarize(request, { scope });
+  const shareWith = isPublic ? undefined : newAnswerId();
+  if (shareWith) ctx.shares.offer(shareWith, { kind: 'summary', userId: interaction.user.id, summary, heading });
+  await interaction.editReply(renderSummary(summary, heading, shareWith));
   return { ...request, citations: summary.citations.length };
 }
 
@@ -51,7 +55,7 @@ export async function autocomplete(interaction: AutocompleteInteraction, ctx: Bo
   const typed = interaction.options.getFocused().toLowerCase();
   let timer: NodeJS.Timeout | undefined;
   const sources = await Promise.race([
-    ctx.engine.sources(),
+    ctx.engine.sources({ scope: scopeHere(interaction.channel, interaction.channelId, ctx) }),
     new Promise<SourceInfo[]>((resolve) => (timer = setTimeout(() => resolve([]), AUTOCOMPLETE_BUDGET_MS))),
   ]).finally(() => clearTimeout(timer));
   const choices = sources

@@ -303,12 +303,14 @@ export function summarizeSource(retriever: HybridRetriever, document: Summarized
  * A topic's summary: the articles with a sentence that covers the topic (its names and weighty words, as an answer
  * must: a name the topic writes with a capital has to be mentioned), most relevant first, each on one line with its one or two most relevant prose sentences. A sentence
  * scores by its coverage, more when its own words (not only its title and lead) say the topic; an article by its
- * best sentence, and a little more for each further sentence about the topic.
+ * best sentence, and a little more for each further sentence about the topic. Only `visible` documents (a
+ * channel's scope) are considered.
  */
 export async function summarizeTopic(
   retriever: HybridRetriever,
   topic: string,
   read: (sources: string[]) => Promise<SummarizedDocument[]>,
+  visible: (source: string) => boolean = () => true,
 ): Promise<Summary> {
   const keyTerms = new Map<string, number>();
   const names = new Set<string>();
@@ -320,6 +322,7 @@ export async function summarizeTopic(
   if (!total) return assemble([], []);
   const onTopic = new Map<string, Map<number, number>>();
   for (const s of retriever.sentences) {
+    if (!visible(s.source)) continue;
     const c = coverage(new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t)])), keyTerms, names);
     if (c < MIN_COVERAGE) continue;
     const ofSource = onTopic.get(s.source) ?? new Map<number, number>();

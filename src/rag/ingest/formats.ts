@@ -3,11 +3,13 @@
  * linkedom) are loaded on first use: they cost a few hundred milliseconds that a question, which reads no file, never
  * needs to pay.
  */
+import { DOCUMENT_TYPES } from '../types.js';
 import type { ParsedText } from './parsed.js';
 
 const MARKDOWN_TYPES = new Set(['.md', '.markdown']);
 const HTML_TYPES = new Set(['.html', '.htm']);
-export const SUPPORTED_TYPES = new Set(['.txt', ...MARKDOWN_TYPES, ...HTML_TYPES]);
+/** Every type has its reader below: plain text, markdown, HTML. */
+export const SUPPORTED_TYPES: ReadonlySet<string> = new Set(DOCUMENT_TYPES);
 
 /** `type` is the file's extension, lower case, with its dot. */
 export async function parseByType(type: string, text: string): Promise<ParsedText> {

@@ -1,13 +1,16 @@
 /**
  * Reads the corpus directory safely: regular files only, links followed only when they stay inside the corpus,
  * bounded size, UTF-8 only, markdown and HTML through parsers that know their structure (formats.ts). A file that
- * cannot be used is skipped with a reason, never fatal to the rest.
+ * cannot be used is skipped with a reason, never fatal to the rest. Subfolders are read too (a file is named by its
+ * path in the corpus, "africa/mali.txt"), so a team can sort articles into folders and scope channels by them;
+ * a link to a folder is not followed, so no tree can loop.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, relative, isAbsolute } from 'node:path';
 import { CorpusFileError } from '../errors.js';
+import { MAX_DOCUMENT_BYTES } from '../types.js';
 import { parseByType, SUPPORTED_TYPES } from './formats.js';
 import { mapInFlight } from './in-flight.js';
 import type { ParsedText } from './parsed.js';
@@ -28,8 +31,6 @@ export interface LoadedCorpus {
   skipped: SkippedFile[];
 }
 
-/** Articles are tens of kilobytes; a file past this is a dump or a mistake, and would stall every ingest. */
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** UTF-16 is the one common text encoding that is full of NUL bytes: named, so it is not reported as binary. */
@@ -66,14 +67,31 @@ async function readOne(dir: string, realDir: string, name: string): Promise<Corp
 
 async function readOpened(handle: FileHandle, name: string, skip: (reason: string) => SkippedFile): Promise<CorpusFile | SkippedFile> {
   const info = await handle.stat();
-  if (info.isDirectory()) return skip('a directory (only files directly in the corpus directory are read)');
+  if (info.isDirectory()) return skip('a link to a folder (not followed)');
   if (!info.isFile()) return skip('not a regular file');
-  const type = extname(name).toLowerCase();
-  if (!SUPPORTED_TYPES.has(type)) return skip(`unsupported file type "${type || 'none'}" (use .txt, .md or .html)`);
-  if (info.size === 0) return skip('empty file');
   // Decided from the size alone, before reading: a huge file never costs its size in memory.
-  if (info.size > MAX_FILE_BYTES) return skip(`too large (${(info.size / 1048576).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1048576} MB)`);
-  const bytes = await handle.readFile();
+  const refused = refusedBySize(name, info.size);
+  if (refused) return skip(refused);
+  return readBytes(name, await handle.readFile());
+}
+
+/** Why a file of this name and size cannot be read (its type, empty, too large), or null. */
+export function refusedBySize(name: string, size: number): string | null {
+  const type = extname(name).toLowerCase();
+  if (!SUPPORTED_TYPES.has(type)) return `unsupported file type "${type || 'none'}" (use .txt, .md or .html)`;
+  if (size === 0) return 'empty file';
+  if (size > MAX_DOCUMENT_BYTES) return `too large (${(size / 1048576).toFixed(1)} MB; the limit is ${MAX_DOCUMENT_BYTES / 1048576} MB)`;
+  return null;
+}
+
+/**
+ * A file's bytes as the corpus reads them: the same rules whether the file lies on disk or arrives from a chat
+ * (type, size, UTF-16, binary, UTF-8, something left after parsing), then parsed by its type.
+ */
+export async function readBytes(name: string, bytes: Buffer): Promise<CorpusFile | SkippedFile> {
+  const skip = (reason: string): SkippedFile => ({ source: name, reason });
+  const refused = refusedBySize(name, bytes.length);
+  if (refused) return skip(refused);
   if (UTF16_BOMS.some((bom) => bytes.subarray(0, 2).equals(bom))) return skip('UTF-16 text (save it as UTF-8)');
   if (bytes.includes(0)) return skip('binary file (contains NUL bytes)');
   let text: string;
@@ -82,18 +100,36 @@ async function readOpened(handle: FileHandle, name: string, skip: (reason: strin
   } catch {
     return skip('not valid UTF-8 text');
   }
-  const parsed = await parseByType(type, text);
+  const parsed = await parseByType(extname(name).toLowerCase(), text);
   if (!parsed.text.trim()) return skip('no text');
-  return { source: name, ...parsed, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  return { source: name, ...parsed, sha256: sha256Of(bytes), bytes: bytes.length };
 }
 
+export const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
 const missingCorpus = (dir: string) => new CorpusFileError(`corpus directory not found: ${dir} (set CORPUS_DIR)`);
+
+/**
+ * Every entry the corpus holds, by its path below `dir` ("mali.txt", "africa/mali.txt"), hidden ones left out:
+ * folders are walked (not links to folders, which are reported as such), everything else is listed to be judged.
+ */
+async function corpusNames(dir: string, folder = ''): Promise<string[]> {
+  const entries = await readdir(join(dir, folder), { withFileTypes: true });
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const name = folder ? `${folder}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) names.push(...(await corpusNames(dir, name)));
+    else names.push(name);
+  }
+  return names.sort();
+}
 
 export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
   const realDir = await realpath(dir).catch(() => {
     throw missingCorpus(dir);
   });
-  const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const names = await corpusNames(dir);
   const results = await mapInFlight(names, (name) =>
     readOne(dir, realDir, name).catch((e: Error): SkippedFile => ({ source: name, reason: `unreadable: ${e.message}` })),
   );
@@ -108,10 +144,9 @@ export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
 
 /** Size and modification time of every entry `loadCorpus` considers (links followed); -1 for one it cannot stat. */
 export async function statCorpus(dir: string): Promise<Record<string, { size: number; mtimeMs: number }>> {
-  const entries = await readdir(dir).catch(() => {
+  const names = await corpusNames(dir).catch(() => {
     throw missingCorpus(dir);
   });
-  const names = entries.filter((n) => !n.startsWith('.')).sort();
   const stats: Record<string, { size: number; mtimeMs: number }> = {};
   await Promise.all(
     names.map(async (name) => {
@@ -125,5 +160,5 @@ export async function statCorpus(dir: string): Promise<Record<string, { size: nu
 /** The sha256 `loadCorpus` would give a file (of its bytes as stored), or null when it cannot be read. */
 export async function fileSha256(dir: string, name: string): Promise<string | null> {
   const bytes = await readFile(join(dir, name)).catch(() => null);
-  return bytes && createHash('sha256').update(bytes).digest('hex');
+  return bytes && sha256Of(bytes);
 }

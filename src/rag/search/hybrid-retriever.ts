@@ -43,6 +43,8 @@ export interface Retrieval {
 const RRF_K = 60;
 const DENSE_CANDIDATES = 20;
 const LEXICAL_CANDIDATES = 20;
+/** Dense candidates asked for at most when a scope filters them (a small scope in a large corpus). */
+const MAX_SCOPED_CANDIDATES = 1000;
 const CHUNKS_FOR_EVIDENCE = 10;
 /** How many chunks of the focus article (see focusChunks) join the evidence. */
 const FOCUS_CHUNKS = 25;
@@ -159,7 +161,10 @@ export class HybridRetriever {
     const inScope = (source: string) => !within || within.has(source);
 
     const queryVector = await this.embeddings.embedQuery(question);
-    const dense = (await this.index.vectors.similaritySearchVectorWithScore(queryVector, Math.min(DENSE_CANDIDATES, this.index.chunks.length)))
+    // Filtered after the search, a scope keeps only its share of the nearest chunks: ask for as many more as it is small.
+    const searched = within ? [...within].reduce((n, source) => n + (this.chunksBySource.get(source)?.length ?? 0), 0) : this.index.chunks.length;
+    const denseCount = Math.min(this.index.chunks.length, MAX_SCOPED_CANDIDATES, Math.ceil((DENSE_CANDIDATES * this.index.chunks.length) / Math.max(1, searched)));
+    const dense = (await this.index.vectors.similaritySearchVectorWithScore(queryVector, denseCount))
       .map(([doc]) => this.chunkNumber(doc.metadata.id as string))
       .filter((i) => i >= 0 && inScope(this.index.chunks[i]!.source));
     const lexical = keyTerms.size
