@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { IngestBusyError } from '../errors.js';
 
 interface Holder {
@@ -72,6 +71,8 @@ async function takeOverFromDeadHolder(lock: string): Promise<boolean> {
 }
 
 async function acquire(indexDir: string): Promise<() => Promise<void>> {
+  // Loaded here: proper-lockfile (and graceful-fs, which patches fs as it loads) is for ingests, not for answering.
+  const { default: lockfile } = await import('proper-lockfile');
   // stale: a holder on another host that stopped refreshing the lock (killed) is taken over after this long.
   const options = { lockfilePath: lockPath(indexDir), stale: 10_000, update: 2_000, fs: lockFs };
   try {
