@@ -164,7 +164,7 @@ function issue21Goals(r: Pick<BenchResult, 'coldAsk' | 'archiveIngest' | 'scale'
   const atScale = largest && largest.chunks >= ISSUE_21.scaleChunks;
   const ratioGoal = (goalMs: number) => `${(goalMs / ISSUE_21.quietNodeFloorMs).toFixed(1)}× node -e 0`;
   const cold = (c: ColdAsk) =>
-    `${seconds(c.medianMs)} [${c.runs.join(', ')} ms] = ${c.ratio}× node -e 0 (${c.nodeFloor.medianMs} ms in the same run)`;
+    `${seconds(c.medianMs)} [${c.runs.join(', ')} ms] = ${c.ratio}× node -e 0 (run by run; node -e 0 took ${c.nodeFloor.medianMs} ms in the same run)`;
   const notMeasured = (measure: string, goal: string, why: string): Goal => ({ measure, figure: why, goal, verdict: 'not measured' });
   const goals: Goal[] = [];
   const indexGoal = `≤ ${ISSUE_21.indexPerCleanedText}× the cleaned text, all parts included`;
@@ -310,7 +310,7 @@ function printResult(result: BenchResult): void {
         `cold ask, node scripts/launch.mjs scripts/ask.ts --json (median of ${result.coldAsk.runs.length})`,
         `${ms(result.coldAsk.medianMs)} [${result.coldAsk.runs.join(', ')}]${result.coldAsk.ratio ? ` = ${result.coldAsk.ratio}× node -e 0` : ''}`,
       ],
-      ...(result.coldAsk.nodeFloor ? [[`node -e 0 between those runs (median of ${result.coldAsk.nodeFloor.runs.length})`, `${ms(result.coldAsk.nodeFloor.medianMs)} [${result.coldAsk.nodeFloor.runs.join(', ')}]`]] : []),
+      ...(result.coldAsk.nodeFloor ? [[`node -e 0 before the first of those runs and after each (median of ${result.coldAsk.nodeFloor.runs.length})`, `${ms(result.coldAsk.nodeFloor.medianMs)} [${result.coldAsk.nodeFloor.runs.join(', ')}]`]] : []),
       [`ask --batch: each further question, wall time (${result.batch.questions} vs 1)`, furtherQuestion(result.batch.perFurtherQuestionMs)],
       [`ask --batch: engine timings.totalMs of questions 2…${result.batch.questions}`, lat(result.batch.engineMs)],
       [`per question in one process`, lat(result.perQuestion)],

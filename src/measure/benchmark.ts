@@ -183,39 +183,41 @@ export interface ColdAsk {
   runs: number[];
   medianMs: number;
   status: string;
-  /** `node -e 0`, run between the asks: Node's own start on this machine at this moment. */
+  /** `node -e 0` before the first ask and after each: Node's own start on this machine at those moments. */
   nodeFloor: { runs: number[]; medianMs: number };
-  /** medianMs / nodeFloor.medianMs: the figure that load on the machine disturbs least. */
+  /**
+   * Median over the runs of each ask's time divided by the mean of the `node -e 0` just before and just after it: load
+   * on the machine stretches both alike, so this moves less than the times themselves.
+   */
   ratio: number;
 }
 
 /**
  * `node scripts/launch.mjs scripts/ask.ts --json "…"` (what `npm run ask` runs) from process start to answer, index
- * on disk, each run followed by a `node -e 0`; one untimed pair first, so that no run pays for a cold disk cache.
+ * on disk, between runs of `node -e 0`; one untimed ask first, so that no run pays for a cold disk cache.
  */
 export async function measureColdAsk(question: string, indexDir: string, runs: number, corpusDir?: string): Promise<ColdAsk> {
   const env = { ...process.env, INDEX_DIR: indexDir, ...(corpusDir ? { CORPUS_DIR: corpusDir } : {}) };
   const ask = () => runProcess(process.execPath, ['scripts/launch.mjs', 'scripts/ask.ts', '--json', question], env);
-  const floor = () => runProcess(process.execPath, ['-e', '0'], env);
+  const floor = async () => (await runProcess(process.execPath, ['-e', '0'], env)).ms;
   await ask();
-  await floor();
   const times: number[] = [];
-  const floors: number[] = [];
+  const floors = [await floor()];
+  const ratios: number[] = [];
   let status = '';
   for (let i = 0; i < runs; i++) {
     const run = await ask();
     status = (JSON.parse(run.stdout) as { status: string }).status;
     times.push(run.ms);
-    floors.push((await floor()).ms);
+    floors.push(await floor());
+    ratios.push(run.ms / ((floors[i]! + floors[i + 1]!) / 2));
   }
-  const medianMs = median(times);
-  const floorMs = median(floors);
   return {
     runs: times.map(Math.round),
-    medianMs: Math.round(medianMs),
+    medianMs: Math.round(median(times)),
     status,
-    nodeFloor: { runs: floors.map(Math.round), medianMs: Math.round(floorMs) },
-    ratio: Math.round((medianMs / floorMs) * 10) / 10,
+    nodeFloor: { runs: floors.map(Math.round), medianMs: Math.round(median(floors)) },
+    ratio: Math.round(median(ratios) * 10) / 10,
   };
 }
 
