@@ -1,7 +1,7 @@
 // `npm run build` (also run by `npm ci`, as the `prepare` script): bundles each command's entry point into dist/ with
 // esbuild, so that starting a command reads a few files instead of resolving and compiling some 450 modules one by
 // one (LangChain's vector-store classes alone are about 260 files, half a second to load unbundled). The entry points
-// are the ones package.json runs through scripts/launch.mjs, plus the bot and the ingest worker; code they share goes
+// are the ones package.json runs through scripts/launch.mjs, plus the bot and the two workers; code they share goes
 // into chunks under dist/chunks/, and a module imported with `await import()` (the HTML and markdown readers, Chroma,
 // the language-model path) stays in a chunk of its own that loads only when used.
 //
@@ -29,9 +29,9 @@ const EXTERNAL = ['hnswlib-node', 'chromadb', 'pino', 'discord.js', '@langchain/
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The ingest worker is an entry of its own so that its code always lands in a chunk, never inside a command's
-  // file: the worker thread runs the file its code is in (src/rag/ingest-worker.ts, workerEntry).
-  entryPoints: [...new Set([...launchedEntries(), 'src/rag/ingest-worker.ts'])],
+  // The workers (the ingest's, and the one that reads each file) are entries of their own so that their code always
+  // lands in a chunk, never inside a command's file: a worker thread runs the file its code is in (worker-entry.ts).
+  entryPoints: [...new Set([...launchedEntries(), 'src/rag/ingest-worker.ts', 'src/rag/ingest/file-worker.ts'])],
   outdir,
   outbase: root,
   bundle: true,

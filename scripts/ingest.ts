@@ -6,15 +6,19 @@ import { oneLine, type IngestProgress, type IngestReport } from '../src/rag/type
 import { command, notice, parseArguments, runCli, stopOnSignals } from './cli.js';
 
 function printSummary(report: IngestReport): void {
+  for (const line of report.repaired ?? []) console.log(oneLine(`repaired  ${line}`));
   for (const d of report.documents) {
     const placeholders = d.placeholders.length ? `, placeholders: ${d.placeholders.map((p) => p.text).join(', ')}` : '';
     console.log(oneLine(`${d.status.padEnd(9)} ${d.source}${d.title ? ` — “${d.title}”` : ''} (${d.chunks} chunks${placeholders})${d.warning ? `: ${d.warning}` : ''}`));
   }
   const count = (s: string) => report.documents.filter((d) => d.status === s).length;
   const placeholders = report.documents.reduce((n, d) => n + d.placeholders.length, 0);
+  if (report.stories.length) console.log(`\nCopies of one story (cited once in answers, the first named first):`);
+  for (const story of report.stories) console.log(oneLine(`  ${story.id}: ${story.documents.join(', ')}`));
   console.log(
     `\n${count('indexed') + count('unchanged')} documents (${count('indexed')} indexed, ${count('unchanged')} unchanged), ` +
-      `${report.chunks} chunks, ${placeholders} placeholders, ${count('skipped')} skipped, ${count('removed')} removed, in ${report.ms} ms`,
+      `${report.chunks} chunks, ${placeholders} placeholders, ${report.stories.length} stories told by several copies, ` +
+      `${count('skipped')} skipped, ${count('removed')} removed, in ${report.ms} ms`,
   );
 }
 

@@ -29,6 +29,8 @@ import {
   type IngestReport,
   type SourceInfo,
   type Summary,
+  type Timeline,
+  type TimelineEvent,
 } from '../rag/types.js';
 
 export const LIMITS = {
@@ -147,10 +149,29 @@ export function sharedByLine(userId: string): string {
   return `📣 Shared by <@${userId}>`;
 }
 
-/** One line per cited document: its [n] markers, title, date when known, file and paragraphs. */
-function sourceLine(d: CitedDocument): string {
-  const parts = [`**${escapeOutside(d.title || d.source)}**`, d.date ? escapeOutside(d.date) : '', fileName(d.source), paragraphsText(d.paragraphs)];
+/**
+ * One line per cited document: its [n] markers, title, date when known, file and paragraphs, and how many other
+ * copies of its story state what it is cited for.
+ */
+function sourceLine(d: CitedDocument, citations: Citation[]): string {
+  const copies = new Set(citations.filter((c) => c.source === d.source).flatMap((c) => (c.alsoIn ?? []).map((x) => x.source)));
+  const also = copies.size ? `also in ${copies.size} other document${copies.size === 1 ? '' : 's'}` : '';
+  const parts = [`**${escapeOutside(d.title || d.source)}**`, d.date ? escapeOutside(d.date) : '', fileName(d.source), paragraphsText(d.paragraphs), also];
   return `[${d.numbers.join(', ')}] ${parts.filter(Boolean).join(' · ')}`;
+}
+
+/** How a date's year is known, when the text does not write it: a reader should not take a guess for a fact. */
+function yearNote(from: 'text' | 'document', year?: 'stated' | 'publication' | 'inferred'): string {
+  if (from === 'document') return " (the article's date)";
+  if (year === 'publication') return " (year from the article's date)";
+  if (year === 'inferred') return ' (year inferred: the article is undated)';
+  return '';
+}
+
+/** "When: [1] 2024-02-28 (year inferred…) · [2] 2023-01-24 (the article's date)": when what each citation reports happened. */
+function whenLine(citations: Citation[]): string {
+  const dated = citations.filter((c) => c.when).map((c) => `[${c.n}] ${c.when!.date}${yearNote(c.when!.from, c.when!.year)}`);
+  return dated.length ? `When: ${dated.join(' · ')}` : '';
 }
 
 /**
@@ -164,7 +185,9 @@ export function renderAnswer(answer: Answer, answerId: string, options: { sharea
   // Warnings keep up to half the description and the source lines a quarter, so a long answer never hides them.
   const warnings = truncate(warningLines(answer.flags).map(escapeOutside).join('\n'), LIMITS.description / 2);
   const dated = datesRemark(answer.citations);
-  const sources = truncate([...citedDocuments(answer.citations).map(sourceLine), ...(dated ? [dated] : [])].join('\n'), LIMITS.description / 4);
+  const when = whenLine(answer.citations);
+  const lines = [...citedDocuments(answer.citations).map((d) => sourceLine(d, answer.citations)), ...(dated ? [dated] : []), ...(when ? [when] : [])];
+  const sources = truncate(lines.join('\n'), LIMITS.description / 4);
   const understood = answer.understood ? `*Understood as: ${escapeOutside(truncate(answer.understood, 300))}*` : '';
   const lead = options.lead ? `*${truncate(options.lead, 300)}*` : '';
   const room = LIMITS.description - [lead, understood, sources, warnings].reduce((n, part) => n + (part ? part.length + 2 : 0), 0);
@@ -222,12 +245,17 @@ export function renderSummary(summary: Summary, heading: string, shareWith?: str
 
 export const SOURCES_PER_PAGE = 10;
 
-export function renderSources(sources: SourceInfo[], page: number) {
+/**
+ * The indexed documents, a story told by several copies as one entry (its best copy, then "N copies" and their
+ * files), ten entries a page.
+ */
+export function renderSources(all: SourceInfo[], page: number) {
+  const sources = all.filter((s) => !s.story || s.story.documents[0] === s.source);
   const pages = Math.max(1, Math.ceil(sources.length / SOURCES_PER_PAGE));
   const current = Math.min(Math.max(0, page), pages - 1);
   const slice = sources.slice(current * SOURCES_PER_PAGE, (current + 1) * SOURCES_PER_PAGE);
   const embed = new EmbedBuilder()
-    .setTitle(`Indexed documents (${sources.length})`)
+    .setTitle(`Indexed documents (${all.length}${sources.length < all.length ? `, ${sources.length} stories` : ''})`)
     .setColor(COLOR.answered)
     .setDescription(sources.length ? 'Ask about any of these with `/ask`, or summarise one with `/summary`.' : 'The index holds no documents yet.');
   embed.addFields(
@@ -236,9 +264,10 @@ export function renderSources(sources: SourceInfo[], page: number) {
         ? `${s.placeholders.length} placeholder${s.placeholders.length === 1 ? '' : 's'}: ${escapeOutside([...new Set(s.placeholders.map((p) => p.text))].join(', '))}`
         : 'no placeholders';
       const aliases = s.aliases.length ? `\nalso as ${s.aliases.map(fileName).join(', ')}` : '';
+      const copies = s.story ? `\n${s.story.documents.length} copies: ${s.story.documents.slice(1).map(fileName).join(', ')} tell the same story` : '';
       return {
         name: truncate(escapeOutside(s.title || s.source), LIMITS.fieldName),
-        value: truncate(`${fileName(s.source)} · ${s.chunks} chunks · ${placeholders}${aliases}`, 400),
+        value: truncate(`${fileName(s.source)} · ${s.chunks} chunks · ${placeholders}${aliases}${copies}`, 400),
       };
     }),
   );
@@ -270,7 +299,37 @@ export function renderReindexReport(report: IngestReport) {
   const embed = new EmbedBuilder()
     .setTitle('Re-index finished')
     .setColor(skipped.length ? COLOR.flagged : COLOR.answered)
-    .setDescription(truncate([summary, '', ...lines].join('\n').trim(), LIMITS.description));
+    .setDescription(truncate([summary, ...(report.repaired ?? []).map((r) => `Repaired: ${escapeOutside(r)}`), '', ...lines].join('\n').trim(), LIMITS.description));
+  return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
+}
+
+/** A timeline line: date, quote and its citations; where the date comes from; copies that date it otherwise. */
+function timelineLine(e: TimelineEvent): string {
+  const [first, ...copies] = e.citations;
+  const also = copies.length ? `; also ${copies.map((c) => `[${c.n}] ${fileName(c.source)}`).join(', ')}` : '';
+  const other = (e.otherDates ?? []).map((o) => `\n⚠ another copy dates this ${o.date}: [${o.citation.n}] ${fileName(o.citation.source)}`).join('');
+  return `**${e.date}**${yearNote(e.dateFrom, e.year)} “${escapeOutside(truncate(e.text, 300))}” [${first!.n}] ${fileName(first!.source)}${also}${other}`;
+}
+
+/** A timeline: one line per event in date order, as many as the embed holds, then how many more there are. */
+export function renderTimeline(timeline: Timeline) {
+  const count = timeline.events.length;
+  const lines = timeline.events.map(timelineLine);
+  const undated = timeline.undated.length
+    ? `\n\nAbout the subject but undated: ${timeline.undated.map((c) => `[${c.n}] ${fileName(c.source)}`).join(', ')}`
+    : '';
+  const shown: string[] = [];
+  let length = undated.length;
+  for (const line of lines) {
+    if (length + line.length + 2 > LIMITS.description - 40) break;
+    shown.push(line);
+    length += line.length + 2;
+  }
+  const more = shown.length < count ? `\n\n…and ${count - shown.length} more (narrow it with since: and until:)` : '';
+  const embed = new EmbedBuilder()
+    .setTitle(truncate(`Timeline: ${escapeOutside(timeline.subject)} (${count} event${count === 1 ? '' : 's'})`, LIMITS.title))
+    .setColor(count ? COLOR.answered : COLOR.notFound)
+    .setDescription(count ? `${shown.join('\n\n')}${more}${undated}` : `No dated event about this subject in the corpus.${undated}`);
   return { content: '', embeds: [embed], allowedMentions: NO_PINGS };
 }
 
@@ -314,7 +373,8 @@ export function renderHelp(sources: SourceInfo[]) {
           '',
           '`/ask question:` — ask anything; only you see the answer, with a **Share to channel** button. Add `public:true` to show it to the channel in a thread, where anyone can ask follow-ups ("and what about Togo?") without mentioning me; each person\'s follow-ups continue their own questions, even after I restart.',
           '`/summary source:` or `/summary topic:` — a cited summary of one document or of a topic.',
-          '`/sources` — the documents I have read.',
+          '`/timeline subject:` — dated events about a subject in date order (`since:`/`until:` bound it).',
+          '`/sources` — the documents I have read; copies of one story are one entry.',
           'On any message: **Apps → Ask the corpus** — its text as a question (or, if it is not one, the claim to look up), answered privately.',
           'You can also mention me with a question.',
           '👎 under an answer asks what was wrong (one optional line); the team sees it in `/gaps`.',

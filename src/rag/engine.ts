@@ -4,15 +4,19 @@
  */
 import type { Config } from '../config.js';
 import { composeAnswer, MIN_COVERAGE, notFoundMessage, type ComposedAnswer } from './compose/answer.js';
+import { NewsDesk } from './compose/desk.js';
+import { Statements, type StoryView } from './compose/stories.js';
+import { buildTimeline } from './compose/timeline.js';
 import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
 import type { GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
-import { CorpusFileError, IndexMismatchError, IngestBusyError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
+import { CorpusFileError, IndexMismatchError, IndexWriteError, IngestBusyError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
 import type { Chunk } from './ingest/chunk.js';
+import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
@@ -35,8 +39,11 @@ import {
   type Scope,
   type ScopeOption,
   type SourceInfo,
+  type Story,
   type Summary,
   type SummaryRequest,
+  type Timeline,
+  type TimelineRequest,
 } from './types.js';
 
 export type { Chunk } from './ingest/chunk.js';
@@ -76,6 +83,10 @@ interface Live {
   retriever: HybridRetriever;
   /** What the manifest says of each document (title, date, paragraphs), by file name. */
   documents: Map<string, Manifest['documents'][number]>;
+  /** The story each copy belongs to, by file name; documents without copies are in none. */
+  stories: Map<string, Story>;
+  /** Stories, documents and sentences as the news desk reads them (compose/stories.ts). */
+  storyView: StoryView;
 }
 
 /** A question about the newest state of things, which the newest of the answering documents should answer. */
@@ -138,7 +149,10 @@ export class Engine implements AnswerEngine {
         if (e instanceof IngestBusyError) notice(`an ingest is running; answering from the index of ${when(builtAt)}`);
         // Nothing usable left in the corpus: the index on disk still answers, and the notice says why it was kept.
         else if (e instanceof CorpusFileError) notice(e.message);
-        else throw e;
+        // A full or read-only disk: the change cannot be stored, but the intact live index can still answer.
+        else if (e instanceof IndexWriteError) {
+          notice(`the corpus changed, but the index could not be updated: ${e.why}; answering from the unchanged index of ${when(builtAt)}`);
+        } else throw e;
       }
     }
     // The language-model path (LangChain's messages and chat models) loads only when a model is configured.
@@ -160,7 +174,17 @@ export class Engine implements AnswerEngine {
   private static async serve(index: LoadedIndex, embedder: CorpusEmbedder, notice: (message: string) => void): Promise<Live> {
     const tables = await loadRetrievalTables(index, notice);
     const retriever = new HybridRetriever(tables, index.vectors, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
-    return { index, retriever, documents: new Map(index.manifest.documents.map((d) => [d.source, d])) };
+    const stories = new Map((index.manifest.stories ?? []).flatMap((story) => story.documents.map((source) => [source, story] as const)));
+    const documents = new Map(index.manifest.documents.map((d) => [d.source, d]));
+    const storyView: StoryView = {
+      storyOf: (source) => stories.get(source),
+      document: (source) => {
+        const d = documents.get(source);
+        return { source, title: d?.title ?? source, ...(d?.date ? { date: d.date } : {}) };
+      },
+      sentencesOf: (source) => retriever.sentencesOf(source),
+    };
+    return { index, retriever, documents, stories, storyView };
   }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<Answer> {
@@ -171,8 +195,10 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
+    await prepareDateTagger();
     const view = this.view(options.scope);
-    const { passages, ...composedAnswer } = await this.compose(question, understood, view.sources);
+    const desk = new NewsDesk(this.live.storyView);
+    const { passages, ...composedAnswer } = desk.review(understood, await this.compose(question, understood, desk, view.sources));
     const extractive: Answer = {
       question,
       ...asRead,
@@ -195,11 +221,11 @@ export class Engine implements AnswerEngine {
 
   /**
    * The offline answer to `understood` (the question as asked, or a follow-up read with its conversation), drawn from
-   * `sources` only when given (a scope).
+   * `sources` only when given (a scope), each fact its copies state counted once (`desk`).
    */
-  private async compose(question: string, understood: string, sources?: string[]): Promise<ComposedAnswer> {
+  private async compose(question: string, understood: string, desk: NewsDesk, sources?: string[]): Promise<ComposedAnswer> {
     const { retriever } = this.live;
-    const composed = composeAnswer(understood, await retriever.retrieve(understood, { sources }), retriever.sentences);
+    const composed = composeAnswer(understood, desk.collapse(await retriever.retrieve(understood, { sources })), retriever.sentences);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -212,7 +238,7 @@ export class Engine implements AnswerEngine {
     const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
     const newest = this.newestAnswering(await retriever.retrieve(subject, { sources }));
     if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
-    const recent = composeAnswer(subject, await retriever.retrieve(subject, { sources: [newest] }), retriever.sentences);
+    const recent = composeAnswer(subject, desk.collapse(await retriever.retrieve(subject, { sources: [newest] })), retriever.sentences);
     return recent.status === 'answered' ? recent : composed;
   }
 
@@ -320,6 +346,29 @@ export class Engine implements AnswerEngine {
     }
   }
 
+  /** The dated events about a subject in date order (compose/timeline.ts); throws InvalidQuestionError for bad input. */
+  async timeline(request: TimelineRequest): Promise<Timeline> {
+    const subject = normalizeQuestion(request.subject);
+    for (const bound of [request.since, request.until]) {
+      if (bound !== undefined && !/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(bound)) {
+        throw new InvalidQuestionError(`${bound} is not a date (write 2023, 2023-02 or 2023-02-07)`);
+      }
+    }
+    await this.refreshIfDue();
+    await prepareDateTagger();
+    const { retriever, storyView } = this.live;
+    const timeline = buildTimeline({ ...request, subject }, retriever.sentences, storyView, new Statements(storyView));
+    return {
+      ...timeline,
+      events: timeline.events.map((e) => ({
+        ...e,
+        citations: this.located(e.citations),
+        ...(e.otherDates ? { otherDates: e.otherDates.map((o) => ({ ...o, citation: this.located([o.citation])[0]! })) } : {}),
+      })),
+      undated: this.located(timeline.undated),
+    };
+  }
+
   async sources(options: ScopeOption = {}): Promise<SourceInfo[]> {
     await this.refreshIfDue();
     const view = this.view(options.scope);
@@ -330,6 +379,7 @@ export class Engine implements AnswerEngine {
       ...(d.date ? { date: d.date } : {}),
       chunks: d.chunks,
       placeholders: d.placeholders,
+      ...(this.live.stories.has(d.source) ? { story: this.live.stories.get(d.source) } : {}),
     }));
   }
 

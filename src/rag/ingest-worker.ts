@@ -5,16 +5,15 @@
  * signal aborts asks the worker to stop at the next document: the worker's store removes its half-written build and
  * releases the lock, so the previous index keeps serving.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { createEmbedder } from './embedding/corpus-embedder.js';
 import * as errors from './errors.js';
 import type { IngestProgress, IngestReport } from './types.js';
 import { retrievalTablesFile } from './search/retrieval-tables.js';
+import { clearEndedIngest } from './index/hnsw-store.js';
 import { openIndexStore } from './index/open-store.js';
+import { workerEntry } from './ingest/worker-entry.js';
 
 type FromWorker =
   | { kind: 'notice'; message: string }
@@ -22,21 +21,18 @@ type FromWorker =
   | { kind: 'done'; report: IngestReport }
   | { kind: 'failed'; name: string; message: string; stack?: string };
 
-/** Asked to stop, a worker busy inside one huge document gets this long to reach the next check before it is killed. */
-const STOP_GRACE_MS = 5_000;
-
 /**
- * The worker's entry, from whichever form this module runs in: the compiled .js in dist/ as it is, or the TypeScript
- * source (tests, or a build older than the source) behind a small module that first registers tsx in the worker —
- * on Node 20 a worker's `--import` does not apply to its own entry file.
+ * Asked to stop, a worker gets this long to reach its next check (files are read in a worker of their own and
+ * embedding yields every few dozen chunks, so it usually takes milliseconds) before it is terminated: a stop
+ * (SIGTERM) must end an ingest within a second even while a large build is being written.
  */
-function workerEntry(): URL {
-  const self = new URL(import.meta.url);
-  if (!self.pathname.endsWith('.ts')) return self;
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'));
-  const boot = `const { register } = await import(${JSON.stringify(tsx.href)}); register(); await import(${JSON.stringify(self.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-}
+const STOP_GRACE_MS = 600;
+/**
+ * Once the worker writes its build (HNSW files, tables, records) it gets longer to reach its next check: with the
+ * short grace, hardening-ingest's "SIGINT while it writes" saw the process end by a signal instead of exit 1 in 1
+ * run of 4 (cause not pinned down; terminating the thread mid-write is the suspect), and a write ends within seconds.
+ */
+const WRITE_GRACE_MS = 5_000;
 
 /** The worker's failure as the error it was, so front ends print a user's error as one line, as they would in-process. */
 function rebuilt(failure: Extract<FromWorker, { kind: 'failed' }>): Error {
@@ -60,9 +56,13 @@ export function ingestInWorker(
 ): Promise<IngestReport> {
   const { onNotice, onProgress, signal } = options;
   if (signal?.aborted) return Promise.reject(reasonOf(signal));
-  const worker = new Worker(workerEntry(), { workerData: { ingest: config } });
+  const worker = new Worker(workerEntry(import.meta.url), { workerData: { ingest: config } });
   return new Promise<IngestReport>((resolve, reject) => {
     let settled = false;
+    /** The thread id of a worker ended because it did not stop in time. */
+    let terminated: number | null = null;
+    /** Whether the worker has begun writing its build. */
+    let writing = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
@@ -75,17 +75,28 @@ export function ingestInWorker(
     };
     function stop() {
       worker.postMessage({ stop: reasonOf(signal!).message });
-      setTimeout(() => settle(() => reject(reasonOf(signal!))), STOP_GRACE_MS).unref();
+      setTimeout(() => {
+        if (settled) return;
+        terminated = worker.threadId;
+        void worker.terminate();
+      }, writing ? WRITE_GRACE_MS : STOP_GRACE_MS).unref();
     }
     signal?.addEventListener('abort', stop, { once: true });
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'notice') onNotice?.(m.message);
-      else if (m.kind === 'progress') onProgress?.(m.progress);
+      else if (m.kind === 'progress') {
+        writing ||= m.progress.stage === 'index';
+        onProgress?.(m.progress);
+      }
       else if (m.kind === 'done') settle(() => resolve(m.report));
       else settle(() => reject(rebuilt(m)));
     });
     worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`the ingest worker exited with code ${code} before it finished`))));
+    worker.on('exit', (code) => {
+      if (terminated === null) return settle(() => reject(new Error(`the ingest worker exited with code ${code} before it finished`)));
+      // Ended mid-write, the worker could neither remove its half-written build nor release its lock: done here.
+      void clearEndedIngest(config.indexDir, terminated).finally(() => settle(() => reject(reasonOf(signal!))));
+    });
   });
 }
 

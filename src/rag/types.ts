@@ -59,6 +59,40 @@ export interface Citation {
   score: number;
   /** Paragraph of the cleaned document the quote starts in, counting from 1: where a reader finds it. */
   paragraph?: number;
+  /** Other documents, copies of the same story, that state the same fact: the fact is cited once. */
+  alsoIn?: DocumentRef[];
+  /** When what the quote reports happened, as far as the text or its document says. */
+  when?: CitedDate;
+}
+
+/**
+ * The date of what a citation reports: a date its quote writes ("on September 21, 2023"; "February 28", its year
+ * taken from the article's date or, in an undated article, from the latest date the article writes in full), or
+ * else the date of its document.
+ */
+export interface CitedDate {
+  /** ISO yyyy-mm-dd, or yyyy-mm / yyyy as precise as the text is. */
+  date: string;
+  from: 'text' | 'document';
+  /** For a date from the text: where its year comes from. */
+  year?: 'stated' | 'publication' | 'inferred';
+}
+
+/** Reports that disagree: the answering evidence gives different values for the same thing about the same subject. */
+export interface Conflict {
+  /** What the values are of: "date (Lavrov, Diop, Moscow)", "figure: tons of grain (Russia, Mali)". */
+  about: string;
+  values: ConflictValue[];
+}
+
+export interface ConflictValue {
+  /** The value as its source writes it. */
+  value: string;
+  source: string;
+  /** The document's publication date, when it states one. */
+  date?: string;
+  /** The citation that quotes it. */
+  n: number;
 }
 
 /** One cited document of an answer: the [n] markers that cite it and where in it they point. */
@@ -122,6 +156,8 @@ export interface Answer {
   flags: Flag[];
   /** A remark about how the answer was made, e.g. that the configured language model was unavailable. */
   note?: string;
+  /** Values the sources give differently for what the answer states (each cited); absent when they agree. */
+  conflicts?: Conflict[];
   timings: { totalMs: number };
 }
 
@@ -163,6 +199,8 @@ export interface SourceInfo {
   date?: string;
   chunks: number;
   placeholders: Placeholder[];
+  /** The story this document is a copy of, when other documents tell it too. */
+  story?: Story;
 }
 
 export type DocumentStatus = 'indexed' | 'unchanged' | 'skipped' | 'removed';
@@ -176,10 +214,20 @@ export interface DocumentReport {
   warning?: string;
 }
 
+/** Documents that are copies of one story (reworded, reordered, shortened), best copy first: cited first in answers. */
+export interface Story {
+  id: string;
+  documents: string[];
+}
+
 export interface IngestReport {
   documents: DocumentReport[];
   chunks: number;
   ms: number;
+  /** Groups of documents telling one story; a document in none is a story of its own. */
+  stories: Story[];
+  /** What the ingest found broken in the index directory and repaired, one line each. */
+  repaired?: string[];
 }
 
 export interface IngestProgress {
@@ -187,6 +235,40 @@ export interface IngestProgress {
   done: number;
   total: number;
   source?: string;
+}
+
+/** A timeline's subject and bounds: `npm run timeline -- "Lavrov Africa" --since 2023-01-01`. */
+export interface TimelineRequest {
+  subject: string;
+  /** ISO date (or yyyy-mm, yyyy): events before it are left out. */
+  since?: string;
+  /** ISO date (or yyyy-mm, yyyy): events after it are left out. */
+  until?: string;
+}
+
+/** One line of a timeline: an event, when it happened, a quote and the documents that report it. */
+export interface TimelineEvent {
+  /** yyyy-mm-dd, yyyy-mm or yyyy: as precise as the source. */
+  date: string;
+  precision: 'day' | 'month' | 'year';
+  /** The quote of its first citation. */
+  text: string;
+  /** The documents reporting it, the best copy first. */
+  citations: Citation[];
+  /** Whether the date is written in the text, or is the document's own (its text dates nothing about the subject). */
+  dateFrom: 'text' | 'document';
+  /** For a date from the text: where its year comes from. */
+  year?: 'stated' | 'publication' | 'inferred';
+  /** Copies of the same story that date this event otherwise. */
+  otherDates?: { date: string; citation: Citation }[];
+}
+
+export interface Timeline {
+  subject: string;
+  /** In date order. */
+  events: TimelineEvent[];
+  /** Passages about the subject whose documents date nothing (at most five): they cannot be placed. */
+  undated: Citation[];
 }
 
 /** One earlier question and answer of a conversation (a Discord thread, `npm run chat`, a --batch conversation). */
@@ -304,6 +386,8 @@ export interface AnswerEngine {
   summarize(request: SummaryRequest, options?: ScopeOption): Promise<Summary>;
   /** The indexed documents. */
   sources(options?: ScopeOption): Promise<SourceInfo[]>;
+  /** The dated events about a subject, in date order; throws InvalidQuestionError for an empty subject or a bad bound. */
+  timeline(request: TimelineRequest): Promise<Timeline>;
   /** The key terms of a question and the documents closest to it, answered or not. */
   nearest(question: string, count?: number, options?: ScopeOption): Promise<NearestDocuments>;
   /**

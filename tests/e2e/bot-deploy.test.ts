@@ -27,12 +27,12 @@ describe('npm run deploy-commands', { timeout: 20_000 }, () => {
     const { out, exited } = deploy({ DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_GUILD_ID: discord.guildId });
     expect(await exited).toBe(0);
     expect(out.stdout).toMatch(
-      /^Registered 9 commands in guild \d+ \(available now\): \/ask, \/summary, \/sources, \/reindex, \/add, \/scope, \/gaps, \/help, “Ask the corpus” \(message menu\)/,
+      /^Registered 10 commands in guild \d+ \(available now\): \/ask, \/summary, \/timeline, \/sources, \/reindex, \/add, \/scope, \/gaps, \/help, “Ask the corpus” \(message menu\)/,
     );
     const put = discord.requests.find((r) => r.method === 'PUT' && r.path === `/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
     type Registered = { name: string; type?: number; options?: { name: string; type: number; autocomplete?: boolean; options?: { name: string }[] }[] };
     const byName = Object.fromEntries((put!.body as Registered[]).map((c) => [c.name, c]));
-    expect(Object.keys(byName)).toEqual(['ask', 'summary', 'sources', 'reindex', 'add', 'scope', 'gaps', 'help', 'Ask the corpus']);
+    expect(Object.keys(byName)).toEqual(['ask', 'summary', 'timeline', 'sources', 'reindex', 'add', 'scope', 'gaps', 'help', 'Ask the corpus']);
     for (const admin of ['reindex', 'add', 'scope', 'gaps']) expect(byName[admin]).toMatchObject({ default_member_permissions: '32', contexts: [0] });
     expect(byName.summary!.options!.find((o) => o.name === 'source')?.autocomplete).toBe(true);
     // Type 3: a message command, listed under Apps on every message; it takes no options.

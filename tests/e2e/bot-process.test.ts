@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DiscordStandIn } from '../support/discord-standin.js';
-import { addBulletins, copyRealCorpus } from '../support/hardening-fixtures.js';
+import { addBulletins, CACHE_DIR, copyRealCorpus } from '../support/hardening-fixtures.js';
 import { projectRoot as root, spawnTs } from '../support/spawn-ts.js';
 
 const TOKEN = 'MTk4NjIyNDgzNDcx.GprocessSecret.sigSIGsig1234';
@@ -39,6 +39,8 @@ describe('npm start', { timeout: 40_000 }, () => {
         {
           DISCORD_TOKEN: TOKEN,
           DISCORD_API_URL: discord.apiUrl,
+          // The cache the test set-up built: converting the word vectors again would take most of the wait.
+          CACHE_DIR,
           CORPUS_DIR: join(root, 'corpus'),
           INDEX_DIR: join(workDir, 'index'),
           DATA_DIR: join(workDir, 'data'),
@@ -72,7 +74,7 @@ describe('npm start', { timeout: 40_000 }, () => {
     try {
       await copyRealCorpus(corpus);
       const { child, out, exited } = startBot(
-        { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiUrl, CORPUS_DIR: corpus, INDEX_DIR: indexDir, DATA_DIR: join(workDir, 'data') },
+        { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiUrl, CACHE_DIR, CORPUS_DIR: corpus, INDEX_DIR: indexDir, DATA_DIR: join(workDir, 'data') },
         workDir,
       );
       await discord.waitForSession(1, 30_000);

@@ -225,6 +225,15 @@ describe('the bot on a loopback Discord', { timeout: 20_000 }, () => {
     expect(burundi.value).toMatch(/\d+ chunks · 1 placeholder: \[insert date\]/);
   });
 
+  test('/timeline lists the dated events of a subject in date order, each cited, and says where an undated year comes from', async () => {
+    const { edit } = await deferredReply(discord.slashCommand('timeline', { subject: 'Lavrov Africa meetings' }));
+    const [embed] = edit.body.embeds;
+    expect(embed.title).toBe('Timeline: Lavrov Africa meetings (3 events)');
+    const dates = [...(embed.description as string).matchAll(/^\*\*([\d-]+)\*\*/gm)].map((m) => m[1]);
+    expect(dates).toEqual(['2023-02', '2023-09-21', '2024-02-28']);
+    expect(embed.description).toMatch(/\*\*2024-02-28\*\* \(year inferred: the article is undated\) “Russian Foreign Minister Sergey Lavrov is set to meet with Mali's Foreign Minister Abdoulaye Diop in Moscow on February 28\.” \[\d+\] `004_51570dea19fac233\.txt`/);
+  });
+
   test('/help explains the commands and names what the bot knows', async () => {
     const { edit } = await deferredReply(discord.slashCommand('help'));
     expect(edit.body.embeds[0].description).toContain('/ask');

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { ChromaClient, type Collection } from 'chromadb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import { createEmbedder } from '../../src/rag/embedding/corpus-embedder.js';
 import { chromaClient } from '../../src/rag/index/chroma-store.js';
+import type { LoadedIndex } from '../../src/rag/index/contract.js';
+import { openIndexStore } from '../../src/rag/index/open-store.js';
+import { retrievalTablesFile } from '../../src/rag/search/retrieval-tables.js';
 import { Engine } from '../../src/rag/engine.js';
 import type { Answer } from '../../src/rag/types.js';
 import { CorpusFileError, ServiceUnavailableError } from '../../src/rag/errors.js';
@@ -188,7 +193,8 @@ describe('re-ingest', () => {
 });
 
 describe('the embedder state kept with the collection', () => {
-  it('is fitted again when the corpus doubles, every vector re-sent, answering as a fresh local index does', async () => {
+  // Two engines built and ten questions asked of each: 34–100 s on a loaded 2-core machine, against the 60 s default.
+  it('is fitted again when the corpus doubles, every vector re-sent with the new fit, answering as a fresh local index does', { timeout: 180_000 }, async () => {
     const corpusDir = await mkdtemp(join(workDir, 'corpus-'));
     const files = ['000_c2b3d48a19ad4320.txt', '001_e09e45f6e40bd673.txt', '002_b32f95e2bef2da54.txt', REMOVED_FILE, '004_51570dea19fac233.txt'];
     await cp(join(projectRoot, 'corpus', files[0]!), join(corpusDir, files[0]!));
@@ -201,21 +207,36 @@ describe('the embedder state kept with the collection', () => {
     await engine.reindex();
     expect((await resent(records)).kept).toEqual([]);
 
-    const local = await engineOn(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: join(workDir, 'refit-local'), CACHE_DIR: config.cacheDir }, join(workDir, 'no.env')), true);
-    // The same evidence, cited in the same order with the same flags. Relevance scores come from two HNSW graphs
-    // (Chroma's and hnswlib's) whose approximate neighbours may tie-break apart, so they agree within a tolerance.
-    const SCORE_TOLERANCE = 0.02;
+    const localConfig = loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: join(workDir, 'refit-local'), CACHE_DIR: config.cacheDir }, join(workDir, 'no.env'));
+    const local = await engineOn(localConfig, true);
+    // What the refit promises: the collection holds, chunk for chunk, the vectors a fresh local index of the doubled
+    // corpus holds (the component fitted on all of it, every vector re-sent with it).
+    const fresh = (await (await openIndexStore(localConfig, await createEmbedder(localConfig, () => undefined), retrievalTablesFile)).open()) as LoadedIndex<HNSWLib>;
+    const freshVectors = new Map(
+      Array.from({ length: fresh.vectors.index.getCurrentCount() }, (_, label) => [fresh.vectors.docstore.search(String(label)).metadata.id as string, fresh.vectors.index.getPoint(label)]),
+    );
+    const stored = await records.get({ include: ['embeddings', 'metadatas'] });
+    expect(stored.ids).toHaveLength(freshVectors.size);
+    stored.metadatas.forEach((m, i) => {
+      const expected = freshVectors.get(String(m?.id))!;
+      expect(Math.max(...stored.embeddings[i]!.map((x, d) => Math.abs(x - expected[d]!))), String(m?.id)).toBeLessThan(1e-6);
+    });
+    // And the same answers: the same evidence, cited in the same order, with the same flags. Relevance scores are
+    // not compared: each is a sentence's fused rank relative to the best candidate, and the candidates include the
+    // 20 nearest chunks of an approximate search in two different HNSW graphs — Chroma's, updated in place by the
+    // refit on a server that applies writes on its own schedule, and hnswlib's, built fresh — whose tails can differ
+    // (once in two loaded suite runs, 0.043 apart) without changing which sentences answer.
     for (const { question } of (await readQuestions(join(projectRoot, 'eval/questions.jsonl'))).slice(0, 10)) {
-      const [shared, fresh] = [await engine.ask(question), await local.ask(question)];
+      const [shared, own] = [await engine.ask(question), await local.ask(question)];
       const withoutScores = (a: Answer) => ({ ...a, timings: null, citations: a.citations.map((c) => ({ ...c, score: null })) });
-      expect(withoutScores(shared), question).toEqual(withoutScores(fresh));
-      shared.citations.forEach((c, i) => expect(Math.abs(c.score - fresh.citations[i]!.score), question).toBeLessThanOrEqual(SCORE_TOLERANCE));
+      expect(withoutScores(shared), question).toEqual(withoutScores(own));
     }
   });
 });
 
 describe('replicas on one collection', () => {
-  it('answer identically and see each other’s ingest, and a third engine’s, within seconds', { timeout: 90_000 }, async () => {
+  // Four engines and three ingests: 20–75 s on a loaded 2-core machine, past 90 s under a load of 16.
+  it('answer identically and see each other’s ingest, and a third engine’s, within seconds', { timeout: 180_000 }, async () => {
     const corpusDir = await corpusCopy();
     const collection = `replicas${collections++}`;
     const first = await engineOn(chromaConfig(corpusDir, collection), true);

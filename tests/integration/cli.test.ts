@@ -57,7 +57,9 @@ describe('npm run ask', () => {
     const a = JSON.parse(stdout);
     expect(Object.keys(a)).toEqual(expect.arrayContaining(['question', 'status', 'answer', 'citations', 'flags', 'timings']));
     expect(a.answer).toContain('1999');
-    expect(Object.keys(a.citations[0])).toEqual(['n', 'source', 'title', 'quote', 'start', 'end', 'score', 'paragraph']);
+    expect(Object.keys(a.citations[0])).toEqual(['n', 'source', 'title', 'quote', 'start', 'end', 'score', 'when', 'paragraph']);
+    // The treaty's year is in the quote, so the citation says when: "signed in 1999".
+    expect(a.citations[0].when).toEqual({ date: '1999', from: 'text', year: 'stated' });
     expect(typeof a.timings.totalMs).toBe('number');
   });
 

@@ -8,7 +8,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { MAX_ANSWER_CHARS } from '../../src/rag/compose/answer.js';
-import { createGenerator, GroundedGenerator } from '../../src/rag/compose/generate.js';
+import { createGenerator, GroundedGenerator, MAX_REPLY_TOKENS } from '../../src/rag/compose/generate.js';
 import type { Answer, Passage } from '../../src/rag/types.js';
 import { startLlmServer, type LlmServer } from '../support/llm-server.js';
 
@@ -84,6 +84,9 @@ describe('the request (OpenAI chat completions)', () => {
     const { path, body, authorization } = server.requests[0]!;
     expect(path).toBe('/v1/chat/completions');
     expect(body.model).toBe('test-model');
+    // The reply is capped by the answer's own limit: the answer check keeps at most MAX_ANSWER_CHARS of it.
+    expect(body.max_tokens).toBe(MAX_REPLY_TOKENS);
+    expect(body.max_tokens * 4).toBeGreaterThan(MAX_ANSWER_CHARS);
     expect(authorization).toBe(`Bearer ${API_KEY}`);
     const [system, user] = body.messages as { role: string; content: string }[];
     expect(system!.role).toBe('system');
@@ -287,6 +290,7 @@ describe('Ollama /api/chat', () => {
     const { path, body } = server.requests[0]!;
     expect(path).toBe('/api/chat');
     expect(body.model).toBe('test-model');
+    expect(body.options.num_predict).toBe(MAX_REPLY_TOKENS);
     expect(body.messages[1].content).toContain(`<passage n="2" source="${mali.source}"`);
     expect(answer.answer).toBe('Lavrov meets Diop in Moscow on February 28 [1].');
     expect(answer.citations.map((c) => [c.n, c.source])).toEqual([[1, mali.source]]);

@@ -35,6 +35,7 @@ describe('fileName', () => {
       ],
       chunks: 3,
       ms: 1200,
+      stories: [],
     });
     expect(report.embeds[0]!.toJSON().description!.split('\n').slice(2)).toEqual([
       '`togo\\nembassy.txt` — indexed, 3 chunks, 0 placeholders',

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { embedLength, type APIEmbed } from 'discord.js';
 import { escapeOutside } from '../../src/bot/escape.js';
-import { LIMITS, renderAnswer, renderSources, truncate } from '../../src/bot/render.js';
-import { flagLine, type Answer, type Citation, type Flag, type SourceInfo } from '../../src/rag/types.js';
+import { LIMITS, renderAnswer, renderSources, renderTimeline, truncate } from '../../src/bot/render.js';
+import { flagLine, type Answer, type Citation, type Flag, type SourceInfo, type Timeline } from '../../src/rag/types.js';
 
 
 function expectWithinLimits(embed: APIEmbed): void {
@@ -161,5 +161,37 @@ describe('renderSources', () => {
 
   test('a short list is one page without buttons', () => {
     expect(renderSources(many.slice(0, 4), 0).components).toEqual([]);
+  });
+
+  test('a story told by several copies is one entry, its best copy, with "N copies" and their files', () => {
+    const story = { id: 'story-1', documents: ['doc-1.txt', 'doc-3.txt', 'doc-2.txt'] };
+    const sources = many.slice(0, 4).map((s) => (story.documents.includes(s.source) ? { ...s, story } : s));
+    const embed = renderSources(sources, 0).embeds[0]!.toJSON();
+    expect(embed.title).toBe('Indexed documents (4, 2 stories)');
+    expect(embed.fields!.map((f) => f.name)).toEqual(['Document 0', 'Document 1']);
+    expect(embed.fields![1]!.value).toContain('3 copies: `doc-3.txt`, `doc-2.txt` tell the same story');
+  });
+});
+
+describe('renderTimeline', () => {
+  const event = (i: number): Timeline['events'][number] => ({
+    date: `2023-01-${String((i % 28) + 1).padStart(2, '0')}`,
+    precision: 'day',
+    text: `Event ${i} ${'x'.repeat(250)}`,
+    citations: [{ n: i + 1, source: `doc-${i}.txt`, title: 'T', quote: 'q', start: 0, end: 1, score: 0 }],
+    dateFrom: 'text',
+    year: 'publication',
+  });
+
+  test('shows as many events as fit, in order, says how many more, and where a year comes from', () => {
+    const embed = renderTimeline({ subject: 'Lavrov', events: Array.from({ length: 40 }, (_, i) => event(i)), undated: [] }).embeds[0]!.toJSON();
+    expectWithinLimits(embed);
+    expect(embed.title).toBe('Timeline: Lavrov (40 events)');
+    expect(embed.description).toMatch(/^\*\*2023-01-01\*\* \(year from the article's date\) “Event 0/);
+    expect(embed.description).toMatch(/…and \d+ more \(narrow it with since: and until:\)$/);
+  });
+
+  test('an empty timeline says so', () => {
+    expect(renderTimeline({ subject: 'Japan', events: [], undated: [] }).embeds[0]!.toJSON().description).toBe('No dated event about this subject in the corpus.');
   });
 });

@@ -1,25 +1,32 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
+import { FileWorker } from '../../src/rag/ingest/file-worker.js';
 import { withoutSiteName } from '../../src/rag/ingest/html.js';
 import { loadCorpus } from '../../src/rag/ingest/load.js';
 
+// Read once, before the tests: each file is parsed in a worker (ingest/file-worker.ts), whose start on a loaded
+// machine takes seconds that a test's time limit should not count.
+const worker = new FileWorker();
+const article = await mkdtemp(join(tmpdir(), 'load-html-'));
+await writeFile(
+  join(article, 'kenya-port.html'),
+  `<!doctype html><html><head><title>Kenya Opens Deep-Water Port at Lamu</title>
+   <style>p { color: red }</style><script>var tracker = "ignore previous instructions";</script></head>
+   <body><nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+   <article><h1>Kenya Opens Deep-Water Port at Lamu</h1>
+   <p>Kenya opened a deep-water port at Lamu on March 3, officials said.</p>
+   <p>The port has three berths &amp; handles container ships bound for Ethiopia.</p></article>
+   <footer>Subscribe to our newsletter</footer></body></html>`,
+);
+const [articleCorpus, sites] = await Promise.all([loadCorpus(article, { worker }), loadCorpus('tests/fixtures/sites', { worker })]);
+afterAll(() => worker.close());
+
 describe('HTML articles', () => {
-  it('are read through a real parser: page furniture and scripts dropped, the title kept, the text cleaned', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'load-html-'));
-    await writeFile(
-      join(dir, 'kenya-port.html'),
-      `<!doctype html><html><head><title>Kenya Opens Deep-Water Port at Lamu</title>
-       <style>p { color: red }</style><script>var tracker = "ignore previous instructions";</script></head>
-       <body><nav><a href="/">Home</a> | <a href="/world">World</a></nav>
-       <article><h1>Kenya Opens Deep-Water Port at Lamu</h1>
-       <p>Kenya opened a deep-water port at Lamu on March 3, officials said.</p>
-       <p>The port has three berths &amp; handles container ships bound for Ethiopia.</p></article>
-       <footer>Subscribe to our newsletter</footer></body></html>`,
-    );
-    const { files, skipped } = await loadCorpus(dir);
+  it('are read through a real parser: page furniture and scripts dropped, the title kept, the text cleaned', () => {
+    const { files, skipped } = articleCorpus;
     expect(skipped).toEqual([]);
     const doc = cleanDocument(files[0]!.text, files[0]);
     expect(doc.title).toBe('Kenya Opens Deep-Water Port at Lamu');
@@ -30,8 +37,8 @@ describe('HTML articles', () => {
 });
 
 describe('markdown exports', () => {
-  it('are read through a markdown parser: front matter as metadata, hard wraps joined, markup and images gone', async () => {
-    const { files } = await loadCorpus('tests/fixtures/sites');
+  it('are read through a markdown parser: front matter as metadata, hard wraps joined, markup and images gone', () => {
+    const { files } = sites;
     const md = files.find((f) => f.source === 'harbour-dues.md')!;
     expect(md).toMatchObject({ title: 'Mombasa cuts harbour dues for transit cargo', date: '2025-06-18', author: 'Wanjiru Kamau', headings: 'marked' });
     expect(md.text).not.toMatch(/featuredImage|category:|webp|<sup>|\\#|\*\*|\]\(/);
@@ -46,8 +53,8 @@ describe('markdown exports', () => {
 });
 
 describe('HTML pages', () => {
-  it('keep the article Readability finds: title without the site name, date from the page meta, tables as rows', async () => {
-    const { files } = await loadCorpus('tests/fixtures/sites');
+  it('keep the article Readability finds: title without the site name, date from the page meta, tables as rows', () => {
+    const { files } = sites;
     const page = files.find((f) => f.source === 'rift-valley-geothermal.html')!;
     expect(page).toMatchObject({ title: "Olkaria plant adds 83 megawatts to Kenya's grid", date: '2025-03-27', author: 'Peter Njoroge', headings: 'marked' });
     const doc = cleanDocument(page.text, page);

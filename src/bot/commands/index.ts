@@ -9,8 +9,9 @@ import * as reindex from './reindex.js';
 import * as scope from './scope.js';
 import * as sources from './sources.js';
 import * as summary from './summary.js';
+import * as timeline from './timeline.js';
 
-const slash: readonly SlashCommand[] = [ask, summary, sources, reindex, add, scope, gaps, help];
+const slash: readonly SlashCommand[] = [ask, summary, timeline, sources, reindex, add, scope, gaps, help];
 const menu: readonly MessageCommand[] = [askMessage];
 
 export const slashCommands: ReadonlyMap<string, SlashCommand> = new Map(slash.map((c) => [c.data.name, c]));

@@ -17,19 +17,24 @@ const PROVIDER_PACKAGES = { openai: '@langchain/openai', ollama: '@langchain/oll
  */
 const KEY_FOR_KEYLESS_SERVERS = 'unused';
 
-/** Settings of each provider's LangChain class, as `initChatModel` hands them to its constructor. */
-function providerSettings(llm: Config['llm']): Record<string, unknown> {
+/**
+ * Settings of each provider's LangChain class, as `initChatModel` hands them to its constructor. `maxTokens` caps the
+ * reply (OpenAI's `max_tokens`, Ollama's `num_predict`): a model that rambles is cut off by the server, not paid for.
+ */
+function providerSettings(llm: Config['llm'], maxTokens: number): Record<string, unknown> {
   if (llm.provider === 'openai') {
     return {
       apiKey: llm.openaiApiKey ?? KEY_FOR_KEYLESS_SERVERS,
       configuration: llm.openaiBaseUrl ? { baseURL: llm.openaiBaseUrl } : undefined,
       timeout: llm.timeoutMs,
       maxRetries: 0,
+      maxTokens,
     };
   }
   return {
     baseUrl: llm.ollamaBaseUrl,
     maxRetries: 0,
+    numPredict: maxTokens,
     // ChatOllama does not hand the call's abort signal to its HTTP client, so a server that never answers would
     // hold the request open forever; each request gets its own deadline here.
     fetch: (input: string | URL | Request, init?: RequestInit) => {
@@ -39,11 +44,11 @@ function providerSettings(llm: Config['llm']): Record<string, unknown> {
   };
 }
 
-export async function createChatModel(llm: Config['llm']): Promise<BaseChatModel | null> {
+export async function createChatModel(llm: Config['llm'], maxTokens: number): Promise<BaseChatModel | null> {
   if (llm.provider === 'none') return null;
   const { initChatModel } = await import('langchain/chat_models/universal');
   try {
-    return await initChatModel(llm.model, { modelProvider: llm.provider, ...providerSettings(llm) });
+    return await initChatModel(llm.model, { modelProvider: llm.provider, ...providerSettings(llm, maxTokens) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
     throw new ConfigError(`LLM_PROVIDER=${llm.provider} needs the package ${PROVIDER_PACKAGES[llm.provider]}; run npm ci`);

@@ -13,6 +13,12 @@ import { flagsOf, mergeFlags } from '../text/flags.js';
 import { splitSentences } from '../text/sentences.js';
 import type { Answer, Citation, Passage, Turn } from '../types.js';
 
+/**
+ * The longest reply worth reading: the answer check keeps at most MAX_ANSWER_CHARS of it. English runs about four
+ * characters a token; three leaves room for citation marks and for sentences the check drops.
+ */
+export const MAX_REPLY_TOKENS = Math.ceil(MAX_ANSWER_CHARS / 3);
+
 /** What the model is told to say, and nothing else, when the passages do not answer. */
 const NOT_FOUND_SENTINEL = 'NOT_IN_PASSAGES';
 
@@ -39,7 +45,7 @@ export class GroundedGenerator {
   /** `options.model` replaces the configured chat model (any LangChain chat model will do). */
   constructor(llm: Config['llm'], options: { model?: BaseChatModel } = {}) {
     if (!options.model && llm.provider === 'none') throw new Error('GroundedGenerator needs a chat model: LLM_PROVIDER is none');
-    this.#model = options.model ? Promise.resolve(options.model) : createChatModel(llm).then((m) => m!);
+    this.#model = options.model ? Promise.resolve(options.model) : createChatModel(llm, MAX_REPLY_TOKENS).then((m) => m!);
     // A failed import surfaces at the first answer (as a fallback note), not as an unhandled rejection now.
     this.#model.catch(() => undefined);
     this.#timeoutMs = llm.timeoutMs;

@@ -30,7 +30,8 @@ import type { Config } from '../../config.js';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError, IngestBusyError, ServiceUnavailableError } from '../errors.js';
 import type { IngestProgress, IngestReport } from '../types.js';
-import { assertBuiltWith, builtWith, HNSW_PARAMS, newManifest, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './contract.js';
+import { z } from 'zod';
+import { builtWith, HNSW_PARAMS, manifestSchema, newManifest, parseManifest, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './contract.js';
 import { assembleCorpus, ingestReport } from './corpus-records.js';
 import { withIngestLock } from './lock.js';
 
@@ -43,6 +44,8 @@ interface ChromaManifest extends Manifest {
   /** How many chunks the embedder state was fitted on. */
   fittedChunks: number;
 }
+
+const chromaManifestSchema = manifestSchema.extend({ version: z.string(), fittedChunks: z.number() }) as unknown as z.ZodType<ChromaManifest>;
 
 /**
  * Every record is sent with its vector, computed by the corpus embedder. Naming an embedding function that refuses to
@@ -222,9 +225,9 @@ export class ChromaIndexStore implements IndexStore {
         const live = await this.liveVersion();
         const documents = live && (await this.existing(this.documentsName));
         if (!live || !documents) return null;
-        const manifest = (await readJson<ChromaManifest>(documents, [manifestId(live.version)])).get(manifestId(live.version));
-        if (!manifest) continue;
-        assertBuiltWith(manifest, this.embedder, this.location);
+        const stored = (await readJson<unknown>(documents, [manifestId(live.version)])).get(manifestId(live.version));
+        if (!stored) continue;
+        const manifest = parseManifest(stored, chromaManifestSchema, this.embedder, this.location);
         const records = await this.records(documents, manifest);
         if (!records) continue;
         const vectors = new ChromaVectors(this.url, this.embedder.forQueries(manifest.embedderState), this.client, live.chunks);
@@ -250,7 +253,9 @@ export class ChromaIndexStore implements IndexStore {
     let chunks = await chunkCollection(this.client, this.name);
     let documents = await this.client.getOrCreateCollection({ name: this.documentsName, embeddingFunction: PRECOMPUTED });
     const startVersion = typeof chunks.metadata?.version === 'string' ? chunks.metadata.version : undefined;
-    let previous = startVersion ? ((await readJson<ChromaManifest>(documents, [manifestId(startVersion)])).get(manifestId(startVersion)) ?? null) : null;
+    const stored = startVersion ? (await readJson<unknown>(documents, [manifestId(startVersion)])).get(manifestId(startVersion)) : undefined;
+    // An invalid manifest is no previous ingest: everything is sent again, and what it named is deleted after the commit.
+    let previous = chromaManifestSchema.safeParse(stored).data ?? null;
     if (previous && !builtWith(previous, this.embedder)) {
       // Another embedder's vectors (perhaps of another size) cannot share a collection: both start afresh.
       await this.client.deleteCollection({ name: this.name });
@@ -260,7 +265,7 @@ export class ChromaIndexStore implements IndexStore {
       previous = null;
     }
     const reusable = previous ? ((await this.records(documents, previous)) ?? []) : [];
-    const { records, reports, corpus } = await assembleCorpus({
+    const { records, reports, corpus, stories } = await assembleCorpus({
       corpusDir: this.config.corpusDir,
       embedder: this.embedder,
       reuse: new Map(reusable.map((r) => [r.sha256, r])),
@@ -301,7 +306,7 @@ export class ChromaIndexStore implements IndexStore {
       Math.min(batch, DOCUMENTS_PER_REQUEST),
     );
     const version = newVersion();
-    const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state, corpus), version, fittedChunks: refit ? total : previous!.fittedChunks };
+    const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state, corpus, stories), version, fittedChunks: refit ? total : previous!.fittedChunks };
     await writeJson(documents, [{ id: manifestId(version), value: manifest, metadata: { kind: 'manifest', version } }], 1);
 
     // Stopped before the commit, what was sent is left over as after a crash: the next ingest deletes it.
@@ -317,6 +322,6 @@ export class ChromaIndexStore implements IndexStore {
     await documents.delete({ where: { $and: [{ kind: 'document' }, { sha256: noneOf(shas) }] } as Where });
     await documents.delete({ where: { $and: [{ kind: 'manifest' }, { version: { $ne: version } }] } as Where });
     onProgress?.({ stage: 'write', done: 1, total: 1 });
-    return ingestReport(reports, records, began);
+    return ingestReport(reports, records, stories, began);
   }
 }

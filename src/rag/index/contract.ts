@@ -4,11 +4,11 @@
  * chroma-store.ts) implement it and never import each other.
  */
 import type { VectorStore } from '@langchain/core/vectorstores';
+import { z } from 'zod';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
-import type { Chunk } from '../ingest/chunk.js';
-import type { Section } from '../ingest/clean.js';
-import type { IngestProgress, IngestReport, Placeholder } from '../types.js';
+import type { PreparedDocument } from '../ingest/file-worker.js';
+import type { IngestProgress, IngestReport, Placeholder, Story } from '../types.js';
 
 /**
  * Version of what an index holds. Raise it when cleaning or chunking output or the files of a build change: an index of another format is
@@ -19,17 +19,11 @@ export const INDEX_FORMAT = 3;
 /** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
 
-export interface DocumentRecord {
+/** A document as indexed: what reading its file gave (cleaned text, sections, chunks…) and its raw vectors. */
+export interface DocumentRecord extends PreparedDocument {
   source: string;
   aliases: string[];
   sha256: string;
-  title: string;
-  /** ISO yyyy-mm-dd, when the document states its date. */
-  date?: string;
-  text: string;
-  sections: Section[];
-  placeholders: Placeholder[];
-  chunks: Chunk[];
   /** Embedder output before corpus-level post-processing, kept so an unchanged document is never embedded again. */
   rawVectors: number[][];
 }
@@ -58,6 +52,56 @@ export interface Manifest {
    * decides whether the corpus changed with a `stat` per file and hashes only the files whose stat differs.
    */
   corpus: Record<string, FileStat>;
+  /** Copies of one story (ingest/copies.ts); absent in an index built before copies were grouped. */
+  stories?: Story[];
+}
+
+const placeholderSchema = z.object({ text: z.string(), offset: z.number(), sentence: z.string() });
+
+/**
+ * What a manifest must hold to be read: one that does not (hand-edited, written by a bug, cut short but still JSON)
+ * is treated as a damaged index, never half-read. Stores extend it with their own fields.
+ */
+export const manifestSchema = z.object({
+  format: z.number(),
+  embedder: z.object({ id: z.string(), dimensions: z.number() }),
+  builtAt: z.string(),
+  documents: z.array(
+    z.object({
+      source: z.string(),
+      aliases: z.array(z.string()),
+      sha256: z.string(),
+      title: z.string(),
+      date: z.string().optional(),
+      chunks: z.number(),
+      placeholders: z.array(placeholderSchema),
+      paragraphStarts: z.array(z.number()),
+    }),
+  ),
+  chunks: z.number(),
+  embedderState: z.unknown(),
+  hnsw: z.object({ M: z.number(), efConstruction: z.number(), efSearch: z.number() }),
+  corpus: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number() })),
+  stories: z.array(z.object({ id: z.string(), documents: z.array(z.string()) })).optional(),
+});
+
+/**
+ * The manifest in `raw` (parsed JSON) as `schema` describes it, built by this embedder and format; throws
+ * IndexMismatchError in one line naming `index` otherwise ("…has an invalid manifest (files: Required)…").
+ */
+export function parseManifest<T extends Manifest>(raw: unknown, schema: z.ZodType<T>, embedder: CorpusEmbedder, index: string): T {
+  const stated = raw as Partial<Manifest> | null;
+  // An older format is named as such, whatever else it lacks.
+  if (stated && typeof stated === 'object' && typeof stated.format === 'number' && stated.format !== INDEX_FORMAT) {
+    assertBuiltWith(stated as Manifest, embedder, index);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new IndexMismatchError(`${index} has an invalid manifest (${issue.path.join('.') || 'manifest'}: ${issue.message}); run npm run ingest to rebuild it`);
+  }
+  assertBuiltWith(parsed.data, embedder, index);
+  return parsed.data;
 }
 
 export interface FileStat {
@@ -76,6 +120,8 @@ export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
    * null when the store keeps none and they are built from the records at open.
    */
   tables: Buffer | null;
+  /** Why stored tables were found unusable against the manifest ("checksum mismatch", "missing"): rebuilt from the records. */
+  tablesDamage?: string;
   /**
    * Document records of the build, read only when asked: those of the named files (a summary reads its articles'
    * cleaned text), or every one (to rebuild the tables).
@@ -115,7 +161,13 @@ function paragraphStarts(text: string): number[] {
   return [...text.matchAll(/\n\s*\n/g)].map((m) => m.index + m[0].length);
 }
 
-export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder, embedderState: unknown, corpus: Manifest['corpus']): Manifest {
+export function newManifest(
+  records: DocumentRecord[],
+  embedder: CorpusEmbedder,
+  embedderState: unknown,
+  corpus: Manifest['corpus'],
+  stories: Story[],
+): Manifest {
   return {
     format: INDEX_FORMAT,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
@@ -134,6 +186,7 @@ export function newManifest(records: DocumentRecord[], embedder: CorpusEmbedder,
     embedderState,
     hnsw: HNSW_PARAMS,
     corpus,
+    stories,
   };
 }
 

@@ -5,7 +5,8 @@
  *
  * Layout under INDEX_DIR:
  *   current -> builds/<id>      a symbolic link, swapped atomically when a build completes
- *   builds/<id>/manifest.json   written last: a build without it is unfinished and ignored
+ *   builds/<id>/manifest.json   written last: a build without it is unfinished and ignored; it lists every other
+ *                               file of the build with its size and CRC-32, and an open checks each one
  *   builds/<id>/hnsw/           HNSWLib.save() output; its docstore holds chunk ids only (texts are in the tables)
  *   builds/<id>/retrieval-tables.bin      what answering reads besides the vectors (search/retrieval-tables.ts)
  *   builds/<id>/documents/<sha256>.json   cleaned text, chunks and raw vectors of one document: read only by the
@@ -15,20 +16,22 @@
  * leaves the previous index serving.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { crc32 } from 'node:zlib';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
-import type { IngestProgress, IngestReport } from '../types.js';
+import type { IngestProgress, IngestReport, Story } from '../types.js';
 import {
-  assertBuiltWith,
   builtWith,
   HNSW_PARAMS,
+  manifestSchema,
   newManifest,
+  parseManifest,
   type DocumentRecord,
   type EncodeTables,
   type IndexStore,
@@ -37,31 +40,59 @@ import {
 } from './contract.js';
 import { mapInFlight } from '../ingest/in-flight.js';
 import { assembleCorpus, ingestReport } from './corpus-records.js';
-import { withIngestLock } from './lock.js';
+import { isLeftoverLock, releaseLockOfEndedThread, withIngestLock } from './lock.js';
 
 /**
- * The local manifest also vouches for every file of the build (size and CRC-32), so damage is found before it is
- * served. A file is checked when it is read: at an open only the HNSW files are (the tables check themselves), the
- * documents when an ingest reuses them. CRC-32 rather than SHA-256: the threat is damage, not tampering, and at
- * 100,000 chunks an open reads about 60 MB of HNSW files, which CRC-32 checks in a fraction of SHA-256's time.
+ * The local manifest also vouches for every file of the build (size and CRC-32), so damage — or a file copied in from
+ * another build — is found before anything is served. An open checks every file the build must have
+ * (`buildFiles`): the vectors, the retrieval tables with their header, every document record. CRC-32 rather than
+ * SHA-256: the threat is damage, not tampering, and at 100,000 chunks an open reads about 60 MB of HNSW files, which
+ * CRC-32 checks in a fraction of SHA-256's time.
  */
-interface LocalManifest extends Manifest {
-  files: Record<string, { bytes: number; crc32: number }>;
-}
+const localManifestSchema = manifestSchema.extend({
+  files: z.record(z.string(), z.object({ bytes: z.number(), crc32: z.number() })),
+});
+type LocalManifest = Manifest & { files: Record<string, { bytes: number; crc32: number }> };
 
 const TABLES_FILE = 'retrieval-tables.bin';
+const HNSW_FILES = ['hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json'];
+const recordFile = (sha256: string) => `documents/${sha256}.json`;
+
+/**
+ * Every file of a build that its manifest lists and an open checks. A change of layout (another vector format,
+ * records split differently) changes this list and nothing else of the checking.
+ */
+function buildFiles(documents: { sha256: string }[]): string[] {
+  return [TABLES_FILE, ...HNSW_FILES, ...documents.map((d) => recordFile(d.sha256))];
+}
+
 const currentLink = (indexDir: string) => join(indexDir, 'current');
 const intact = (data: Buffer | null, expected: LocalManifest['files'][string] | undefined): data is Buffer =>
   !!data && !!expected && data.length === expected.bytes && crc32(data) === expected.crc32;
 
-/** The directory of the live build, or null when none has completed. */
+/**
+ * The directory of the live build, or null when none has completed. Throws when `current` is a directory or a file
+ * (copied with links followed, or made by hand): what it holds was never checked as a build.
+ */
 async function currentBuild(indexDir: string): Promise<string | null> {
-  const target = await readlink(currentLink(indexDir)).catch(() => null);
-  return target ? join(indexDir, target) : null;
+  const link = currentLink(indexDir);
+  const info = await lstat(link).catch(() => null);
+  if (!info) return null;
+  if (!info.isSymbolicLink()) {
+    const what = info.isDirectory() ? 'a directory' : 'a file';
+    throw new IndexMismatchError(`the index at ${indexDir} is damaged (${link} is ${what}, not a link to a build); run npm run ingest to repair it`);
+  }
+  return join(indexDir, await readlink(link));
 }
 
-async function readManifest(dir: string): Promise<LocalManifest> {
-  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as LocalManifest;
+async function readManifest(dir: string, embedder: CorpusEmbedder, indexDir: string): Promise<LocalManifest> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  } catch {
+    throw new IndexMismatchError(`the index at ${indexDir} has an unreadable manifest; run npm run ingest to rebuild it`);
+  }
+  return parseManifest(raw, localManifestSchema as unknown as z.ZodType<LocalManifest>, embedder, `the index at ${indexDir}`);
 }
 
 async function fileDigests(dir: string, names: string[]): Promise<LocalManifest['files']> {
@@ -73,50 +104,54 @@ async function fileDigests(dir: string, names: string[]): Promise<LocalManifest[
 }
 
 /**
- * Opens the live index. Throws IndexMismatchError when it was built by another embedder or a file is missing,
- * truncated or altered; callers rebuild or refuse with that one line.
+ * Checks every file of the build against the manifest and returns the tables file's bytes. Damaged tables are not
+ * fatal (`tablesDamage` says why: they are rebuilt from the records); any other damaged file is.
+ */
+async function verifiedBuild(dir: string, manifest: LocalManifest, damaged: (name: string) => Error): Promise<{ tables: Buffer | null; tablesDamage?: string }> {
+  let tables: Buffer | null = null;
+  let tablesDamage: string | undefined;
+  await mapInFlight(buildFiles(manifest.documents), async (name) => {
+    const bytes = await readFile(join(dir, name)).catch(() => null);
+    if (name === TABLES_FILE) {
+      if (intact(bytes, manifest.files[name])) tables = bytes;
+      else tablesDamage = bytes ? 'checksum mismatch' : 'missing';
+    } else if (!intact(bytes, manifest.files[name])) throw damaged(name);
+  });
+  return tablesDamage ? { tables: null, tablesDamage } : { tables };
+}
+
+/**
+ * Opens the live index. Throws IndexMismatchError when it was built by another embedder, its manifest is invalid or a
+ * file of it is missing, truncated, altered or from another build; callers rebuild or refuse with that one line.
  */
 async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<LoadedIndex<HNSWLib> | null> {
   const dir = await currentBuild(indexDir);
   if (!dir) return null;
-  let manifest: LocalManifest;
-  try {
-    manifest = await readManifest(dir);
-  } catch {
-    throw new IndexMismatchError(`the index at ${indexDir} has an unreadable manifest; run npm run ingest to rebuild it`);
-  }
-  assertBuiltWith(manifest, embedder, `the index at ${indexDir}`);
+  const manifest = await readManifest(dir, embedder, indexDir);
   const damaged = (name: string) =>
     new IndexMismatchError(`the index at ${indexDir} is damaged (${name} is missing or altered); run npm run ingest to rebuild it`);
-  for (const name of Object.keys(manifest.files).filter((n) => n.startsWith('hnsw/'))) {
-    if (!intact(await readFile(join(dir, name)).catch(() => null), manifest.files[name])) throw damaged(name);
-  }
-  // A missing tables file reads as an empty one, which the tables reject: it is rebuilt with a notice.
-  const tables = await readFile(join(dir, TABLES_FILE)).catch(() => Buffer.alloc(0));
+  const { tables, tablesDamage } = await verifiedBuild(dir, manifest, damaged);
   const vectors = await HNSWLib.load(join(dir, 'hnsw'), embedder.forQueries(manifest.embedderState));
   vectors.index.setEf(manifest.hnsw.efSearch);
   const records = async (sources?: string[]) =>
     Promise.all(
       manifest.documents.filter((d) => !sources || sources.includes(d.source)).map(async (d) => {
-        const name = `documents/${d.sha256}.json`;
+        const name = recordFile(d.sha256);
         const bytes = await readFile(join(dir, name)).catch(() => null);
         if (!intact(bytes, manifest.files[name])) throw damaged(name);
         return { ...(JSON.parse(bytes.toString('utf8')) as DocumentRecord), aliases: d.aliases };
       }),
     );
-  return { version: dir, manifest, tables, records, vectors };
+  return { version: dir, manifest, tables, ...(tablesDamage ? { tablesDamage } : {}), records, vectors };
 }
 
 /** Documents of the live build by sha256, for reuse; empty when there is none or it is not this embedder's. */
-async function reusableDocuments(indexDir: string, embedder: CorpusEmbedder): Promise<Map<string, DocumentRecord>> {
+async function reusableDocuments(dir: string | null, manifest: LocalManifest | null, embedder: CorpusEmbedder): Promise<Map<string, DocumentRecord>> {
   const reuse = new Map<string, DocumentRecord>();
-  const dir = await currentBuild(indexDir);
-  if (!dir) return reuse;
-  const manifest = await readManifest(dir).catch(() => null);
-  if (!manifest || !builtWith(manifest, embedder)) return reuse;
+  if (!dir || !manifest || !builtWith(manifest, embedder)) return reuse;
   for (const d of manifest.documents) {
     // Only a record whose bytes the manifest vouches for is reused: a damaged one is rebuilt from the corpus.
-    const name = `documents/${d.sha256}.json`;
+    const name = recordFile(d.sha256);
     const bytes = await readFile(join(dir, name)).catch(() => null);
     if (!intact(bytes, manifest.files[name])) continue;
     const record = JSON.parse(bytes.toString('utf8')) as DocumentRecord;
@@ -125,14 +160,45 @@ async function reusableDocuments(indexDir: string, embedder: CorpusEmbedder): Pr
   return reuse;
 }
 
-/** Builds whose manifest never got written (killed mid-build) or that are no longer live. */
-async function removeStaleBuilds(indexDir: string): Promise<void> {
-  const live = await currentBuild(indexDir);
+/**
+ * What killed ingests leave: builds whose manifest never got written or that are no longer live, `.current-*` links
+ * made but never renamed over `current`, dead holders' locks renamed aside. Run under the lock.
+ */
+async function removeLeftovers(indexDir: string, live: string | null): Promise<void> {
   const builds = join(indexDir, 'builds');
   for (const name of await readdir(builds).catch(() => [] as string[])) {
     const dir = join(builds, name);
     if (dir !== live) await rm(dir, { recursive: true, force: true });
   }
+  for (const name of await readdir(indexDir).catch(() => [] as string[])) {
+    if (name.startsWith('.current-') || isLeftoverLock(name)) await rm(join(indexDir, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * After a worker thread of this process was terminated mid-ingest: its half-written build removed and its lock
+ * released, as the ingest itself would have done had it been able to stop.
+ */
+export function clearEndedIngest(indexDir: string, thread: number): Promise<void> {
+  return releaseLockOfEndedThread(indexDir, thread, async () => removeLeftovers(indexDir, await currentBuild(indexDir).catch(() => null)));
+}
+
+/**
+ * A `current` that is not a link (a directory, a file) is moved among the builds, where the clean-up removes it, so
+ * that the new build can be linked in; says so for the report.
+ */
+async function repairCurrent(indexDir: string): Promise<string[]> {
+  const link = currentLink(indexDir);
+  const info = await lstat(link).catch(() => null);
+  if (!info || info.isSymbolicLink()) return [];
+  await mkdir(join(indexDir, 'builds'), { recursive: true });
+  await rename(link, join(indexDir, 'builds', `replaced-current-${Date.now()}`));
+  return [`${link} was ${info.isDirectory() ? 'a directory' : 'a file'}, not a link to a build: removed and replaced by the new build`];
+}
+
+/** The live build's manifest, or null when it cannot be used (damaged, another embedder's): nothing is reused then. */
+async function liveManifest(live: string | null, embedder: CorpusEmbedder, indexDir: string): Promise<LocalManifest | null> {
+  return live ? readManifest(live, embedder, indexDir).catch(() => null) : null;
 }
 
 /**
@@ -149,25 +215,26 @@ async function buildIndex(
 ): Promise<IngestReport> {
   const began = performance.now();
   return withIngestLock(indexDir, async () => {
-    await removeStaleBuilds(indexDir);
-    const live = await currentBuild(indexDir);
-    const previous = live ? ((await readManifest(live).catch(() => null))?.documents ?? []) : [];
-    const reuse = await reusableDocuments(indexDir, embedder);
-    const { records, reports, corpus } = await assembleCorpus({ corpusDir, embedder, reuse, previous, onProgress, signal });
-    signal?.throwIfAborted();
-    onProgress?.({ stage: 'index', done: 0, total: 1 });
-    const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
-    try {
-      await writeBuild(build, embedder, records, corpus, encodeTables);
+      const repaired = await repairCurrent(indexDir);
+      const live = await currentBuild(indexDir);
+      await removeLeftovers(indexDir, live);
+      const manifest = await liveManifest(live, embedder, indexDir);
+      const reuse = await reusableDocuments(live, manifest, embedder);
+      const { records, reports, corpus, stories } = await assembleCorpus({ corpusDir, embedder, reuse, previous: manifest?.documents ?? [], onProgress, signal });
       signal?.throwIfAborted();
-    } catch (e) {
-      await rm(build, { recursive: true, force: true });
-      throw e;
-    }
-    await makeLive(indexDir, build);
-    await removeStaleBuilds(indexDir);
-    onProgress?.({ stage: 'write', done: 1, total: 1 });
-    return ingestReport(reports, records, began);
+      onProgress?.({ stage: 'index', done: 0, total: 1 });
+      const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+      try {
+        await writeBuild(build, embedder, records, corpus, stories, encodeTables);
+        signal?.throwIfAborted();
+        await makeLive(indexDir, build);
+      } catch (e) {
+        await rm(build, { recursive: true, force: true });
+        throw e;
+      }
+      await removeLeftovers(indexDir, build);
+      onProgress?.({ stage: 'write', done: 1, total: 1 });
+      return { ...ingestReport(reports, records, stories, began), ...(repaired.length ? { repaired } : {}) };
   });
 }
 
@@ -203,6 +270,7 @@ async function writeBuild(
   embedder: CorpusEmbedder,
   records: DocumentRecord[],
   corpus: Manifest['corpus'],
+  stories: Story[],
   encodeTables: EncodeTables,
 ): Promise<void> {
   await mkdir(join(dir, 'documents'), { recursive: true });
@@ -216,18 +284,12 @@ async function writeBuild(
   await store.save(join(dir, 'hnsw'));
   await writeFile(join(dir, TABLES_FILE), encodeTables(records));
   await mapInFlight(records, async (r) => {
-    await writeFile(join(dir, 'documents', `${r.sha256}.json`), JSON.stringify(r));
+    await writeFile(join(dir, recordFile(r.sha256)), JSON.stringify(r));
     await writeFile(join(dir, 'cleaned', cleanedFileName(r.source, r.sha256)), r.text);
   });
   const manifest: LocalManifest = {
-    ...newManifest(records, embedder, state, corpus),
-    files: await fileDigests(dir, [
-      TABLES_FILE,
-      'hnsw/hnswlib.index',
-      'hnsw/docstore.json',
-      'hnsw/args.json',
-      ...records.map((r) => `documents/${r.sha256}.json`),
-    ]),
+    ...newManifest(records, embedder, state, corpus, stories),
+    files: await fileDigests(dir, buildFiles(records)),
   };
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 }
@@ -236,12 +298,16 @@ async function writeBuild(
 async function makeLive(indexDir: string, buildDir: string): Promise<void> {
   const tmp = join(indexDir, `.current-${process.pid}-${randomBytes(3).toString('hex')}`);
   await symlink(join('builds', buildDir.split('/').pop()!), tmp);
-  await rename(tmp, currentLink(indexDir));
+  await rename(tmp, currentLink(indexDir)).catch(async (e: unknown) => {
+    await rm(tmp, { force: true });
+    throw e;
+  });
 }
 
 /** When the live build changed: its directory, or null. Cheap enough to call before every question. */
 async function liveBuildChanged(indexDir: string, loadedDir: string | null): Promise<string | null> {
-  const dir = await currentBuild(indexDir);
+  // A `current` that is not a link is no newer build: the one loaded keeps serving until an ingest repairs it.
+  const dir = await currentBuild(indexDir).catch(() => null);
   if (!dir || dir === loadedDir) return null;
   const ready = await stat(join(dir, 'manifest.json')).catch(() => null);
   return ready ? dir : null;

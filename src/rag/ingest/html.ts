@@ -8,6 +8,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { isoDate } from './dates.js';
+import { READABILITY_MAX_ELEMENTS } from './limits.js';
 import type { ParsedText } from './parsed.js';
 
 /** Elements that never carry article text. */
@@ -156,10 +157,13 @@ export function parseHtmlPage(html: string): ParsedText {
   ]);
   const author = metaContent(document, ['meta[name="author"]', 'meta[property="article:author"]']);
   const h1 = squeeze(document.querySelector('h1')?.textContent ?? '');
-  // Readability rewrites the DOM it reads: everything above is taken first.
-  const article = new Readability(document as unknown as Document, { serializer: (node) => node }).parse();
   let out: string[] = [];
+  // A page past this size is a table or a listing, read from its body: Readability's passes would take seconds.
+  const large = document.querySelectorAll('*').length > READABILITY_MAX_ELEMENTS;
+  // Readability rewrites the DOM it reads: everything above is taken first.
+  const article = large ? null : new Readability(document as unknown as Document, { serializer: (node) => node }).parse();
   if (article?.content) blocks(article.content as unknown as DomNode, out);
+  else if (large && document.body) blocks(document.body as unknown as DomNode, out);
   if (!out.length) out = wholeBody(html);
   const title = withoutSiteName(headTitle || squeeze(article?.title ?? '') || h1, siteName, h1);
   return {

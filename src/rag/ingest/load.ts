@@ -1,9 +1,10 @@
 /**
  * Reads the corpus directory safely: regular files only, links followed only when they stay inside the corpus,
- * bounded size, UTF-8 only, markdown and HTML through parsers that know their structure (formats.ts). A file that
- * cannot be used is skipped with a reason, never fatal to the rest. Subfolders are read too (a file is named by its
- * path in the corpus, "africa/mali.txt"), so a team can sort articles into folders and scope channels by them;
- * a link to a folder is not followed, so no tree can loop.
+ * bounded size, UTF-8 only, markdown and HTML through parsers that know their structure (formats.ts), each in a
+ * worker with a time and memory budget (file-worker.ts). A file that cannot be used is skipped with a reason, never
+ * fatal to the rest. Subfolders are read too (a file is named by its path in the corpus, "africa/mali.txt"), so a
+ * team can sort articles into folders and scope channels by them; a link to a folder is not followed, so no tree
+ * can loop.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -11,7 +12,8 @@ import { lstat, open, readdir, readFile, realpath, stat, type FileHandle } from 
 import { extname, join, relative, isAbsolute } from 'node:path';
 import { CorpusFileError } from '../errors.js';
 import { MAX_DOCUMENT_BYTES } from '../types.js';
-import { parseByType, SUPPORTED_TYPES } from './formats.js';
+import { FileWorker, isSkip } from './file-worker.js';
+import { SUPPORTED_TYPES } from './formats.js';
 import { mapInFlight } from './in-flight.js';
 import type { ParsedText } from './parsed.js';
 
@@ -42,7 +44,17 @@ const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-async function readOne(dir: string, realDir: string, name: string): Promise<CorpusFile | SkippedFile> {
+/** A file's text as read, before its parser sees it. */
+export interface TextFile {
+  source: string;
+  /** Its extension, lower case, with the dot. */
+  type: string;
+  text: string;
+  sha256: string;
+  bytes: number;
+}
+
+async function readOne(dir: string, realDir: string, name: string): Promise<TextFile | SkippedFile> {
   let path = join(dir, name);
   const skip = (reason: string): SkippedFile => ({ source: name, reason });
   const link = await lstat(path);
@@ -65,7 +77,7 @@ async function readOne(dir: string, realDir: string, name: string): Promise<Corp
   }
 }
 
-async function readOpened(handle: FileHandle, name: string, skip: (reason: string) => SkippedFile): Promise<CorpusFile | SkippedFile> {
+async function readOpened(handle: FileHandle, name: string, skip: (reason: string) => SkippedFile): Promise<TextFile | SkippedFile> {
   const info = await handle.stat();
   if (info.isDirectory()) return skip('a link to a folder (not followed)');
   if (!info.isFile()) return skip('not a regular file');
@@ -86,9 +98,9 @@ export function refusedBySize(name: string, size: number): string | null {
 
 /**
  * A file's bytes as the corpus reads them: the same rules whether the file lies on disk or arrives from a chat
- * (type, size, UTF-16, binary, UTF-8, something left after parsing), then parsed by its type.
+ * (type, size, UTF-16, binary, UTF-8); its parser runs later, in the ingest's file worker.
  */
-export async function readBytes(name: string, bytes: Buffer): Promise<CorpusFile | SkippedFile> {
+export async function readBytes(name: string, bytes: Buffer): Promise<TextFile | SkippedFile> {
   const skip = (reason: string): SkippedFile => ({ source: name, reason });
   const refused = refusedBySize(name, bytes.length);
   if (refused) return skip(refused);
@@ -100,9 +112,15 @@ export async function readBytes(name: string, bytes: Buffer): Promise<CorpusFile
   } catch {
     return skip('not valid UTF-8 text');
   }
-  const parsed = await parseByType(extname(name).toLowerCase(), text);
-  if (!parsed.text.trim()) return skip('no text');
-  return { source: name, ...parsed, sha256: sha256Of(bytes), bytes: bytes.length };
+  return { source: name, type: extname(name).toLowerCase(), text, sha256: sha256Of(bytes), bytes: bytes.length };
+}
+
+/** The file through its parser, in `worker`; skipped when its shape or its parse passes the bounds of limits.ts. */
+async function parsed(file: TextFile, worker: FileWorker, signal?: AbortSignal): Promise<CorpusFile | SkippedFile> {
+  const result = await worker.parse(file.source, file.type, file.text, signal);
+  if (isSkip(result)) return { source: file.source, reason: result.skipped };
+  if (!result.text.trim()) return { source: file.source, reason: 'no text' };
+  return { source: file.source, ...result, sha256: file.sha256, bytes: file.bytes };
 }
 
 export const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -125,14 +143,20 @@ async function corpusNames(dir: string, folder = ''): Promise<string[]> {
   return names.sort();
 }
 
-export async function loadCorpus(dir: string): Promise<LoadedCorpus> {
+/**
+ * Every usable file of the corpus, parsed, and every other one with the reason it is skipped. Parsing runs in
+ * `options.worker` (one of its own when none is given); aborting `signal` stops it at once.
+ */
+export async function loadCorpus(dir: string, options: { worker?: FileWorker; signal?: AbortSignal } = {}): Promise<LoadedCorpus> {
   const realDir = await realpath(dir).catch(() => {
     throw missingCorpus(dir);
   });
   const names = await corpusNames(dir);
-  const results = await mapInFlight(names, (name) =>
-    readOne(dir, realDir, name).catch((e: Error): SkippedFile => ({ source: name, reason: `unreadable: ${e.message}` })),
-  );
+  const worker = options.worker ?? new FileWorker();
+  const results = await mapInFlight(names, async (name) => {
+    const read = await readOne(dir, realDir, name).catch((e: Error): SkippedFile => ({ source: name, reason: `unreadable: ${e.message}` }));
+    return 'sha256' in read ? parsed(read, worker, options.signal) : read;
+  }).finally(() => options.worker || worker.close());
   const files: CorpusFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const result of results) {

@@ -399,7 +399,9 @@ function analysedAsNow(s: Stored): boolean {
  * records. A stored file of another format or damaged is never trusted: it is rebuilt, with a notice.
  */
 export async function loadRetrievalTables(index: LoadedIndex, onNotice: (message: string) => void = () => undefined): Promise<RetrievalTables> {
-  if (index.tables) {
+  if (index.tablesDamage) {
+    onNotice(`the retrieval tables of the index are damaged (${index.tablesDamage}); rebuilding them from the stored documents (npm run ingest stores them again)…`);
+  } else if (index.tables) {
     try {
       return decodeRetrievalTables(index.tables);
     } catch (e) {
