@@ -4,7 +4,7 @@
  * chroma-store.ts) implement it and never import each other.
  */
 import type { VectorStore } from '@langchain/core/vectorstores';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
 import type { PreparedDocument } from '../ingest/file-worker.js';
