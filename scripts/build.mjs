@@ -1,9 +1,9 @@
 // `npm run build` (also run by `npm ci`, as the `prepare` script): bundles each command's entry point into dist/ with
 // esbuild, so that starting a command reads a few files instead of resolving and compiling some 450 modules one by
 // one (LangChain's vector-store classes alone are about 260 files, half a second to load unbundled). The entry points
-// are the ones package.json runs through scripts/launch.mjs, plus the bot and the two workers; code they share goes
-// into chunks under dist/chunks/, and a module imported with `await import()` (the HTML and markdown readers, Chroma,
-// the language-model path) stays in a chunk of its own that loads only when used.
+// are the ones package.json runs through scripts/launch.mjs, plus the bot, the two workers and the module the file
+// workers load; code they share goes into chunks under dist/chunks/, and a module imported with `await import()` (the
+// HTML and markdown readers, Chroma, the language-model path) stays in a chunk of its own that loads only when used.
 //
 // `node scripts/build.mjs [OUTDIR]` writes elsewhere (the bundle test builds into a folder of its own).
 import { readFileSync, rmSync } from 'node:fs';
@@ -31,7 +31,9 @@ await build({
   absWorkingDir: root,
   // The workers (the ingest's, and the one that reads each file) are entries of their own so that their code always
   // lands in a chunk, never inside a command's file: a worker thread runs the file its code is in (worker-entry.ts).
-  entryPoints: [...new Set([...launchedEntries(), 'src/rag/ingest-worker.ts', 'src/rag/ingest/file-worker.ts'])],
+  // So is the module every file worker of an ingest loads by its URL (search/document-work.ts): as an entry its
+  // `extend`, which no other module imports, is kept and exported from the chunk its code is in.
+  entryPoints: [...new Set([...launchedEntries(), 'src/rag/ingest-worker.ts', 'src/rag/ingest/file-worker.ts', 'src/rag/search/document-work.ts'])],
   outdir,
   outbase: root,
   bundle: true,

@@ -6,6 +6,7 @@
  * into a compact binary cache (int8 vectors with a per-word scale, the vocabulary and a hash table over it, ~44 MB)
  * that is read where needed rather than whole: a word is found by probing the file's hash table, and its vector is one
  * positional read. A question touches a few hundred of its 341,479 words, so a cold `ask` reads kilobytes, not 44 MB.
+ * An ingest's pool of worker threads reads the whole file once instead, into shared memory that every worker views.
  * Layout, little-endian:
  *
  *   0  magic "SIFV"   4  format version   8  word count   12 dimensions   16 hash slots   20 vocabulary bytes
@@ -50,13 +51,30 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-/** Where each section of the cache file starts, in bytes. */
+/** The cache's sizes and where each of its sections starts, in bytes, as its header gives them. */
 interface Layout {
+  count: number;
+  dims: number;
+  slots: number;
   scales: number;
   offsets: number;
   table: number;
   vectors: number;
   vocab: number;
+  /** The whole file's. */
+  size: number;
+}
+
+function layoutOf(header: Buffer): Layout {
+  const count = header.readUInt32LE(8);
+  const dims = header.readUInt32LE(12);
+  const slots = header.readUInt32LE(16);
+  const scales = HEADER_BYTES;
+  const offsets = scales + count * 4;
+  const table = offsets + (count + 1) * 4;
+  const vectors = table + slots * 4;
+  const vocab = vectors + count * dims;
+  return { count, dims, slots, scales, offsets, table, vectors, vocab, size: vocab + header.readUInt32LE(20) };
 }
 
 /** Hash-table slots read per probe: a word is almost always within the first few slots after its hash. */
@@ -69,10 +87,18 @@ interface StoredVector {
 }
 
 /**
- * The word vectors, read from the open cache file on demand: a word's rank by probing the file's hash table, its
- * scale and components by two positional reads, each kept once read.
+ * Where the cache's bytes are read from: its open file, a few bytes where needed (a question touches a few hundred
+ * words), or the whole file in shared memory, which every worker thread of an ingest views without a copy of its own.
+ */
+type CacheBytes = { fd: number } | { shared: Buffer };
+
+/**
+ * The word vectors, read from the cache on demand: a word's rank by probing the cache's hash table, its scale and
+ * components by two positional reads, each kept once read.
  */
 class WordVectors {
+  readonly count: number;
+  readonly dims: number;
   private readonly encoder = new TextEncoder();
   private readonly ranks = new Map<string, number>();
   private readonly vectors = new Map<number, StoredVector>();
@@ -80,15 +106,31 @@ class WordVectors {
   private readonly bounds = Buffer.alloc(8);
 
   constructor(
-    private readonly fd: number,
-    readonly count: number,
-    readonly dims: number,
-    private readonly slots: number,
+    private bytes: CacheBytes,
     private readonly at: Layout,
-  ) {}
+  ) {
+    this.count = at.count;
+    this.dims = at.dims;
+  }
 
   private read(into: Uint8Array, position: number): void {
-    if (readSync(this.fd, into, 0, into.length, position) !== into.length) throw new Error('the word-vector cache ended early');
+    const { bytes } = this;
+    const read = 'fd' in bytes ? readSync(bytes.fd, into, 0, into.length, position) : bytes.shared.copy(into, 0, position, position + into.length);
+    if (read !== into.length) throw new Error('the word-vector cache ended early');
+  }
+
+  /**
+   * The whole cache in shared memory, for an ingest's worker threads (SifEmbeddings.fromShared). It is read from the
+   * file when an ingest first asks, so answering never holds its 44 MB; this thread's later reads come from it too.
+   */
+  shared(): Buffer {
+    if ('shared' in this.bytes) return this.bytes.shared;
+    const { fd } = this.bytes;
+    const shared = Buffer.from(new SharedArrayBuffer(this.at.size));
+    this.read(shared, 0);
+    this.bytes = { shared };
+    closeSync(fd);
+    return shared;
   }
 
   /** Frequency rank (0 = most frequent) of exactly `word`, or undefined. */
@@ -112,11 +154,11 @@ class WordVectors {
 
   private lookUp(word: string): number {
     const bytes = this.encoder.encode(word);
-    const mask = this.slots - 1;
+    const mask = this.at.slots - 1;
     let slot = fnv1a(bytes, 0, bytes.length) & mask;
     for (;;) {
       // Slots up to the end of the table at most; probing wraps round to slot 0.
-      const slotsRead = Math.min(PROBE_SLOTS, this.slots - slot);
+      const slotsRead = Math.min(PROBE_SLOTS, this.at.slots - slot);
       const probe = this.probe.subarray(0, slotsRead * 4);
       this.read(probe, this.at.table + slot * 4);
       for (let i = 0; i < slotsRead; i++) {
@@ -335,21 +377,13 @@ async function readCache(cachePath: string, sourceBytes: number): Promise<WordVe
   if (readSync(fd, header, 0, HEADER_BYTES, 0) < HEADER_BYTES || header.toString('latin1', 0, 4) !== MAGIC) return unusable('not a word-vector cache');
   if (header.readUInt32LE(4) !== FORMAT_VERSION) return unusable('older format');
   if (header.readDoubleLE(32) !== sourceBytes) return unusable('built from another version of the word vectors');
-  const count = header.readUInt32LE(8);
-  const dims = header.readUInt32LE(12);
-  const slots = header.readUInt32LE(16);
-  const vocabBytes = header.readUInt32LE(20);
-  const scales = HEADER_BYTES;
-  const offsets = scales + count * 4;
-  const table = offsets + (count + 1) * 4;
-  const vectors = table + slots * 4;
-  const vocab = vectors + count * dims;
-  if (info.size !== vocab + vocabBytes) return unusable('truncated');
+  const layout = layoutOf(header);
+  if (info.size !== layout.size) return unusable('truncated');
   if (!verifiedBefore(cachePath, info)) {
     if (fileCrc32(fd, HEADER_BYTES, info.size) !== header.readUInt32LE(24)) return unusable('checksum mismatch');
     await markVerified(cachePath, info);
   }
-  return new WordVectors(fd, count, dims, slots, { scales, offsets, table, vectors, vocab });
+  return new WordVectors({ fd }, layout);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -384,6 +418,55 @@ function fallbackVector(text: string, dims: number): number[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The first principal component of vectors given one at a time: their Gram matrix XᵀX is summed as they come (in
+ * the order given, so the same vectors in the same order give the same bits), then power iteration finds its top
+ * eigenvector. A corpus is fitted without holding its vectors.
+ */
+export class CommonComponentFit {
+  private readonly gram: Float64Array;
+  count = 0;
+
+  constructor(private readonly d: number) {
+    this.gram = new Float64Array(d * d);
+  }
+
+  add(v: ArrayLike<number>): void {
+    const { d, gram } = this;
+    for (let i = 0; i < d; i++) {
+      const vi = v[i]!;
+      if (vi === 0) continue;
+      for (let j = 0; j < d; j++) gram[i * d + j]! += vi * v[j]!;
+    }
+    this.count++;
+  }
+
+  component(): number[] {
+    const { d, gram } = this;
+    // Start from the column of the largest diagonal entry: non-zero whenever any vector is, and never orthogonal
+    // to the top eigenvector unless that column's variance lies entirely elsewhere.
+    let best = 0;
+    for (let i = 1; i < d; i++) if (gram[i * d + i]! > gram[best * d + best]!) best = i;
+    let u = Array.from({ length: d }, (_, i) => gram[i * d + best]!);
+    if (norm(u) === 0) throw new RangeError('principalComponent needs a non-zero vector');
+    u = scaled(u, 1 / norm(u));
+    for (let iter = 0; iter < 1000; iter++) {
+      const next = new Array<number>(d).fill(0);
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += gram[i * d + j]! * u[j]!;
+        next[i] = s;
+      }
+      const unit = scaled(next, 1 / norm(next));
+      let change = 0;
+      for (let i = 0; i < d; i++) change = Math.max(change, Math.abs(unit[i]! - u[i]!));
+      u = unit;
+      if (change < 1e-10) break;
+    }
+    return u;
+  }
+}
 
 export class SifEmbeddings extends Embeddings {
   readonly id = 'sif-wink-sg-100d-v1';
@@ -422,38 +505,22 @@ export class SifEmbeddings extends Embeddings {
   }
 
   /** First principal component (uncentred, as in the SIF paper) of `vectors`, by power iteration on XᵀX. */
-  static principalComponent(vectors: number[][]): number[] {
+  static principalComponent(vectors: ArrayLike<number>[]): number[] {
     if (vectors.length === 0) throw new RangeError('principalComponent needs at least one vector');
-    const d = vectors[0]!.length;
-    const gram = new Float64Array(d * d);
-    for (const v of vectors) {
-      for (let i = 0; i < d; i++) {
-        const vi = v[i]!;
-        if (vi === 0) continue;
-        for (let j = 0; j < d; j++) gram[i * d + j]! += vi * v[j]!;
-      }
-    }
-    // Start from the column of the largest diagonal entry: non-zero whenever any vector is, and never orthogonal
-    // to the top eigenvector unless that column's variance lies entirely elsewhere.
-    let best = 0;
-    for (let i = 1; i < d; i++) if (gram[i * d + i]! > gram[best * d + best]!) best = i;
-    let u = Array.from({ length: d }, (_, i) => gram[i * d + best]!);
-    if (norm(u) === 0) throw new RangeError('principalComponent needs a non-zero vector');
-    u = scaled(u, 1 / norm(u));
-    for (let iter = 0; iter < 1000; iter++) {
-      const next = new Array<number>(d).fill(0);
-      for (let i = 0; i < d; i++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += gram[i * d + j]! * u[j]!;
-        next[i] = s;
-      }
-      const unit = scaled(next, 1 / norm(next));
-      let change = 0;
-      for (let i = 0; i < d; i++) change = Math.max(change, Math.abs(unit[i]! - u[i]!));
-      u = unit;
-      if (change < 1e-10) break;
-    }
-    return u;
+    const fit = new CommonComponentFit(vectors[0]!.length);
+    for (const v of vectors) fit.add(v);
+    return fit.component();
+  }
+
+  /** A SIF embedder over word vectors another thread loaded and shared (`sharedWords`, a Uint8Array once posted). */
+  static fromShared(words: Uint8Array): SifEmbeddings {
+    const shared = Buffer.from(words.buffer, words.byteOffset, words.byteLength);
+    return new SifEmbeddings(new WordVectors({ shared }, layoutOf(shared)), null);
+  }
+
+  /** The word-vector cache in shared memory, for `fromShared` in a worker thread. */
+  get sharedWords(): Buffer {
+    return this.words.shared();
   }
 
   /** A copy sharing the word vectors that removes `pc` (a unit vector, or null for none) in embedDocuments/embedQuery. */
@@ -481,16 +548,38 @@ export class SifEmbeddings extends Embeddings {
 
   /** Removes the common component from a raw vector and normalises it: what embedDocuments does after embedRaw. */
   fromRaw(raw: number[]): number[] {
+    const { rest, scale } = this.split(raw);
+    return scaled(rest, 1 / scale);
+  }
+
+  /**
+   * What fromRaw drops: `raw` = scale · fromRaw(raw) + along · the common component. Kept beside the indexed vector,
+   * these two numbers give the raw vector back (restoreRaw), so raw vectors need not be stored.
+   */
+  residueOf(raw: number[]): [scale: number, along: number] {
+    const { scale, along } = this.split(raw);
+    return [scale, along];
+  }
+
+  /** The raw vector whose fromRaw is `indexed` (as stored, to float precision) and whose residue is `residue`. */
+  restoreRaw(indexed: ArrayLike<number>, residue: ArrayLike<number>): number[] {
+    const [scale, along] = [residue[0]!, residue[1]!];
+    const pc = this.commonComponent;
+    return Array.from(indexed, (x, i) => scale * x + (pc && along ? along * pc[i]! : 0));
+  }
+
+  /** The raw vector as its part across the common component (`rest`, of length `scale`) and its share along it. */
+  private split(raw: number[]): { rest: number[]; scale: number; along: number } {
     let v = raw;
+    let along = 0;
     if (this.commonComponent) {
       const pc = this.commonComponent;
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += v[i]! * pc[i]!;
-      v = v.map((x, i) => x - dot * pc[i]!);
+      for (let i = 0; i < v.length; i++) along += v[i]! * pc[i]!;
+      v = v.map((x, i) => x - along * pc[i]!);
     }
     const n = norm(v);
     // A raw vector lying along the common component has nothing left; its own direction is the best remaining guess.
-    return n > 1e-9 * norm(raw) ? scaled(v, 1 / n) : scaled(raw, 1 / norm(raw));
+    return n > 1e-9 * norm(raw) ? { rest: v, scale: n, along } : { rest: raw, scale: norm(raw), along: 0 };
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
