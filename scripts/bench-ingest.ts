@@ -66,8 +66,8 @@ await runCli(async () => {
     if (opts.scale) {
       const seedIndex = join(work, 'seed-index');
       await ingestInChild(corpusDir, seedIndex, os.availableParallelism());
-      const embedder = await createEmbedder(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: seedIndex }, '/nonexistent'));
-      corpusDir = await writeSyntheticCorpus(await indexedChunks(corpusDir, seedIndex, embedder), opts.scale, 7, join(work, 'corpus'));
+      const material = await indexedChunks(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: seedIndex }, '/nonexistent'));
+      corpusDir = await writeSyntheticCorpus(material, opts.scale, 7, join(work, 'corpus'));
     }
     const corpus = await corpusBytes(corpusDir);
     const results = [];

@@ -44,7 +44,9 @@ export function stopOnSignals(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
     const handler = () => controller.abort(ingestStopped(name));
-    process.once(name, handler);
+    // `on`, not `once`: a `once` listener is gone while it runs, and signal-exit (loaded by proper-lockfile when the
+    // ingest takes its lock), finding itself the only listener then, would kill the process with the signal.
+    process.on(name, handler);
     return [name, handler] as const;
   });
   return { signal: controller.signal, release: () => handlers.forEach(([name, handler]) => process.off(name, handler)) };

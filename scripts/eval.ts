@@ -33,8 +33,6 @@ import {
 import { command, EXIT_INVALID, notice, openEngine, parseArguments, runCli, table, wholeNumber } from './cli.js';
 
 const DEFAULT_QUESTIONS = 'eval/questions.jsonl';
-/** Where this team's machines keep the archive when ARCHIVE_DIR does not say. */
-const DEFAULT_ARCHIVE_DIR = '/work/data/bbc-archive';
 
 function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
@@ -188,7 +186,7 @@ await runCli(async () => {
   const program = command('eval', 'Ask every question of a question set and score the answers by the acceptance rules.')
     .option('--questions <file>', 'JSON lines of {id, question, expect, source, facts, flags}, over CORPUS_DIR', DEFAULT_QUESTIONS)
     .addOption(new Option('--set <name>', 'evaluate dev sets over their own corpora instead').choices([...DEV_SET_NAMES, 'all']).conflicts('questions'))
-    .option('--archive-dir <dir>', 'the news archive for --set archive (default: ARCHIVE_DIR, else /work/data/bbc-archive)')
+    .option('--archive-dir <dir>', 'the news archive for --set archive (default: ARCHIVE_DIR, else data/bbc-archive)')
     .option('--sets-dir <dir>', 'the labelled sets npm run eval:sets built (default: DATA_DIR/eval-sets)')
     .addOption(new Option('--part <part>', 'only this part of the labelled sets').choices([...PARTS]))
     .option('--limit <n>', 'at most n questions of each part of the labelled sets, the same ones every run', wholeNumber)
@@ -224,7 +222,7 @@ await runCli(async () => {
     const config = loadConfig();
     const names = options.set === 'all' ? DEV_SET_NAMES : [options.set];
     const setsDir = options.setsDir ?? join(config.dataDir, 'eval-sets');
-    const { sets, skipped } = devSets(names, options.archiveDir ?? config.archiveDir ?? DEFAULT_ARCHIVE_DIR, setsDir);
+    const { sets, skipped } = devSets(names, options.archiveDir ?? config.archiveDir, setsDir);
     if (!sets.length) {
       notice(`error: nothing to evaluate; skipped ${skipped.join('; ')}`);
       return EXIT_INVALID;

@@ -1,7 +1,7 @@
-// Starts a command (`node scripts/launch.mjs scripts/ask.ts …`) from its compiled copy in dist/, which `npm ci` builds
-// (the `prepare` script), because loading TypeScript through tsx costs about half a second at every start. When a
-// source file is newer than the compiled copy (someone edited the code since), the TypeScript source runs through
-// tsx instead, so a stale build is never used.
+// Starts a command (`node scripts/launch.mjs scripts/ask.ts …`) from its bundle in dist/, which `npm ci` builds (the
+// `prepare` script, scripts/build.mjs), because loading the TypeScript through tsx, or even the modules one file at a
+// time, costs most of a cold start. When a source file or the lock file is newer than the bundle (someone edited the
+// code or installed a package since), the TypeScript source runs through tsx instead, so a stale build is never used.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,10 @@ function newestSource(dir) {
 
 const fresh =
   existsSync(compiled) &&
-  statSync(compiled).mtimeMs >= Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'scripts')));
+  statSync(compiled).mtimeMs >=
+    Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'scripts')), statSync(join(root, 'package-lock.json')).mtimeMs);
 process.argv = [process.argv[0], fresh ? compiled : source, ...args];
+// Stack traces (shown with --debug) name the TypeScript sources' lines rather than the bundle's.
+if (fresh && args.includes('--debug')) process.setSourceMapsEnabled(true);
 if (!fresh) await import('tsx/esm');
 await import(pathToFileURL(fresh ? compiled : source).href);

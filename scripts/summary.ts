@@ -1,4 +1,5 @@
 /** `npm run summary -- --source FILE | --topic TEXT | --list`: extractive, cited summaries from a terminal. */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { InvalidQuestionError } from '../src/rag/errors.js';
 import { citationMarks, flagLine, type DocumentRef } from '../src/rag/types.js';
@@ -7,9 +8,19 @@ import { command, openEngine, parseArguments, runCli } from './cli.js';
 /** Further articles of a topic named by title; the rest are counted. */
 const MORE_NAMED = 5;
 
+/**
+ * The corpus name of `--source`: a path into the corpus folder as a shell completes it (`corpus/000_….txt`,
+ * `./corpus/…`, an absolute path) names the file it points at; anything else is taken as the name itself.
+ */
+function sourceName(given: string, corpusDir: string): string {
+  const inCorpus = relative(resolve(corpusDir), resolve(given));
+  const inside = inCorpus !== '' && !inCorpus.startsWith(`..${sep}`) && inCorpus !== '..' && !isAbsolute(inCorpus);
+  return inside ? inCorpus.split(sep).join('/') : given;
+}
+
 await runCli(async () => {
   const program = command('summary', 'Summarize one document or a topic, citing the sentences used.')
-    .option('--source <file>', 'a document of the corpus, by file name')
+    .option('--source <file>', 'a document of the corpus, by file name or path')
     .option('--topic <text>', 'a topic to summarize across the corpus')
     .option('--list', 'list the indexed documents')
     .option('--json', 'print one JSON object');
@@ -19,14 +30,15 @@ await runCli(async () => {
   if ([o.source, o.topic, o.list].filter(Boolean).length !== 1) {
     throw new InvalidQuestionError('give exactly one of --source FILE, --topic TEXT or --list');
   }
-  const engine = await openEngine(loadConfig());
+  const config = loadConfig();
+  const engine = await openEngine(config);
   if (o.list) {
     const sources = await engine.sources();
     if (o.json) console.log(JSON.stringify(sources));
     else for (const s of sources) console.log(`${s.source} — “${s.title}” (${s.chunks} chunks${s.placeholders.length ? `, ${s.placeholders.length} placeholder(s)` : ''})`);
     return;
   }
-  const summary = await engine.summarize(o.source ? { source: o.source } : { topic: o.topic! });
+  const summary = await engine.summarize(o.source ? { source: sourceName(o.source, config.corpusDir) } : { topic: o.topic! });
   if (o.json) return void console.log(JSON.stringify(summary));
   const withDate = (d: DocumentRef) => `${d.title}${d.date ? `, ${d.date}` : ''} (${d.source})`;
   console.log(summary.summary || 'Nothing in the corpus is about this topic.');

@@ -7,11 +7,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './rag/errors.js';
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 /**
  * A whole number within bounds the program can honour: timers past 2^31 ms fire at once in Node, and a timeout of a
@@ -20,10 +20,10 @@ const bool = z
 function wholeNumber(min: number, max: number, unit: string) {
   const range = `must be a whole number of ${unit} between ${min} and ${max}`;
   return z.coerce
-    .number({ invalid_type_error: range })
+    .number({ error: range })
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: range });
 }
-const url = z.string().url('must be a URL such as http://127.0.0.1:8000');
+const url = z.url({ error: 'must be a URL such as http://127.0.0.1:8000' });
 /** host or host:port, as a URL's `host` reads: "cdn.discordapp.com", "127.0.0.1:3000". */
 const hostList = z
   .string()
@@ -39,7 +39,7 @@ const schema = z.object({
   INDEX_DIR: z.string().min(1).default('data/index'),
   DATA_DIR: z.string().min(1).default('data'),
   CACHE_DIR: z.string().min(1).default('data/cache'),
-  ARCHIVE_DIR: z.string().min(1).optional(),
+  ARCHIVE_DIR: z.string().min(1).default('data/bbc-archive'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   EMBEDDINGS_PROVIDER: z.enum(['sif', 'openai', 'ollama']).default('sif'),
@@ -60,14 +60,14 @@ const schema = z.object({
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'must be the numeric application id').optional(),
   DISCORD_GUILD_ID: z.string().regex(/^\d+$/, 'must be a numeric guild id').optional(),
   DISCORD_API_URL: url.optional(),
-  ADMIN_ROLE_IDS: idList.default(''),
-  ANSWER_MENTIONS: bool.default('true'),
-  ANSWER_DMS: bool.default('false'),
-  ANSWER_THREAD_FOLLOWUPS: bool.default('true'),
+  ADMIN_ROLE_IDS: idList.default([]),
+  ANSWER_MENTIONS: bool.default(true),
+  ANSWER_DMS: bool.default(false),
+  ANSWER_THREAD_FOLLOWUPS: bool.default(true),
   ASK_RATE_PER_MINUTE: wholeNumber(1, 1_000, 'questions').default(6),
   REINDEX_COOLDOWN_SECONDS: wholeNumber(0, 86_400, 'seconds').default(60),
   THREAD_MEMORY_DAYS: wholeNumber(1, 365, 'days').default(7),
-  ATTACHMENT_HOSTS: hostList.default('cdn.discordapp.com,media.discordapp.net'),
+  ATTACHMENT_HOSTS: hostList.default(['cdn.discordapp.com', 'media.discordapp.net']),
   ATTACHMENT_TIMEOUT_MS: wholeNumber(1_000, 600_000, 'milliseconds').default(30_000),
 });
 
@@ -78,8 +78,11 @@ export interface Config {
   indexDir: string;
   dataDir: string;
   cacheDir: string;
-  /** The news archive `npm run eval -- --set archive` measures on (third-party text, kept outside the repository). */
-  archiveDir?: string;
+  /**
+   * The news archive `npm run eval -- --set archive` and `npm run bench` measure on: third-party text, fetched by
+   * each developer (eval/archive/README.md), never committed; data/ is git-ignored.
+   */
+  archiveDir: string;
   logLevel: Raw['LOG_LEVEL'];
   embeddings: { provider: Raw['EMBEDDINGS_PROVIDER']; model?: string };
   llm: {

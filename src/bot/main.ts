@@ -42,8 +42,11 @@ async function shutdown(signal: string): Promise<void> {
   logger.flush();
   process.exit(0);
 }
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+// `on`, not `once` (shutdown runs once anyway): signal-exit, which proper-lockfile loads with the first ingest, kills
+// the process with the signal when it finds itself the signal's only listener, which a `once` listener stops being
+// as it runs.
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGHUP', () => {
   logger.info('SIGHUP: checking for a newer index');
   void bot?.refreshIndex();

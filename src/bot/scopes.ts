@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { ChannelType, type Channel } from 'discord.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Scope } from '../rag/types.js';
 import { StateFile } from './state-file.js';
 
@@ -18,7 +18,7 @@ const entry = z.object({
   setBy: z.string(),
   time: z.string(),
 });
-const stored = z.object({ version: z.literal(1), places: z.record(entry) });
+const stored = z.object({ version: z.literal(1), places: z.record(z.string(), entry) });
 type Stored = z.infer<typeof stored>;
 export type ScopeEntry = z.infer<typeof entry>;
 

@@ -9,7 +9,7 @@
  * ends when the thread is archived or deleted.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { withTurn, type Answer, type Turn } from '../rag/types.js';
 import { StateFile } from './state-file.js';
 
@@ -22,10 +22,11 @@ const turn = z.object({ question: z.string(), answer: z.string(), sources: z.arr
 const stored = z.object({
   version: z.literal(1),
   threads: z.record(
+    z.string(),
     z.object({
       opening: turn,
       at: z.number(),
-      people: z.record(z.object({ turns: z.array(turn), at: z.number() })),
+      people: z.record(z.string(), z.object({ turns: z.array(turn), at: z.number() })),
     }),
   ),
 });

@@ -1,29 +1,20 @@
 /**
- * Measurements behind `npm run bench`: load times, cold and warm question latency, ingest throughput, and real
- * on-disk indexes at synthetic scale (ingest, size, opening cold in a fresh process, peak RSS while answering,
- * recall against exact search, and the full answer path). Everything runs the product's own code: the engine, the
- * local index store with HNSW_PARAMS and, with a Chroma server, the collection ingest writes (fillChromaCollection).
- * Answers always go through an Engine; only the vector-level figures (recall against exact search) reach below it,
- * since they measure the index itself.
+ * Measurements behind `npm run bench`: start-up (in process and cold, beside Node's own start in the same run),
+ * question latency, ingest throughput and memory, and real on-disk indexes at synthetic scale (size against the
+ * cleaned text, opening cold in a fresh process, peak RSS while answering, recall against exact search, and the full
+ * answer path). Everything runs through the engine, as the product does: ingest is `Engine.ingest` (what
+ * `npm run ingest` runs, on its worker thread), questions go to `Engine.ask`, and the vector-level figures use the
+ * engine's measurement calls (`embedQuestions`, `nearestChunks`, `documentVectors`) rather than the stores. Exact
+ * search, the yardstick of recall, is hnswlib's brute-force index over the vectors the engine reports.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
-import { Document } from '@langchain/core/documents';
-import type { Embeddings } from '@langchain/core/embeddings';
 import hnswlib from 'hnswlib-node';
 import type { Config } from '../config.js';
-import { chromaClient, fillChromaCollection } from '../rag/index/chroma-store.js';
-import type { Chunk } from '../rag/ingest/chunk.js';
-import { createEmbedder, type CorpusEmbedder } from '../rag/embedding/corpus-embedder.js';
-import { Engine } from '../rag/engine.js';
-import { HNSW_PARAMS } from '../rag/index/contract.js';
-import { LocalIndexStore } from '../rag/index/hnsw-store.js';
-import { loadRetrievalTables } from '../rag/search/retrieval-tables.js';
-import { retrievalTablesFile } from '../rag/search/document-work.js';
+import { Engine, type Chunk } from '../rag/engine.js';
 import { corpusWords, scoreAnswers, type EvalQuestion, type ScoredAnswer } from './evaluate.js';
 import { sentenceSource, syntheticCorpus } from './synthetic.js';
 
@@ -53,75 +44,94 @@ async function timed<T>(work: () => Promise<T> | T): Promise<{ value: T; ms: num
 
 export const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function directoryBytes(dir: string): Promise<number> {
+/** Bytes of every file under `dir`, the folder's own entries and links counted as they are, never followed. */
+export async function directoryBytes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    total += entry.isDirectory() ? await directoryBytes(path) : (await stat(path)).size;
+    total += entry.isDirectory() ? await directoryBytes(path) : (await lstat(path)).size;
   }
   return total;
 }
 
-export interface LoadTimes {
-  embedderMs: number;
-  indexMs: number;
+/** The same configuration over another corpus and index (and, for Chroma, another collection). */
+export function configFor(config: Config, corpusDir: string, indexDir: string, store: Partial<Config['store']> = {}): Config {
+  return { ...config, corpusDir, indexDir, store: { ...config.store, ...store } };
 }
 
-/** Median over `runs` of creating the embedder and of opening the index on disk (checks and tables included). */
-export async function measureLoads(config: Config, runs: number): Promise<LoadTimes & { embedder: CorpusEmbedder }> {
-  const embedderRuns: number[] = [];
-  const indexRuns: number[] = [];
-  let embedder: CorpusEmbedder | undefined;
-  for (let i = 0; i < runs; i++) {
-    const made = await timed(() => createEmbedder(config));
-    embedder = made.value;
-    embedderRuns.push(made.ms);
-    const store = new LocalIndexStore(config.corpusDir, config.indexDir, made.value, retrievalTablesFile);
-    indexRuns.push((await timed(async () => loadRetrievalTables((await store.open())!))).ms);
-  }
-  return { embedderMs: median(embedderRuns), indexMs: median(indexRuns), embedder: embedder! };
+/** Median over `runs` of opening the engine over the index on disk in this process (embedder, index, tables). */
+export async function measureOpenInProcess(config: Config, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push((await timed(() => Engine.open(config))).ms);
+  return median(times);
 }
 
 export interface IngestThroughput {
   files: number;
   bytes: number;
   chunks: number;
-  /** Median wall time of a full build from nothing (clean, chunk, embed, HNSW, write). */
+  /** Median wall time of a build from nothing (read, clean, chunk, embed, index, write), as `npm run ingest` runs it. */
   ms: number;
   mbPerS: number;
   chunksPerS: number;
+  /** With `fresh`: peak RSS of the process that ran the ingest (the largest of the runs). */
+  peakRssMB?: number;
 }
 
-/** Builds the corpus into fresh index directories `runs` times; the last build is left in `keepDir` if given. */
-export async function measureIngest(corpusDir: string, embedder: CorpusEmbedder, runs: number, keepDir?: string): Promise<IngestThroughput> {
+/** Files and bytes of the corpus folder (what ingest throughput is counted in). */
+async function corpusSize(corpusDir: string): Promise<{ files: number; bytes: number }> {
   const names = (await readdir(corpusDir)).filter((n) => !n.startsWith('.'));
   let bytes = 0;
   for (const n of names) bytes += (await stat(join(corpusDir, n))).size;
-  const times: number[] = [];
-  let chunks = 0;
+  return { files: names.length, bytes };
+}
+
+/** What one ingest reports back, in this process or a fresh one. */
+export interface IngestRun {
+  ms: number;
+  chunks: number;
+  peakRssMB: number;
+}
+
+/** `Engine.ingest` of `config`'s corpus into its index, timed in this process: what `--ingest-worker` prints. */
+export async function ingestOnce(config: Config): Promise<IngestRun> {
+  const { value: report, ms } = await timed(() => Engine.ingest(config));
+  return { ms: Math.round(ms), chunks: report.chunks, peakRssMB: peakRssMB() };
+}
+
+/**
+ * Builds the corpus into fresh index directories `runs` times through `ingest` (in this process, or in a fresh one
+ * so that its peak memory is the ingest's own); the last build is left in `keepDir` if given.
+ */
+export async function measureIngest(
+  config: Config,
+  runs: number,
+  options: { keepDir?: string; ingest?: (config: Config) => Promise<IngestRun> } = {},
+): Promise<IngestThroughput> {
+  const { files, bytes } = await corpusSize(config.corpusDir);
+  const ingest = options.ingest ?? ingestOnce;
+  const done: IngestRun[] = [];
   for (let i = 0; i < runs; i++) {
-    const indexDir = keepDir && i === runs - 1 ? keepDir : await mkdtemp(join(os.tmpdir(), 'bench-ingest-'));
-    const { value: report, ms } = await timed(() => new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).ingest());
-    chunks = report.chunks;
-    times.push(ms);
-    if (indexDir !== keepDir) await rm(indexDir, { recursive: true, force: true });
+    const indexDir = options.keepDir && i === runs - 1 ? options.keepDir : await mkdtemp(join(os.tmpdir(), 'bench-ingest-'));
+    done.push(await ingest({ ...config, indexDir }));
+    if (indexDir !== options.keepDir) await rm(indexDir, { recursive: true, force: true });
   }
-  const ms = median(times);
+  const ms = median(done.map((r) => r.ms));
+  const chunks = done[done.length - 1]!.chunks;
   return {
-    files: names.length,
+    files,
     bytes,
     chunks,
     ms: Math.round(ms),
     mbPerS: Math.round((bytes / 1048576 / (ms / 1000)) * 100) / 100,
     chunksPerS: Math.round(chunks / (ms / 1000)),
+    ...(options.ingest ? { peakRssMB: Math.max(...done.map((r) => r.peakRssMB)) } : {}),
   };
 }
 
-/** The chunks of the index at `indexDir`: the material synthetic corpora are made of. */
-export async function indexedChunks(corpusDir: string, indexDir: string, embedder: CorpusEmbedder): Promise<Chunk[]> {
-  const index = await new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).open();
-  if (!index) throw new Error(`no index at ${indexDir}`);
-  return (await loadRetrievalTables(index)).chunks;
+/** The chunks of the index `config` names, through the engine: the material synthetic corpora are made of. */
+export async function indexedChunks(config: Config): Promise<Chunk[]> {
+  return [...(await Engine.open(config)).chunks()];
 }
 
 /**
@@ -173,19 +183,42 @@ export interface ColdAsk {
   runs: number[];
   medianMs: number;
   status: string;
+  /** `node -e 0` before the first ask and after each: Node's own start on this machine at those moments. */
+  nodeFloor: { runs: number[]; medianMs: number };
+  /**
+   * Median over the runs of each ask's time divided by the mean of the `node -e 0` just before and just after it: load
+   * on the machine stretches both alike, so this moves less than the times themselves.
+   */
+  ratio: number;
 }
 
-/** `node scripts/launch.mjs scripts/ask.ts --json "…"` (what `npm run ask` runs) from process start to answer, index on disk. */
+/**
+ * `node scripts/launch.mjs scripts/ask.ts --json "…"` (what `npm run ask` runs) from process start to answer, index
+ * on disk, between runs of `node -e 0`; one untimed ask first, so that no run pays for a cold disk cache.
+ */
 export async function measureColdAsk(question: string, indexDir: string, runs: number, corpusDir?: string): Promise<ColdAsk> {
   const env = { ...process.env, INDEX_DIR: indexDir, ...(corpusDir ? { CORPUS_DIR: corpusDir } : {}) };
+  const ask = () => runProcess(process.execPath, ['scripts/launch.mjs', 'scripts/ask.ts', '--json', question], env);
+  const floor = async () => (await runProcess(process.execPath, ['-e', '0'], env)).ms;
+  await ask();
   const times: number[] = [];
+  const floors = [await floor()];
+  const ratios: number[] = [];
   let status = '';
   for (let i = 0; i < runs; i++) {
-    const run = await runProcess(process.execPath, ['scripts/launch.mjs', 'scripts/ask.ts', '--json', question], env);
+    const run = await ask();
     status = (JSON.parse(run.stdout) as { status: string }).status;
     times.push(run.ms);
+    floors.push(await floor());
+    ratios.push(run.ms / ((floors[i]! + floors[i + 1]!) / 2));
   }
-  return { runs: times.map(Math.round), medianMs: Math.round(median(times)), status };
+  return {
+    runs: times.map(Math.round),
+    medianMs: Math.round(median(times)),
+    status,
+    nodeFloor: { runs: floors.map(Math.round), medianMs: Math.round(median(floors)) },
+    ratio: Math.round(median(ratios) * 10) / 10,
+  };
 }
 
 export interface BatchCost {
@@ -271,22 +304,26 @@ export async function measureOpen(options: { config: Config; questions: string[]
 export interface ScaleResult extends OpenFigures {
   chunks: number;
   syntheticChunks: number;
-  hnsw: typeof HNSW_PARAMS;
-  /** `npm run ingest` of the whole corpus (real and synthetic files) from nothing. */
+  hnsw: ReturnType<Engine['indexFacts']>['hnsw'];
+  /** `npm run ingest` of the whole corpus (real and synthetic files) from nothing, in a fresh process. */
   ingestMs: number;
-  /** The build on disk, and the retrieval tables file within it. */
+  /** The corpus files' bytes over the ingest's wall time. */
+  ingestMbPerS: number;
+  /** Peak RSS of that ingest's process. */
+  ingestPeakRssMB: number;
+  /** Everything under INDEX_DIR after the ingest, against the bytes of the documents' cleaned text. */
   indexBytes: number;
-  tablesBytes: number;
+  cleanedTextBytes: number;
   /** Cold `npm run ask` over the index, process start to answer. */
   coldAsk: ColdAsk;
   queries: number;
-  /** HNSW k=10 through the vector store the retriever uses. */
+  /** k=10 through the engine's vector store, as retrieval's dense stage asks it. */
   hnswQuery: Latency;
   /** Exact k=10 by hnswlib's brute-force index (native, like HNSW) over the same vectors. */
   bruteForceQuery: Latency;
   speedup: number;
   recallAt10: number;
-  /** With `--store chroma`: the same vectors and queries on a Chroma server. */
+  /** With `--store chroma`: the same corpus ingested into a Chroma server, the same queries. */
   chroma?: ChromaFigures;
 }
 
@@ -304,14 +341,14 @@ interface Truth {
  * as near as it: ties must not count as misses. The first `warmup` queries are run untimed first (a server's first
  * query also loads its index).
  */
-async function searchFigures(queryVectors: number[][], truths: Truth[], search: (q: number[]) => Promise<[unknown, number][]>, warmup: number) {
-  for (const q of queryVectors.slice(0, warmup)) await search(q);
+async function searchFigures(queryVectors: number[][], truths: Truth[], engine: Engine, warmup: number) {
+  for (const q of queryVectors.slice(0, warmup)) await engine.nearestChunks(q, K);
   const times: number[] = [];
   let found = 0;
   for (const [i, q] of queryVectors.entries()) {
-    const approx = await timed(() => search(q));
+    const approx = await timed(() => engine.nearestChunks(q, K));
     times.push(approx.ms);
-    found += Math.min(K, approx.value.filter(([, distance]) => distance <= truths[i]!.bound + 1e-6).length);
+    found += Math.min(K, approx.value.filter(({ distance }) => distance <= truths[i]!.bound + 1e-6).length);
   }
   return { query: latency(times), recallAt10: Math.round((found / (K * queryVectors.length)) * 1000) / 1000 };
 }
@@ -320,109 +357,125 @@ async function searchFigures(queryVectors: number[][], truths: Truth[], search: 
 const speedupOver = (exact: Latency, approx: Latency) => Number((exact.p50 / Math.max(approx.p50, 0.001)).toPrecision(3));
 
 export interface ChromaFigures {
-  /** Writing every vector (with its chunk text and metadata) into a new collection, in the server's batch size. */
-  writeMs: number;
-  /** k=10 through LangChain's Chroma store (an HTTP round trip to the server on loopback). */
+  /** `npm run ingest` of the same corpus with VECTOR_STORE=chroma into a new collection. */
+  ingestMs: number;
+  /** k=10 through the engine over the Chroma store (an HTTP round trip to the server on loopback). */
   query: Latency;
   speedup: number;
   recallAt10: number;
 }
 
-/** The same vectors in a new collection on a Chroma server, the same queries; the collection is deleted afterwards. */
-async function measureChroma(url: string, embeddings: Embeddings, vectors: number[][], docs: Document[], queryVectors: number[][], truths: Truth[], exact: Latency, progress: Progress): Promise<ChromaFigures> {
-  const collection = `bench-${vectors.length}-${randomBytes(3).toString('hex')}`;
+/**
+ * The same corpus ingested through the engine into new collections on a Chroma server, the same queries; every
+ * collection the ingest made (their names start with the one given) is deleted afterwards.
+ */
+async function measureChroma(config: Config, queryVectors: number[][], truths: Truth[], exact: Latency, progress: Progress): Promise<ChromaFigures> {
+  const collection = `bench-${randomBytes(3).toString('hex')}`;
+  const lockDir = await mkdtemp(join(os.tmpdir(), 'bench-chroma-'));
+  const chroma = configFor(config, config.corpusDir, lockDir, { kind: 'chroma', chromaCollection: collection });
   try {
-    const filled = await timed(() => fillChromaCollection({ url, collection, embeddings, vectors, documents: docs, ids: docs.map((d) => String(d.metadata.id)) }));
-    progress('Chroma collection written');
-    const figures = await searchFigures(queryVectors, truths, (q) => filled.value.similaritySearchVectorWithScore(q, K), K);
+    const ingest = await timed(() => Engine.ingest(chroma));
+    progress('Chroma collection ingested');
+    const figures = await searchFigures(queryVectors, truths, await Engine.open(chroma), K);
     progress('Chroma recall and query latency measured');
-    return { writeMs: Math.round(filled.ms), ...figures, speedup: speedupOver(exact, figures.query) };
+    return { ingestMs: Math.round(ingest.ms), ...figures, speedup: speedupOver(exact, figures.query) };
   } finally {
-    await chromaClient(url).deleteCollection({ name: collection }).catch(() => undefined);
+    const { ChromaClient } = await import('chromadb');
+    const url = new URL(config.store.chromaUrl);
+    const client = new ChromaClient({ host: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80), ssl: url.protocol === 'https:' });
+    const made = (await client.listCollections().catch(() => [])).filter((c) => c.name.startsWith(collection));
+    for (const c of made) await client.deleteCollection({ name: c.name }).catch(() => undefined);
+    await rm(lockDir, { recursive: true, force: true });
   }
 }
 
-/** Recall and latency of the HNSW index ingest wrote, against exact search over the vectors it holds. */
-async function measureVectors(embedder: CorpusEmbedder, corpusDir: string, indexDir: string, questions: string[], progress: Progress, chromaUrl?: string) {
-  const index = (await new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).open())!;
-  const store = index.vectors as HNSWLib;
-  const count = store.index.getCurrentCount();
-  const vectors = Array.from({ length: count }, (_, label) => store.index.getPoint(label));
-  const exact = new hnswlib.BruteforceSearch('cosine', embedder.dimensions);
-  exact.initIndex(count);
-  vectors.forEach((v, i) => exact.addPoint(v, i));
-  const queries = embedder.forQueries(index.manifest.embedderState);
-  const queryVectors = await queries.embedDocuments(questions);
+/**
+ * Recall and latency of the vector store the engine answers from, against exact search over the vectors the engine
+ * reports it holds; and the size of the documents' cleaned text, read in the same pass.
+ */
+async function measureVectors(config: Config, questions: string[], progress: Progress, chromaUrl?: string) {
+  const engine = await Engine.open(config);
+  const { chunks } = engine.indexFacts();
+  const exact = new hnswlib.BruteforceSearch('cosine', engine.indexFacts().embedder.dimensions);
+  exact.initIndex(chunks);
+  let label = 0;
+  let cleanedTextBytes = 0;
+  for await (const doc of engine.documentVectors()) {
+    cleanedTextBytes += doc.textBytes;
+    for (const v of doc.vectors) exact.addPoint(v, label++);
+  }
+  const queryVectors = await engine.embedQuestions(questions);
   const truths = queryVectors.map((q) => {
     const began = performance.now();
     const { distances } = exact.searchKnn(q, K);
     return { bound: Math.max(...distances), ms: performance.now() - began };
   });
   const bruteForceQuery = latency(truths.map((t) => t.ms));
-  const hnsw = await searchFigures(queryVectors, truths, (q) => store.similaritySearchVectorWithScore(q, K), 0);
+  const hnsw = await searchFigures(queryVectors, truths, engine, 0);
   progress('recall and query latency measured');
-  let chroma: ChromaFigures | undefined;
-  if (chromaUrl) {
-    const chunks = (await loadRetrievalTables(index)).chunks;
-    const labels = store.index.getIdsList();
-    const docs = labels.map((label) => {
-      const chunk = chunks[label]!;
-      return new Document({ pageContent: chunk.text, metadata: { id: chunk.id, source: chunk.source, start: chunk.start, end: chunk.end } });
-    });
-    chroma = await measureChroma(chromaUrl, queries, labels.map((l) => vectors[l]!), docs, queryVectors, truths, bruteForceQuery, progress);
-  }
-  return { queries: queryVectors.length, hnswQuery: hnsw.query, bruteForceQuery, speedup: speedupOver(bruteForceQuery, hnsw.query), recallAt10: hnsw.recallAt10, chroma };
+  const chroma = chromaUrl ? await measureChroma(configFor(config, config.corpusDir, config.indexDir, { chromaUrl }), queryVectors, truths, bruteForceQuery, progress) : undefined;
+  return {
+    cleanedTextBytes,
+    queries: queryVectors.length,
+    hnswQuery: hnsw.query,
+    bruteForceQuery,
+    speedup: speedupOver(bruteForceQuery, hnsw.query),
+    recallAt10: hnsw.recallAt10,
+    hnsw: engine.indexFacts().hnsw,
+    chroma,
+  };
 }
 
 type Progress = (message: string) => void;
 
 /**
  * A real corpus of `total` chunks on disk — the real articles plus synthetic ones around them — ingested as
- * `npm run ingest` does, then: opened cold in a fresh process (`openWorker`) and by a cold `npm run ask`, and the
- * vectors' recall@10 against exact search.
+ * `npm run ingest` does in a fresh process (`ingestWorker`), then: its size on disk, opened cold in a fresh process
+ * (`openWorker`) and by a cold `npm run ask`, and the vectors' recall@10 against exact search.
  */
 export async function measureScale(options: {
-  embedder: CorpusEmbedder;
-  /** The real corpus and its chunks (the material synthetic articles are made of). */
-  corpusDir: string;
+  config: Config;
+  /** The real corpus's chunks: the material synthetic articles are made of. */
   material: Chunk[];
   total: number;
   questions: string[];
   coldQuestion: string;
   coldRuns: number;
+  /** Ingests in a fresh process and reports its time, chunks and peak memory (bench runs itself with --ingest-worker). */
+  ingestWorker: (config: Config) => Promise<IngestRun>;
   /** Opens the index in a fresh process and returns its figures (bench runs itself with --open-worker). */
   openWorker: (corpusDir: string, indexDir: string) => Promise<OpenFigures>;
   seed?: number;
-  /** A Chroma server to measure beside HNSW on the same vectors and queries. */
+  /** A Chroma server to measure beside HNSW on the same corpus and queries. */
   chromaUrl?: string;
   onProgress?: Progress;
 }): Promise<ScaleResult> {
-  const { embedder, total } = options;
+  const { config: base, total } = options;
   const began = performance.now();
   const progress: Progress = (m) => options.onProgress?.(`  ${total.toLocaleString('en')}: ${m} (${Math.round((performance.now() - began) / 1000)} s)`);
   const dir = await mkdtemp(join(os.tmpdir(), 'bench-scale-'));
-  const corpusDir = join(dir, 'corpus');
-  const indexDir = join(dir, 'index');
+  const config = configFor(base, join(dir, 'corpus'), join(dir, 'index'));
   try {
-    await mkdir(corpusDir);
-    for (const name of (await readdir(options.corpusDir)).filter((n) => !n.startsWith('.'))) await copyFile(join(options.corpusDir, name), join(corpusDir, name));
-    await writeSyntheticCorpus(options.material, Math.max(0, total - options.material.length), options.seed ?? total, corpusDir);
+    await mkdir(config.corpusDir);
+    for (const name of (await readdir(base.corpusDir)).filter((n) => !n.startsWith('.'))) await copyFile(join(base.corpusDir, name), join(config.corpusDir, name));
+    await writeSyntheticCorpus(options.material, Math.max(0, total - options.material.length), options.seed ?? total, config.corpusDir);
     progress('corpus written');
-    const ingest = await timed(() => new LocalIndexStore(corpusDir, indexDir, embedder, retrievalTablesFile).ingest());
-    progress(`ingested (${ingest.value.chunks.toLocaleString('en')} chunks)`);
-    const build = join(indexDir, await readlink(join(indexDir, 'current')));
-    const vectors = await measureVectors(embedder, corpusDir, indexDir, options.questions, progress, options.chromaUrl);
-    const opened = await options.openWorker(corpusDir, indexDir);
+    const { bytes } = await corpusSize(config.corpusDir);
+    const ingest = await options.ingestWorker(config);
+    progress(`ingested (${ingest.chunks.toLocaleString('en')} chunks)`);
+    const indexBytes = await directoryBytes(config.indexDir);
+    const vectors = await measureVectors(config, options.questions, progress, options.chromaUrl);
+    const opened = await options.openWorker(config.corpusDir, config.indexDir);
     progress('opened and answered in a fresh process');
-    const coldAsk = await measureColdAsk(options.coldQuestion, indexDir, options.coldRuns, corpusDir);
+    const coldAsk = await measureColdAsk(options.coldQuestion, config.indexDir, options.coldRuns, config.corpusDir);
     progress('cold asks measured');
     return {
-      chunks: ingest.value.chunks,
-      syntheticChunks: ingest.value.chunks - options.material.length,
-      hnsw: HNSW_PARAMS,
-      ingestMs: Math.round(ingest.ms),
-      indexBytes: await directoryBytes(build),
-      tablesBytes: (await stat(join(build, 'retrieval-tables.bin'))).size,
+      chunks: ingest.chunks,
+      syntheticChunks: ingest.chunks - options.material.length,
+      ingestMs: ingest.ms,
+      ingestMbPerS: Math.round((bytes / 1048576 / (ingest.ms / 1000)) * 100) / 100,
+      ingestPeakRssMB: ingest.peakRssMB,
+      indexBytes,
       coldAsk,
       ...vectors,
       ...opened,

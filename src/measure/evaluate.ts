@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config.js';
 import { Engine } from '../rag/engine.js';
 import { InvalidQuestionError, UserFacingError } from '../rag/errors.js';
@@ -99,7 +99,7 @@ function wordSet(text: string): Set<string> {
  * The lines of a JSON-lines set, each validated by `schema`; a bad line stops with its file and line number.
  * `what` names one entry in messages ("question", "summary case").
  */
-export function parseJsonLines<T>(text: string, file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, what: string): T[] {
+export function parseJsonLines<T>(text: string, file: string, schema: z.ZodType<T, unknown>, what: string): T[] {
   const entries: T[] = [];
   for (const [n, line] of text.split('\n').entries()) {
     if (!line.trim()) continue;

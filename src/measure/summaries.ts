@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config.js';
 import type { Summary } from '../rag/types.js';
 import { corpusWords, normalize, parseJsonLines, QuestionSetError } from './evaluate.js';

@@ -8,19 +8,20 @@ import { NewsDesk } from './compose/desk.js';
 import { Statements, type StoryView } from './compose/stories.js';
 import { buildTimeline } from './compose/timeline.js';
 import { mentionsOwnTerms, understandFollowUp } from './compose/follow-up.js';
-import { createGenerator, type GroundedGenerator } from './compose/generate.js';
+import type { GroundedGenerator } from './compose/generate.js';
 import { summarizeSource, summarizeTopic } from './compose/summarize.js';
 import { createEmbedder, type CorpusEmbedder } from './embedding/corpus-embedder.js';
 import { CorpusFileError, IndexMismatchError, IndexWriteError, IngestBusyError, ingestStopped, InvalidQuestionError, UnknownSourceError } from './errors.js';
 import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
+import type { Chunk } from './ingest/chunk.js';
 import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
 import { loadRetrievalTables } from './search/retrieval-tables.js';
-import { retrievalTablesFile } from './search/document-work.js';
+import { contextualText, retrievalTablesFile } from './search/document-work.js';
 import { ScopeView } from './scope-view.js';
 import { analyseQuestion, questionTerms, type QuestionAnalysis } from './text/question.js';
 import {
@@ -45,6 +46,8 @@ import {
   type Timeline,
   type TimelineRequest,
 } from './types.js';
+
+export type { Chunk } from './ingest/chunk.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -104,9 +107,10 @@ export class Engine implements AnswerEngine {
     private readonly store: IndexStore,
     live: Live,
     private readonly notice: (message: string) => void,
+    generator: GroundedGenerator | null,
   ) {
     this.live = live;
-    this.generator = createGenerator(config.llm);
+    this.generator = generator;
   }
 
   static async open(config: Config, options: EngineOptions = {}): Promise<Engine> {
@@ -149,7 +153,9 @@ export class Engine implements AnswerEngine {
         } else throw e;
       }
     }
-    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice);
+    // The language-model path (LangChain's messages and chat models) loads only when a model is configured.
+    const generator = config.llm.provider === 'none' ? null : (await import('./compose/generate.js')).createGenerator(config.llm);
+    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice, generator);
   }
 
   /**
@@ -315,6 +321,45 @@ export class Engine implements AnswerEngine {
       chunkSources: retrieval.chunks.map((i) => retriever.chunks[i]!.source),
       evidenceSources: retrieval.evidence.map((e) => e.sentence.source),
     };
+  }
+
+  /** Measurement: the chunks of the live index, in index order (what benchmarks build synthetic corpora from). */
+  chunks(): readonly Chunk[] {
+    return this.live.retriever.chunks;
+  }
+
+  /** Measurement: HNSW parameters, embedder and size of the live build, as its manifest records them. */
+  indexFacts(): Pick<Manifest, 'hnsw' | 'embedder' | 'chunks'> & { documents: number } {
+    const { hnsw, embedder, chunks, documents } = this.live.index.manifest;
+    return { hnsw, embedder, chunks, documents: documents.length };
+  }
+
+  /** Measurement: questions as vectors, embedded as retrieval embeds them under the live build's embedder state. */
+  embedQuestions(questions: string[]): Promise<number[][]> {
+    return this.embedder.forQueries(this.live.index.manifest.embedderState).embedDocuments(questions);
+  }
+
+  /** Measurement: the vector store's own k nearest chunks to `vector` (retrieval's dense stage), with their distances. */
+  async nearestChunks(vector: number[], k: number): Promise<{ id: string; distance: number }[]> {
+    const found = await this.live.index.vectors.similaritySearchVectorWithScore(vector, k);
+    return found.map(([doc, distance]) => ({ id: String(doc.metadata.id), distance }));
+  }
+
+  /**
+   * Measurement: every document of the live index, a few at a time, with the size of its cleaned text in bytes and
+   * its chunks' vectors as the vector store holds them: embedded as ingest embeds them, under the build's embedder
+   * state (the store keeps each vector once, as float32, so the two agree to float32 precision).
+   */
+  async *documentVectors(): AsyncGenerator<{ source: string; textBytes: number; vectors: number[][] }> {
+    const { index } = this.live;
+    const sources = index.manifest.documents.map((d) => d.source);
+    for (let i = 0; i < sources.length; i += 100) {
+      for (const record of await index.records(sources.slice(i, i + 100))) {
+        const raw = await this.embedder.embedRaw(record.chunks.map(contextualText));
+        const vectors = this.embedder.finishWith(raw, index.manifest.embedderState);
+        yield { source: record.source, textBytes: Buffer.byteLength(record.text), vectors };
+      }
+    }
   }
 
   /** The dated events about a subject in date order (compose/timeline.ts); throws InvalidQuestionError for bad input. */

@@ -119,4 +119,16 @@ describe('npm run summary', () => {
     expect(s.summary.length).toBeGreaterThan(100);
     expect(s.citations[0].source).toBe('003_aed676f35e158f01.txt');
   });
+
+  it('takes a path into the corpus, as a shell completes it, like the bare file name', async () => {
+    const byName = (await cli('summary', ['--source', '003_aed676f35e158f01.txt', '--json'])).stdout;
+    for (const path of ['corpus/003_aed676f35e158f01.txt', './corpus/003_aed676f35e158f01.txt', join(process.cwd(), 'corpus/003_aed676f35e158f01.txt')]) {
+      const { code, stdout } = await cli('summary', ['--source', path, '--json']);
+      expect(code).toBe(0);
+      expect(stdout).toBe(byName);
+    }
+    const outside = await cli('summary', ['--source', 'eval/web/corpus/hornmonitor-cbk-rate-cut.txt']);
+    expect(outside.code).toBe(1);
+    expect(outside.stderr.trim()).toBe('error: no indexed document named eval/web/corpus/hornmonitor-cbk-rate-cut.txt; /sources or npm run summary -- --list shows them');
+  });
 });

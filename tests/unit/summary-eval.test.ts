@@ -34,7 +34,7 @@ describe('scoreSummary', () => {
 describe('parseSummaryCases', () => {
   test('names the file and line of a bad case', () => {
     expect(() => parseSummaryCases('{"source":"a.txt","corpus":"seeds","facts":[["x"]]}\n{"source":"b.txt","corpus":"moon","facts":[["y"]]}', 'set.jsonl')).toThrow(
-      new QuestionSetError('set.jsonl:2: corpus: Invalid enum value. Expected \'seeds\' | \'web\', received \'moon\''),
+      new QuestionSetError('set.jsonl:2: corpus: Invalid option: expected one of "seeds"|"web"'),
     );
     expect(() => parseSummaryCases('not json', 'set.jsonl')).toThrow('set.jsonl:1: not a JSON object');
     expect(() => parseSummaryCases('\n', 'set.jsonl')).toThrow('set.jsonl: holds no summary cases');

@@ -7,7 +7,7 @@
  * field.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJsonLines, readQuestions } from '../evaluate.js';
 import { locateRepository, readAtCommit, type GitOrigin } from './git-source.js';
 import type { LabelledSet, SourceDocument, SourceQuestion } from './labelled-set.js';

@@ -8,7 +8,7 @@
  * many paragraphs never name their subject ("They were descended from Norse raiders…"): without it a question
  * naming the subject would ask for something no reader of the file could place. Questions are split by title.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { locateRepository, readAtCommit, type GitOrigin } from './git-source.js';
 import type { LabelledSet, SourceDocument, SourceQuestion } from './labelled-set.js';
 

@@ -4,8 +4,10 @@
  *
  * The package ships its vectors as one 307 MB JSON file that costs ~7 s and ~1 GB to `require`. It is converted once
  * into a compact binary cache (int8 vectors with a per-word scale, the vocabulary and a hash table over it, ~44 MB)
- * whose load is a single read plus typed-array views: no per-word work, so it takes tens of milliseconds. Layout,
- * little-endian:
+ * that is read where needed rather than whole: a word is found by probing the file's hash table, and its vector is one
+ * positional read. A question touches a few hundred of its 341,479 words, so a cold `ask` reads kilobytes, not 44 MB.
+ * An ingest's pool of worker threads reads the whole file once instead, into shared memory that every worker views.
+ * Layout, little-endian:
  *
  *   0  magic "SIFV"   4  format version   8  word count   12 dimensions   16 hash slots   20 vocabulary bytes
  *   24 CRC-32 of everything after the header   28 (zero)   32 size of the source JSON (f64)
@@ -13,8 +15,8 @@
  *      · vectors i8[count × dims] · vocabulary UTF-8, in the package's order (corpus frequency, "the" first)
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -24,6 +26,12 @@ const MAGIC = 'SIFV';
 const FORMAT_VERSION = 1;
 const HEADER_BYTES = 40;
 const CACHE_FILE = `wink-sg-100d.v${FORMAT_VERSION}.bin`;
+/**
+ * Beside the cache: the file's identity (inode, size, modification and change times) when its checksum last matched.
+ * Checking all 44 MB at every start would cost more than the rest of a cold `ask`; any write to the file, a copy or a
+ * rebuild changes that identity, and the checksum is checked again.
+ */
+const VERIFIED_SUFFIX = '.verified';
 /** A temp file this old was left by a build that was killed; newer ones may belong to a build still running. */
 const STALE_TEMP_MS = 10 * 60_000;
 
@@ -43,34 +51,127 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-/** The word vectors as views over the cache file: int8 components, one float scale per word, and a word → rank table. */
+/** The cache's sizes and where each of its sections starts, in bytes, as its header gives them. */
+interface Layout {
+  count: number;
+  dims: number;
+  slots: number;
+  scales: number;
+  offsets: number;
+  table: number;
+  vectors: number;
+  vocab: number;
+  /** The whole file's. */
+  size: number;
+}
+
+function layoutOf(header: Buffer): Layout {
+  const count = header.readUInt32LE(8);
+  const dims = header.readUInt32LE(12);
+  const slots = header.readUInt32LE(16);
+  const scales = HEADER_BYTES;
+  const offsets = scales + count * 4;
+  const table = offsets + (count + 1) * 4;
+  const vectors = table + slots * 4;
+  const vocab = vectors + count * dims;
+  return { count, dims, slots, scales, offsets, table, vectors, vocab, size: vocab + header.readUInt32LE(20) };
+}
+
+/** Hash-table slots read per probe: a word is almost always within the first few slots after its hash. */
+const PROBE_SLOTS = 16;
+
+/** One word's vector as the cache stores it: int8 components and the scale that turns them back into floats. */
+interface StoredVector {
+  scale: number;
+  components: Int8Array;
+}
+
+/**
+ * Where the cache's bytes are read from: its open file, a few bytes where needed (a question touches a few hundred
+ * words), or the whole file in shared memory, which every worker thread of an ingest views without a copy of its own.
+ */
+type CacheBytes = { fd: number } | { shared: Buffer };
+
+/**
+ * The word vectors, read from the cache on demand: a word's rank by probing the cache's hash table, its scale and
+ * components by two positional reads, each kept once read.
+ */
 class WordVectors {
+  readonly count: number;
+  readonly dims: number;
   private readonly encoder = new TextEncoder();
+  private readonly ranks = new Map<string, number>();
+  private readonly vectors = new Map<number, StoredVector>();
+  private readonly probe = Buffer.alloc(PROBE_SLOTS * 4);
+  private readonly bounds = Buffer.alloc(8);
 
   constructor(
-    readonly count: number,
-    readonly dims: number,
-    readonly scales: Float32Array,
-    readonly quantized: Int8Array,
-    private readonly offsets: Uint32Array,
-    private readonly table: Uint32Array,
-    private readonly vocab: Uint8Array,
-    /** The whole cache file, in shared memory. */
-    readonly file: Buffer,
-  ) {}
+    private bytes: CacheBytes,
+    private readonly at: Layout,
+  ) {
+    this.count = at.count;
+    this.dims = at.dims;
+  }
+
+  private read(into: Uint8Array, position: number): void {
+    const { bytes } = this;
+    const read = 'fd' in bytes ? readSync(bytes.fd, into, 0, into.length, position) : bytes.shared.copy(into, 0, position, position + into.length);
+    if (read !== into.length) throw new Error('the word-vector cache ended early');
+  }
+
+  /**
+   * The whole cache in shared memory, for an ingest's worker threads (SifEmbeddings.fromShared). It is read from the
+   * file when an ingest first asks, so answering never holds its 44 MB; this thread's later reads come from it too.
+   */
+  shared(): Buffer {
+    if ('shared' in this.bytes) return this.bytes.shared;
+    const { fd } = this.bytes;
+    const shared = Buffer.from(new SharedArrayBuffer(this.at.size));
+    this.read(shared, 0);
+    this.bytes = { shared };
+    closeSync(fd);
+    return shared;
+  }
 
   /** Frequency rank (0 = most frequent) of exactly `word`, or undefined. */
   rank(word: string): number | undefined {
+    let rank = this.ranks.get(word);
+    if (rank === undefined) this.ranks.set(word, (rank = this.lookUp(word)));
+    return rank < 0 ? undefined : rank;
+  }
+
+  vector(rank: number): StoredVector {
+    let stored = this.vectors.get(rank);
+    if (!stored) {
+      const scale = new Float32Array(1);
+      this.read(new Uint8Array(scale.buffer), this.at.scales + rank * 4);
+      const components = new Int8Array(this.dims);
+      this.read(new Uint8Array(components.buffer), this.at.vectors + rank * this.dims);
+      this.vectors.set(rank, (stored = { scale: scale[0]!, components }));
+    }
+    return stored;
+  }
+
+  private lookUp(word: string): number {
     const bytes = this.encoder.encode(word);
-    const mask = this.table.length - 1;
-    for (let slot = fnv1a(bytes, 0, bytes.length) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.table[slot]!;
-      if (entry === 0) return undefined;
-      const start = this.offsets[entry - 1]!;
-      if (this.offsets[entry]! - start !== bytes.length) continue;
-      let same = true;
-      for (let i = 0; i < bytes.length && same; i++) same = this.vocab[start + i] === bytes[i];
-      if (same) return entry - 1;
+    const mask = this.at.slots - 1;
+    let slot = fnv1a(bytes, 0, bytes.length) & mask;
+    for (;;) {
+      // Slots up to the end of the table at most; probing wraps round to slot 0.
+      const slotsRead = Math.min(PROBE_SLOTS, this.at.slots - slot);
+      const probe = this.probe.subarray(0, slotsRead * 4);
+      this.read(probe, this.at.table + slot * 4);
+      for (let i = 0; i < slotsRead; i++) {
+        const entry = probe.readUInt32LE(i * 4);
+        if (entry === 0) return -1;
+        this.read(this.bounds, this.at.offsets + (entry - 1) * 4);
+        const start = this.bounds.readUInt32LE(0);
+        if (this.bounds.readUInt32LE(4) - start !== bytes.length) continue;
+        const stored = Buffer.alloc(bytes.length);
+        this.read(stored, this.at.vocab + start);
+        if (stored.equals(bytes)) return entry - 1;
+      }
+      slot = (slot + slotsRead) & mask;
     }
   }
 }
@@ -221,62 +322,68 @@ function bytesOf(a: ArrayBufferView): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/**
- * A file's bytes in shared memory: the word vectors are read once and every ingest worker thread views the same
- * bytes (embedderFromShare), instead of each reading and holding its own 44 MB copy.
- */
-async function readShared(file: string): Promise<Buffer> {
-  const handle = await open(file, 'r');
+/** What identifies one version of the cache file: any write, copy or rebuild changes one of these. */
+function identity(info: Stats): string {
+  return JSON.stringify({ ino: info.ino, size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs });
+}
+
+function verifiedBefore(cachePath: string, info: Stats): boolean {
   try {
-    const { size } = await handle.stat();
-    const bytes = Buffer.from(new SharedArrayBuffer(size));
-    let read = 0;
-    while (read < size) {
-      const { bytesRead } = await handle.read(bytes, read, size - read, read);
-      if (!bytesRead) break;
-      read += bytesRead;
-    }
-    return bytes.subarray(0, read);
-  } finally {
-    await handle.close();
+    return readFileSync(cachePath + VERIFIED_SUFFIX, 'utf8') === identity(info);
+  } catch {
+    return false;
   }
+}
+
+/** Records that the file `info` describes matched its checksum (a temp file renamed into place, swept if left). */
+async function markVerified(cachePath: string, info: Stats): Promise<void> {
+  const temp = `${cachePath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, identity(info));
+    await rename(temp, cachePath + VERIFIED_SUFFIX);
+  } catch {
+    // Only a later start's time is at stake: it checks the checksum again.
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** CRC-32 of the file from `start` to its end, read a few megabytes at a time. */
+function fileCrc32(fd: number, start: number, end: number): number {
+  const block = Buffer.allocUnsafe(8 << 20);
+  let crc = 0;
+  for (let at = start; at < end; ) {
+    const n = readSync(fd, block, 0, Math.min(block.length, end - at), at);
+    if (n === 0) break;
+    crc = crc32(block.subarray(0, n), crc);
+    at += n;
+  }
+  return crc;
 }
 
 /** The cache's word vectors, or the reason it cannot be used (missing, truncated, corrupt, older format, other source). */
 async function readCache(cachePath: string, sourceBytes: number): Promise<WordVectors | string> {
-  let file: Buffer;
+  let fd: number;
   try {
-    file = await readShared(cachePath);
+    fd = openSync(cachePath, 'r');
   } catch {
     return 'missing';
   }
-  if (file.length < HEADER_BYTES || file.toString('latin1', 0, 4) !== MAGIC) return 'not a word-vector cache';
-  if (file.readUInt32LE(4) !== FORMAT_VERSION) return 'older format';
-  if (file.readDoubleLE(32) !== sourceBytes) return 'built from another version of the word vectors';
-  const count = file.readUInt32LE(8);
-  const dims = file.readUInt32LE(12);
-  const slots = file.readUInt32LE(16);
-  const vocabBytes = file.readUInt32LE(20);
-  if (file.length !== HEADER_BYTES + count * 4 + (count + 1) * 4 + slots * 4 + count * dims + vocabBytes) return 'truncated';
-  if (crc32(file.subarray(HEADER_BYTES)) !== file.readUInt32LE(24)) return 'checksum mismatch';
-  return viewCache(file);
-}
-
-/** Typed-array views over a checked cache file: no copy, so the bytes can be shared between threads. */
-function viewCache(file: Buffer): WordVectors {
-  const count = file.readUInt32LE(8);
-  const dims = file.readUInt32LE(12);
-  const slots = file.readUInt32LE(16);
-  const vocabBytes = file.readUInt32LE(20);
-  // The file has its own (shared) buffer, so every section starts 4-byte aligned and can be viewed in place.
-  const memory = file.buffer;
-  const end = (view: ArrayBufferView) => view.byteOffset + view.byteLength;
-  const scales = new Float32Array(memory, file.byteOffset + HEADER_BYTES, count);
-  const offsets = new Uint32Array(memory, end(scales), count + 1);
-  const table = new Uint32Array(memory, end(offsets), slots);
-  const quantized = new Int8Array(memory, end(table), count * dims);
-  const vocab = new Uint8Array(memory, end(quantized), vocabBytes);
-  return new WordVectors(count, dims, scales, quantized, offsets, table, vocab, file);
+  const unusable = (reason: string) => {
+    closeSync(fd);
+    return reason;
+  };
+  const info = fstatSync(fd);
+  const header = Buffer.alloc(HEADER_BYTES);
+  if (readSync(fd, header, 0, HEADER_BYTES, 0) < HEADER_BYTES || header.toString('latin1', 0, 4) !== MAGIC) return unusable('not a word-vector cache');
+  if (header.readUInt32LE(4) !== FORMAT_VERSION) return unusable('older format');
+  if (header.readDoubleLE(32) !== sourceBytes) return unusable('built from another version of the word vectors');
+  const layout = layoutOf(header);
+  if (info.size !== layout.size) return unusable('truncated');
+  if (!verifiedBefore(cachePath, info)) {
+    if (fileCrc32(fd, HEADER_BYTES, info.size) !== header.readUInt32LE(24)) return unusable('checksum mismatch');
+    await markVerified(cachePath, info);
+  }
+  return new WordVectors({ fd }, layout);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -407,12 +514,13 @@ export class SifEmbeddings extends Embeddings {
 
   /** A SIF embedder over word vectors another thread loaded and shared (`sharedWords`, a Uint8Array once posted). */
   static fromShared(words: Uint8Array): SifEmbeddings {
-    return new SifEmbeddings(viewCache(Buffer.from(words.buffer, words.byteOffset, words.byteLength)), null);
+    const shared = Buffer.from(words.buffer, words.byteOffset, words.byteLength);
+    return new SifEmbeddings(new WordVectors({ shared }, layoutOf(shared)), null);
   }
 
   /** The word-vector cache in shared memory, for `fromShared` in a worker thread. */
   get sharedWords(): Buffer {
-    return this.words.file;
+    return this.words.shared();
   }
 
   /** A copy sharing the word vectors that removes `pc` (a unit vector, or null for none) in embedDocuments/embedQuery. */
@@ -427,10 +535,9 @@ export class SifEmbeddings extends Embeddings {
   vectorOf(word: string): Float32Array | undefined {
     const rank = this.rankOf(word.normalize('NFC').toLowerCase().replace(/’/g, "'"));
     if (rank === undefined) return undefined;
-    const { dims, quantized, scales } = this.words;
-    const out = new Float32Array(dims);
-    const scale = scales[rank]!;
-    for (let i = 0; i < dims; i++) out[i] = quantized[rank * dims + i]! * scale;
+    const { scale, components } = this.words.vector(rank);
+    const out = new Float32Array(this.words.dims);
+    for (let i = 0; i < out.length; i++) out[i] = components[i]! * scale;
     return out;
   }
 
@@ -484,14 +591,14 @@ export class SifEmbeddings extends Embeddings {
   }
 
   private rawVector(text: string): number[] {
-    const { dims, quantized, scales } = this.words;
+    const { dims } = this.words;
     const sum = new Float64Array(dims);
     let count = 0;
     for (const rank of this.ranksIn(text)) {
+      const { scale, components } = this.words.vector(rank);
       const p = 1 / ((rank + 1) * this.zipfNorm);
-      const weight = (SIF_A / (SIF_A + p)) * scales[rank]!;
-      const base = rank * dims;
-      for (let i = 0; i < dims; i++) sum[i]! += weight * quantized[base + i]!;
+      const weight = (SIF_A / (SIF_A + p)) * scale;
+      for (let i = 0; i < dims; i++) sum[i]! += weight * components[i]!;
       count++;
     }
     const raw = scaled(sum, 1 / Math.max(count, 1));

@@ -30,7 +30,7 @@ import type { Config } from '../../config.js';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError, IngestBusyError, ServiceUnavailableError } from '../errors.js';
 import type { IngestProgress, IngestReport } from '../types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { builtWith, cleanedDigest, HNSW_PARAMS, manifestSchema, newManifest, parseManifest, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './contract.js';
 import { assembleCorpus, ingestReport } from './corpus-records.js';
 import { withIngestLock } from './lock.js';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { VectorStore } from '@langchain/core/vectorstores';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
 import type { Chunk } from '../ingest/chunk.js';

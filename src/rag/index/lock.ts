@@ -10,7 +10,6 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import lockfile from 'proper-lockfile';
 import { asIndexWriteError, IngestBusyError } from '../errors.js';
 
 interface Holder {
@@ -115,6 +114,8 @@ async function removeLockOf(lock: string, holder: Holder | 'empty'): Promise<boo
 }
 
 async function acquire(indexDir: string): Promise<() => Promise<void>> {
+  // Loaded here: proper-lockfile (and graceful-fs, which patches fs as it loads) is for ingests, not for answering.
+  const { default: lockfile } = await import('proper-lockfile');
   // stale: a holder on another host that stopped refreshing the lock (killed) is taken over after this long.
   const options = { lockfilePath: lockPath(indexDir), stale: 10_000, update: 2_000, fs: lockFs };
   try {

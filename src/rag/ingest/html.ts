@@ -3,11 +3,10 @@
  * in a linkedom DOM, leaving navigation, cookie banners, related lists and comment forms behind. The article is
  * written out as blocks separated by blank lines: headings marked with "# " (so only real headings become
  * headings), list items with "- ", tables as pipe tables; images, figures and their captions and footnote markers
- * are dropped. Pages where Readability finds no article fall back to the whole body through node-html-parser.
+ * are dropped. Pages where Readability finds no article fall back to the whole body, furniture removed.
  */
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { parse as parseHtml } from 'node-html-parser';
 import { isoDate } from './dates.js';
 import { READABILITY_MAX_ELEMENTS } from './limits.js';
 import type { ParsedText } from './parsed.js';
@@ -131,12 +130,14 @@ export function withoutSiteName(title: string, siteName?: string, h1?: string): 
   return title;
 }
 
-/** A page where Readability finds no article: its body minus page furniture, one block per line. */
-function wholeBody(html: string): string {
-  const root = parseHtml(html, { blockTextElements: { script: false, style: false, noscript: false } });
-  root.querySelectorAll('script, style, noscript, nav, footer, header, aside, form, figure').forEach((el) => el.remove());
-  const body = root.querySelector('article') ?? root.querySelector('main') ?? root.querySelector('body') ?? root;
-  return body.structuredText.split(/\n+/).join('\n\n');
+/** A page where Readability finds no article: its article, main part or body minus page furniture, as blocks. */
+function wholeBody(html: string): string[] {
+  const { document } = parseHTML(html);
+  document.querySelectorAll('header').forEach((el) => el.remove());
+  const body = document.querySelector('article') ?? document.querySelector('main') ?? document.querySelector('body');
+  const out: string[] = [];
+  if (body) blocks(body as unknown as DomNode, out);
+  return out;
 }
 
 export function parseHtmlPage(html: string): ParsedText {
@@ -156,18 +157,18 @@ export function parseHtmlPage(html: string): ParsedText {
   ]);
   const author = metaContent(document, ['meta[name="author"]', 'meta[property="article:author"]']);
   const h1 = squeeze(document.querySelector('h1')?.textContent ?? '');
-  const out: string[] = [];
+  let out: string[] = [];
   // A page past this size is a table or a listing, read from its body: Readability's passes would take seconds.
   const large = document.querySelectorAll('*').length > READABILITY_MAX_ELEMENTS;
   // Readability rewrites the DOM it reads: everything above is taken first.
   const article = large ? null : new Readability(document as unknown as Document, { serializer: (node) => node }).parse();
   if (article?.content) blocks(article.content as unknown as DomNode, out);
   else if (large && document.body) blocks(document.body as unknown as DomNode, out);
-  const found = out.length > 0;
+  if (!out.length) out = wholeBody(html);
   const title = withoutSiteName(headTitle || squeeze(article?.title ?? '') || h1, siteName, h1);
   return {
-    text: found ? out.join('\n\n') : wholeBody(html),
-    headings: found ? 'marked' : 'shape',
+    text: out.join('\n\n'),
+    headings: 'marked',
     title: title || undefined,
     date: isoDate(published ?? article?.publishedTime ?? ''),
     author,

@@ -8,12 +8,15 @@ import type { Nodes, Root, RootContent } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { frontmatterFromMarkdown } from 'mdast-util-frontmatter';
 import { frontmatter } from 'micromark-extension-frontmatter';
+import { parseHTML } from 'linkedom';
 import { parse as parseYaml } from 'yaml';
-import { parse as parseHtml } from 'node-html-parser';
 import { isoDate } from './dates.js';
 import type { ParsedText } from './parsed.js';
 
 const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** The text of a piece of raw HTML in the markdown, tags dropped and entities decoded (by the parser html.ts uses). */
+const htmlText = (html: string) => parseHTML(`<!doctype html><html><body>${html}</body></html>`).document.body.textContent ?? '';
 
 /** Inline text of a node: images and footnote markers (<sup>…</sup>) dropped, soft line breaks become spaces. */
 function inlineText(node: Nodes): string {
@@ -35,7 +38,7 @@ function inlineText(node: Nodes): string {
       case 'html':
         if (/^<sup\b/i.test(n.value)) inSup++;
         else if (/^<\/sup>/i.test(n.value)) inSup = Math.max(0, inSup - 1);
-        else if (!inSup) parts.push(parseHtml(n.value).text);
+        else if (!inSup) parts.push(htmlText(n.value));
         return;
       default:
         if ('children' in n) for (const c of n.children) walk(c as Nodes);
@@ -84,7 +87,7 @@ function blocks(nodes: RootContent[], source: string, out: string[], bullet = ''
         if (node.value.trim()) out.push(node.value);
         break;
       case 'html': {
-        const text = squeeze(parseHtml(node.value.replace(/<sup>.*?<\/sup>/gis, '')).text);
+        const text = squeeze(htmlText(node.value.replace(/<sup>.*?<\/sup>/gis, '')));
         if (text) out.push(text);
         break;
       }

@@ -21,7 +21,7 @@ export const retrievalTablesFile: TablesFormat = {
 };
 
 /** The text a chunk is embedded as: its heading and title carry the topic that its sentences often leave implicit. */
-function contextualText(chunk: Chunk): string {
+export function contextualText(chunk: Chunk): string {
   return `${chunk.title}. ${chunk.heading ? `${chunk.heading}. ` : ''}${chunk.text}`;
 }
 
