@@ -150,7 +150,7 @@ describe('/reindex from Discord while a shell ingest holds the lock', { timeout:
     indexDir = join(scene.root, 'bot-index');
     await copyRealCorpus(corpusDir);
     harness = await startHarness({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, REINDEX_COOLDOWN_SECONDS: '600' });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await harness?.stop();
@@ -163,11 +163,11 @@ describe('/reindex from Discord while a shell ingest holds the lock', { timeout:
     await shell.holdWithLock();
     const reindex = discord.slashCommand('reindex', {}, discord.admin);
     const ask = discord.slashCommand('ask', { question: MALI_QUESTION });
-    const told = await discord.waitForRequest(isEdit(reindex), 30_000);
+    const told = await discord.waitForRequest(isEdit(reindex), 60_000);
     expect(told.body.content).toBe('Sorry — another ingest is already running on this index; try again when it finishes.');
     expect(told.body.embeds).toEqual([]);
     expect(discord.requests.find(isCallback(reindex))?.body.data.flags).toBe(64);
-    const answer = await discord.waitForRequest(isEdit(ask), 30_000);
+    const answer = await discord.waitForRequest(isEdit(ask), 60_000);
     expect(answer.body.embeds[0].description).toContain(`\`${MALI}\``);
     shell.resume();
     expect(await shell.exited).toBe(0);
@@ -175,6 +175,7 @@ describe('/reindex from Discord while a shell ingest holds the lock', { timeout:
 
   test('once the shell ingest is done, /reindex runs; right after, the cooldown is explained', async () => {
     const { discord } = harness;
+    const began = Date.now();
     const run = discord.slashCommand('reindex', {}, discord.admin);
     // A slow machine may show a progress line first (one edit every 3 s); the report is the edit with an embed.
     const report = await discord.waitForRequest((r) => isEdit(run)(r) && r.body.embeds?.length > 0, 60_000);
@@ -183,6 +184,10 @@ describe('/reindex from Discord while a shell ingest holds the lock', { timeout:
     const again = discord.slashCommand('reindex', {}, discord.admin);
     const refusal = await discord.waitForRequest(isCallback(again));
     expect(refusal.body).toMatchObject({ type: 4, data: { flags: 64 } });
-    expect(refusal.body.data.content).toMatch(/^The index was rebuilt moments ago; try again in (59\d|600) s\.$/);
+    // The cooldown counts from the end of the run: at most 600 s remain, and no fewer than this test has waited allows.
+    const remaining = /^The index was rebuilt moments ago; try again in (\d+) s\.$/.exec(refusal.body.data.content);
+    expect(remaining, refusal.body.data.content).not.toBeNull();
+    expect(Number(remaining![1])).toBeLessThanOrEqual(600);
+    expect(Number(remaining![1])).toBeGreaterThanOrEqual(600 - Math.ceil((Date.now() - began) / 1000) - 1);
   });
 });
