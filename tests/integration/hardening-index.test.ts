@@ -182,6 +182,18 @@ describe('locks and links a killed ingest leaves', { timeout: 120_000 }, () => {
     expect(await stat(join(indexDir, 'ingest.lock')).catch(() => null)).toBeNull();
   });
 
+  test('a holder on another host, which cannot be asked, holds the lock while it refreshes it and is taken over once it is 10 s old', async () => {
+    const indexDir = await scene.freshIndexCopy();
+    const lock = join(indexDir, 'ingest.lock');
+    await lockHeldBy(indexDir, JSON.stringify({ pid: process.pid, thread: 0, host: `not-${os.hostname()}` }));
+    await expect(Engine.ingest(configFor(REAL_CORPUS, indexDir))).rejects.toThrow('another ingest is already running on this index');
+    const old = new Date(Date.now() - 11_000);
+    await utimes(lock, old, old);
+    const report = await Engine.ingest(configFor(REAL_CORPUS, indexDir));
+    expect(report.documents).toHaveLength(5);
+    expect(await stat(lock).catch(() => null)).toBeNull();
+  });
+
   test('an empty lock record, a dead holder renamed aside and a .current-* link are cleared by the next ingest, which runs at once', async () => {
     const indexDir = await scene.freshIndexCopy();
     await lockHeldBy(indexDir, '');
