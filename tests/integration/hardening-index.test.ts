@@ -4,14 +4,14 @@
  * `current` replaced by a directory, and locks held by a zombie or by nobody. Each is caught at open or at the next
  * ingest, never served, and repaired. Real engine, real `npm run ask` / `npm run ingest` children, temp directories.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, lstat, mkdir, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
 import { IndexMismatchError } from '../../src/rag/errors.js';
-import { CACHE_DIR, configFor, copyRealCorpus, MALI, MALI_QUESTION, REAL_CORPUS, spawnIngest, useIngestScene } from '../support/hardening-fixtures.js';
+import { CACHE_DIR, configFor, copyRealCorpus, MALI, MALI_QUESTION, REAL_CORPUS, spawnIngest, until, useIngestScene } from '../support/hardening-fixtures.js';
 import { spawnTs } from '../support/spawn-ts.js';
 
 const scene = useIngestScene('index', 0);
@@ -151,16 +151,16 @@ describe('current replaced by a directory', { timeout: 120_000 }, () => {
 });
 
 describe('locks and links a killed ingest leaves', { timeout: 120_000 }, () => {
-  const sleepers: number[] = [];
-  afterAll(() => sleepers.forEach((pid) => process.kill(pid, 'SIGKILL')));
+  const sleepers: ChildProcess[] = [];
+  // The parents live until the file is done (they are killed here), however long a loaded machine takes to get there.
+  afterAll(() => sleepers.forEach((parent) => parent.kill('SIGKILL')));
 
-  /** A real zombie: a child that exited under a parent (`sleep 60`) that never reaps it. Returns its pid. */
+  /** A real zombie: a child that exited under a parent (`sleep`) that never reaps it. Returns its pid. */
   async function zombie(): Promise<number> {
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    sleepers.push(parent.pid!);
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3600'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    sleepers.push(parent);
     const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
-    for (let i = 0; i < 100 && !/^\d+ \(.*\) Z/.test(await readFile(`/proc/${pid}/stat`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await readFile(`/proc/${pid}/stat`, 'utf8')).toMatch(/^\d+ \(sleep\) Z /);
+    await until(async () => /^\d+ \(sleep\) Z /.test(await readFile(`/proc/${pid}/stat`, 'utf8')), `process ${pid} to exit unreaped`);
     return pid;
   }
 
