@@ -35,7 +35,7 @@ async function citedSources(engine: Engine): Promise<string[]> {
   return cited;
 }
 
-describe('retrieval tables that do not belong to the build', { timeout: 120_000 }, () => {
+describe('retrieval tables that do not belong to the build', { timeout: 240_000 }, () => {
   const REYKJAVIK = 'What did Lavrov discuss in Reykjavik?';
 
   test('tables copied from another build are never used: rebuilt from the records with a notice; only corpus files are cited', async () => {
@@ -75,7 +75,7 @@ describe('retrieval tables that do not belong to the build', { timeout: 120_000 
   });
 });
 
-describe('a manifest that is valid JSON but not a manifest', { timeout: 120_000 }, () => {
+describe('a manifest that is valid JSON but not a manifest', { timeout: 240_000 }, () => {
   test.each(['files', 'documents'])('without "%s": refused at open in one line, rebuilt by ask, repaired by ingest', async (field) => {
     const indexDir = await scene.freshIndexCopy();
     const file = await manifestOf(indexDir);
@@ -99,7 +99,7 @@ describe('a manifest that is valid JSON but not a manifest', { timeout: 120_000 
   });
 });
 
-describe('damaged tables and a damaged document record together', { timeout: 120_000 }, () => {
+describe('damaged tables and a damaged document record together', { timeout: 240_000 }, () => {
   test('npm run ask rebuilds the index from the corpus and answers (exit 0); npm run summary too', async () => {
     const damage = async () => {
       const indexDir = await scene.freshIndexCopy();
@@ -123,7 +123,7 @@ describe('damaged tables and a damaged document record together', { timeout: 120
   });
 });
 
-describe('current replaced by a directory', { timeout: 120_000 }, () => {
+describe('current replaced by a directory', { timeout: 240_000 }, () => {
   async function currentAsDirectory(): Promise<string> {
     const indexDir = await scene.freshIndexCopy();
     const build = await liveBuild(indexDir);
@@ -150,7 +150,7 @@ describe('current replaced by a directory', { timeout: 120_000 }, () => {
   });
 });
 
-describe('locks and links a killed ingest leaves', { timeout: 120_000 }, () => {
+describe('locks and links a killed ingest leaves', { timeout: 240_000 }, () => {
   const sleepers: ChildProcess[] = [];
   // The parents live until the file is done (they are killed here), however long a loaded machine takes to get there.
   afterAll(() => sleepers.forEach((parent) => parent.kill('SIGKILL')));
