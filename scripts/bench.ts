@@ -34,7 +34,7 @@ import { Engine } from '../src/rag/engine.js';
 import { readQuestions } from '../src/measure/evaluate.js';
 import { HNSW_PARAMS } from '../src/rag/index/contract.js';
 import { LocalIndexStore } from '../src/rag/index/hnsw-store.js';
-import { retrievalTablesFile } from '../src/rag/search/retrieval-tables.js';
+import { retrievalTablesFile } from '../src/rag/search/document-work.js';
 import { paraphrases } from '../src/measure/synthetic.js';
 import { command, EXIT_INVALID, notice, parseArguments, runCli, table } from './cli.js';
 

@@ -25,9 +25,10 @@ export function printAnswer(a: Answer): void {
   if (a.understood) console.log(`Understood as: ${a.understood}\n`);
   console.log(a.answer);
   if (a.note) console.log(`\nNote: ${a.note}`);
-  const documents = citedDocuments(a.citations);
+  // A refusal that quotes the closest passages names their documents as an answer names its sources.
+  const documents = citedDocuments(a.citations.length ? a.citations : (a.closest ?? []));
   if (documents.length) {
-    console.log('\nSources:');
+    console.log(a.citations.length ? '\nSources:' : '\nClosest passages from:');
     const quoted = quotesNotInAnswer(a);
     for (const d of documents) {
       const where = [d.source, paragraphsText(d.paragraphs)].filter(Boolean).join(', ');

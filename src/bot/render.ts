@@ -186,7 +186,9 @@ export function renderAnswer(answer: Answer, answerId: string, options: { sharea
   const warnings = truncate(warningLines(answer.flags).map(escapeOutside).join('\n'), LIMITS.description / 2);
   const dated = datesRemark(answer.citations);
   const when = whenLine(answer.citations);
-  const lines = [...citedDocuments(answer.citations).map((d) => sourceLine(d, answer.citations)), ...(dated ? [dated] : []), ...(when ? [when] : [])];
+  // A refusal that quotes the closest passages names their documents as an answer names its sources.
+  const cited = answer.citations.length ? answer.citations : (answer.closest ?? []);
+  const lines = [...citedDocuments(cited).map((d) => sourceLine(d, cited)), ...(dated ? [dated] : []), ...(when ? [when] : [])];
   const sources = truncate(lines.join('\n'), LIMITS.description / 4);
   const understood = answer.understood ? `*Understood as: ${escapeOutside(truncate(answer.understood, 300))}*` : '';
   const lead = options.lead ? `*${truncate(options.lead, 300)}*` : '';

@@ -22,7 +22,8 @@ import { createEmbedder, type CorpusEmbedder } from '../rag/embedding/corpus-emb
 import { Engine } from '../rag/engine.js';
 import { HNSW_PARAMS } from '../rag/index/contract.js';
 import { LocalIndexStore } from '../rag/index/hnsw-store.js';
-import { loadRetrievalTables, retrievalTablesFile } from '../rag/search/retrieval-tables.js';
+import { loadRetrievalTables } from '../rag/search/retrieval-tables.js';
+import { retrievalTablesFile } from '../rag/search/document-work.js';
 import { corpusWords, scoreAnswers, type EvalQuestion, type ScoredAnswer } from './evaluate.js';
 import { sentenceSource, syntheticCorpus } from './synthetic.js';
 

@@ -54,11 +54,10 @@ export interface SentenceSource {
 export function sentenceSource(chunks: Chunk[]): SentenceSource {
   const sentences = new Set<string>();
   for (const c of chunks) for (const s of c.sentences) if (/\p{L}{3}/u.test(s.text)) sentences.add(s.text);
-  return {
-    sentences: [...sentences],
-    headings: [...new Set(chunks.map((c) => c.heading).filter(Boolean))],
-    titles: [...new Set(chunks.map((c) => c.title))],
-  };
+  const titles = [...new Set(chunks.map((c) => c.title))];
+  const headings = [...new Set(chunks.map((c) => c.heading).filter(Boolean))];
+  // A corpus without headings (the BBC archive's plain-text articles) lends its titles as headings.
+  return { sentences: [...sentences], headings: headings.length ? headings : titles, titles };
 }
 
 /**

@@ -3,7 +3,7 @@
  * scripts, the Discord bot) and measurement (src/measure) hold an engine and nothing else of src/rag's stages.
  */
 import type { Config } from '../config.js';
-import { composeAnswer, MIN_COVERAGE, notFoundMessage, type ComposedAnswer } from './compose/answer.js';
+import { composeAnswer, decide, deliberate, notFoundMessage, type ComposedAnswer, type Deliberation } from './compose/answer.js';
 import { NewsDesk } from './compose/desk.js';
 import { Statements, type StoryView } from './compose/stories.js';
 import { buildTimeline } from './compose/timeline.js';
@@ -18,10 +18,11 @@ import { openIndexStore } from './index/open-store.js';
 import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
-import { HybridRetriever, type Retrieval } from './search/hybrid-retriever.js';
-import { loadRetrievalTables, retrievalTablesFile } from './search/retrieval-tables.js';
+import { HybridRetriever } from './search/hybrid-retriever.js';
+import { loadRetrievalTables } from './search/retrieval-tables.js';
+import { retrievalTablesFile } from './search/document-work.js';
 import { ScopeView } from './scope-view.js';
-import { questionTerms } from './text/terms.js';
+import { analyseQuestion, questionTerms, type QuestionAnalysis } from './text/question.js';
 import {
   MAX_TURNS,
   type AddOptions,
@@ -85,9 +86,6 @@ interface Live {
   /** Stories, documents and sentences as the news desk reads them (compose/stories.ts). */
   storyView: StoryView;
 }
-
-/** A question about the newest state of things, which the newest of the answering documents should answer. */
-const ASKS_LATEST = /\b(?:latest|most recent(?:ly)?|newest|up to date)\b/i;
 
 /** Minimum time between two looks at the index directory for a build made by another process. */
 const REFRESH_INTERVAL_MS = 2000;
@@ -199,6 +197,7 @@ export class Engine implements AnswerEngine {
       ...composedAnswer,
       answer: view.text(composedAnswer.answer),
       citations: view.renamed(this.located(composedAnswer.citations)),
+      ...(composedAnswer.closest ? { closest: view.renamed(this.located(composedAnswer.closest)) } : {}),
       flags: view.renamed(composedAnswer.flags),
       timings: { totalMs: Math.round(performance.now() - began) },
     };
@@ -219,7 +218,8 @@ export class Engine implements AnswerEngine {
    */
   private async compose(question: string, understood: string, desk: NewsDesk, sources?: string[]): Promise<ComposedAnswer> {
     const { retriever } = this.live;
-    const composed = composeAnswer(understood, desk.collapse(await retriever.retrieve(understood, { sources })), retriever.sentences);
+    const analysis = analyseQuestion(understood);
+    const composed = composeAnswer(desk.collapse(await retriever.retrieve(analysis, { sources })), retriever);
     if (composed.status !== 'answered') return composed;
     const cited = new Set(composed.citations.map((c) => c.source));
     if (understood !== question && !mentionsOwnTerms(question, [...cited].flatMap((source) => retriever.sentencesOf(source)))) {
@@ -227,23 +227,37 @@ export class Engine implements AnswerEngine {
       const closest = composed.citations.filter((c, i, all) => all.findIndex((d) => d.source === c.source) === i);
       return { status: 'not_found', answer: notFoundMessage(closest), citations: [], flags: [], passages: [] };
     }
-    if (!ASKS_LATEST.test(understood)) return composed;
-    // "What did Lavrov discuss most recently?": of the documents about what Lavrov discussed, the one dated last.
-    const subject = understood.replace(new RegExp(ASKS_LATEST.source, 'gi'), ' ');
-    const newest = this.newestAnswering(await retriever.retrieve(subject, { sources }));
-    if (!newest || (cited.size === 1 && cited.has(newest))) return composed;
-    const recent = composeAnswer(subject, desk.collapse(await retriever.retrieve(subject, { sources: [newest] })), retriever.sentences);
-    return recent.status === 'answered' ? recent : composed;
+    if (!analysis.asksLatest) return composed;
+    // "What did Lavrov discuss most recently?": of the dated documents that answer it, the one dated last.
+    const newest = await this.newestAnswering(analysis, cited, desk, sources);
+    return newest ?? composed;
   }
 
-  /** Of the dated documents whose evidence answers the question, the one dated last; null without a choice. */
-  private newestAnswering(retrieval: Retrieval): string | null {
-    const answering = new Set(retrieval.evidence.filter((e) => e.coverage >= MIN_COVERAGE).map((e) => e.sentence.source));
-    const dated = [...answering]
-      .map((source) => ({ source, date: this.live.documents.get(source)?.date }))
+  /** The answer from the newest dated document among the answering evidence, when that is not what was cited; else null. */
+  private async newestAnswering(analysis: QuestionAnalysis, cited: Set<string>, desk: NewsDesk, sources?: string[]): Promise<ComposedAnswer | null> {
+    const { retriever, documents } = this.live;
+    const considered = decide(deliberate(await retriever.retrieve(analysis, { sources }), retriever)).scored.slice(0, 10);
+    const dated = [...new Set(considered.map((c) => c.evidence.sentence.source))]
+      .map((source) => ({ source, date: documents.get(source)?.date }))
       .filter((d): d is { source: string; date: string } => !!d.date)
       .sort((a, b) => b.date.localeCompare(a.date));
-    return dated.length > 1 ? dated[0]!.source : null;
+    for (const { source } of dated) {
+      if (cited.size === 1 && cited.has(source)) return null;
+      const answer = composeAnswer(desk.collapse(await retriever.retrieve(analysis, { sources: [source] })), retriever);
+      if (answer.status === 'answered') return answer;
+    }
+    return null;
+  }
+
+  /**
+   * What the answer decision rests on for a question, before any weight is applied: what fitting the answer model
+   * (src/measure/fit-answers.ts) reads, and tries models on without retrieving again.
+   */
+  async deliberate(rawQuestion: string): Promise<Deliberation> {
+    const question = normalizeQuestion(rawQuestion);
+    await this.refreshIfDue();
+    const { retriever } = this.live;
+    return deliberate(await retriever.retrieve(analyseQuestion(question)), retriever);
   }
 
   /**

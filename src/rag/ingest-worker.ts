@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { createEmbedder } from './embedding/corpus-embedder.js';
 import * as errors from './errors.js';
 import type { IngestProgress, IngestReport } from './types.js';
-import { retrievalTablesFile } from './search/retrieval-tables.js';
+import { retrievalTablesFile } from './search/document-work.js';
 import { clearEndedIngest } from './index/hnsw-store.js';
 import { openIndexStore } from './index/open-store.js';
 import { workerEntry } from './ingest/worker-entry.js';

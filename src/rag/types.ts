@@ -153,6 +153,11 @@ export interface Answer {
   status: AnswerStatus;
   answer: string;
   citations: Citation[];
+  /**
+   * For a refusal whose closest passages came near an answer: those passages, quoted in `answer` as unverified
+   * ([n] markers number them), so a reader can judge for themselves. Absent otherwise.
+   */
+  closest?: Citation[];
   flags: Flag[];
   /** A remark about how the answer was made, e.g. that the configured language model was unavailable. */
   note?: string;

@@ -72,14 +72,21 @@ describe('answers over the real corpus', () => {
     ['Who won the 2022 World Cup?', null],
     ['What is the population of Togo?', '002_b32f95e2bef2da54.txt'],
     ['What is the capital of Burundi?', '000_c2b3d48a19ad4320.txt'],
-  ])('abstains on "%s", naming the closest documents', async (q, closest) => {
+  ])('abstains on "%s", naming the closest documents or quoting the closest passages as unverified', async (q, closest) => {
     const a = await engine.ask(q);
     expect(a.status).toBe('not_found');
     expect(a.citations).toEqual([]);
-    expect(a.answer).toMatch(/^I could not find this in the corpus, so I won't guess\. The closest the corpus comes: “[^”]+” \(\S+\.txt\)/);
-    // Two or three documents at most, however large the corpus.
-    expect(a.answer.match(/\(\S+\.txt\)/g)!.length).toBeLessThanOrEqual(3);
-    if (closest) expect(a.answer).toContain(`(${closest})`);
+    if (a.closest?.length) {
+      // A passage came near: quoted as unverified, each with its citation, never as an answer.
+      expect(a.answer).toMatch(/^I could not verify an answer in the corpus\. The closest passages?, which may not answer the question: “/);
+      expect(a.closest.length).toBeLessThanOrEqual(2);
+      if (closest) expect(a.closest[0]!.source).toBe(closest);
+    } else {
+      expect(a.answer).toMatch(/^I could not find this in the corpus, so I won't guess\. The closest the corpus comes: “[^”]+” \(\S+\.txt\)/);
+      // Two or three documents at most, however large the corpus.
+      expect(a.answer.match(/\(\S+\.txt\)/g)!.length).toBeLessThanOrEqual(3);
+      if (closest) expect(a.answer).toContain(`(${closest})`);
+    }
   });
 
   it('answers a two-part question from two sentences of one article', async () => {
@@ -192,6 +199,7 @@ describe('answers over articles in the shape of other news sites (eval/web/corpu
   ])('refuses the near miss "%s"', async (q) => {
     const a = await web.ask(q);
     expect(a.status).toBe('not_found');
-    expect(a.answer).toMatch(/The closest the corpus comes: “/);
+    expect(a.citations).toEqual([]);
+    expect(a.answer).toMatch(/The closest the corpus comes: “|The closest passages?, which may not answer the question: “/);
   });
 });

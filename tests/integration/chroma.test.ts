@@ -13,7 +13,7 @@ import { createEmbedder } from '../../src/rag/embedding/corpus-embedder.js';
 import { chromaClient } from '../../src/rag/index/chroma-store.js';
 import { HNSW_PARAMS, type LoadedIndex } from '../../src/rag/index/contract.js';
 import { openIndexStore } from '../../src/rag/index/open-store.js';
-import { retrievalTablesFile } from '../../src/rag/search/retrieval-tables.js';
+import { retrievalTablesFile } from '../../src/rag/search/document-work.js';
 import { Engine } from '../../src/rag/engine.js';
 import { CorpusFileError, ServiceUnavailableError } from '../../src/rag/errors.js';
 import { evaluate, readQuestions, THRESHOLDS, type EvalReport } from '../../src/measure/evaluate.js';

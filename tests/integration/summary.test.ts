@@ -28,7 +28,9 @@ async function openEngine(corpusDir: string): Promise<Opened> {
   const cleaned = (source: string) => {
     const manifest = JSON.parse(readFileSync(join(live, 'manifest.json'), 'utf8')) as { documents: { source: string; sha256: string }[] };
     const { sha256 } = manifest.documents.find((d) => d.source === source)!;
-    return (JSON.parse(readFileSync(join(live, 'documents', `${sha256}.json`), 'utf8')) as { text: string }).text;
+    // The build keeps each document's cleaned text once, in cleaned/, named after its file and its sha256.
+    const name = readdirSync(join(live, 'cleaned')).find((f) => f.endsWith(`-${sha256.slice(0, 12)}.txt`))!;
+    return readFileSync(join(live, 'cleaned', name), 'utf8');
   };
   return { engine, indexDir, cleaned };
 }
@@ -216,6 +218,16 @@ describe('leads in unusual articles', () => {
         'Both governments will each hold a 40 per cent stake, with the rest offered to private investors.',
       ].join('\n\n'),
     );
+    writeFileSync(
+      join(dir, 'home-office.txt'),
+      [
+        'Migrant checks tightened at ports',
+        'Home Secretary Charles Clarke said on Monday that checks on migrants arriving at Dover and Folkestone would double from April.',
+        'By contrast, checks at airports will stay as they are, the Home Office said in a statement.',
+        'Share prices of ferry operators fell 3% after the announcement in London.',
+        'The plans will cost £40m a year and need 600 more border officers, according to the statement.',
+      ].join('\n\n'),
+    );
     opened = await openEngine(dir);
   }, 120_000);
 
@@ -223,6 +235,14 @@ describe('leads in unusual articles', () => {
     const s = await opened.engine.summarize({ source: 'scene-setting.txt' });
     expect(s.citations[0]!.quote).toMatch(/^Kenyan President William Ruto/);
     expect(s.summary).not.toMatch(/As the world watches/);
+  });
+
+  // Words a page's furniture starts with ("Home", "By", "Share") start news sentences too: only a line shaped as
+  // furniture as a whole (a menu, a byline, a share bar) is left out.
+  it('quotes sentences that open with a word page furniture also uses', async () => {
+    const s = await opened.engine.summarize({ source: 'home-office.txt' });
+    expect(s.citations[0]!.quote).toMatch(/^Home Secretary Charles Clarke said on Monday/);
+    expect(s.summary).toMatch(/By contrast, checks at airports|Share prices of ferry operators/);
   });
 
   it('quotes a lead too long to quote whole from its start to a clause end, marked with an ellipsis', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/rag/ingest/chunk.js';
 import { cleanDocument, repeatedLines } from '../../src/rag/ingest/clean.js';
 import { loadCorpus } from '../../src/rag/ingest/load.js';
+import { parseMarkdown } from '../../src/rag/ingest/markdown.js';
 import { findPlaceholders, findSpeculation } from '../../src/rag/text/flags.js';
 
 const corpus = Object.fromEntries(readdirSync('corpus').map((f) => [f, readFileSync(join('corpus', f), 'utf8')]));
@@ -137,7 +138,7 @@ describe('furniture recognised by its shape, whatever the site', () => {
     ['links to the site\'s other articles', ['Also on the Lakeside Courier: Ferry fares on Lake Victoria to rise in March · Kisumu port tender draws five bidders', 'More from Coastline Media: Mombasa cranes arrive from Shanghai']],
     ['comment forms', ['Leave a Reply', 'Your email address will not be published. Required fields are marked *', 'Comment *', 'Save my name, email, and website in this browser for the next time I comment.', 'Post Comment']],
     ['copyright and cookie lines', ['Copyright © 2025 Lakeside Courier. All rights reserved.', '© 2025 Coastline Media. All rights reserved. | Terms | Privacy', 'We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.']],
-    ['bylines', ['By Achieng Otieno', 'By Mona El-Sayed, Energy Correspondent', 'Staff Reporter', '3 June 2025 | By Thomas Avery, Legal Correspondent | 6 min read']],
+    ['bylines', ['By Achieng Otieno', 'By Mona El-Sayed, Energy Correspondent', 'Staff Reporter', 'Staff Reports', 'From staff and wire reports', '3 June 2025 | By Thomas Avery, Legal Correspondent | 6 min read']],
     ['time stamps', ['Published · 2 mins ago', 'Updated: 14 March 2024 09:12 GMT', 'Published: 23 August 2024', 'Posted on March 3, 2024 at 10:05', 'Thursday, 11 September 2025', '5 mins ago']],
     ['photo captions', ['Cranes at the Kisumu inland port. Photo: Lakeside Courier / Brian Ouma', '(File photo) Fishermen land their catch at Dunga beach.', 'A nurse prepares a dose at a clinic near Blantyre. Photo courtesy of the trial team']],
     ['navigation', ['Home > Business > Transport', 'News › Employment › Gig economy', 'Egypt | Business | Energy | Opinion | Video', 'About Us | Contact | Advertise | Privacy Policy']],
@@ -170,6 +171,48 @@ describe('furniture recognised by its shape, whatever the site', () => {
     const doc = cleanLines('Lakeside Courier', 'Kisumu port tender draws five bidders', '', PROSE, 'Lakeside Desk "Ports and Trade"');
     expect(doc.title).toBe('Kisumu port tender draws five bidders');
     expect(doc.text).toBe(`Kisumu port tender draws five bidders\n\n${PROSE}`);
+  });
+});
+
+/**
+ * Reference texts (a Wikipedia-style passage per file, as the SQuAD- and CLAPnq-derived sets are saved) open with the
+ * article's title on its own line, often one or two words, and the passage right under it.
+ */
+describe('a file that opens with its title and the body under it', () => {
+  const INSULIN = 'Insulin is a hormone made in the pancreas that lets the body take sugar from the blood.';
+
+  it.each([
+    ['after a blank line', ['Forecasting', '', 'Forecasting is the craft of saying what comes next from what is known today. Weather services do it every hour.']],
+    ['on the next line', ['Insulin', INSULIN]],
+    ['of two words', ['Machine learning', '', 'The field builds programs that get better at a task the more examples they are shown.']],
+    ['in capitals, repeated by the body', ['NATO', '', 'The North Atlantic Treaty Organization (NATO) is a military alliance founded in 1949.']],
+  ])('is titled by that line, kept in its text: a title %s', (_case, lines) => {
+    const doc = cleanLines(...lines);
+    expect(doc.title).toBe(lines[0]);
+    expect(doc.text.startsWith(`${lines[0]}\n\n`)).toBe(true);
+    expect(doc.sections.at(-1)!.heading).toBe(lines[0]);
+  });
+
+  it('keeps the title that every passage of one article repeats, which would otherwise be the corpus furniture', () => {
+    const passages = [`Insulin\n\n${INSULIN}`, 'Insulin\n\nIt was first given to a patient in Toronto in 1922, and the boy lived.'];
+    const furniture = repeatedLines(passages);
+    expect(furniture).toContain('insulin');
+    expect(passages.map((p) => cleanDocument(p, { furniture }).title)).toEqual(['Insulin', 'Insulin']);
+  });
+
+  it('takes a markdown file\'s short "# " heading on its first line the same way', () => {
+    const parsed = parseMarkdown(`# Insulin\n\n${INSULIN}\n`);
+    expect(cleanDocument(parsed.text, parsed).title).toBe('Insulin');
+  });
+
+  it('still drops a label or a byline above the body, and still prefers the headline to a section label', () => {
+    for (const label of ['PRESS RELEASE', 'Staff Reports']) {
+      const doc = cleanLines(label, '', PROSE);
+      expect(doc.text).toBe(PROSE);
+      expect(doc.title).not.toContain(label);
+    }
+    const labelled = cleanLines('Business', 'Kisumu port tender draws five bidders', '', PROSE);
+    expect(labelled.title).toBe('Kisumu port tender draws five bidders');
   });
 });
 

@@ -11,7 +11,8 @@ import {
   encodeRetrievalTables,
   UnusableTablesError,
 } from '../../src/rag/search/retrieval-tables.js';
-import { questionTerms, terms } from '../../src/rag/text/terms.js';
+import { questionTerms } from '../../src/rag/text/question.js';
+import { terms } from '../../src/rag/text/terms.js';
 
 /** The real articles as ingest records them (vectors are not part of the tables). */
 async function records(): Promise<DocumentRecord[]> {
@@ -19,9 +20,12 @@ async function records(): Promise<DocumentRecord[]> {
   return files.map((f) => {
     const cleaned = cleanDocument(f.text);
     const chunks = chunkDocument(f.source, cleaned);
-    return { source: f.source, aliases: [], sha256: f.sha256, title: cleaned.title, text: cleaned.text, sections: cleaned.sections, placeholders: cleaned.placeholders, chunks, rawVectors: [] };
+    return { source: f.source, aliases: [], sha256: f.sha256, title: cleaned.title, text: cleaned.text, sections: cleaned.sections, placeholders: cleaned.placeholders, chunks };
   });
 }
+
+/** A document's cleaned text by source, as a store gives it to the tables. */
+const textsOf = (records: { source: string; text: string }[]) => (source: string) => records.find((r) => r.source === source)!.text;
 
 const questions = async () =>
   (await readFile('eval/dev-questions.jsonl', 'utf8'))
@@ -32,7 +36,7 @@ const questions = async () =>
 describe('retrieval tables', () => {
   it('rank chunks by BM25 exactly as MiniSearch does over the same chunks, after a round trip through the file', async () => {
     const built = await records();
-    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)));
+    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)), textsOf(built));
     const chunks = built.flatMap((r) => r.chunks);
     const analysis = { tokenize: terms, processTerm: (t: string) => t };
     const boost = { text: 1, heading: 0.6, title: 0.4 };
@@ -49,7 +53,7 @@ describe('retrieval tables', () => {
 
   it('give back every chunk and sentence text exactly as ingest cut it', async () => {
     const built = await records();
-    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)));
+    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)), textsOf(built));
     const chunks = built.flatMap((r) => r.chunks);
     expect(tables.chunks.map((c) => c.text)).toEqual(chunks.map((c) => c.text));
     const sentences = new Map(chunks.flatMap((c) => c.sentences.map((s) => [`${c.source}\u0000${s.start}`, s.text])));
@@ -58,11 +62,12 @@ describe('retrieval tables', () => {
   });
 
   it('refuse tables whose terms another analysis of words made (text/terms.ts changed since the ingest)', async () => {
-    const tables = buildRetrievalTables(await records());
+    const built = await records();
+    const tables = buildRetrievalTables(built);
     const stored = tables.stored;
     const frequent = Array.from(stored.documentFrequency.keys()).reduce((a, b) => (stored.documentFrequency[b]! > stored.documentFrequency[a]! ? b : a));
     stored.terms[frequent] = `${stored.terms[frequent]}x`;
-    expect(() => decodeRetrievalTables(encodeRetrievalTables(tables))).toThrow(/of another analysis of words/);
+    expect(() => decodeRetrievalTables(encodeRetrievalTables(tables), textsOf(built))).toThrow(/of another analysis of words/);
   });
 
   it('give every sentence of a dated article its month and year as context, which its byline stated and cleaning dropped', () => {
@@ -70,22 +75,24 @@ describe('retrieval tables', () => {
     const cleaned = cleanDocument(raw);
     expect(cleaned.date).toBe('2024-10-08');
     expect(cleaned.text).not.toContain('October');
-    const record = { source: 'kisumu.txt', aliases: [], sha256: '', title: cleaned.title, date: cleaned.date, text: cleaned.text, sections: cleaned.sections, placeholders: [], chunks: chunkDocument('kisumu.txt', cleaned), rawVectors: [] };
-    const { sentences } = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([record])));
+    const record = { source: 'kisumu.txt', aliases: [], sha256: '', title: cleaned.title, date: cleaned.date, text: cleaned.text, sections: cleaned.sections, placeholders: [], chunks: chunkDocument('kisumu.txt', cleaned) };
+    const { sentences } = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([record])), textsOf([record]));
     const last = sentences.find((s) => s.text.startsWith('The winner'))!;
     expect([...last.context]).toEqual(expect.arrayContaining(terms('October 2024')));
-    const undated = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([{ ...record, date: undefined }]))).sentences;
+    const undated = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([{ ...record, date: undefined }])), textsOf([record])).sentences;
     expect([...undated.find((s) => s.text.startsWith('The winner'))!.context]).not.toContain(terms('October')[0]);
   });
 
   it('refuse a file with one byte changed, or of another format, saying which', async () => {
-    const file = encodeRetrievalTables(buildRetrievalTables(await records()));
+    const built = await records();
+    const texts = textsOf(built);
+    const file = encodeRetrievalTables(buildRetrievalTables(built));
     const damaged = Buffer.from(file);
     damaged[damaged.length - 100] ^= 0xff;
-    expect(() => decodeRetrievalTables(damaged)).toThrow(new UnusableTablesError('damaged (checksum mismatch)'));
+    expect(() => decodeRetrievalTables(damaged, texts)).toThrow(new UnusableTablesError('damaged (checksum mismatch)'));
     const older = Buffer.from(file);
     older.writeUInt32LE(0, 8);
-    expect(() => decodeRetrievalTables(older)).toThrow(/of an older format \(0; this version reads \d+\)/);
-    expect(() => decodeRetrievalTables(file.subarray(0, file.length / 2))).toThrow(UnusableTablesError);
+    expect(() => decodeRetrievalTables(older, texts)).toThrow(/of an older format \(0; this version reads \d+\)/);
+    expect(() => decodeRetrievalTables(file.subarray(0, file.length / 2), texts)).toThrow(UnusableTablesError);
   });
 });

@@ -4,7 +4,7 @@
  * question answered from sources that date nothing says so, rather than letting the answer pass for dated.
  */
 import type { Citation } from '../types.js';
-import { askedShape } from './answer.js';
+import { analyseQuestion } from '../text/question.js';
 import type { Statements, StoryView } from './stories.js';
 
 /** A date as precise as its source: 2023-09-21, 2023-02, 2023. */
@@ -23,7 +23,7 @@ export function datedCitations(citations: Citation[], view: StoryView, statement
 
 /** For a "when" question whose citations date nothing (no date in the quotes, undated documents): a sentence saying so. */
 export function undatedRemark(question: string, citations: Citation[]): string | null {
-  if (askedShape(question) !== 'date' || !citations.length || citations.some((c) => c.when)) return null;
+  if (analyseQuestion(question).answerType !== 'date' || !citations.length || citations.some((c) => c.when)) return null;
   return citations.length === 1
     ? 'The cited document is undated and the passage names no date, so when this happened is not known from the corpus.'
     : 'The cited documents are undated and the passages name no date, so when this happened is not known from the corpus.';

@@ -5,9 +5,8 @@
  * value, with both sources and their dates. Values about different things (the 2023 visit, the 2024 talks) are not
  * compared: the sentences must be about the same thing (statements.ts).
  */
-import type { Evidence, Sentence } from '../search/hybrid-retriever.js';
+import { ABOUT_COVERAGE, type Evidence, type Sentence } from '../search/hybrid-retriever.js';
 import type { Citation, Conflict, ConflictValue } from '../types.js';
-import { MIN_COVERAGE } from './answer.js';
 import { disagreements, SAME_SUBJECT, subjectOverlap, type StatedValue } from './statements.js';
 import { copiesToRead, mayShareSubject, type Statements, type StoryView } from './stories.js';
 
@@ -77,7 +76,7 @@ export interface FoundConflicts {
 export function findConflicts(citations: Citation[], evidence: Evidence[], view: StoryView, statements: Statements): FoundConflicts {
   const conflicts: Conflict[] = [];
   const added: Citation[] = [];
-  const answering = evidence.filter((e) => e.coverage >= MIN_COVERAGE).map((e) => e.sentence);
+  const answering = evidence.filter((e) => e.coverage >= ABOUT_COVERAGE).map((e) => e.sentence);
   const seen = new Set<string>();
   for (const c of citations) {
     const cited = view.sentencesOf(c.source).find((s) => s.start <= c.start && c.start < s.end);

@@ -4,27 +4,12 @@
  * retrieval. The result is a question a person can read back ("Understood as: What did Lavrov discuss in Togo?"),
  * and the one retrieval and the abstention rule work on, so a follow-up is held to the same standard as any question.
  */
-import { createRequire } from 'node:module';
-import type { Country } from 'world-countries';
 import type { Sentence } from '../search/hybrid-retriever.js';
-import { foldAccents, isAnswerTypeTerm, questionTerms, terms } from '../text/terms.js';
+import { MONTH_NAMES } from '../text/calendar.js';
+import { analyseQuestion, isAnswerTypeTerm, LEADING_CONJUNCTION, questionTerms } from '../text/question.js';
+import { isPlaceTerm, terms } from '../text/terms.js';
 import type { Turn } from '../types.js';
 
-// The package's types declare an ES default export over a CommonJS module; require reads it as it is.
-const countries: Country[] = createRequire(import.meta.url)('world-countries');
-
-/** Places a swapped-in name can stand for: after "in Mali", "and Togo?" replaces Mali, not Lavrov. */
-const PLACES = new Set(
-  countries
-    .flatMap((c) => [c.name.common, ...c.capital, c.demonyms?.eng?.m, c.demonyms?.eng?.f, c.region, c.subregion])
-    .filter((name): name is string => !!name)
-    .map((name) => foldAccents(name.toLowerCase())),
-);
-
-/** Words that point back at something said before: the follow-up leans on the previous turn's subject. */
-const POINTS_BACK = /\b(?:it|its|that|this|these|those|there|then|he|him|his|she|her|they|them|their|else|same|former|latter)\b/i;
-/** A follow-up that opens like this continues the previous question, even when it names things of its own. */
-const CONTINUES = /^\s*(?:and|also|but|so|plus|or)\b[\s,]*/i;
 /** "and what about Togo?", "how about Angola?": the previous question again, with one thing swapped. */
 const SWAP = /^\s*(?:(?:and|but|or)\s+)?(?:(?:what|how)\s+about|what\s+of|same\s+(?:for|with))\s+(.+?)[\s?.!]*$/i;
 /** "and Angola?", "and in infrastructure?": a continuation that is only the thing swapped in. */
@@ -92,13 +77,10 @@ function onlyNames(phrase: string): boolean {
 }
 
 /** A country, capital, region or demonym, or a name ending in one ("West Africa"). */
-const isPlace = (item: Item) => {
-  const name = foldAccents(item.text.toLowerCase());
-  return PLACES.has(name) || PLACES.has(name.split(' ').at(-1)!);
-};
+const isPlace = (item: Item) => item.terms.length > 0 && isPlaceTerm(item.terms.at(-1)!);
 
 /** Dates and figures are what an answer says, not what it is about. */
-const MONTH_OR_NUMBER = /\d|^(?:January|February|March|April|May|June|July|August|September|October|November|December)\b/;
+const MONTH_OR_NUMBER = new RegExp(`\\d|^(?:${MONTH_NAMES.join('|')})\\b`);
 
 const question = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`.replace(/[\s?.!]*$/, '?');
 
@@ -138,18 +120,15 @@ function swapAfterPreposition(previous: string, preposition: string | null, repl
   return null;
 }
 
-/** Questions whose answer names a place, or a person or body: "Where has Russia opened…?", "Who is…?". */
-const ASKS_WHERE = /^\s*(?:where\b|(?:in\s+)?which\s+(?:country|countries|city|cities|capital|nation|place|region)\b)/i;
-const ASKS_WHO = /^\s*(?:who|whom|whose|which)\b/i;
-
 /**
  * What the previous answer was: after "Where has Russia opened a new embassy?", the answer's "Togo" is what "there"
  * points at. It is the first name of the kind asked for in the answer's first cited sentence that the question did
  * not already name.
  */
 function answerEntity(previous: Turn): Item | null {
-  const place = ASKS_WHERE.test(previous.question);
-  if (!previous.sources.length || (!place && !ASKS_WHO.test(previous.question))) return null;
+  const kind = analyseQuestion(previous.question).answerType;
+  const place = kind === 'place';
+  if (!previous.sources.length || (!place && kind !== 'person' && kind !== 'organization')) return null;
   const asked = new Set(terms(previous.question));
   const firstSentence = previous.answer.split(/\[\d+(?:,\s*\d+)*\]/)[0]!;
   const named = (i: Item) => i.specific && !MONTH_OR_NUMBER.test(i.text) && isPlace(i) === place && !i.terms.some((t) => asked.has(t));
@@ -179,7 +158,9 @@ export function understandFollowUp(followUp: string, previous: Turn): string {
   if (swappedCommon) return question(swappedCommon);
 
   const own = subjectItems(followUp);
-  const leansOnPrevious = !own.some((i) => i.specific) || POINTS_BACK.test(followUp) || CONTINUES.test(followUp) || !!swap;
+  // Pointing back ("there", "that trip") or opening as a continuation ("and…") leans on it, even with names of its own.
+  const asked = analyseQuestion(followUp);
+  const leansOnPrevious = !own.some((i) => i.specific) || asked.pointsBack || asked.continues || !!swap;
   if (!leansOnPrevious) return followUp;
   const ownTerms = new Set(own.flatMap((i) => i.terms));
   const beforeTerms = new Set(terms(before));
@@ -192,7 +173,7 @@ export function understandFollowUp(followUp: string, previous: Turn): string {
     if ((namesNewPlace && item.specific && isPlace(item)) || carried.some((c) => c.toLowerCase() === item.text.toLowerCase())) continue;
     carried.push(item.text);
   }
-  const base = (swap ?? followUp.replace(CONTINUES, '')).replace(/[\s?.!]*$/, '');
+  const base = (swap ?? followUp.replace(LEADING_CONJUNCTION, '')).replace(/[\s?.!]*$/, '');
   return question(carried.length ? `${base} (${carried.join(', ')})` : base);
 }
 

@@ -5,10 +5,12 @@
  * the article's recurring subjects not yet said, preferring prose: a list item or table row read alone is a
  * fragment. A topic's summary gives one line per relevant article, most relevant first.
  */
-import { citationsFor, factDensity, isFraming, MIN_COVERAGE } from './answer.js';
+import { citationsFor, factDensity, isFraming } from './answer.js';
+import { isFurniture, opensWithDateline } from '../ingest/clean.js';
 import { findPlaceholders, findSpeculation, flagsOf, mergeFlags } from '../text/flags.js';
-import { coverage, mentions, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
-import { questionTerms, terms } from '../text/terms.js';
+import { ABOUT_COVERAGE, coverage, mentions, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
+import { questionTerms } from '../text/question.js';
+import { terms } from '../text/terms.js';
 import type { DocumentRef, Passage, Summary, SummaryDocument } from '../types.js';
 
 export const MAX_SUMMARY_CHARS = 700;
@@ -38,17 +40,15 @@ const LATENESS_DISCOUNT = 0.5;
 const SHORT_SENTENCE_CHARS = 120;
 const ONCE_WEIGHT = Math.log(3) / 2;
 
+
 /** What summaries read of an indexed document: its cleaned text, for paragraph breaks and exact quotes. */
 export interface SummarizedDocument extends DocumentRef {
   text: string;
 }
 
-/**
- * One sentence as a reader sees it: usually one split sentence, but a split after an honorific ("…Minister,
- * Mr." + "Zhou Wenbin, during…") is joined back, so a quote never stops at a title.
- */
+/** One sentence of the document (as the splitter drew it, titles and initials inside) with its place in the text. */
 interface Unit {
-  sentences: Sentence[];
+  sentence: Sentence;
   start: number;
   end: number;
   /** Verbatim cleaned text: document.text.slice(start, end). */
@@ -60,8 +60,6 @@ interface Unit {
   leadIn: boolean;
   /** A list item or table row: a fragment unless read with its lead-in. */
   item: boolean;
-  /** A photo caption: it describes a picture, not the news. */
-  caption: boolean;
   /** The rest of a sentence the unit before left unfinished. */
   continuation: boolean;
   /** Shortened to its first clauses (a lead too long to quote whole): shown with "…". */
@@ -69,24 +67,11 @@ interface Unit {
   terms: Set<string>;
 }
 
-/** Titles and initials after which the sentence splitter may have cut a name ("Governor Dr." | "Joseph M." | "Wambugu…"). */
-const NAME_CUT = /\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|Sgt|Capt|Gov|Sen|Rep|Rev|Jr|Sr|Hon|\p{Lu})\.$/u;
 const PARAGRAPH_BREAK = /\n[ \t]*\n/g;
 /** "Agriculture — Sector Potential Benefits: …": a table row as the cleaner writes it. */
 const TABLE_ROW = /^[^—:\n]{1,80} — [^:\n]{1,120}: /;
 /** Sentences about the article itself rather than its news. */
 const META = /\b(?:this|the following|our|the present) (?:article|report|piece|story|analysis)\b|\bin this (?:article|piece|report)\b/i;
-/**
- * Page furniture that can survive cleaning at the top of a web page: bylines, datelines of the page, captions and
- * credits, front matter keys, menus and share bars, cookie notices, image and HTML markup.
- */
-const FURNITURE =
-  /^(?:\(?file photo\)?|photo|image|picture|credit|source|by|published|updated|posted|share|read more|also read|subscribe|follow us|advertisement|title|author|date|category|tags?|featuredimage)\b[\s:—-]|\s[|›»>]\s|\]\(|^!\[|\bcookies?\b|^(?:home|menu)\b|<\/?[a-z][^>]*>/i;
-const CAPTION_START = /^\(?(?:file )?photo\)?\s|\((?:left|right|centre|center|pictured|above|below|top|bottom)\)/i;
-/** A credit line under a photo caption. */
-const CREDIT = /^(?:photo|picture|image|credit)s?\b/i;
-/** A news dateline opening the first paragraph of article text: "NAIROBI — The Central Bank…". */
-const DATELINE = /^[*_]{0,2}[A-Z][A-Z .'’-]{2,}[*_]{0,2}\s[—–-]\s/;
 /** Pronouns and demonstratives that lean on the sentence before: weaker out of context. */
 const ANAPHORA = /^(?:this|these|those|that|it|its|they|their|he|she|his|her|such|the two)\b/i;
 
@@ -104,19 +89,11 @@ function overlap(a: Set<string>, b: Set<string>): number {
 function unitsOf(sentences: Sentence[], document: SummarizedDocument): Unit[] {
   const breaks = [...document.text.matchAll(PARAGRAPH_BREAK)].map((m) => m.index!);
   const paragraphOf = (offset: number) => breaks.filter((b) => b < offset).length;
-  const groups: Sentence[][] = [];
-  for (const s of sentences) {
-    const last = groups.at(-1);
-    const previous = last?.at(-1);
-    if (previous && NAME_CUT.test(previous.text) && paragraphOf(previous.start) === paragraphOf(s.start)) last!.push(s);
-    else groups.push([s]);
-  }
-  const units = groups.map((group): Unit => {
-    const start = group[0]!.start;
-    const end = group.at(-1)!.end;
+  const units = sentences.map((sentence): Unit => {
+    const { start, end } = sentence;
     const text = document.text.slice(start, end);
     return {
-      sentences: group,
+      sentence,
       start,
       end,
       text,
@@ -124,7 +101,6 @@ function unitsOf(sentences: Sentence[], document: SummarizedDocument): Unit[] {
       alone: false,
       leadIn: /:\s*$/.test(text),
       item: false,
-      caption: false,
       continuation: false,
       terms: new Set(terms(text)),
     };
@@ -133,11 +109,10 @@ function unitsOf(sentences: Sentence[], document: SummarizedDocument): Unit[] {
     u.alone = units[i - 1]?.paragraph !== u.paragraph && units[i + 1]?.paragraph !== u.paragraph;
     const before = units[i - 1];
     // An item stands alone in the paragraph right after a lead-in or after another item of the same list.
-    const listGoesOn = !!before && before.paragraph === u.paragraph - 1 && before.sentences[0]!.heading === u.sentences[0]!.heading;
+    const listGoesOn = !!before && before.paragraph === u.paragraph - 1 && before.sentence.heading === u.sentence.heading;
     // A table's rows are all TABLE_ROW-shaped, so a one-sentence paragraph after a table is prose again.
     u.item = TABLE_ROW.test(u.text) || (u.alone && listGoesOn && (before!.leadIn || (before!.item && !TABLE_ROW.test(before!.text))));
     u.continuation = !!before && !FINISHED.test(before.text) && /^\p{Ll}/u.test(u.text);
-    u.caption = CAPTION_START.test(u.text) || (!!units[i + 1] && units[i + 1]!.paragraph <= u.paragraph + 1 && CREDIT.test(units[i + 1]!.text));
   });
   return units;
 }
@@ -151,11 +126,10 @@ function isProse(u: Unit): boolean {
     FINISHED.test(u.text) &&
     !u.continuation &&
     !u.item &&
-    !u.caption &&
     !u.leadIn &&
     !unbalancedQuote(u.text) &&
     !u.text.trim().endsWith('?') &&
-    !FURNITURE.test(u.text) &&
+    !isFurniture(u.text) &&
     !META.test(u.text) &&
     wordCount(u.text) >= 8
   );
@@ -178,7 +152,7 @@ const NAMES_SOMEONE = /\S\s+\p{Lu}|\d/u;
  * names someone, somewhere or a date.
  */
 function leadStart(units: Unit[]): number {
-  const dateline = units.slice(0, 20).findIndex((u) => DATELINE.test(u.text) && isProse(u));
+  const dateline = units.slice(0, 20).findIndex((u) => opensWithDateline(u.text) && isProse(u));
   if (dateline >= 0) return dateline;
   const first = units.findIndex((u) => isProse(u) && wordCount(u.text) >= 12 && (!u.alone || u.text.length >= 100) && NAMES_SOMEONE.test(u.text));
   return Math.max(0, first);
@@ -192,12 +166,12 @@ function leadStart(units: Unit[]): number {
 function termWeights(units: Unit[], document: SummarizedDocument, retriever: HybridRetriever): Map<string, number> {
   const counts = new Map<string, number>();
   for (const u of units) for (const t of u.terms) counts.set(t, (counts.get(t) ?? 0) + 1);
-  const headline = new Set(terms([document.title, ...new Set(units.map((u) => u.sentences[0]!.heading))].join(' ')));
+  const headline = new Set(terms([document.title, ...new Set(units.map((u) => u.sentence.heading))].join(' ')));
   return new Map([...counts].map(([t, n]) => [t, retriever.idf(t) * (n > 1 ? Math.log(1 + n) : ONCE_WEIGHT) * (headline.has(t) ? 2 : 1)]));
 }
 
 function toPassage(u: Unit, document: DocumentRef, score: number): Passage {
-  const s = u.sentences[0]!;
+  const s = u.sentence;
   return { source: s.source, title: document.title, heading: s.heading, text: u.text, start: u.start, end: u.end, score };
 }
 
@@ -324,7 +298,7 @@ export async function summarizeTopic(
   for (const s of retriever.sentences) {
     if (!visible(s.source)) continue;
     const c = coverage(new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t)])), keyTerms, names);
-    if (c < MIN_COVERAGE) continue;
+    if (c < ABOUT_COVERAGE) continue;
     const ofSource = onTopic.get(s.source) ?? new Map<number, number>();
     ofSource.set(s.id, c);
     onTopic.set(s.source, ofSource);
@@ -335,9 +309,9 @@ export async function summarizeTopic(
     const document = documents.find((d) => d.source === source);
     if (!document) return [];
     const picks = unitsOf(retriever.sentencesOf(source), document)
-      .filter((u) => isProse(u) && u.text.length <= MAX_POINT_CHARS && u.sentences.some((s) => coverages.has(s.id)))
+      .filter((u) => isProse(u) && u.text.length <= MAX_POINT_CHARS && coverages.has(u.sentence.id))
       .map((unit) => {
-        const c = Math.max(...unit.sentences.map((s) => coverages.get(s.id) ?? 0));
+        const c = coverages.get(unit.sentence.id)!;
         let own = 0;
         for (const [t, w] of keyTerms) if (unit.terms.has(t)) own += w;
         return { unit, own, score: c * (0.6 + (0.4 * own) / total) * (0.9 + 0.1 * factDensity(unit.text)) };

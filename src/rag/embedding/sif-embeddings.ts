@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -55,6 +55,8 @@ class WordVectors {
     private readonly offsets: Uint32Array,
     private readonly table: Uint32Array,
     private readonly vocab: Uint8Array,
+    /** The whole cache file, in shared memory. */
+    readonly file: Buffer,
   ) {}
 
   /** Frequency rank (0 = most frequent) of exactly `word`, or undefined. */
@@ -219,11 +221,32 @@ function bytesOf(a: ArrayBufferView): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/**
+ * A file's bytes in shared memory: the word vectors are read once and every ingest worker thread views the same
+ * bytes (embedderFromShare), instead of each reading and holding its own 44 MB copy.
+ */
+async function readShared(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.from(new SharedArrayBuffer(size));
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(bytes, read, size - read, read);
+      if (!bytesRead) break;
+      read += bytesRead;
+    }
+    return bytes.subarray(0, read);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The cache's word vectors, or the reason it cannot be used (missing, truncated, corrupt, older format, other source). */
 async function readCache(cachePath: string, sourceBytes: number): Promise<WordVectors | string> {
   let file: Buffer;
   try {
-    file = await readFile(cachePath);
+    file = await readShared(cachePath);
   } catch {
     return 'missing';
   }
@@ -236,17 +259,24 @@ async function readCache(cachePath: string, sourceBytes: number): Promise<WordVe
   const vocabBytes = file.readUInt32LE(20);
   if (file.length !== HEADER_BYTES + count * 4 + (count + 1) * 4 + slots * 4 + count * dims + vocabBytes) return 'truncated';
   if (crc32(file.subarray(HEADER_BYTES)) !== file.readUInt32LE(24)) return 'checksum mismatch';
+  return viewCache(file);
+}
 
-  // Files this large get their own ArrayBuffer, so every section starts 4-byte aligned and can be viewed in place.
-  const buffer = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
-  const memory = buffer.buffer as ArrayBuffer;
+/** Typed-array views over a checked cache file: no copy, so the bytes can be shared between threads. */
+function viewCache(file: Buffer): WordVectors {
+  const count = file.readUInt32LE(8);
+  const dims = file.readUInt32LE(12);
+  const slots = file.readUInt32LE(16);
+  const vocabBytes = file.readUInt32LE(20);
+  // The file has its own (shared) buffer, so every section starts 4-byte aligned and can be viewed in place.
+  const memory = file.buffer;
   const end = (view: ArrayBufferView) => view.byteOffset + view.byteLength;
-  const scales = new Float32Array(memory, buffer.byteOffset + HEADER_BYTES, count);
+  const scales = new Float32Array(memory, file.byteOffset + HEADER_BYTES, count);
   const offsets = new Uint32Array(memory, end(scales), count + 1);
   const table = new Uint32Array(memory, end(offsets), slots);
   const quantized = new Int8Array(memory, end(table), count * dims);
   const vocab = new Uint8Array(memory, end(quantized), vocabBytes);
-  return new WordVectors(count, dims, scales, quantized, offsets, table, vocab);
+  return new WordVectors(count, dims, scales, quantized, offsets, table, vocab, file);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -281,6 +311,55 @@ function fallbackVector(text: string, dims: number): number[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The first principal component of vectors given one at a time: their Gram matrix XᵀX is summed as they come (in
+ * the order given, so the same vectors in the same order give the same bits), then power iteration finds its top
+ * eigenvector. A corpus is fitted without holding its vectors.
+ */
+export class CommonComponentFit {
+  private readonly gram: Float64Array;
+  count = 0;
+
+  constructor(private readonly d: number) {
+    this.gram = new Float64Array(d * d);
+  }
+
+  add(v: ArrayLike<number>): void {
+    const { d, gram } = this;
+    for (let i = 0; i < d; i++) {
+      const vi = v[i]!;
+      if (vi === 0) continue;
+      for (let j = 0; j < d; j++) gram[i * d + j]! += vi * v[j]!;
+    }
+    this.count++;
+  }
+
+  component(): number[] {
+    const { d, gram } = this;
+    // Start from the column of the largest diagonal entry: non-zero whenever any vector is, and never orthogonal
+    // to the top eigenvector unless that column's variance lies entirely elsewhere.
+    let best = 0;
+    for (let i = 1; i < d; i++) if (gram[i * d + i]! > gram[best * d + best]!) best = i;
+    let u = Array.from({ length: d }, (_, i) => gram[i * d + best]!);
+    if (norm(u) === 0) throw new RangeError('principalComponent needs a non-zero vector');
+    u = scaled(u, 1 / norm(u));
+    for (let iter = 0; iter < 1000; iter++) {
+      const next = new Array<number>(d).fill(0);
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += gram[i * d + j]! * u[j]!;
+        next[i] = s;
+      }
+      const unit = scaled(next, 1 / norm(next));
+      let change = 0;
+      for (let i = 0; i < d; i++) change = Math.max(change, Math.abs(unit[i]! - u[i]!));
+      u = unit;
+      if (change < 1e-10) break;
+    }
+    return u;
+  }
+}
 
 export class SifEmbeddings extends Embeddings {
   readonly id = 'sif-wink-sg-100d-v1';
@@ -319,38 +398,21 @@ export class SifEmbeddings extends Embeddings {
   }
 
   /** First principal component (uncentred, as in the SIF paper) of `vectors`, by power iteration on XᵀX. */
-  static principalComponent(vectors: number[][]): number[] {
+  static principalComponent(vectors: ArrayLike<number>[]): number[] {
     if (vectors.length === 0) throw new RangeError('principalComponent needs at least one vector');
-    const d = vectors[0]!.length;
-    const gram = new Float64Array(d * d);
-    for (const v of vectors) {
-      for (let i = 0; i < d; i++) {
-        const vi = v[i]!;
-        if (vi === 0) continue;
-        for (let j = 0; j < d; j++) gram[i * d + j]! += vi * v[j]!;
-      }
-    }
-    // Start from the column of the largest diagonal entry: non-zero whenever any vector is, and never orthogonal
-    // to the top eigenvector unless that column's variance lies entirely elsewhere.
-    let best = 0;
-    for (let i = 1; i < d; i++) if (gram[i * d + i]! > gram[best * d + best]!) best = i;
-    let u = Array.from({ length: d }, (_, i) => gram[i * d + best]!);
-    if (norm(u) === 0) throw new RangeError('principalComponent needs a non-zero vector');
-    u = scaled(u, 1 / norm(u));
-    for (let iter = 0; iter < 1000; iter++) {
-      const next = new Array<number>(d).fill(0);
-      for (let i = 0; i < d; i++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += gram[i * d + j]! * u[j]!;
-        next[i] = s;
-      }
-      const unit = scaled(next, 1 / norm(next));
-      let change = 0;
-      for (let i = 0; i < d; i++) change = Math.max(change, Math.abs(unit[i]! - u[i]!));
-      u = unit;
-      if (change < 1e-10) break;
-    }
-    return u;
+    const fit = new CommonComponentFit(vectors[0]!.length);
+    for (const v of vectors) fit.add(v);
+    return fit.component();
+  }
+
+  /** A SIF embedder over word vectors another thread loaded and shared (`sharedWords`, a Uint8Array once posted). */
+  static fromShared(words: Uint8Array): SifEmbeddings {
+    return new SifEmbeddings(viewCache(Buffer.from(words.buffer, words.byteOffset, words.byteLength)), null);
+  }
+
+  /** The word-vector cache in shared memory, for `fromShared` in a worker thread. */
+  get sharedWords(): Buffer {
+    return this.words.file;
   }
 
   /** A copy sharing the word vectors that removes `pc` (a unit vector, or null for none) in embedDocuments/embedQuery. */
@@ -379,16 +441,38 @@ export class SifEmbeddings extends Embeddings {
 
   /** Removes the common component from a raw vector and normalises it: what embedDocuments does after embedRaw. */
   fromRaw(raw: number[]): number[] {
+    const { rest, scale } = this.split(raw);
+    return scaled(rest, 1 / scale);
+  }
+
+  /**
+   * What fromRaw drops: `raw` = scale · fromRaw(raw) + along · the common component. Kept beside the indexed vector,
+   * these two numbers give the raw vector back (restoreRaw), so raw vectors need not be stored.
+   */
+  residueOf(raw: number[]): [scale: number, along: number] {
+    const { scale, along } = this.split(raw);
+    return [scale, along];
+  }
+
+  /** The raw vector whose fromRaw is `indexed` (as stored, to float precision) and whose residue is `residue`. */
+  restoreRaw(indexed: ArrayLike<number>, residue: ArrayLike<number>): number[] {
+    const [scale, along] = [residue[0]!, residue[1]!];
+    const pc = this.commonComponent;
+    return Array.from(indexed, (x, i) => scale * x + (pc && along ? along * pc[i]! : 0));
+  }
+
+  /** The raw vector as its part across the common component (`rest`, of length `scale`) and its share along it. */
+  private split(raw: number[]): { rest: number[]; scale: number; along: number } {
     let v = raw;
+    let along = 0;
     if (this.commonComponent) {
       const pc = this.commonComponent;
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += v[i]! * pc[i]!;
-      v = v.map((x, i) => x - dot * pc[i]!);
+      for (let i = 0; i < v.length; i++) along += v[i]! * pc[i]!;
+      v = v.map((x, i) => x - along * pc[i]!);
     }
     const n = norm(v);
     // A raw vector lying along the common component has nothing left; its own direction is the best remaining guess.
-    return n > 1e-9 * norm(raw) ? scaled(v, 1 / n) : scaled(raw, 1 / norm(raw));
+    return n > 1e-9 * norm(raw) ? { rest: v, scale: n, along } : { rest: raw, scale: norm(raw), along: 0 };
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {

@@ -31,9 +31,12 @@ import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError, IngestBusyError, ServiceUnavailableError } from '../errors.js';
 import type { IngestProgress, IngestReport } from '../types.js';
 import { z } from 'zod';
-import { builtWith, HNSW_PARAMS, manifestSchema, newManifest, parseManifest, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './contract.js';
+import { builtWith, cleanedDigest, HNSW_PARAMS, manifestSchema, newManifest, parseManifest, type DocumentRecord, type IndexStore, type LoadedIndex, type Manifest } from './contract.js';
 import { assembleCorpus, ingestReport } from './corpus-records.js';
 import { withIngestLock } from './lock.js';
+
+/** A document as the server keeps it: whole, with the raw vectors of its chunks (kept for incremental re-ingest). */
+type ChromaRecord = DocumentRecord & { rawVectors: number[][] };
 
 /** Records per read of the documents collection: each holds a whole document. */
 const DOCUMENTS_PER_REQUEST = 50;
@@ -173,11 +176,13 @@ export class ChromaIndexStore implements IndexStore {
   private readonly documentsName: string;
   private readonly client: ChromaClient;
   /** Documents already read, by sha256: a refresh downloads only what a newer ingest added. */
-  private readonly known = new Map<string, DocumentRecord>();
+  private readonly known = new Map<string, ChromaRecord>();
 
   constructor(
     private readonly config: Config,
     private readonly embedder: CorpusEmbedder,
+    /** The module an ingest's file workers load (TablesFormat.workerModule): they embed the documents. */
+    private readonly workerModule: string,
   ) {
     this.url = config.store.chromaUrl;
     this.name = config.store.chromaCollection;
@@ -204,12 +209,12 @@ export class ChromaIndexStore implements IndexStore {
   }
 
   /** The manifest's documents, read from the server unless already known; null when one is gone (a newer ingest). */
-  private async records(documents: Collection, manifest: Manifest): Promise<DocumentRecord[] | null> {
+  private async records(documents: Collection, manifest: Manifest): Promise<ChromaRecord[] | null> {
     const missing = manifest.documents.filter((d) => !this.known.has(d.sha256)).map((d) => documentId(d.sha256));
-    for (const record of (await readJson<DocumentRecord>(documents, missing)).values()) this.known.set(record.sha256, record);
+    for (const record of (await readJson<ChromaRecord>(documents, missing)).values()) this.known.set(record.sha256, record);
     const current = new Set(manifest.documents.map((d) => d.sha256));
     for (const sha of this.known.keys()) if (!current.has(sha)) this.known.delete(sha);
-    const records: DocumentRecord[] = [];
+    const records: ChromaRecord[] = [];
     for (const d of manifest.documents) {
       const record = this.known.get(d.sha256);
       if (!record || record.source !== d.source) return null;
@@ -232,7 +237,15 @@ export class ChromaIndexStore implements IndexStore {
         if (!records) continue;
         const vectors = new ChromaVectors(this.url, this.embedder.forQueries(manifest.embedderState), this.client, live.chunks);
         // The retrieval tables are built from the records at open: a replica reads every record anyway.
-        return { version: this.loadedId(live.version), manifest, tables: null, records: async (sources?: string[]) => records.filter((r) => !sources || sources.includes(r.source)), vectors };
+        const texts = new Map(records.map((r) => [r.source, r.text]));
+        return {
+          version: this.loadedId(live.version),
+          manifest,
+          tables: null,
+          records: async (sources?: string[]) => records.filter((r) => !sources || sources.includes(r.source)),
+          text: (source: string) => texts.get(source) ?? '',
+          vectors,
+        };
       }
       throw new IndexMismatchError(`${this.location} kept changing while it was read; try again`);
     });
@@ -265,14 +278,23 @@ export class ChromaIndexStore implements IndexStore {
       previous = null;
     }
     const reusable = previous ? ((await this.records(documents, previous)) ?? []) : [];
-    const { records, reports, corpus, stories } = await assembleCorpus({
+    const reuse = new Map(reusable.map((r) => [r.sha256, { digest: cleanedDigest(r.title, r.text), raw: () => Float64Array.from(r.rawVectors.flat()) }]));
+    const records: ChromaRecord[] = [];
+    const d = this.embedder.dimensions;
+    const { documents: indexed, reports, corpus, stories } = await assembleCorpus({
       corpusDir: this.config.corpusDir,
       embedder: this.embedder,
-      reuse: new Map(reusable.map((r) => [r.sha256, r])),
+      workerModule: this.workerModule,
+      reuse: (sha256) => reuse.get(sha256),
       previous: previous?.documents ?? [],
+      accept: async ({ raw, tables: _tables, ...doc }) => {
+        records.push({ ...doc, aliases: [], rawVectors: doc.chunks.map((_, i) => Array.from(raw.subarray(i * d, (i + 1) * d))) });
+      },
       onProgress,
       signal,
     });
+    const aliases = new Map(indexed.map((entry) => [entry.sha256, entry.aliases]));
+    for (const r of records) r.aliases = aliases.get(r.sha256) ?? [];
     onProgress?.({ stage: 'index', done: 0, total: 1 });
 
     const total = records.reduce((n, r) => n + r.chunks.length, 0);
@@ -306,7 +328,7 @@ export class ChromaIndexStore implements IndexStore {
       Math.min(batch, DOCUMENTS_PER_REQUEST),
     );
     const version = newVersion();
-    const manifest: ChromaManifest = { ...newManifest(records, this.embedder, state, corpus, stories), version, fittedChunks: refit ? total : previous!.fittedChunks };
+    const manifest: ChromaManifest = { ...newManifest(indexed, this.embedder, state, corpus, stories), version, fittedChunks: refit ? total : previous!.fittedChunks };
     await writeJson(documents, [{ id: manifestId(version), value: manifest, metadata: { kind: 'manifest', version } }], 1);
 
     // Stopped before the commit, what was sent is left over as after a crash: the next ingest deletes it.
@@ -322,6 +344,6 @@ export class ChromaIndexStore implements IndexStore {
     await documents.delete({ where: { $and: [{ kind: 'document' }, { sha256: noneOf(shas) }] } as Where });
     await documents.delete({ where: { $and: [{ kind: 'manifest' }, { version: { $ne: version } }] } as Where });
     onProgress?.({ stage: 'write', done: 1, total: 1 });
-    return ingestReport(reports, records, stories, began);
+    return ingestReport(reports, indexed, stories, began);
   }
 }

@@ -3,10 +3,12 @@
  * was made from, the loaded form retrieval reads, and the `IndexStore` the engine talks to. Backends (hnsw-store.ts,
  * chroma-store.ts) implement it and never import each other.
  */
+import { createHash } from 'node:crypto';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import { z } from 'zod';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
+import type { Chunk } from '../ingest/chunk.js';
 import type { PreparedDocument } from '../ingest/file-worker.js';
 import type { IngestProgress, IngestReport, Placeholder, Story } from '../types.js';
 
@@ -14,18 +16,24 @@ import type { IngestProgress, IngestReport, Placeholder, Story } from '../types.
  * Version of what an index holds. Raise it when cleaning or chunking output or the files of a build change: an index of another format is
  * neither opened nor reused, so the next ingest rebuilds every document.
  */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 6;
 
 /** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };
 
-/** A document as indexed: what reading its file gave (cleaned text, sections, chunks…) and its raw vectors. */
+/** A document as indexed: what reading its file gave (cleaned text, sections, chunks…). */
 export interface DocumentRecord extends PreparedDocument {
   source: string;
   aliases: string[];
   sha256: string;
-  /** Embedder output before corpus-level post-processing, kept so an unchanged document is never embedded again. */
-  rawVectors: number[][];
+}
+
+/**
+ * What a document reads as, in one string: a file whose bytes did not change keeps its vectors only when this did
+ * not change either (cleaning depends on the rest of the corpus, its furniture).
+ */
+export function cleanedDigest(title: string, text: string): string {
+  return createHash('sha256').update(title).update('\u0000').update(text).digest('hex');
 }
 
 export interface Manifest {
@@ -127,13 +135,45 @@ export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
    * cleaned text), or every one (to rebuild the tables).
    */
   records(sources?: string[]): Promise<DocumentRecord[]>;
+  /** The cleaned text of an indexed document (read and checked at open): chunks and sentences are cut from it. */
+  text(source: string): string;
+}
+
+/** What a file worker computes of each document for the index, off the main thread (search/document-work.ts). */
+export interface DocumentWork {
+  /** Raw vectors of the chunks, one after the other; null when the previous build's are reused (same cleanedDigest). */
+  raw: Float64Array | null;
+  /** The document's share of the retrieval tables, for `TablesBuilder.add`. */
+  tables: unknown;
+}
+
+/** What a file worker is given with each document: the previous build's cleanedDigest of it, when it has one. */
+export interface DocumentWorkInput {
+  reuseIf?: string;
+}
+
+/** A document as the retrieval tables are built from it. */
+export interface TabledDocument {
+  source: string;
+  title: string;
+  date?: string;
+  chunks: Chunk[];
 }
 
 /**
- * Serialises what answering reads besides the vectors (search/retrieval-tables.ts), given to the stores so that
- * ingest writes it beside the vectors without the index stage importing the search stage.
+ * What answering reads besides the vectors (search/retrieval-tables.ts), given to the stores so that ingest builds
+ * and writes it beside the vectors, a document at a time, without the index stage importing the search stage.
+ * `workerModule` is loaded by every file worker of an ingest: its `extend` computes a document's DocumentWork.
  */
-export type EncodeTables = (records: DocumentRecord[]) => Buffer;
+export interface TablesFormat {
+  workerModule: string;
+  builder(): TablesBuilder;
+}
+
+export interface TablesBuilder {
+  add(doc: TabledDocument, tables: unknown): void;
+  encode(): Buffer;
+}
 
 /** True when an index of this manifest can be read and reused with this embedder: same format, embedder and size. */
 export function builtWith(manifest: Pick<Manifest, 'format' | 'embedder'>, embedder: CorpusEmbedder): boolean {
@@ -155,14 +195,28 @@ export function assertBuiltWith(manifest: Pick<Manifest, 'format' | 'embedder'>,
   );
 }
 
-/** The manifest of a new build over `records`: what every backend writes, before its own additions. */
 /** Paragraphs of a cleaned document are separated by a blank line (see ingest/clean.ts). */
 function paragraphStarts(text: string): number[] {
   return [...text.matchAll(/\n\s*\n/g)].map((m) => m.index + m[0].length);
 }
 
+/** A document's entry in the manifest (its aliases are added as twins of it are read). */
+export function manifestDocument(r: Omit<DocumentRecord, 'aliases' | 'sections'>): Manifest['documents'][number] {
+  return {
+    source: r.source,
+    aliases: [],
+    sha256: r.sha256,
+    title: r.title,
+    ...(r.date ? { date: r.date } : {}),
+    chunks: r.chunks.length,
+    placeholders: r.placeholders,
+    paragraphStarts: paragraphStarts(r.text),
+  };
+}
+
+/** The manifest of a new build over `documents`: what every backend writes, before its own additions. */
 export function newManifest(
-  records: DocumentRecord[],
+  documents: Manifest['documents'],
   embedder: CorpusEmbedder,
   embedderState: unknown,
   corpus: Manifest['corpus'],
@@ -172,17 +226,8 @@ export function newManifest(
     format: INDEX_FORMAT,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
     builtAt: new Date().toISOString(),
-    documents: records.map((r) => ({
-      source: r.source,
-      aliases: r.aliases,
-      sha256: r.sha256,
-      title: r.title,
-      ...(r.date ? { date: r.date } : {}),
-      chunks: r.chunks.length,
-      placeholders: r.placeholders,
-      paragraphStarts: paragraphStarts(r.text),
-    })),
-    chunks: records.reduce((n, r) => n + r.chunks.length, 0),
+    documents,
+    chunks: documents.reduce((n, d) => n + d.chunks, 0),
     embedderState,
     hnsw: HNSW_PARAMS,
     corpus,

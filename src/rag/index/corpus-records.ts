@@ -1,21 +1,37 @@
 /**
- * The ingest both backends share: the corpus as document records ready to index (loaded, cleaned, chunked and
- * embedded), reusing the raw vectors of documents whose bytes did not change, and the report users read.
+ * The ingest both backends share: the corpus read, cleaned, chunked and embedded by a pool of file workers, and handed
+ * to the store one document at a time in the corpus's order, so that a build never holds every document's chunks
+ * and vectors at once; the raw vectors of documents whose cleaned text did not change are reused; and the report
+ * users read.
  */
-import { setImmediate } from 'node:timers/promises';
 import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
-import type { Chunk } from '../ingest/chunk.js';
-import { groupCopies } from '../ingest/copies.js';
+import { groupCopies, type CopyCandidate } from '../ingest/copies.js';
 import { repeatedLines } from '../ingest/clean.js';
 import { CorpusFileError } from '../errors.js';
-import { FileWorker, isSkip } from '../ingest/file-worker.js';
-import { loadCorpus, statCorpus } from '../ingest/load.js';
+import { FilePool } from '../ingest/file-pool.js';
+import { isSkip, type ExtendedDocument, type Skip } from '../ingest/file-worker.js';
+import { loadCorpus, statCorpus, type CorpusFile } from '../ingest/load.js';
 import { oneLine, type DocumentReport, type IngestProgress, type IngestReport, type Story } from '../types.js';
-import type { DocumentRecord, Manifest } from './contract.js';
+import { manifestDocument, type DocumentRecord, type DocumentWork, type DocumentWorkInput, type Manifest } from './contract.js';
+
+/** A document ready to index: its record (aliases come later, in the manifest) and its chunks' raw vectors. */
+export interface AssembledDocument extends Omit<DocumentRecord, 'aliases'> {
+  /** Raw vectors of the chunks, one after the other (`embedder.dimensions` numbers each). */
+  raw: Float64Array;
+  /** The document's share of the retrieval tables, computed by the file worker (TablesBuilder.add). */
+  tables: unknown;
+}
+
+/** A document of the previous build that may be reused: what it read as, and its raw vectors when asked. */
+export interface PreviousDocument {
+  /** cleanedDigest of its title and text. */
+  digest: string;
+  raw(): Float64Array | Promise<Float64Array>;
+}
 
 export interface AssembledCorpus {
-  /** One record per distinct content (files with the same bytes are aliases of one record). */
-  records: DocumentRecord[];
+  /** The manifest's documents, in index order: one per distinct content (same bytes under other names are aliases). */
+  documents: Manifest['documents'];
   reports: DocumentReport[];
   /** Stat of every corpus entry, taken before it was read: an edit during the ingest shows as a change later. */
   corpus: Manifest['corpus'];
@@ -24,33 +40,56 @@ export interface AssembledCorpus {
 }
 
 /**
- * The corpus as documents ready to index, whatever the store: loaded, cleaned, chunked and embedded, except that a
- * document whose sha256 is in `reuse` keeps its raw vectors (never embedded again). `previous` (the documents of
- * the live index) names the ones reported as removed. `signal` stops it between documents.
+ * Documents prepared ahead of the one the store is taking, per worker of the pool: enough to keep every worker busy
+ * while the main thread writes, few enough that memory stays bounded by the window, not the corpus.
+ */
+const AHEAD_PER_WORKER = 4;
+
+/**
+ * Reads the corpus and gives every document to `accept`, in the corpus's order, whatever the pool's size. A document
+ * whose sha256 `reuse` knows, and whose cleaned text is what it was, keeps its raw vectors (never embedded again).
+ * `previous` (the documents of the live index) names the ones reported as removed. `signal` stops it between
+ * documents.
  *
- * Each file is parsed, cleaned and chunked in a worker with a time and memory budget (ingest/file-worker.ts); one
- * past it is skipped with the reason. Throws CorpusFileError when no document could be indexed: a build without
- * documents would answer "not found" to everything, so it never goes live and the previous index keeps serving.
+ * Each file is parsed, cleaned, chunked and embedded in a file worker with a time and memory budget
+ * (ingest/file-worker.ts); one past it is skipped with the reason. Throws CorpusFileError when no document could be
+ * indexed: a build without documents would answer "not found" to everything, so it never goes live and the previous
+ * index keeps serving.
  */
 export async function assembleCorpus(options: {
   corpusDir: string;
   embedder: CorpusEmbedder;
-  reuse: Map<string, DocumentRecord>;
+  /** The module each file worker loads to compute a DocumentWork (TablesFormat.workerModule). */
+  workerModule: string;
+  reuse: (sha256: string) => PreviousDocument | undefined;
   previous: Manifest['documents'];
+  accept: (doc: AssembledDocument) => Promise<void>;
+  /** Workers of the pool; by default one per core. */
+  poolSize?: number;
   onProgress?: (p: IngestProgress) => void;
   signal?: AbortSignal;
 }): Promise<AssembledCorpus> {
   const { embedder, reuse, onProgress, signal } = options;
   const stats = await statCorpus(options.corpusDir);
-  const worker = new FileWorker();
+  const pool = new FilePool(options.poolSize, { extension: { module: options.workerModule, data: embedder.share() } });
   try {
-    const corpus = await loadCorpus(options.corpusDir, { worker, signal });
+    const corpus = await loadCorpus(options.corpusDir, { worker: pool, signal });
     const reports: DocumentReport[] = corpus.skipped.map((s) => skippedReport(s.source, s.reason));
-    worker.setFurniture(repeatedLines(corpus.files.map((f) => f.text)));
-    const records: DocumentRecord[] = [];
-    const bySha = new Map<string, DocumentRecord>();
+    pool.setFurniture(repeatedLines(corpus.files.map((f) => f.text)));
+
+    // Files with the same bytes are one document: only the first of them is prepared.
+    const firsts = new Map<string, CorpusFile>();
+    for (const file of corpus.files) if (!firsts.has(file.sha256)) firsts.set(file.sha256, file);
+    const prepared = ahead([...firsts.values()], AHEAD_PER_WORKER * pool.size, (file) => {
+      const input: DocumentWorkInput = { reuseIf: reuse(file.sha256)?.digest };
+      return pool.prepare(file.source, file, signal, input);
+    });
+
+    const documents: Manifest['documents'] = [];
+    const bySha = new Map<string, Manifest['documents'][number]>();
     /** Why a content was skipped: the same bytes under another name are not read again. */
     const skippedSha = new Map<string, string>();
+    const candidates: CopyCandidate[] = [];
     let done = 0;
     for (const file of corpus.files) {
       signal?.throwIfAborted();
@@ -61,19 +100,17 @@ export async function assembleCorpus(options: {
         reports.push({ source: file.source, title: twin.title, chunks: 0, status: 'unchanged', placeholders: [], warning: `same content as ${twin.source}; indexed once` });
         continue;
       }
-      // Cleaning depends on the rest of the corpus (its furniture): a file whose bytes did not change is cleaned again,
-      // and keeps its vectors only when what it reads as is the same.
-      const cleaned = skippedSha.has(file.sha256) ? { skipped: skippedSha.get(file.sha256)! } : await worker.prepare(file.source, file, signal);
+      const known = skippedSha.get(file.sha256);
+      const cleaned: ExtendedDocument | Skip = known !== undefined ? { skipped: known } : await prepared.next();
       if (isSkip(cleaned)) {
         skippedSha.set(file.sha256, cleaned.skipped);
         reports.push(skippedReport(file.source, cleaned.skipped));
         continue;
       }
-      const previous = reuse.get(file.sha256);
-      const unchanged = previous !== undefined && previous.text === cleaned.text && previous.title === cleaned.title;
-      const record: DocumentRecord = {
+      const work = cleaned.extension as DocumentWork;
+      const unchanged = work.raw === null;
+      const doc: AssembledDocument = {
         source: file.source,
-        aliases: [],
         sha256: file.sha256,
         title: cleaned.title,
         ...(cleaned.date ? { date: cleaned.date } : {}),
@@ -81,30 +118,55 @@ export async function assembleCorpus(options: {
         sections: cleaned.sections,
         placeholders: cleaned.placeholders,
         chunks: cleaned.chunks,
-        rawVectors: unchanged ? previous.rawVectors : await embedInSlices(embedder, cleaned.chunks, signal),
+        raw: work.raw ?? (await reuse(file.sha256)!.raw()),
+        tables: work.tables,
       };
-      bySha.set(file.sha256, record);
-      records.push(record);
-      reports.push({
-        source: file.source,
-        title: record.title,
-        chunks: record.chunks.length,
-        status: unchanged ? 'unchanged' : 'indexed',
-        placeholders: record.placeholders,
-      });
+      await options.accept(doc);
+      const entry = manifestDocument(doc);
+      bySha.set(file.sha256, entry);
+      documents.push(entry);
+      candidates.push({ source: doc.source, sha256: doc.sha256, text: doc.text, ...(doc.date ? { date: doc.date } : {}) });
+      reports.push({ source: file.source, title: doc.title, chunks: doc.chunks.length, status: unchanged ? 'unchanged' : 'indexed', placeholders: doc.placeholders });
     }
-    if (!records.length) throw nothingToIndex(options.corpusDir, reports);
+    if (!documents.length) throw nothingToIndex(options.corpusDir, reports);
     const present = new Set(corpus.files.map((f) => f.source));
     for (const d of options.previous) {
       for (const name of [d.source, ...d.aliases]) {
         if (!present.has(name)) reports.push({ source: name, title: d.title, chunks: 0, status: 'removed', placeholders: [] });
       }
     }
-    return { records, reports, corpus: stats, stories: groupCopies(records) };
+    return { documents, reports, corpus: stats, stories: groupCopies(candidates) };
   } finally {
     // Not awaited: a worker ended inside a large page takes a while to free its heap, and a stop must not wait for it.
-    void worker.close();
+    void pool.close();
   }
+}
+
+/**
+ * `work` over `items` with up to `window` started ahead of the one taken: `next()` gives the results in the items'
+ * order. A result not taken (the ingest stopped) is never an unhandled rejection.
+ */
+function ahead<T, R>(items: T[], window: number, work: (item: T) => Promise<R>): { next(): Promise<R> } {
+  const started: Promise<R>[] = [];
+  let taken = 0;
+  const fill = () => {
+    while (started.length < items.length && started.length < taken + window) {
+      const result = work(items[started.length]!);
+      result.catch(() => undefined);
+      started.push(result);
+    }
+  };
+  return {
+    next() {
+      fill();
+      const result = started[taken]!;
+      // Dropped once taken, so that a taken document's chunks are not held until the ingest ends.
+      delete started[taken];
+      taken++;
+      fill();
+      return result;
+    },
+  };
 }
 
 const skippedReport = (source: string, reason: string): DocumentReport => ({ source, chunks: 0, status: 'skipped', placeholders: [], warning: reason });
@@ -116,29 +178,7 @@ function nothingToIndex(corpusDir: string, reports: DocumentReport[]): CorpusFil
   return new CorpusFileError(oneLine(`no document in ${corpusDir} could be indexed (${why}); the index in use was not changed`));
 }
 
-/**
- * Chunks embedded a slice at a time, with a turn of the event loop between slices: embedding is synchronous work, and
- * a stop request (SIGTERM, a worker's stop message) must be heard within a fraction of a second even inside a 5 MB
- * document.
- */
-const EMBED_SLICE = 64;
-
-async function embedInSlices(embedder: CorpusEmbedder, chunks: Chunk[], signal?: AbortSignal): Promise<number[][]> {
-  const vectors: number[][] = [];
-  for (let i = 0; i < chunks.length; i += EMBED_SLICE) {
-    if (signal) await setImmediate();
-    signal?.throwIfAborted();
-    vectors.push(...(await embedder.embedRaw(chunks.slice(i, i + EMBED_SLICE).map((c) => contextualText(c)))));
-  }
-  return vectors;
-}
-
-export function ingestReport(reports: DocumentReport[], records: DocumentRecord[], stories: Story[], began: number): IngestReport {
-  const chunks = records.reduce((n, r) => n + r.chunks.length, 0);
+export function ingestReport(reports: DocumentReport[], documents: Manifest['documents'], stories: Story[], began: number): IngestReport {
+  const chunks = documents.reduce((n, d) => n + d.chunks, 0);
   return { documents: [...reports].sort((a, b) => a.source.localeCompare(b.source)), chunks, ms: Math.round(performance.now() - began), stories };
-}
-
-/** The text a chunk is embedded as: its heading and title carry the topic that its sentences often leave implicit. */
-function contextualText(chunk: Chunk): string {
-  return `${chunk.title}. ${chunk.heading ? `${chunk.heading}. ` : ''}${chunk.text}`;
 }

@@ -1,53 +1,61 @@
 /**
  * VECTOR_STORE=hnsw, the default: the index on local disk. An HNSW vector index (LangChain's HNSWLib over
- * hnswlib-node), the cleaned documents with their chunks and raw vectors (for incremental re-ingest), and a manifest
- * naming the embedder that built it.
+ * hnswlib-node), the cleaned documents with their chunks' places, and a manifest naming the embedder that built it.
+ * Each vector is stored once, in the HNSW index: the raw vector an unchanged document reuses at the next ingest is
+ * its indexed vector plus two numbers (raw-residues.bin).
  *
  * Layout under INDEX_DIR:
  *   current -> builds/<id>      a symbolic link, swapped atomically when a build completes
  *   builds/<id>/manifest.json   written last: a build without it is unfinished and ignored; it lists every other
  *                               file of the build with its size and CRC-32, and an open checks each one
- *   builds/<id>/hnsw/           HNSWLib.save() output; its docstore holds chunk ids only (texts are in the tables)
+ *   builds/<id>/hnsw/           HNSWLib.save() output; its docstore holds chunk ids only (texts are cut from the
+ *                               cleaned documents)
+ *   builds/<id>/raw-residues.bin          per chunk, in index order, two float64 (little-endian): what the finishing
+ *                                         step took off its raw vector (CorpusEmbedder.finisher), for reuse
  *   builds/<id>/retrieval-tables.bin      what answering reads besides the vectors (search/retrieval-tables.ts)
- *   builds/<id>/documents/<sha256>.json   cleaned text, chunks and raw vectors of one document: read only by the
- *                                         next ingest (reuse) or to rebuild damaged tables, never at an open
- *   builds/<id>/cleaned/<name>-<sha>.txt  what the bot reads, for people to inspect (see cleanedFileName)
+ *   builds/<id>/documents/<sha256>.json   one document's title, date, sections, placeholders, the digest of what it
+ *                                         read as, and its chunks as offsets into its cleaned text (StoredRecord)
+ *   builds/<id>/cleaned/<name>-<sha>.txt  the cleaned text, the one copy of it: answers quote it, and people can read
+ *                                         exactly what the bot reads (see cleanedFileName)
  * A build is written in full beside the live one and only then linked in, so a crash or kill at any moment
  * leaves the previous index serving.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { crc32 } from 'node:zlib';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
-import type { CorpusEmbedder } from '../embedding/corpus-embedder.js';
+import type { CorpusEmbedder, StateFit } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
+import type { Chunk } from '../ingest/chunk.js';
 import type { IngestProgress, IngestReport, Story } from '../types.js';
 import {
   builtWith,
+  cleanedDigest,
   HNSW_PARAMS,
   manifestSchema,
   newManifest,
   parseManifest,
   type DocumentRecord,
-  type EncodeTables,
   type IndexStore,
   type LoadedIndex,
   type Manifest,
+  type TablesBuilder,
+  type TablesFormat,
 } from './contract.js';
-import { mapInFlight } from '../ingest/in-flight.js';
-import { assembleCorpus, ingestReport } from './corpus-records.js';
+import { FILES_IN_FLIGHT, mapInFlight } from '../ingest/in-flight.js';
+import { assembleCorpus, ingestReport, type AssembledCorpus, type AssembledDocument, type PreviousDocument } from './corpus-records.js';
 import { isLeftoverLock, releaseLockOfEndedThread, withIngestLock } from './lock.js';
 
 /**
  * The local manifest also vouches for every file of the build (size and CRC-32), so damage — or a file copied in from
  * another build — is found before anything is served. An open checks every file the build must have
- * (`buildFiles`): the vectors, the retrieval tables with their header, every document record. CRC-32 rather than
- * SHA-256: the threat is damage, not tampering, and at 100,000 chunks an open reads about 60 MB of HNSW files, which
- * CRC-32 checks in a fraction of SHA-256's time.
+ * (`buildFiles`): the vectors, the retrieval tables with their header, every document record and cleaned text.
+ * CRC-32 rather than SHA-256: the threat is damage, not tampering, and at 100,000 chunks an open reads about 60 MB of
+ * HNSW files, which CRC-32 checks in a fraction of SHA-256's time.
  */
 const localManifestSchema = manifestSchema.extend({
   files: z.record(z.string(), z.object({ bytes: z.number(), crc32: z.number() })),
@@ -55,15 +63,77 @@ const localManifestSchema = manifestSchema.extend({
 type LocalManifest = Manifest & { files: Record<string, { bytes: number; crc32: number }> };
 
 const TABLES_FILE = 'retrieval-tables.bin';
+const RESIDUES_FILE = 'raw-residues.bin';
 const HNSW_FILES = ['hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json'];
 const recordFile = (sha256: string) => `documents/${sha256}.json`;
+const cleanedFile = (d: { source: string; sha256: string }) => `cleaned/${cleanedFileName(d.source, d.sha256)}`;
 
 /**
  * Every file of a build that its manifest lists and an open checks. A change of layout (another vector format,
  * records split differently) changes this list and nothing else of the checking.
  */
-function buildFiles(documents: { sha256: string }[]): string[] {
-  return [TABLES_FILE, ...HNSW_FILES, ...documents.map((d) => recordFile(d.sha256))];
+function buildFiles(documents: { source: string; sha256: string }[]): string[] {
+  return [TABLES_FILE, RESIDUES_FILE, ...HNSW_FILES, ...documents.flatMap((d) => [recordFile(d.sha256), cleanedFile(d)])];
+}
+
+/**
+ * A document record as stored: what re-ingest and summaries need beyond the manifest and the cleaned text. Chunks are
+ * offsets into the cleaned text — `spans` is [start, end] of the chunk, then of each of its sentences — with an id or
+ * title only where they differ from the usual `<source>#<n>` and the document's title.
+ */
+interface StoredRecord {
+  source: string;
+  sha256: string;
+  title: string;
+  date?: string;
+  /** cleanedDigest of the title and text: the next ingest reuses the vectors when its cleaning gives the same. */
+  digest: string;
+  sections: DocumentRecord['sections'];
+  placeholders: DocumentRecord['placeholders'];
+  chunks: { heading: string; spans: number[]; id?: string; title?: string }[];
+}
+
+function storedRecord(doc: AssembledDocument): StoredRecord {
+  return {
+    source: doc.source,
+    sha256: doc.sha256,
+    title: doc.title,
+    ...(doc.date ? { date: doc.date } : {}),
+    digest: cleanedDigest(doc.title, doc.text),
+    sections: doc.sections,
+    placeholders: doc.placeholders,
+    chunks: doc.chunks.map((c, n) => {
+      if (doc.text.slice(c.start, c.end) !== c.text) throw new Error(`chunk ${c.id} is not the cleaned text at its offsets`);
+      return {
+        heading: c.heading,
+        spans: [c.start, c.end, ...c.sentences.flatMap((x) => [x.start, x.end])],
+        ...(c.id !== `${doc.source}#${n}` ? { id: c.id } : {}),
+        ...(c.title !== doc.title ? { title: c.title } : {}),
+      };
+    }),
+  };
+}
+
+/** The record with its texts cut from the document's cleaned text. */
+function recordOf(stored: StoredRecord, text: string, aliases: string[]): DocumentRecord {
+  const chunks = stored.chunks.map((c, n): Chunk => {
+    const [start, end, ...sentences] = c.spans as [number, number, ...number[]];
+    return {
+      id: c.id ?? `${stored.source}#${n}`,
+      source: stored.source,
+      title: c.title ?? stored.title,
+      heading: c.heading,
+      start,
+      end,
+      text: text.slice(start, end),
+      sentences: Array.from({ length: sentences.length / 2 }, (_, i) => {
+        const [s, e] = [sentences[2 * i]!, sentences[2 * i + 1]!];
+        return { start: s, end: e, text: text.slice(s, e) };
+      }),
+    };
+  });
+  const { digest: _digest, chunks: _chunks, ...rest } = stored;
+  return { ...rest, aliases, text, chunks };
 }
 
 const currentLink = (indexDir: string) => join(indexDir, 'current');
@@ -104,20 +174,31 @@ async function fileDigests(dir: string, names: string[]): Promise<LocalManifest[
 }
 
 /**
- * Checks every file of the build against the manifest and returns the tables file's bytes. Damaged tables are not
- * fatal (`tablesDamage` says why: they are rebuilt from the records); any other damaged file is.
+ * Checks every file of the build against the manifest and returns the tables file's bytes and every document's
+ * cleaned text. Damaged tables are not fatal (`tablesDamage` says why: they are rebuilt from the records); any other
+ * damaged file is.
  */
-async function verifiedBuild(dir: string, manifest: LocalManifest, damaged: (name: string) => Error): Promise<{ tables: Buffer | null; tablesDamage?: string }> {
+async function verifiedBuild(
+  dir: string,
+  manifest: LocalManifest,
+  damaged: (name: string) => Error,
+): Promise<{ tables: Buffer | null; tablesDamage?: string; texts: Map<string, string> }> {
   let tables: Buffer | null = null;
   let tablesDamage: string | undefined;
+  const cleanedOf = new Map(manifest.documents.map((d) => [cleanedFile(d), d.source]));
+  const texts = new Map<string, string>();
   await mapInFlight(buildFiles(manifest.documents), async (name) => {
     const bytes = await readFile(join(dir, name)).catch(() => null);
     if (name === TABLES_FILE) {
       if (intact(bytes, manifest.files[name])) tables = bytes;
       else tablesDamage = bytes ? 'checksum mismatch' : 'missing';
-    } else if (!intact(bytes, manifest.files[name])) throw damaged(name);
+      return;
+    }
+    if (!intact(bytes, manifest.files[name])) throw damaged(name);
+    const source = cleanedOf.get(name);
+    if (source !== undefined) texts.set(source, bytes.toString('utf8'));
   });
-  return tablesDamage ? { tables: null, tablesDamage } : { tables };
+  return tablesDamage ? { tables: null, tablesDamage, texts } : { tables, texts };
 }
 
 /**
@@ -130,7 +211,7 @@ async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<Lo
   const manifest = await readManifest(dir, embedder, indexDir);
   const damaged = (name: string) =>
     new IndexMismatchError(`the index at ${indexDir} is damaged (${name} is missing or altered); run npm run ingest to rebuild it`);
-  const { tables, tablesDamage } = await verifiedBuild(dir, manifest, damaged);
+  const { tables, tablesDamage, texts } = await verifiedBuild(dir, manifest, damaged);
   const vectors = await HNSWLib.load(join(dir, 'hnsw'), embedder.forQueries(manifest.embedderState));
   vectors.index.setEf(manifest.hnsw.efSearch);
   const records = async (sources?: string[]) =>
@@ -139,25 +220,63 @@ async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<Lo
         const name = recordFile(d.sha256);
         const bytes = await readFile(join(dir, name)).catch(() => null);
         if (!intact(bytes, manifest.files[name])) throw damaged(name);
-        return { ...(JSON.parse(bytes.toString('utf8')) as DocumentRecord), aliases: d.aliases };
+        return recordOf(JSON.parse(bytes.toString('utf8')) as StoredRecord, texts.get(d.source)!, d.aliases);
       }),
     );
-  return { version: dir, manifest, tables, ...(tablesDamage ? { tablesDamage } : {}), records, vectors };
+  const text = (source: string) => {
+    const found = texts.get(source);
+    if (found === undefined) throw new Error(`no indexed document named ${source}`);
+    return found;
+  };
+  return { version: dir, manifest, tables, ...(tablesDamage ? { tablesDamage } : {}), records, text, vectors };
 }
 
-/** Documents of the live build by sha256, for reuse; empty when there is none or it is not this embedder's. */
-async function reusableDocuments(dir: string | null, manifest: LocalManifest | null, embedder: CorpusEmbedder): Promise<Map<string, DocumentRecord>> {
-  const reuse = new Map<string, DocumentRecord>();
-  if (!dir || !manifest || !builtWith(manifest, embedder)) return reuse;
-  for (const d of manifest.documents) {
+/**
+ * Documents of the live build by sha256, for reuse: what each read as, and its raw vectors restored from the HNSW
+ * index and the residues when asked (the vector files are read once, at the first). Nothing when there is no live
+ * build, it is another embedder's, or its vector files are damaged.
+ */
+async function reusableDocuments(dir: string | null, manifest: LocalManifest | null, embedder: CorpusEmbedder): Promise<(sha256: string) => PreviousDocument | undefined> {
+  const reuse = new Map<string, PreviousDocument>();
+  const none = () => undefined;
+  if (!dir || !manifest || !builtWith(manifest, embedder)) return none;
+  const residues = await readFile(join(dir, RESIDUES_FILE)).catch(() => null);
+  const indexFile = join(dir, 'hnsw', 'hnswlib.index');
+  if (!intact(residues, manifest.files[RESIDUES_FILE]) || !intact(await readFile(indexFile).catch(() => null), manifest.files['hnsw/hnswlib.index'])) return none;
+  const residue = new Float64Array(residues.buffer.slice(residues.byteOffset, residues.byteOffset + residues.length));
+  let index: Promise<hnswlib.HierarchicalNSW> | null = null;
+  const points = () =>
+    (index ??= (async () => {
+      const loaded = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
+      await loaded.readIndex(indexFile);
+      return loaded;
+    })());
+  const finisher = embedder.finisher(manifest.embedderState);
+  const d = embedder.dimensions;
+  const rn = embedder.residueLength;
+  let first = 0;
+  for (const doc of manifest.documents) {
+    const label = first;
+    first += doc.chunks;
     // Only a record whose bytes the manifest vouches for is reused: a damaged one is rebuilt from the corpus.
-    const name = recordFile(d.sha256);
+    const name = recordFile(doc.sha256);
     const bytes = await readFile(join(dir, name)).catch(() => null);
     if (!intact(bytes, manifest.files[name])) continue;
-    const record = JSON.parse(bytes.toString('utf8')) as DocumentRecord;
-    if (record.rawVectors?.length === record.chunks?.length) reuse.set(d.sha256, record);
+    const stored = JSON.parse(bytes.toString('utf8')) as StoredRecord;
+    if (stored.chunks.length !== doc.chunks) continue;
+    reuse.set(doc.sha256, {
+      digest: stored.digest,
+      raw: async () => {
+        const loaded = await points();
+        const raw = new Float64Array(doc.chunks * d);
+        for (let i = 0; i < doc.chunks; i++) {
+          raw.set(finisher.restore(loaded.getPoint(label + i), residue.subarray((label + i) * rn, (label + i + 1) * rn)), i * d);
+        }
+        return raw;
+      },
+    });
   }
-  return reuse;
+  return (sha256) => reuse.get(sha256);
 }
 
 /**
@@ -173,6 +292,8 @@ async function removeLeftovers(indexDir: string, live: string | null): Promise<v
   for (const name of await readdir(indexDir).catch(() => [] as string[])) {
     if (name.startsWith('.current-') || isLeftoverLock(name)) await rm(join(indexDir, name), { recursive: true, force: true });
   }
+  // A first build stopped early leaves nothing behind, not even builds/ (a build's folder is made before its documents are read).
+  if (!live) await rmdir(builds).catch(() => undefined);
 }
 
 /**
@@ -201,6 +322,12 @@ async function liveManifest(live: string | null, embedder: CorpusEmbedder, index
   return live ? readManifest(live, embedder, indexDir).catch(() => null) : null;
 }
 
+/** Options of a local store beyond its places. */
+export interface LocalStoreOptions {
+  /** File workers of an ingest; by default one per core. The build is the same whatever the number. */
+  poolSize?: number;
+}
+
 /**
  * Cleans, chunks, embeds and indexes the corpus into a new build, then makes it live. Stopped through `signal` (or
  * failing) before that, it removes its half-written build and the previous index keeps serving.
@@ -209,7 +336,8 @@ async function buildIndex(
   corpusDir: string,
   indexDir: string,
   embedder: CorpusEmbedder,
-  encodeTables: EncodeTables,
+  tables: TablesFormat,
+  options: LocalStoreOptions,
   onProgress?: (p: IngestProgress) => void,
   signal?: AbortSignal,
 ): Promise<IngestReport> {
@@ -220,32 +348,133 @@ async function buildIndex(
       await removeLeftovers(indexDir, live);
       const manifest = await liveManifest(live, embedder, indexDir);
       const reuse = await reusableDocuments(live, manifest, embedder);
-      const { records, reports, corpus, stories } = await assembleCorpus({ corpusDir, embedder, reuse, previous: manifest?.documents ?? [], onProgress, signal });
-      signal?.throwIfAborted();
-      onProgress?.({ stage: 'index', done: 0, total: 1 });
       const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+      let assembled: AssembledCorpus;
       try {
-        await writeBuild(build, embedder, records, corpus, stories, encodeTables);
+        const writer = await BuildWriter.start(build, embedder, tables.builder());
+        assembled = await assembleCorpus({
+          corpusDir,
+          embedder,
+          workerModule: tables.workerModule,
+          reuse,
+          previous: manifest?.documents ?? [],
+          accept: (doc) => writer.add(doc),
+          poolSize: options.poolSize,
+          onProgress,
+          signal,
+        });
+        signal?.throwIfAborted();
+        onProgress?.({ stage: 'index', done: 0, total: 1 });
+        await writer.finish(assembled.documents, assembled.corpus, assembled.stories);
         signal?.throwIfAborted();
         await makeLive(indexDir, build);
       } catch (e) {
-        await rm(build, { recursive: true, force: true });
+        await removeLeftovers(indexDir, live);
         throw e;
       }
       await removeLeftovers(indexDir, build);
       onProgress?.({ stage: 'write', done: 1, total: 1 });
-      return { ...ingestReport(reports, records, stories, began), ...(repaired.length ? { repaired } : {}) };
+      const { documents, reports, stories } = assembled;
+      return { ...ingestReport(reports, documents, stories, began), ...(repaired.length ? { repaired } : {}) };
   });
 }
 
-/** Builds the HNSW graph with the stated parameters, in the given order of vectors. */
-async function hnswStore(embedder: CorpusEmbedder, state: unknown, vectors: number[][], docs: Document[]): Promise<HNSWLib> {
-  const index = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
-  index.initIndex(Math.max(1, vectors.length), HNSW_PARAMS.M, HNSW_PARAMS.efConstruction, 100);
-  const store = new HNSWLib(embedder.forQueries(state), { space: 'cosine', numDimensions: embedder.dimensions, index });
-  await store.addVectors(vectors, docs);
-  store.index.setEf(HNSW_PARAMS.efSearch);
-  return store;
+/** Chunks added to the HNSW graph at a time while a build is finished: the finished vectors of one batch are held. */
+const HNSW_BATCH = 1024;
+
+/**
+ * A build written as its documents come: each document's cleaned text and record at once, its share of the tables
+ * and of the embedder's corpus-level fit counted, its raw vectors kept (8 bytes a number: 80 MB at 100,000 chunks of
+ * 100 dimensions); the vectors, tables and manifest once every document is in.
+ */
+class BuildWriter {
+  private raw = new Float64Array(0);
+  private chunks = 0;
+  private readonly ids: string[] = [];
+  private readonly fit: StateFit;
+  private readonly writing = new Set<Promise<void>>();
+  private failure: unknown;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly embedder: CorpusEmbedder,
+    private readonly tables: TablesBuilder,
+  ) {
+    this.fit = embedder.fitState();
+  }
+
+  static async start(dir: string, embedder: CorpusEmbedder, tables: TablesBuilder): Promise<BuildWriter> {
+    await mkdir(join(dir, 'documents'), { recursive: true });
+    await mkdir(join(dir, 'cleaned'), { recursive: true });
+    return new BuildWriter(dir, embedder, tables);
+  }
+
+  async add(doc: AssembledDocument): Promise<void> {
+    await this.write(cleanedFile(doc), doc.text);
+    await this.write(recordFile(doc.sha256), JSON.stringify(storedRecord(doc)));
+    this.tables.add(doc, doc.tables);
+    const d = this.embedder.dimensions;
+    const needed = (this.chunks + doc.chunks.length) * d;
+    if (needed > this.raw.length) {
+      const grown = new Float64Array(Math.max(needed, 2 * this.raw.length));
+      grown.set(this.raw);
+      this.raw = grown;
+    }
+    this.raw.set(doc.raw, this.chunks * d);
+    for (let i = 0; i < doc.chunks.length; i++) this.fit.add(doc.raw.subarray(i * d, (i + 1) * d));
+    this.chunks += doc.chunks.length;
+    for (const c of doc.chunks) this.ids.push(c.id);
+  }
+
+  /**
+   * Starts writing a file of the build, waiting only while FILES_IN_FLIGHT writes are under way: awaited one by one,
+   * the writes of thousands of small files would leave the ingest mostly waiting. A failed write fails the build.
+   */
+  private async write(name: string, data: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    const done: Promise<void> = writeFile(join(this.dir, name), data)
+      .catch((e: unknown) => {
+        this.failure ??= e;
+      })
+      .finally(() => this.writing.delete(done));
+    this.writing.add(done);
+    if (this.writing.size >= FILES_IN_FLIGHT) await Promise.race(this.writing);
+  }
+
+  async finish(documents: Manifest['documents'], corpus: Manifest['corpus'], stories: Story[]): Promise<void> {
+    await Promise.all(this.writing);
+    if (this.failure) throw this.failure;
+    const { dir, embedder, chunks } = this;
+    const d = embedder.dimensions;
+    const state = this.fit.state();
+    const finisher = embedder.finisher(state);
+    const index = new hnswlib.HierarchicalNSW('cosine', d);
+    index.initIndex(Math.max(1, chunks), HNSW_PARAMS.M, HNSW_PARAMS.efConstruction, 100);
+    const store = new HNSWLib(embedder.forQueries(state), { space: 'cosine', numDimensions: d, index });
+    const residues = new Float64Array(chunks * embedder.residueLength);
+    for (let first = 0; first < chunks; first += HNSW_BATCH) {
+      const vectors: number[][] = [];
+      const docs: Document[] = [];
+      for (let n = first; n < Math.min(chunks, first + HNSW_BATCH); n++) {
+        const raw = Array.from(this.raw.subarray(n * d, (n + 1) * d));
+        vectors.push(finisher.finish(raw));
+        residues.set(finisher.residue(raw), n * embedder.residueLength);
+        // Retrieval reads only the chunk id of a dense hit; the texts are the cleaned documents'.
+        docs.push(new Document({ pageContent: '', metadata: { id: this.ids[n]! } }));
+      }
+      await store.addVectors(vectors, docs);
+    }
+    store.index.setEf(HNSW_PARAMS.efSearch);
+    await store.save(join(dir, 'hnsw'));
+    await writeFile(join(dir, RESIDUES_FILE), new Uint8Array(residues.buffer));
+    await writeFile(join(dir, TABLES_FILE), this.tables.encode());
+    const manifest: LocalManifest = {
+      ...newManifest(documents, embedder, state, corpus, stories),
+      files: await fileDigests(dir, buildFiles(documents)),
+    };
+    // Unindented: the manifest is read at every open, and indentation was a fifth of it (BBC archive: 1.42 → 1.10 MB).
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  }
 }
 
 /** Bytes of a file name's readable part: far below the 255 of most file systems, whatever the script. */
@@ -263,35 +492,6 @@ function cleanedFileName(source: string, sha256: string): string {
     stem += c;
   }
   return `${stem}-${sha256.slice(0, 12)}.txt`;
-}
-
-async function writeBuild(
-  dir: string,
-  embedder: CorpusEmbedder,
-  records: DocumentRecord[],
-  corpus: Manifest['corpus'],
-  stories: Story[],
-  encodeTables: EncodeTables,
-): Promise<void> {
-  await mkdir(join(dir, 'documents'), { recursive: true });
-  await mkdir(join(dir, 'cleaned'), { recursive: true });
-
-  const raw = records.flatMap((r) => r.rawVectors);
-  const { vectors, state } = embedder.finish(raw);
-  // Retrieval reads only the chunk id of a dense hit; the texts live in the tables, so they are not stored twice.
-  const docs = records.flatMap((r) => r.chunks.map((c) => new Document({ pageContent: '', metadata: { id: c.id } })));
-  const store = await hnswStore(embedder, state, vectors, docs);
-  await store.save(join(dir, 'hnsw'));
-  await writeFile(join(dir, TABLES_FILE), encodeTables(records));
-  await mapInFlight(records, async (r) => {
-    await writeFile(join(dir, recordFile(r.sha256)), JSON.stringify(r));
-    await writeFile(join(dir, 'cleaned', cleanedFileName(r.source, r.sha256)), r.text);
-  });
-  const manifest: LocalManifest = {
-    ...newManifest(records, embedder, state, corpus, stories),
-    files: await fileDigests(dir, buildFiles(records)),
-  };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 }
 
 /** Points `current` at the new build with a rename, which replaces the link atomically. */
@@ -319,13 +519,14 @@ export class LocalIndexStore implements IndexStore {
     private readonly corpusDir: string,
     private readonly indexDir: string,
     private readonly embedder: CorpusEmbedder,
-    private readonly encodeTables: EncodeTables,
+    private readonly tables: TablesFormat,
+    private readonly options: LocalStoreOptions = {},
   ) {}
   get location(): string {
     return this.indexDir;
   }
   ingest(onProgress?: (p: IngestProgress) => void, signal?: AbortSignal): Promise<IngestReport> {
-    return buildIndex(this.corpusDir, this.indexDir, this.embedder, this.encodeTables, onProgress, signal);
+    return buildIndex(this.corpusDir, this.indexDir, this.embedder, this.tables, this.options, onProgress, signal);
   }
   open(): Promise<LoadedIndex | null> {
     return openIndex(this.indexDir, this.embedder);

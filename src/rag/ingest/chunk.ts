@@ -20,10 +20,24 @@ const TARGET_CHARS = 700;
  */
 const MAX_SENTENCES = 30;
 
+/**
+ * A heading that states something ("Key Topics Discussed: Security, Economic Ties, and Humanitarian Aid") is read
+ * as its section's first sentence as well, so an answer can quote what it says; a heading that only names its
+ * section ("Final Thoughts") is not.
+ */
+const STATING_HEADING = /:\s*\S+(?:\s+\S+)+/;
+
+function statedHeading(doc: CleanedDocument, section: CleanedDocument['sections'][number]): SentenceSpan[] {
+  const heading = section.heading;
+  const start = section.start - heading.length;
+  if (!STATING_HEADING.test(heading) || start < 0 || doc.text.slice(start, section.start) !== heading) return [];
+  return [{ start, end: section.start, text: heading }];
+}
+
 export function chunkDocument(source: string, doc: CleanedDocument): Chunk[] {
   const chunks: Chunk[] = [];
   for (const section of doc.sections) {
-    const sentences = splitSentences(doc.text, section.start, section.end);
+    const sentences = [...statedHeading(doc, section), ...splitSentences(doc.text, section.start, section.end)];
     let first = 0;
     while (first < sentences.length) {
       let last = first;

@@ -21,7 +21,7 @@ export interface CleanOptions {
   headings?: ParsedText['headings'];
   /** The title the file states (front matter, the page's head), preferred to any guess from the text. */
   title?: string;
-  /** The date the file states (ISO yyyy-mm-dd), preferred to a dateline found near the top. */
+  /** The date the file states (ISO yyyy-mm-dd), preferred to a byline's or time stamp's near the top. */
   date?: string;
   /** Lines other documents of the corpus repeat (`repeatedLines`): the site's furniture. */
   furniture?: ReadonlySet<string>;
@@ -85,7 +85,8 @@ const COPYRIGHT = /^(?:copyright\s*(?:©|\(c\)|\d{4})|©|\(c\) \d{4})|\b(?:all|s
 const COOKIES = /\b(?:uses? cookies|use of cookies|accept (?:all )?cookies|cookie (?:policy|settings|notice))\b/i;
 /** "By Jane Doe", "By Mona El-Sayed, Energy Correspondent", "3 June 2025 | By Thomas Avery | 6 min read". */
 const BYLINE = /^(?:(?:[Ww]ords|[Ww]ritten|[Rr]eporting|[Ss]tory) )?[Bb]y\s+[\p{Lu}—–-]|[|·•—]\s*[Bb]y\s+\p{Lu}/u;
-const STAFF = /^(?:staff (?:reporter|writer|correspondent)|our (?:correspondent|reporter)s?|news desk|agencies)$/i;
+/** Bylines that name no one: "Staff Reporter", "Staff Reports", "From staff and wire reports", "Agencies". */
+const STAFF = /^(?:(?:from )?(?:staff|wire)(?: and wire)? reports?|staff (?:reporter|writer|correspondent)|our (?:correspondent|reporter)s?|news desk|agencies)$/i;
 /** "Published · 2 mins ago", "Updated: 14 March 2024 09:12 GMT", "5 min read". */
 const TIME_STAMP =
   /^(?:published|updated|posted|last (?:updated|modified)|first published|modified)(?:\s*[:·|—–-]|\s+(?:on\s+)?(?:\d|[a-z]+\.?\s+\d)|\s*$)|\b\d+\s+(?:min(?:ute)?s?|hours?|days?)\s+(?:ago|read)\b/i;
@@ -126,7 +127,17 @@ function isNavigation(t: string): boolean {
 /** A label of one or two capitalised words standing alone: "ENERGY", "LAWBRIEF UK". */
 const isCapsLabel = (t: string) => wordCount(t) <= 2 && /^[\p{Lu}\p{N}&' -]+$/u.test(t) && /\p{Lu}{2}/u.test(t);
 
-function isNoise(text: string): boolean {
+/** A news dateline: the place in capitals before a dash, opening the article's first paragraph ("NAIROBI — The…"). */
+const DATELINE = /^[*_]{0,2}[A-Z][A-Z .'’-]{2,}[*_]{0,2}\s[—–-]\s/;
+
+/** Whether a paragraph opens with a dateline: where a news article's own text begins, below the page around it. */
+export const opensWithDateline = (text: string) => DATELINE.test(text);
+
+/**
+ * A line that is page furniture by its shape, whatever the site: what cleaning drops, and what summaries never quote
+ * when a sentence of the cleaned text has the same shape.
+ */
+export function isFurniture(text: string): boolean {
   const t = text.trim();
   if (SEPARATOR.test(t)) return true;
   const words = wordCount(t);
@@ -282,7 +293,7 @@ function flattenedTable(lines: Line[], i: number): { units: Unit[]; next: number
   while (j < lines.length) {
     const t = lines[j]!.text.trim();
     // Cells hold phrases, not prose: a line with a comma clause is a paragraph, however short.
-    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':') || t.includes(', ') || isNoise(t)) break;
+    if (!t || isBulleted(lines[j]!.text) || t.includes('|') || wordCount(t) > 20 || t.endsWith(':') || t.includes(', ') || isFurniture(t)) break;
     j++;
   }
   const rows = lines.slice(i + 1, j);
@@ -332,7 +343,7 @@ function faqBlock(lines: Line[], i: number): { units: Unit[]; next: number } | n
   let k = j;
   while (k < lines.length && answers.length < questions.length) {
     const t = lines[k]!.text.trim();
-    if (t && !isNoise(t)) {
+    if (t && !isFurniture(t)) {
       if (isQuestion(t) || looksLikeHeading(t)) break;
       answers.push(lines[k]!);
     }
@@ -384,12 +395,39 @@ const MARKED_HEADING = /^\s*#{1,6}\s+/;
 /** Lines after a "Related:" or "Read more:" label: headlines of other articles, up to the next blank line. */
 const LIST_LABEL = /^(?:related|read (?:more|next|also)|also (?:read|on)|more (?:from|on|stories)|see also|recommended|you (?:may|might) also like)\b[^.!?]{0,20}:?$/i;
 
+/**
+ * The line of a file that opens with its title and the body right under it, as reference texts are saved
+ * ("Insulin", then "Insulin is a peptide hormone…"); -1 when the file does not. The title is heading-shaped (short,
+ * no final stop; a "# " heading where the parser marks them); the body is the next non-blank line, prose rather than
+ * a heading, a list item or furniture. Such a line is the title however short, and it is kept even where its
+ * repetition across the corpus (the first line of every passage of one article) or its capitals would make it
+ * furniture; a label in capitals only when the body repeats it ("NATO" over "The North Atlantic Treaty Organization
+ * (NATO) is…"), since "PRESS RELEASE" stands above body text too. A site's masthead has its menus or its headline
+ * under it, not the body.
+ */
+function titleLine(lines: Line[], headings: CleanOptions['headings']): number {
+  const at = lines.findIndex((l) => l.text.trim());
+  if (at < 0 || (headings === 'marked' && !MARKED_HEADING.test(lines[at]!.text))) return -1;
+  const title = lines[at]!.text.trim().replace(MARKED_HEADING, '');
+  if (!looksLikeHeading(title) || isBulleted(lines[at]!.text)) return -1;
+  const capitals = isCapsLabel(title);
+  if (isFurniture(title) && !capitals) return -1;
+  let next = at + 1;
+  while (next < lines.length && !lines[next]!.text.trim()) next++;
+  const body = lines[next]?.text ?? '';
+  if (!body.trim() || looksLikeHeading(body) || isBulleted(body) || MARKED_HEADING.test(body) || isFurniture(body.trim())) return -1;
+  const words = (t: string) => ` ${t.split(/[^\p{L}\p{N}]+/u).join(' ')} `;
+  return !capitals || words(body).includes(words(title)) ? at : -1;
+}
+
 /** Whether a line of a document belongs to the corpus's furniture (`repeatedLines`). */
 const furnitureKey = (t: string) => (wordCount(t) <= FURNITURE_MAX_WORDS ? normalized(t.replace(MARKED_HEADING, '')) : '');
 
-function units(raw: string, options: CleanOptions): Unit[] {
+/** The document's units in reading order, and whether the first of them is the title on its first line (`titleLine`). */
+function units(raw: string, options: CleanOptions): { units: Unit[]; titled: boolean } {
   const lines = splitLines(options.headings !== 'marked' && isHardWrapped(raw) ? unwrapped(raw) : raw);
   const furniture = options.furniture ?? new Set<string>();
+  const titleAt = titleLine(lines, options.headings);
   const out: Unit[] = [];
   for (let i = 0; i < lines.length; ) {
     const line = lines[i]!;
@@ -401,7 +439,7 @@ function units(raw: string, options: CleanOptions): Unit[] {
       continue;
     }
     const body = t.replace(MARKED_HEADING, '');
-    if (!body || isNoise(body) || furniture.has(furnitureKey(t))) {
+    if (!body || (i !== titleAt && (isFurniture(body) || furniture.has(furnitureKey(t))))) {
       i++;
       // The list a label introduces goes with it: short lines without a full stop, up to a blank line.
       if (LIST_LABEL.test(body)) {
@@ -430,7 +468,7 @@ function units(raw: string, options: CleanOptions): Unit[] {
     }
     i++;
   }
-  return out;
+  return { units: out, titled: titleAt >= 0 };
 }
 
 /** Lines of at most this many words can be furniture; longer ones are prose, even when repeated. */
@@ -461,7 +499,7 @@ export function repeatedLines(texts: Iterable<string>): Set<string> {
 }
 
 /** The date a byline or time stamp near the top states: "Updated: 8 October 2024 17:40 EAT". */
-function datelineDate(raw: string): string | undefined {
+function stampedDate(raw: string): string | undefined {
   const top = raw.split('\n', 40).map((l) => l.trim().replace(MARKED_HEADING, '')).filter(Boolean).slice(0, 15);
   for (const t of top) {
     if (isStamp(t)) {
@@ -526,29 +564,36 @@ function titleFromLead(lead: string, text: string): string {
 }
 
 /**
+ * A heading of fewer words is not taken for a headline among other headings: mastheads and section labels ("Lakeside
+ * Courier", "Business") are that short. Alone on a file's first line above the body, it is still its title (`titleLine`).
+ */
+const HEADLINE_MIN_WORDS = 3;
+
+/**
  * Where the headline stands among the headings above the first paragraph: the longest of them (a masthead or a
- * section label is shorter), if it has a few words; -1 when there is none.
+ * section label is shorter), if it has HEADLINE_MIN_WORDS; -1 when there is none.
  */
 function headlineIndex(list: Unit[]): number {
   const bodyAt = list.findIndex((u) => u.kind !== 'heading');
   const above = list.slice(0, bodyAt < 0 ? list.length : bodyAt).slice(0, 6).map((u) => wordCount(unitText(u)));
   const best = above.reduce((b, words, i) => (words > (above[b] ?? 0) ? i : b), 0);
-  return (above[best] ?? 0) >= 3 ? best : -1;
+  return (above[best] ?? 0) >= HEADLINE_MIN_WORDS ? best : -1;
 }
 
 /**
- * The title the file states; else a "Title:" line or the headline (`list` starts with it when `headline`); else a
- * heading among the first units; else the headline the first sentence starts with, or its first words.
+ * The title the file states; else a "Title:" line, the headline, or the title on the first line (`list` starts with
+ * it when `headline` or `titled`); else a heading among the first units; else the headline the first sentence starts
+ * with, or its first words.
  */
-function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphStarts: number[], stated?: string): string {
+function chooseTitle(list: Unit[], headline: boolean, titled: boolean, text: string, paragraphStarts: number[], stated?: string): string {
   if (stated?.trim()) return stated.replace(/\s+/g, ' ').trim();
   const first = list[0];
   if (!first) return '';
   const firstText = unitText(first);
   if (TITLE_LINE.test(firstText)) return firstText.replace(TITLE_LINE, '');
-  if (headline) return firstText;
+  if (headline || titled) return firstText;
   // A headline under a lead paragraph, as some exports put it.
-  const early = list.slice(0, 3).find((u) => u.kind === 'heading' && wordCount(unitText(u)) >= 3);
+  const early = list.slice(0, 3).find((u) => u.kind === 'heading' && wordCount(unitText(u)) >= HEADLINE_MIN_WORDS);
   if (early) return unitText(early);
   const from = paragraphStarts[0] ?? 0;
   const paragraphEnd = text.indexOf('\n\n', from);
@@ -557,7 +602,8 @@ function chooseTitle(list: Unit[], headline: boolean, text: string, paragraphSta
 }
 
 export function cleanDocument(raw: string, options: CleanOptions = {}): CleanedDocument {
-  const list = withoutRepeats(units(raw, options));
+  const read = units(raw, options);
+  const list = withoutRepeats(read.units);
   // Short lines after the last sentence are a trailer (a source line, a heading with nothing under it), not text.
   const isTrailer = (u: Unit) => u.kind === 'heading' || (wordCount(unitText(u)) <= 8 && !/[.!?]["”’)]?$/.test(unitText(u)));
   while (list.length > 1 && isTrailer(list[list.length - 1]!)) list.pop();
@@ -612,6 +658,6 @@ export function cleanDocument(raw: string, options: CleanOptions = {}): CleanedD
     sentence: sentences.find((s) => s.start <= p.offset && p.offset < s.end)?.text ?? p.text,
   }));
   const paragraphStarts = list.map((u, n) => (u.kind === 'paragraph' ? starts[n]! : -1)).filter((s) => s >= 0);
-  const title = chooseTitle(list, headline >= 0, text, paragraphStarts, options.title);
-  return { text, title, date: options.date ?? datelineDate(raw), sections, placeholders, toOriginal };
+  const title = chooseTitle(list, headline >= 0, read.titled, text, paragraphStarts, options.title);
+  return { text, title, date: options.date ?? stampedDate(raw), sections, placeholders, toOriginal };
 }

@@ -3,8 +3,8 @@
  * read into ISO yyyy-mm-dd so every front end can show and compare them the same way.
  */
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const MONTH = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+import { MONTH_NAMES, MONTH_PATTERN as MONTH, monthNumber } from '../text/calendar.js';
+
 const ISO = /(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)/;
 const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH}\\s*,?\\s+(\\d{4})\\b`, 'i');
 const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, 'i');
@@ -16,10 +16,6 @@ function iso(year: string, month: number, day: number): string | undefined {
   if (date.getUTCDate() !== day) return undefined; // 31 June and the like
   return date.toISOString().slice(0, 10);
 }
-
-const monthNumber = (name: string) => MONTHS.indexOf(name.slice(0, 3).toLowerCase()) + 1;
-
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** "2024-10-08" → "October 2024": the month and year a dated document is about, in the words questions use. */
 export function monthAndYear(isoDay: string): string {

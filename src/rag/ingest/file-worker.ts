@@ -5,7 +5,9 @@
  * throws, is skipped with the reason, the worker is replaced, and the ingest goes on with the next file.
  *
  * One FileWorker runs one job at a time (calls queue). It is the one place that runs a file's work, so spreading an
- * ingest over several threads means holding several FileWorkers and handing each file to one of them.
+ * ingest over several threads means holding several FileWorkers and handing each file to one of them (file-pool.ts).
+ * What a later stage computes of each document off the main thread (its vectors, its words for the retrieval tables)
+ * runs here too, as an extension the caller names, within the same budget.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { chunkDocument, type Chunk } from './chunk.js';
@@ -34,15 +36,38 @@ export interface Skip {
 
 export const isSkip = (x: unknown): x is Skip => typeof x === 'object' && x !== null && 'skipped' in x;
 
+/** A prepared document, with what the worker's extension computed of it. */
+export type ExtendedDocument = PreparedDocument & { extension?: unknown };
+
+/**
+ * A module a file worker loads once, whose `extend(data)` gives the function run on every prepared document with its
+ * job's input. Named by URL, so the ingest stage runs a later stage's work without importing it.
+ */
+export interface WorkerExtension {
+  module: string;
+  data: unknown;
+}
+
+/** What an extension returns: a value posted back with the document, and buffers to move rather than copy. */
+export interface Extended {
+  value: unknown;
+  transfer?: ArrayBuffer[];
+}
+
+export type Extend = (doc: PreparedDocument, input: unknown) => Extended | Promise<Extended>;
+
 type Job =
   | { kind: 'parse'; type: string; text: string }
-  | { kind: 'prepare'; source: string; parsed: ParsedText; furniture?: string[] };
+  | { kind: 'prepare'; source: string; parsed: ParsedText; furniture?: string[]; input?: unknown };
 
-type Reply = { id: number; result: ParsedText | PreparedDocument | Skip } | { id: number; error: string };
+type Reply = { id: number; result: ParsedText | ExtendedDocument | Skip } | { id: number; error: string };
 
 export interface FileWorkerOptions {
   timeBudgetMs?: number;
   memoryMb?: number;
+  extension?: WorkerExtension;
+  /** Time each file's work has taken so far, shared by the workers of a pool: parsing and preparing share one budget. */
+  spent?: Map<string, number>;
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
@@ -50,6 +75,7 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 export class FileWorker {
   readonly #timeBudgetMs: number;
   readonly #memoryMb: number;
+  readonly #extension: WorkerExtension | undefined;
   #worker: Worker | null = null;
   /** The furniture the worker holds; sent again to a replacement worker. */
   #furniture: string[] = [];
@@ -57,12 +83,16 @@ export class FileWorker {
   #ready: Promise<void> = Promise.resolve();
   #queue: Promise<unknown> = Promise.resolve();
   #next = 0;
+  /** Jobs given and not yet finished: a pool hands the next file to the worker with the fewest. */
+  pending = 0;
   /** Time each file's work has taken so far: parsing and cleaning share one budget. */
-  readonly #spent = new Map<string, number>();
+  readonly #spent: Map<string, number>;
 
   constructor(options: FileWorkerOptions = {}) {
     this.#timeBudgetMs = options.timeBudgetMs ?? FILE_TIME_BUDGET_MS;
     this.#memoryMb = options.memoryMb ?? FILE_MEMORY_MB;
+    this.#extension = options.extension;
+    this.#spent = options.spent ?? new Map();
   }
 
   /** The file's text as blocks, through the parser of its type, or why it is skipped. */
@@ -77,9 +107,9 @@ export class FileWorker {
     this.#furnitureSent = false;
   }
 
-  /** The parsed file cleaned and chunked, or why it is skipped. */
-  prepare(source: string, parsed: ParsedText, signal?: AbortSignal): Promise<PreparedDocument | Skip> {
-    return this.#run(source, { kind: 'prepare', source, parsed }, signal) as Promise<PreparedDocument | Skip>;
+  /** The parsed file cleaned and chunked (and extended with `input`), or why it is skipped. */
+  prepare(source: string, parsed: ParsedText, signal?: AbortSignal, input?: unknown): Promise<ExtendedDocument | Skip> {
+    return this.#run(source, { kind: 'prepare', source, parsed, input }, signal) as Promise<ExtendedDocument | Skip>;
   }
 
   async close(): Promise<void> {
@@ -88,13 +118,14 @@ export class FileWorker {
     await worker?.terminate();
   }
 
-  #run(source: string, job: Job, signal?: AbortSignal): Promise<ParsedText | PreparedDocument | Skip> {
-    const run = this.#queue.then(() => this.#runNow(source, job, signal));
+  #run(source: string, job: Job, signal?: AbortSignal): Promise<ParsedText | ExtendedDocument | Skip> {
+    this.pending++;
+    const run = this.#queue.then(() => this.#runNow(source, job, signal)).finally(() => this.pending--);
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #runNow(source: string, job: Job, signal?: AbortSignal): Promise<ParsedText | PreparedDocument | Skip> {
+  async #runNow(source: string, job: Job, signal?: AbortSignal): Promise<ParsedText | ExtendedDocument | Skip> {
     signal?.throwIfAborted();
     const spent = this.#spent.get(source) ?? 0;
     const budget = this.#timeBudgetMs - spent;
@@ -107,7 +138,7 @@ export class FileWorker {
     const id = this.#next++;
     const began = performance.now();
     try {
-      return await new Promise<ParsedText | PreparedDocument | Skip>((resolve, reject) => {
+      return await new Promise<ParsedText | ExtendedDocument | Skip>((resolve, reject) => {
         const finish = (outcome: () => void) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', aborted);
@@ -157,7 +188,7 @@ export class FileWorker {
   async #started(): Promise<Worker> {
     if (!this.#worker) {
       const worker = new Worker(workerEntry(import.meta.url), {
-        workerData: { fileWorker: true },
+        workerData: { fileWorker: true, extension: this.#extension },
         resourceLimits: { maxOldGenerationSizeMb: this.#memoryMb },
       });
       // An idle worker must not keep a process alive (see #runNow).
@@ -185,28 +216,34 @@ export class FileWorker {
 /** What a worker says once it can take jobs. */
 const READY = 'ready';
 
-async function work(job: Job, furniture: Set<string>): Promise<ParsedText | PreparedDocument | Skip> {
+async function work(job: Job, furniture: Set<string>, extend: Extend | null): Promise<{ result: ParsedText | ExtendedDocument | Skip; transfer: ArrayBuffer[] }> {
   if (job.kind === 'parse') {
     const problem = shapeProblem(formatOf(job.type), job.text);
-    return problem ? { skipped: problem } : parseByType(job.type, job.text);
+    return { result: problem ? { skipped: problem } : await parseByType(job.type, job.text), transfer: [] };
   }
   const cleaned = cleanDocument(job.parsed.text, { ...job.parsed, furniture });
   const { title, date, text, sections, placeholders } = cleaned;
-  return { title, ...(date ? { date } : {}), text, sections, placeholders, chunks: chunkDocument(job.source, cleaned) };
+  const prepared: PreparedDocument = { title, ...(date ? { date } : {}), text, sections, placeholders, chunks: chunkDocument(job.source, cleaned) };
+  if (!extend) return { result: prepared, transfer: [] };
+  const extended = await extend(prepared, job.input);
+  return { result: { ...prepared, extension: extended.value }, transfer: extended.transfer ?? [] };
 }
 
-function serve(): void {
+async function serve(extension?: WorkerExtension): Promise<void> {
   const port = parentPort!;
+  const extend = extension ? await ((await import(extension.module)) as { extend: (data: unknown) => Extend | Promise<Extend> }).extend(extension.data) : null;
   port.postMessage(READY);
   let furniture = new Set<string>();
   port.on('message', async ({ id, job }: { id: number; job: Job }) => {
     if (job.kind === 'prepare' && job.furniture) furniture = new Set(job.furniture);
     try {
-      port.postMessage({ id, result: await work(job, furniture) } satisfies Reply);
+      const { result, transfer } = await work(job, furniture, extend);
+      port.postMessage({ id, result } satisfies Reply, transfer);
     } catch (e) {
       port.postMessage({ id, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) } satisfies Reply);
     }
   });
 }
 
-if (!isMainThread && (workerData as { fileWorker?: boolean } | null)?.fileWorker) serve();
+const data = workerData as { fileWorker?: boolean; extension?: WorkerExtension } | null;
+if (!isMainThread && data?.fileWorker) void serve(data.extension);

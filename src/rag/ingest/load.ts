@@ -115,8 +115,11 @@ export async function readBytes(name: string, bytes: Buffer): Promise<TextFile |
   return { source: name, type: extname(name).toLowerCase(), text, sha256: sha256Of(bytes), bytes: bytes.length };
 }
 
+/** Where files are parsed: a file worker, or a pool of them (file-pool.ts). */
+export type FileParser = Pick<FileWorker, 'parse'>;
+
 /** The file through its parser, in `worker`; skipped when its shape or its parse passes the bounds of limits.ts. */
-async function parsed(file: TextFile, worker: FileWorker, signal?: AbortSignal): Promise<CorpusFile | SkippedFile> {
+async function parsed(file: TextFile, worker: FileParser, signal?: AbortSignal): Promise<CorpusFile | SkippedFile> {
   const result = await worker.parse(file.source, file.type, file.text, signal);
   if (isSkip(result)) return { source: file.source, reason: result.skipped };
   if (!result.text.trim()) return { source: file.source, reason: 'no text' };
@@ -147,16 +150,17 @@ async function corpusNames(dir: string, folder = ''): Promise<string[]> {
  * Every usable file of the corpus, parsed, and every other one with the reason it is skipped. Parsing runs in
  * `options.worker` (one of its own when none is given); aborting `signal` stops it at once.
  */
-export async function loadCorpus(dir: string, options: { worker?: FileWorker; signal?: AbortSignal } = {}): Promise<LoadedCorpus> {
+export async function loadCorpus(dir: string, options: { worker?: FileParser; signal?: AbortSignal } = {}): Promise<LoadedCorpus> {
   const realDir = await realpath(dir).catch(() => {
     throw missingCorpus(dir);
   });
   const names = await corpusNames(dir);
-  const worker = options.worker ?? new FileWorker();
+  const own = options.worker ? null : new FileWorker();
+  const worker = options.worker ?? own!;
   const results = await mapInFlight(names, async (name) => {
     const read = await readOne(dir, realDir, name).catch((e: Error): SkippedFile => ({ source: name, reason: `unreadable: ${e.message}` }));
     return 'sha256' in read ? parsed(read, worker, options.signal) : read;
-  }).finally(() => options.worker || worker.close());
+  }).finally(() => own?.close());
   const files: CorpusFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const result of results) {

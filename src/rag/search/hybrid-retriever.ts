@@ -1,11 +1,12 @@
 /**
- * Hybrid retrieval: dense search over the HNSW index and BM25 (MiniSearch) over the same chunks, fused by
+ * Hybrid retrieval: dense search over the HNSW index and BM25 (over the retrieval tables' postings) on the same chunks, fused by
  * reciprocal rank fusion; then the sentences inside the best chunks (plus the best BM25 sentences anywhere, so an
  * exact name is never lost to a vaguely topical chunk) are ranked as evidence an answer can quote.
  */
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
-import { capitalTermsOf, isAnswerTypeTerm, isYear, questionTerms, type QuestionTerm } from '../text/terms.js';
+import { analyseQuestion, type QuestionAnalysis, type QuestionTerm } from '../text/question.js';
+import { capitalTermsOf, isYear } from '../text/terms.js';
 import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
@@ -21,10 +22,19 @@ export interface Evidence {
   mentioned: Map<string, number>;
   /** Key terms the sentence states in its own words (or a longer word of the stem, or a close synonym), not by its context. */
   stated: Set<string>;
+  /**
+   * For each key term that is not a name or a number: how close the sentence's own words come to it, 0..1 (1 when
+   * it states the word, else the best word-vector similarity of its words to the question's): paraphrase, graded.
+   */
+  similar: Map<string, number>;
   vector: number[];
 }
 
 export interface Retrieval {
+  /** The question as analysed (text/question.ts). */
+  question: QuestionAnalysis;
+  /** The question's vector, as the dense search used it. */
+  queryVector: number[];
   /** Question terms that carry its meaning, with their IDF weights; terms the corpus never uses weigh the most. */
   keyTerms: Map<string, number>;
   /** Key terms that appear nowhere in the corpus. */
@@ -56,13 +66,11 @@ const FOCUS_CHUNKS = 25;
  */
 const BM25_POSTINGS_BUDGET = 5000;
 /**
- * Synonyms count ("discuss" ~ "talks", "met" ~ "meeting", "aid" ~ "assistance"), but a rare word the question asks
- * about must have a very close one: "troops" ~ "military" (0.79) must not let "officer corps" answer "how many
- * troops". GENERAL_IDF is the IDF of a word about one sentence in thirty uses; rarer words need RARE_SYNONYM.
+ * Paraphrase: a question word counts as stated by a sentence word whose vector is at least this close ("discuss" ~
+ * "talks", "met" ~ "meeting", "aid" ~ "assistance"), for SYNONYM_CREDIT of a mention. Retrieval ranks by it; the
+ * answer model (compose/answer-model.json) weighs the graded similarity itself.
  */
-const GENERAL_IDF = 3.6;
 const SYNONYM_SIMILARITY = 0.75;
-const RARE_SYNONYM_SIMILARITY = 0.85;
 const SYNONYM_CREDIT = 0.7;
 /** A year the sentence does not state but its document does: the article is about that year, less surely this sentence. */
 const DOCUMENT_YEAR_CREDIT = 0.5;
@@ -115,7 +123,7 @@ export class HybridRetriever {
    * it cannot sink an answer on its own; words naming the kind of answer ("which country") weigh little.
    */
   termWeight(q: QuestionTerm): number {
-    if (isAnswerTypeTerm(q.term) || q.referent) return 0.3 * this.idf(q.term);
+    if (q.answerType || q.referent) return 0.3 * this.idf(q.term);
     if (this.knows(q.term)) return this.idf(q.term);
     return q.name || q.numeric ? this.idf(q.term) : Math.log(21);
   }
@@ -137,30 +145,32 @@ export class HybridRetriever {
     return this.documentFrequency.has(t);
   }
 
-  async retrieve(question: string, options: { sources?: string[] } = {}): Promise<Retrieval> {
+  async retrieve(asked: QuestionAnalysis | string, options: { sources?: string[] } = {}): Promise<Retrieval> {
+    const question = typeof asked === 'string' ? analyseQuestion(asked) : asked;
     const keyTerms = new Map<string, number>();
     const mandatory = new Set<string>();
     const referents = new Set<string>();
-    const general: { q: QuestionTerm; threshold: number }[] = [];
-    for (const q of questionTerms(question)) {
+    const general = new Map<string, QuestionTerm>();
+    for (const q of question.terms) {
       keyTerms.set(q.term, this.termWeight(q));
       if (q.referent) referents.add(q.term);
       // A year or figure in the question is as binding as a name: 2005 is not answered from articles about 2004.
       if (q.name || q.numeric) mandatory.add(q.term);
-      else {
-        const common = !this.knows(q.term) || this.idf(q.term) <= GENERAL_IDF;
-        general.push({ q, threshold: common ? SYNONYM_SIMILARITY : RARE_SYNONYM_SIMILARITY });
-      }
+      else general.set(q.term, q);
     }
-    const synonym = (s: Sentence, t: string) => {
-      const g = general.find((x) => x.q.term === t);
-      return g && [...s.own].some((u) => this.similarity(g.q.word, u) >= g.threshold) ? SYNONYM_CREDIT : 0;
+    const closeness = (s: Sentence, t: string) => {
+      const q = general.get(t);
+      if (!q) return 0;
+      let best = 0;
+      for (const u of s.own) best = Math.max(best, this.similarity(q.word, u));
+      return best;
     };
+    const synonym = (s: Sentence, t: string) => (closeness(s, t) >= SYNONYM_SIMILARITY ? SYNONYM_CREDIT : 0);
     const unknownTerms = [...keyTerms.keys()].filter((t) => !this.knows(t));
     const within = options.sources ? new Set(options.sources) : null;
     const inScope = (source: string) => !within || within.has(source);
 
-    const queryVector = await this.embeddings.embedQuery(question);
+    const queryVector = await this.embeddings.embedQuery(question.text);
     // Filtered after the search, a scope keeps only its share of the nearest chunks: ask for as many more as it is small.
     const searched = within ? [...within].reduce((n, source) => n + (this.chunksBySource.get(source)?.length ?? 0), 0) : this.index.chunks.length;
     const denseCount = Math.min(this.index.chunks.length, MAX_SCOPED_CANDIDATES, Math.ceil((DENSE_CANDIDATES * this.index.chunks.length) / Math.max(1, searched)));
@@ -213,20 +223,25 @@ export class HybridRetriever {
     const fused = reciprocalRankScores([byDense, byLexical, byChunk, byCoverage]);
     const top = Math.max(...fused.values(), Number.MIN_VALUE);
     const evidence = list
-      .map((sentence, i) => ({
-        sentence,
-        relevance: (fused.get(sentence.id) ?? 0) / top,
-        coverage: coverages.get(sentence.id)!,
-        mentioned: mentionsOf.get(sentence.id)!,
-        stated: new Set([...keyTerms.keys()].filter((t) => sentence.own.has(t) || startsWithTerm(sentence.own, t) || synonym(sentence, t) > 0)),
-        vector: vectors[i]!,
-      }))
+      .map((sentence, i) => {
+        const ownWord = (t: string) => sentence.own.has(t) || startsWithTerm(sentence.own, t);
+        const similar = new Map([...general.keys()].map((t) => [t, ownWord(t) ? 1 : closeness(sentence, t)]));
+        return {
+          sentence,
+          relevance: (fused.get(sentence.id) ?? 0) / top,
+          coverage: coverages.get(sentence.id)!,
+          mentioned: mentionsOf.get(sentence.id)!,
+          stated: new Set([...keyTerms.keys()].filter((t) => ownWord(t) || (similar.get(t) ?? 0) >= SYNONYM_SIMILARITY)),
+          similar,
+          vector: vectors[i]!,
+        };
+      })
       .sort((a, b) => b.relevance - a.relevance);
-    return { keyTerms, unknownTerms, mandatory, referents, evidence, chunks };
+    return { question, queryVector, keyTerms, unknownTerms, mandatory, referents, evidence, chunks };
   }
 
   /** Cosine of two words' vectors (a question word and a corpus term), 0 when either is unknown. */
-  private similarity(word: string, corpusTerm: string): number {
+  similarity(word: string, corpusTerm: string): number {
     const key = `${word}\u0000${corpusTerm}`;
     let sim = this.similarityCache.get(key);
     if (sim === undefined) {
@@ -240,7 +255,7 @@ export class HybridRetriever {
   }
 
   /** Whether any sentence of a document (or its title or headings) uses a term. */
-  private documentMentions(source: string, t: string): boolean {
+  documentMentions(source: string, t: string): boolean {
     return (this.chunksBySource.get(source) ?? []).some((c) => this.sentencesOfChunk(c).some((s) => s.own.has(t) || s.context.has(t)));
   }
 
@@ -297,6 +312,14 @@ export function mentions(s: Sentence, t: string): number {
 function termMentions(s: Sentence, keyTerms: Map<string, number>, synonym: (s: Sentence, t: string) => number): Map<string, number> {
   return new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t) || synonym(s, t)]));
 }
+
+/**
+ * A sentence is about a question or a topic when it (with its heading, title, lead and neighbours) mentions this
+ * share of its term weight and every name and number: most of what it says, as a reader would judge. Summaries pick
+ * a topic's articles by it, and the news desk the evidence a disagreement is looked for in; whether a question is
+ * answered is the answer model's decision, not this.
+ */
+export const ABOUT_COVERAGE = 0.62;
 
 /**
  * Share of the question's term weight that one sentence, or an answer of several (the best mention of each term

@@ -12,7 +12,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { VectorStore } from '@langchain/core/vectorstores';
-import type { DocumentRecord, LoadedIndex } from '../index/contract.js';
+import type { LoadedIndex, TabledDocument } from '../index/contract.js';
 import type { Chunk } from '../ingest/chunk.js';
 import { monthAndYear } from '../ingest/dates.js';
 import type { SentenceSpan } from '../text/sentences.js';
@@ -24,7 +24,7 @@ import type { Located } from '../types.js';
  * text/terms.ts analyses words: stored term ids are that analysis, frozen at ingest. (As a safety net, opening
  * also re-analyses the corpus's most frequent words and refuses tables whose terms no longer match.)
  */
-export const RETRIEVAL_TABLES_FORMAT = 2;
+export const RETRIEVAL_TABLES_FORMAT = 3;
 /** How many of the most frequent terms an open re-analyses to catch tables made by another analysis of words. */
 const ANALYSIS_PROBE = 2000;
 const MAGIC = Buffer.from('RAGTABLE');
@@ -62,14 +62,6 @@ interface Rows {
 }
 
 const row = (rows: Rows, i: number) => rows.values.subarray(rows.offsets[i]!, rows.offsets[i + 1]!);
-
-function rowsOf(lists: ArrayLike<number>[]): Rows {
-  const offsets = new Uint32Array(lists.length + 1);
-  lists.forEach((l, i) => (offsets[i + 1] = offsets[i]! + l.length));
-  const values = new Uint32Array(offsets[lists.length]!);
-  lists.forEach((l, i) => values.set(l, offsets[i]!));
-  return { offsets, values };
-}
 
 /** What the file stores: typed arrays plus small JSON values. */
 interface Stored {
@@ -110,182 +102,328 @@ interface Stored {
   postingOffsets: Uint32Array;
   postingChunks: Uint32Array;
   postingFrequencies: Uint16Array;
-  /** Per chunk: where its UTF-8 text starts in `texts` (one more entry: the end). */
-  textOffsets: Uint32Array;
-  texts: Buffer;
 }
 
-/** Builds the tables from the document records, in the order the index holds them. */
-export function buildRetrievalTables(records: DocumentRecord[]): RetrievalTables {
-  const chunks = records.flatMap((r) => r.chunks);
-  const ids = new Map<string, number>();
+/**
+ * What the tables take of one document's words, computed once per document — in a file worker during an ingest
+ * (document-work.ts) — so that building the tables on the main thread is numbering and counting. Terms are numbered
+ * within the document (`vocabulary`); the builder maps them to the corpus's ids.
+ */
+export interface DocumentTerms {
+  vocabulary: string[];
+  /** The first word of the document's sentences that gives each term, as [term, word]: the corpus word of a term. */
+  surface: [string, string][];
+  /** Distinct context texts of the chunks (heading, title, month and year, lead) and their terms. */
+  contexts: { key: string; terms: number[] }[];
+  chunks: {
+    context: number;
+    /** Per sentence: its own terms where it first appears, or the number of the document's earlier sentence it repeats. */
+    sentences: (number[] | number)[];
+    /** Per field (text, heading, title): term and count, in pairs. */
+    fields: number[][];
+    /** Terms of the heading and title. */
+    headingTitle: number[];
+  }[];
+}
+
+/** The analysis of a document's words that the tables are made of (see DocumentTerms). */
+export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): DocumentTerms {
   const vocabulary: string[] = [];
-  const idOf = (t: string) => {
-    let id = ids.get(t);
-    if (id === undefined) {
-      id = vocabulary.length;
-      ids.set(t, id);
+  const numbers = new Map<string, number>();
+  const numberOf = (t: string) => {
+    let n = numbers.get(t);
+    if (n === undefined) {
+      n = vocabulary.length;
+      numbers.set(t, n);
       vocabulary.push(t);
     }
-    return id;
+    return n;
   };
-  const idsOf = (text: string) => [...new Set(terms(text))].map(idOf);
-
-  // Sentences: each distinct (source, start) once, in index order, with the context of the chunk it first appears in.
-  const lead = new Map(records.map((d) => [d.source, d.chunks[0]?.sentences.slice(0, 2).map((s) => s.text).join(' ') ?? '']));
-  // The month and year a document is dated (its byline's "Updated: 8 October 2024", dropped from the text as a
-  // stamp) are what every sentence of it takes as read: "the October 2024 decision" is the one it reports.
-  const dated = new Map(records.map((d) => [d.source, d.date ? monthAndYear(d.date) : '']));
-  const contextIds = new Map<string, number>();
-  const contextLists: number[][] = [];
-  const chunkContext = new Uint32Array(chunks.length);
-  const sentenceChunks: number[][] = [];
-  const sentenceSpan: number[] = [];
-  const sentenceLead: number[] = [];
-  const own: number[][] = [];
-  const sentenceTexts: string[] = [];
-  const chunkSentences: number[][] = chunks.map(() => []);
-  const seen = new Map<string, number>();
-  chunks.forEach((c, chunkNumber) => {
-    const contextText = `${c.heading} ${c.title} ${dated.get(c.source) ?? ''} ${lead.get(c.source) ?? ''}`;
-    let context = contextIds.get(contextText);
+  const distinct = (text: string) => [...new Set(terms(text))].map(numberOf);
+  // The lead (the first two sentences) and the month and year a document is dated (its byline's "Updated: 8 October
+  // 2024", dropped from the text as a stamp) are what every sentence of it takes as read: "the October 2024
+  // decision" is the one it reports.
+  const lead = doc.chunks[0]?.sentences.slice(0, 2).map((s) => s.text).join(' ') ?? '';
+  const dated = doc.date ? monthAndYear(doc.date) : '';
+  const contexts: DocumentTerms['contexts'] = [];
+  const contextNumbers = new Map<string, number>();
+  const sentenceNumbers = new Map<number, number>();
+  const surface: [string, string][] = [];
+  const surfaced = new Set<string>();
+  const chunks = doc.chunks.map((c) => {
+    const key = `${c.heading} ${c.title} ${dated} ${lead}`;
+    let context = contextNumbers.get(key);
     if (context === undefined) {
-      context = contextLists.length;
-      contextIds.set(contextText, context);
-      contextLists.push(idsOf(contextText));
+      context = contexts.length;
+      contextNumbers.set(key, context);
+      contexts.push({ key, terms: distinct(key) });
     }
-    chunkContext[chunkNumber] = context;
-    c.sentences.forEach((s, index) => {
-      const key = `${c.source}\u0000${s.start}`;
-      const known = seen.get(key);
-      if (known !== undefined) {
-        sentenceChunks[known]!.push(chunkNumber);
-        chunkSentences[chunkNumber]!.push(known);
-        return;
-      }
-      const id = own.length;
-      seen.set(key, id);
-      sentenceChunks.push([chunkNumber]);
-      sentenceSpan.push(index);
-      sentenceLead.push(c.id.endsWith('#0') && index === 0 ? 1 : 0);
+    const sentences = c.sentences.map((s): number[] | number => {
+      const known = sentenceNumbers.get(s.start);
+      if (known !== undefined) return known;
+      sentenceNumbers.set(s.start, sentenceNumbers.size);
       if (c.text.slice(s.start - c.start, s.end - c.start) !== s.text) {
-        // The tables keep chunk texts only and cut sentences out of them by offset.
+        // The tables cut sentences out of the document's text by offset.
         throw new Error(`sentence ${s.start}-${s.end} of ${c.id} is not the chunk text at its offsets`);
       }
-      own.push(idsOf(s.text));
-      sentenceTexts.push(s.text);
-      chunkSentences[chunkNumber]!.push(id);
-    });
-  });
-
-  // Term statistics: in how many sentences (IDF) and chunks (BM25's postings budget) each term stands.
-  const surface: string[] = [];
-  const frequencies = () => new Uint32Array(vocabulary.length);
-  const documentFrequency = frequencies();
-  own.forEach((list, i) => {
-    for (const t of list) documentFrequency[t]!++;
-    for (const w of words(sentenceTexts[i]!)) {
-      const id = ids.get(term(w) ?? '');
-      if (id !== undefined && surface[id] === undefined) surface[id] = w;
-    }
-  });
-
-  // BM25 postings over text, heading and title, with MiniSearch's field lengths and running average.
-  const fieldLength = new Uint32Array(chunks.length * FIELDS);
-  const averageFieldLength = [0, 0, 0];
-  const postings: number[][] = [];
-  const chunkTermSets: number[][] = [];
-  chunks.forEach((c, n) => {
-    [c.text, c.heading, c.title].forEach((value, field) => {
-      const tokens = terms(value);
-      const counts = new Map<number, number>();
-      for (const t of tokens) {
-        const id = idOf(t);
-        counts.set(id, (counts.get(id) ?? 0) + 1);
+      for (const w of words(s.text)) {
+        const t = term(w);
+        if (t && !surfaced.has(t)) {
+          surfaced.add(t);
+          surface.push([t, w]);
+        }
       }
-      const length = counts.size;
-      fieldLength[n * FIELDS + field] = length;
-      averageFieldLength[field] = (averageFieldLength[field]! * n + length) / (n + 1);
-      for (const [id, count] of counts) (postings[id * FIELDS + field] ??= []).push(n, Math.min(count, 0xffff));
+      return distinct(s.text);
     });
-    const inChunk = new Set([...chunkSentences[n]!.flatMap((s) => own[s]!), ...idsOf(`${c.heading} ${c.title}`)]);
-    chunkTermSets.push([...inChunk]);
+    const fields = [c.text, c.heading, c.title].map((value) => {
+      const counts = new Map<number, number>();
+      for (const t of terms(value)) {
+        const n = numberOf(t);
+        counts.set(n, (counts.get(n) ?? 0) + 1);
+      }
+      return [...counts].flat();
+    });
+    return { context, sentences, fields, headingTitle: distinct(`${c.heading} ${c.title}`) };
   });
-  const chunkFrequency = new Uint32Array(vocabulary.length);
-  for (const set of chunkTermSets) for (const t of set) chunkFrequency[t]!++;
-  const growTo = (array: Uint32Array) => {
-    const grown = new Uint32Array(vocabulary.length);
-    grown.set(array);
-    return grown;
-  };
-  const postingOffsets = new Uint32Array(vocabulary.length * FIELDS + 1);
-  for (let i = 0; i < vocabulary.length * FIELDS; i++) postingOffsets[i + 1] = postingOffsets[i]! + (postings[i]?.length ?? 0) / 2;
-  const postingChunks = new Uint32Array(postingOffsets[vocabulary.length * FIELDS]!);
-  const postingFrequencies = new Uint16Array(postingChunks.length);
-  postings.forEach((list, i) => {
-    if (!list) return;
-    for (let j = 0; j < list.length; j += 2) {
-      postingChunks[postingOffsets[i]! + j / 2] = list[j]!;
-      postingFrequencies[postingOffsets[i]! + j / 2] = list[j + 1]!;
-    }
-  });
+  return { vocabulary, surface, contexts, chunks };
+}
 
-  const documents: Stored['documents'] = [];
-  const chunkDocument = new Uint32Array(chunks.length);
-  const headingIds = new Map<string, number>();
-  const chunkHeading = new Uint32Array(chunks.length);
-  const extras: Stored['extras'] = [];
-  let ordinal = 0;
-  chunks.forEach((c, n) => {
-    if (documents[documents.length - 1]?.source !== c.source) {
-      documents.push({ source: c.source, title: c.title });
-      ordinal = 0;
+/** An array of unsigned integers that grows as values are added: the tables' columns while they are built. */
+class Column<A extends Uint32Array | Uint16Array | Uint8Array> {
+  length = 0;
+  constructor(private data: A) {}
+  push(x: number): void {
+    if (this.length === this.data.length) this.grow(this.length * 2);
+    this.data[this.length++] = x;
+  }
+  /** Adds one at `i`, growing the column (with zeros) to reach it. */
+  increment(i: number): void {
+    if (i >= this.data.length) this.grow(Math.max(i + 1, this.data.length * 2));
+    this.length = Math.max(this.length, i + 1);
+    this.data[i]!++;
+  }
+  at(i: number): number {
+    return this.data[i]!;
+  }
+  /** The values, sized to `length` (at least), as their own array. */
+  values(length = this.length): A {
+    const out = new (this.data.constructor as new (n: number) => A)(length);
+    out.set(this.data.subarray(0, Math.min(length, this.length)));
+    return out;
+  }
+  private grow(size: number): void {
+    const next = new (this.data.constructor as new (n: number) => A)(Math.max(size, 16));
+    next.set(this.data);
+    this.data = next;
+  }
+}
+const u32 = () => new Column(new Uint32Array(1024));
+
+/** Compressed sparse rows added one row at a time. */
+class RowsColumn {
+  readonly offsets = u32();
+  readonly values = u32();
+  constructor() {
+    this.offsets.push(0);
+  }
+  add(row: Iterable<number>): void {
+    for (const x of row) this.values.push(x);
+    this.offsets.push(this.values.length);
+  }
+  rows(): Rows {
+    return { offsets: this.offsets.values(), values: this.values.values() };
+  }
+}
+
+/**
+ * Builds the tables document by document, in the order the index holds them, without holding the documents: an
+ * ingest streams its documents through it. Each document's words are analysed by analyseDocument (given, when a
+ * worker did it), then numbered against the corpus's terms and counted here.
+ */
+export class RetrievalTablesBuilder {
+  private readonly ids = new Map<string, number>();
+  private readonly vocabulary: string[] = [];
+  /** Terms of some sentence or context: the ones a corpus word is kept for (`surface`). */
+  private readonly ofSentences = new Column(new Uint8Array(1024));
+  private readonly firstWord = new Map<string, string>();
+  private readonly contextIds = new Map<string, number>();
+  private readonly contexts = new RowsColumn();
+  private readonly chunkContext = u32();
+  private readonly documents: Stored['documents'] = [];
+  private readonly headingIds = new Map<string, number>();
+  private readonly chunkDocument = u32();
+  private readonly chunkHeading = u32();
+  private readonly chunkSpan = u32();
+  private readonly sentenceSpans = new RowsColumn();
+  private readonly extras: Stored['extras'] = [];
+  /** The first chunk holding each sentence, and any later ones (chunks overlap by a sentence). */
+  private readonly sentenceChunk = u32();
+  private readonly laterChunks = new Map<number, number[]>();
+  private readonly sentenceSpan = u32();
+  private readonly sentenceLead = new Column(new Uint8Array(1024));
+  private readonly own = new RowsColumn();
+  private readonly chunkSentences = new RowsColumn();
+  private readonly documentFrequency = u32();
+  private readonly chunkFrequency = u32();
+  private readonly fieldLength = u32();
+  private readonly averageFieldLength = [0, 0, 0];
+  /** Postings as they come, chunk by chunk: (term × field, chunk, count), grouped by term and field at the end. */
+  private readonly postingKeys = u32();
+  private readonly postingChunks = u32();
+  private readonly postingCounts = new Column(new Uint16Array(1024));
+  private chunkCount = 0;
+
+  private idOf(t: string): number {
+    let id = this.ids.get(t);
+    if (id === undefined) {
+      id = this.vocabulary.length;
+      this.ids.set(t, id);
+      this.vocabulary.push(t);
     }
-    chunkDocument[n] = documents.length - 1;
-    if (!headingIds.has(c.heading)) headingIds.set(c.heading, headingIds.size);
-    chunkHeading[n] = headingIds.get(c.heading)!;
-    const { id, source: _source, title, heading: _heading, start: _start, end: _end, text: _text, sentences: _sentences, ...rest } = c;
-    const extra: Partial<Chunk> = { ...rest };
-    if (id !== `${c.source}#${ordinal}`) extra.id = id;
-    if (title !== documents[documents.length - 1]!.title) extra.title = title;
-    if (Object.keys(extra).length) extras.push([n, extra]);
-    ordinal++;
-  });
-  const encodedTexts = chunks.map((c) => Buffer.from(c.text, 'utf8'));
-  const textOffsets = new Uint32Array(chunks.length + 1);
-  encodedTexts.forEach((b, i) => (textOffsets[i + 1] = textOffsets[i]! + b.length));
-  return new RetrievalTables({
-    terms: vocabulary,
-    surface: vocabulary.map((_, i) => surface[i] ?? ''),
-    documents,
-    headings: [...headingIds.keys()],
-    extras,
-    chunkDocument,
-    chunkHeading,
-    chunkSpan: Uint32Array.from(chunks.flatMap((c) => [c.start, c.end])),
-    sentenceSpans: rowsOf(chunks.map((c) => c.sentences.flatMap((x) => [x.start, x.end]))),
-    averageFieldLength,
-    documentFrequency: growTo(documentFrequency),
-    chunkFrequency,
-    chunkContext,
-    contexts: rowsOf(contextLists),
-    sentenceChunks: rowsOf(sentenceChunks),
-    sentenceSpan: Uint32Array.from(sentenceSpan),
-    sentenceLead: Uint8Array.from(sentenceLead),
-    own: rowsOf(own),
-    chunkSentences: rowsOf(chunkSentences),
-    fieldLength,
-    postingOffsets,
-    postingChunks,
-    postingFrequencies,
-    textOffsets,
-    texts: Buffer.concat(encodedTexts),
-  });
+    return id;
+  }
+
+  add(doc: TabledDocument, analysis: DocumentTerms = analyseDocument(doc)): void {
+    if (!doc.chunks.length) return;
+    const ids = analysis.vocabulary.map((t) => this.idOf(t));
+    const global = (local: number[]) => local.map((n) => ids[n]!);
+    for (const [t, w] of analysis.surface) if (!this.firstWord.has(t)) this.firstWord.set(t, w);
+    const contexts = analysis.contexts.map(({ key, terms: local }) => {
+      let id = this.contextIds.get(key);
+      if (id === undefined) {
+        id = this.contextIds.size;
+        this.contextIds.set(key, id);
+        const row = global(local);
+        for (const t of row) this.ofSentences.increment(t);
+        this.contexts.add(row);
+      }
+      return id;
+    });
+    this.documents.push({ source: doc.source, title: doc.title });
+    const documentNumber = this.documents.length - 1;
+    /** The document's sentences by their number in it: id and own terms. */
+    const sentences: { id: number; own: number[] }[] = [];
+    doc.chunks.forEach((c, ordinal) => {
+      const n = this.chunkCount++;
+      const terms = analysis.chunks[ordinal]!;
+      this.chunkContext.push(contexts[terms.context]!);
+      this.chunkDocument.push(documentNumber);
+      if (!this.headingIds.has(c.heading)) this.headingIds.set(c.heading, this.headingIds.size);
+      this.chunkHeading.push(this.headingIds.get(c.heading)!);
+      this.chunkSpan.push(c.start);
+      this.chunkSpan.push(c.end);
+      this.sentenceSpans.add(c.sentences.flatMap((x) => [x.start, x.end]));
+      const { id, source: _source, title, heading: _heading, start: _start, end: _end, text: _text, sentences: _sentences, ...rest } = c;
+      const extra: Partial<Chunk> = { ...rest };
+      if (id !== `${doc.source}#${ordinal}`) extra.id = id;
+      if (title !== doc.title) extra.title = title;
+      if (Object.keys(extra).length) this.extras.push([n, extra]);
+
+      const held = terms.sentences.map((entry, index) => {
+        if (typeof entry === 'number') {
+          const earlier = sentences[entry]!;
+          const later = this.laterChunks.get(earlier.id);
+          if (later) later.push(n);
+          else this.laterChunks.set(earlier.id, [n]);
+          return earlier;
+        }
+        const sentence = { id: this.sentenceSpan.length, own: global(entry) };
+        sentences.push(sentence);
+        this.sentenceChunk.push(n);
+        this.sentenceSpan.push(index);
+        this.sentenceLead.push(c.id.endsWith('#0') && index === 0 ? 1 : 0);
+        this.own.add(sentence.own);
+        for (const t of sentence.own) {
+          this.documentFrequency.increment(t);
+          this.ofSentences.increment(t);
+        }
+        return sentence;
+      });
+      this.chunkSentences.add(held.map((x) => x.id));
+
+      // BM25 postings over text, heading and title, with MiniSearch's field lengths and running average.
+      terms.fields.forEach((pairs, field) => {
+        const length = pairs.length / 2;
+        this.fieldLength.push(length);
+        this.averageFieldLength[field] = (this.averageFieldLength[field]! * n + length) / (n + 1);
+        for (let i = 0; i < pairs.length; i += 2) {
+          this.postingKeys.push(ids[pairs[i]!]! * FIELDS + field);
+          this.postingChunks.push(n);
+          this.postingCounts.push(Math.min(pairs[i + 1]!, 0xffff));
+        }
+      });
+      const inChunk = new Set([...held.flatMap((x) => x.own), ...global(terms.headingTitle)]);
+      for (const t of inChunk) this.chunkFrequency.increment(t);
+    });
+  }
+
+  /** The tables of every document added, with their texts from `textOf` (a document's cleaned text, by source). */
+  finish(textOf: (source: string) => string): RetrievalTables {
+    return new RetrievalTables(this.stored(), textOf);
+  }
+
+  private stored(): Stored {
+    const terms = this.vocabulary.length;
+    const ofSentences = this.ofSentences.values(terms);
+    // Postings grouped by term and field, each list in chunk order (a counting sort keeps the order they came in).
+    const postingOffsets = new Uint32Array(terms * FIELDS + 1);
+    const keys = this.postingKeys.values();
+    for (const key of keys) postingOffsets[key + 1]!++;
+    for (let i = 0; i < terms * FIELDS; i++) postingOffsets[i + 1]! += postingOffsets[i]!;
+    const next = postingOffsets.slice(0, terms * FIELDS);
+    const postingChunks = new Uint32Array(keys.length);
+    const postingFrequencies = new Uint16Array(keys.length);
+    keys.forEach((key, i) => {
+      const at = next[key]!++;
+      postingChunks[at] = this.postingChunks.at(i);
+      postingFrequencies[at] = this.postingCounts.at(i);
+    });
+    const sentenceChunks = new RowsColumn();
+    for (let s = 0; s < this.sentenceChunk.length; s++) sentenceChunks.add([this.sentenceChunk.at(s), ...(this.laterChunks.get(s) ?? [])]);
+    return {
+      terms: this.vocabulary,
+      surface: this.vocabulary.map((t, id) => (ofSentences[id] ? (this.firstWord.get(t) ?? '') : '')),
+      documents: this.documents,
+      headings: [...this.headingIds.keys()],
+      extras: this.extras,
+      chunkDocument: this.chunkDocument.values(),
+      chunkHeading: this.chunkHeading.values(),
+      chunkSpan: this.chunkSpan.values(),
+      sentenceSpans: this.sentenceSpans.rows(),
+      averageFieldLength: this.averageFieldLength,
+      documentFrequency: this.documentFrequency.values(terms),
+      chunkFrequency: this.chunkFrequency.values(terms),
+      chunkContext: this.chunkContext.values(),
+      contexts: this.contexts.rows(),
+      sentenceChunks: sentenceChunks.rows(),
+      sentenceSpan: this.sentenceSpan.values(),
+      sentenceLead: this.sentenceLead.values(),
+      own: this.own.rows(),
+      chunkSentences: this.chunkSentences.rows(),
+      fieldLength: this.fieldLength.values(),
+      postingOffsets,
+      postingChunks,
+      postingFrequencies,
+    };
+  }
+
+  /** The tables as one file (see encodeRetrievalTables). */
+  encode(): Buffer {
+    return encodeStored(this.stored());
+  }
+}
+
+/** Builds the tables of whole records (a Chroma replica reads every record at open; damaged tables are rebuilt so). */
+export function buildRetrievalTables(records: (TabledDocument & { text: string })[]): RetrievalTables {
+  const builder = new RetrievalTablesBuilder();
+  for (const r of records) builder.add(r);
+  const texts = new Map(records.map((r) => [r.source, r.text]));
+  return builder.finish((source) => texts.get(source) ?? '');
 }
 
 const JSON_PARTS = ['terms', 'surface', 'documents', 'headings', 'extras', 'averageFieldLength'] as const;
 const ROWS = ['contexts', 'sentenceChunks', 'own', 'chunkSentences', 'sentenceSpans'] as const;
-type ArraySection = Exclude<keyof Stored, (typeof JSON_PARTS)[number] | (typeof ROWS)[number] | 'texts'>;
+type ArraySection = Exclude<keyof Stored, (typeof JSON_PARTS)[number] | (typeof ROWS)[number]>;
 const ARRAYS: ArraySection[] = [
   'chunkDocument',
   'chunkHeading',
@@ -299,7 +437,6 @@ const ARRAYS: ArraySection[] = [
   'postingOffsets',
   'postingChunks',
   'postingFrequencies',
-  'textOffsets',
 ];
 const KINDS = { Uint32Array, Uint16Array, Uint8Array } as const;
 type Kind = keyof typeof KINDS;
@@ -308,21 +445,23 @@ interface Header {
   format: number;
   crc32: number;
   json: Pick<Stored, (typeof JSON_PARTS)[number]>;
-  sections: { name: string; kind: Kind | 'bytes'; offset: number; length: number }[];
+  sections: { name: string; kind: Kind; offset: number; length: number }[];
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
 
 /** The tables as one file. */
 export function encodeRetrievalTables(tables: RetrievalTables): Buffer {
-  const s = tables.stored;
-  const parts: { name: string; kind: Kind | 'bytes'; data: ArrayBufferView }[] = [
+  return encodeStored(tables.stored);
+}
+
+function encodeStored(s: Stored): Buffer {
+  const parts: { name: string; kind: Kind; data: ArrayBufferView }[] = [
     ...ARRAYS.map((name) => ({ name, kind: s[name].constructor.name as Kind, data: s[name] })),
     ...ROWS.flatMap((name) => [
       { name: `${name}.offsets`, kind: 'Uint32Array' as const, data: s[name].offsets },
       { name: `${name}.values`, kind: 'Uint32Array' as const, data: s[name].values },
     ]),
-    { name: 'texts', kind: 'bytes', data: s.texts },
   ];
   let offset = 0;
   const sections = parts.map((p) => {
@@ -347,8 +486,11 @@ export function encodeRetrievalTables(tables: RetrievalTables): Buffer {
   return Buffer.concat([prefix, body]);
 }
 
-/** Reads a tables file; throws UnusableTablesError, saying why, for another format or any damage. */
-export function decodeRetrievalTables(file: Buffer): RetrievalTables {
+/**
+ * Reads a tables file, whose chunks take their texts from `textOf` (a document's cleaned text, by source); throws
+ * UnusableTablesError, saying why, for another format or any damage.
+ */
+export function decodeRetrievalTables(file: Buffer, textOf: (source: string) => string): RetrievalTables {
   if (file.length < MAGIC.length + 8 || !file.subarray(0, MAGIC.length).equals(MAGIC)) throw new UnusableTablesError('damaged (not a tables file)');
   const format = file.readUInt32LE(MAGIC.length);
   if (format !== RETRIEVAL_TABLES_FORMAT) throw new UnusableTablesError(`of an older format (${format}; this version reads ${RETRIEVAL_TABLES_FORMAT})`);
@@ -365,7 +507,6 @@ export function decodeRetrievalTables(file: Buffer): RetrievalTables {
     const found = header.sections.find((x) => x.name === name);
     if (!found || found.offset + found.length > body.length) throw new UnusableTablesError(`damaged (section ${name} missing)`);
     const bytes = body.subarray(found.offset, found.offset + found.length);
-    if (found.kind === 'bytes') return bytes;
     const Kind = KINDS[found.kind];
     // A Buffer read from a file starts on an aligned address and sections are 8-byte aligned: a view, not a copy.
     const aligned = bytes.byteOffset % Kind.BYTES_PER_ELEMENT === 0 ? bytes : Buffer.from(bytes);
@@ -381,8 +522,7 @@ export function decodeRetrievalTables(file: Buffer): RetrievalTables {
     own: rows('own'),
     chunkSentences: rows('chunkSentences'),
     sentenceSpans: rows('sentenceSpans'),
-    texts: section('texts') as Buffer,
-  });
+  }, textOf);
   if (!analysedAsNow(tables.stored)) throw new UnusableTablesError('of another analysis of words (text/terms.ts changed since the ingest)');
   return tables;
 }
@@ -403,7 +543,7 @@ export async function loadRetrievalTables(index: LoadedIndex, onNotice: (message
     onNotice(`the retrieval tables of the index are damaged (${index.tablesDamage}); rebuilding them from the stored documents (npm run ingest stores them again)…`);
   } else if (index.tables) {
     try {
-      return decodeRetrievalTables(index.tables);
+      return decodeRetrievalTables(index.tables, (source) => index.text(source));
     } catch (e) {
       if (!(e instanceof UnusableTablesError)) throw e;
       onNotice(`the retrieval tables of the index are ${e.message}; rebuilding them from the stored documents (npm run ingest stores them again)…`);
@@ -436,13 +576,24 @@ export class RetrievalTables {
   /** In how many chunks (text, heading or title) each term stands: the postings BM25 walks for it. */
   readonly chunkFrequency: TermCounts;
 
-  constructor(readonly stored: Stored) {
+  /** Each document's cleaned text once read, by its number in `stored.documents`: chunks and sentences are cut from it. */
+  private readonly texts: (string | undefined)[] = [];
+
+  constructor(
+    readonly stored: Stored,
+    private readonly textOf: (source: string) => string,
+  ) {
     this.termIds = new Map(stored.terms.map((t, i) => [t, i]));
     this.documentFrequency = new TermCounts(this.termIds, stored.documentFrequency);
     this.chunkFrequency = new TermCounts(this.termIds, stored.chunkFrequency);
     const extras = new Map(stored.extras);
-    this.chunks = Array.from(stored.chunkDocument, (_, i) => new StoredChunk(stored, i, extras.get(i)));
+    this.chunks = Array.from(stored.chunkDocument, (_, i) => new StoredChunk(this, i, extras.get(i)));
     this.sentences = Array.from(stored.sentenceSpan, (_, id) => new StoredSentence(this, id));
+  }
+
+  /** The cleaned text of the document numbered `document` in the tables. */
+  documentText(document: number): string {
+    return (this.texts[document] ??= this.textOf(this.stored.documents[document]!.source));
   }
 
   /** A corpus word for a term, to look up its word vector. */
@@ -507,13 +658,15 @@ export class RetrievalTables {
   }
 }
 
-/** A chunk read from the tables' columns; its text is decoded from the tables' buffer when read. */
+/** A chunk read from the tables' columns; its text is cut from its document's text when read. */
 class StoredChunk implements Chunk {
+  private readonly stored: Stored;
   constructor(
-    private readonly stored: Stored,
+    private readonly tables: RetrievalTables,
     private readonly n: number,
     extra?: Partial<Chunk>,
   ) {
+    this.stored = tables.stored;
     if (extra) Object.defineProperties(this, Object.getOwnPropertyDescriptors(extra));
   }
 
@@ -539,23 +692,23 @@ class StoredChunk implements Chunk {
     return this.stored.chunkSpan[2 * this.n + 1]!;
   }
   get text(): string {
-    return this.stored.texts.toString('utf8', this.stored.textOffsets[this.n]!, this.stored.textOffsets[this.n + 1]!);
+    return this.tables.documentText(this.stored.chunkDocument[this.n]!).slice(this.start, this.end);
   }
   get sentences(): SentenceSpan[] {
     const spans = row(this.stored.sentenceSpans, this.n);
     return Array.from({ length: spans.length / 2 }, (_, i) => this.sentenceText(i));
   }
 
-  /** The sentence at `index` among this chunk's sentences, cut from the chunk's text by its offsets. */
+  /** The sentence at `index` among this chunk's sentences, cut from its document's text by its offsets. */
   sentenceText(index: number): SentenceSpan {
     const { offsets, values } = this.stored.sentenceSpans;
     const start = values[offsets[this.n]! + 2 * index]!;
     const end = values[offsets[this.n]! + 2 * index + 1]!;
-    return { start, end, text: this.text.slice(start - this.start, end - this.start) };
+    return { start, end, text: this.tables.documentText(this.stored.chunkDocument[this.n]!).slice(start, end) };
   }
 
   toJSON(): Chunk {
-    const { stored: _stored, n: _n, ...extra } = this;
+    const { stored: _stored, tables: _tables, n: _n, ...extra } = this;
     return { ...extra, id: this.id, source: this.source, title: this.title, heading: this.heading, start: this.start, end: this.end, text: this.text, sentences: this.sentences };
   }
 }
@@ -632,6 +785,3 @@ export interface SearchedIndex {
   chunks: Chunk[];
   vectors: VectorStore;
 }
-
-/** What ingest stores: the tables of `records`, as one file. */
-export const retrievalTablesFile = (records: DocumentRecord[]): Buffer => encodeRetrievalTables(buildRetrievalTables(records));

@@ -17,6 +17,8 @@
  * 4. Quotes of several sentences before their attribution ('"… grouping. It is …," he said.') stay one sentence.
  */
 
+import { MONTH_ABBREVIATIONS } from './calendar.js';
+
 export interface SentenceSpan {
   start: number;
   end: number;
@@ -35,10 +37,7 @@ const BEFORE_NAME = new Set([
 ]);
 
 /** Abbreviations that are unambiguous only before a number ("No. 10", "Jan. 5", "Art. 5"). */
-const BEFORE_NUMBER = new Set([
-  'no', 'nos', 'art', 'vol', 'p', 'pp', 'fig', 'sec', 'ch', 'para',
-  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
-]);
+const BEFORE_NUMBER = new Set(['no', 'nos', 'art', 'vol', 'p', 'pp', 'fig', 'sec', 'ch', 'para', ...MONTH_ABBREVIATIONS]);
 
 /**
  * Initials and dotted acronyms: "S", "J", "H.E", "U.S". A dotted acronym that really ends a sentence ("…to the

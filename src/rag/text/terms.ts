@@ -7,19 +7,15 @@
  */
 import { createRequire } from 'node:module';
 import { stemmer } from 'stemmer';
-
-/** Variants the articles themselves use for one name that no country table knows; extend as documents bring new ones. */
-const VARIANTS = new Map([
-  ['sergei', 'sergey'],
-  // The data's common name is the Turkish one; English news writes Turkey.
-  ['turkiye', 'turkey'],
-]);
+import corpusWords from './corpus-words.json' with { type: 'json' };
 
 /**
- * Acronyms expanded only where they are written in capitals: "CAR" is the Central African Republic in these
- * articles, while "car" in a news archive is a vehicle.
+ * Spellings of one name the articles mix that no country table knows (Sergei/Sergey), and acronyms expanded only
+ * where written in capitals ("CAR" in these articles; "car" in a news archive is a vehicle): corpus knowledge, kept
+ * as data beside this file.
  */
-const ACRONYMS = new Map([['CAR', 'central african republic']]);
+const VARIANTS = new Map(Object.entries(corpusWords.variants));
+const ACRONYMS = new Map(Object.entries(corpusWords.acronyms));
 
 /** Function words, question words and verbs that every question uses and no answer turns on. */
 const STOPWORDS = new Set(
@@ -57,6 +53,8 @@ interface CountryRecord {
   independent?: boolean;
   altSpellings: string[];
   capital: string[];
+  region?: string;
+  subregion?: string;
   demonyms?: { eng?: { f: string; m: string } };
 }
 
@@ -65,6 +63,8 @@ interface CountryTables {
   aliases: Map<string, string>;
   /** Country term → index terms of its capitals ("kenya" → ["nairobi"]). */
   capitals: Map<string, string[]>;
+  /** Terms of place names: countries (every word of their names), capitals, regions and continents. */
+  places: Set<string>;
 }
 
 let countryTables: CountryTables | null = null;
@@ -149,8 +149,21 @@ export function buildCountryTables(records: CountryRecord[]): CountryTables {
     // A word that is itself some country's name ("Niger") keeps meaning that country.
     if (targets.size === 1 && isOneWord(target!) && !names.has(alias)) aliases.set(alias, target!);
   }
-  return { aliases, capitals };
+  // Words many place names share ("Republic", "Islands", "South", "Saint") name no place on their own.
+  const placeWords = [...new Set(records.flatMap((r) => [r.name.common, ...r.capital, r.region ?? '', r.subregion ?? '']))]
+    .flatMap((name) => [...new Set(fold(name).split(/[\s-]+/))])
+    .filter((w) => w.length > 2 && !STOPWORDS.has(w))
+    .map((w) => stemmer(VARIANTS.get(w) ?? americanSpelling(w)));
+  const uses = new Map<string, number>();
+  for (const w of placeWords) uses.set(w, (uses.get(w) ?? 0) + 1);
+  const wholeNames = new Set([...names, ...records.map((r) => fold(r.region ?? ''))].filter(isOneWord).map((w) => stemmer(w)));
+  const places = new Set(placeWords.filter((w) => uses.get(w)! < 3 || wholeNames.has(w)));
+  for (const country of aliases.values()) places.add(stemmer(country));
+  return { aliases, capitals, places };
 }
+
+/** Whether an index term names a place: a country (or a word of its name), a capital, a region or a continent. */
+export const isPlaceTerm = (t: string): boolean => countries().places.has(t);
 
 /** Index terms of the capitals of a country term (the country's stemmed name): a sentence set in Nairobi is about Kenya. */
 export const capitalTermsOf = (countryTerm: string): string[] => countries().capitals.get(countryTerm) ?? [];
@@ -220,56 +233,6 @@ export function terms(text: string): string[] {
   return out;
 }
 
-export interface QuestionTerm {
-  term: string;
-  /** The word as the question wrote it (lower-cased), for word-vector look-ups. */
-  word: string;
-  /** Written with a capital inside the question, or an acronym: a name the answer must be about. */
-  name: boolean;
-  /** A number ("2005", "4"): the evidence must state it, as it must state a name. */
-  numeric: boolean;
-  /**
-   * A noun pointing back ("on that trip", "at this meeting"): it names what the conversation already set, which the
-   * evidence may word otherwise (the trip is "his inaugural visit"), so no answer need repeat it.
-   */
-  referent: boolean;
-}
-
-/** A preposition, a demonstrative, then the noun it points back with: "on that trip", "during those talks". */
-const POINTING_BACK = /\b(?:on|at|in|during|from|after|before|since|of|about|for) (?:that|this|those|these) ([\p{L}'’]+)/giu;
-
-/**
- * Words that name the kind of answer wanted ("which country", "what topics") rather than what it is about: the
- * evidence need not repeat them.
- */
-const ANSWER_TYPE_WORDS = new Set([
-  'countri', 'nation', 'year', 'date', 'topic', 'area', 'thing', 'kind', 'type', 'way', 'name', 'person', 'peopl', 'place', 'time', 'issu',
-  // "What was the value of…", "the number of…": the figure itself is the answer.
-  'valu', 'amount', 'number', 'figur', 'total',
-]);
-
 /** A year (1900–2099): a document that names it anywhere is about that year, whatever its sentence says. */
 export const isYear = (t: string) => /^(?:19|20)\d{2}$/.test(t);
 
-export const isAnswerTypeTerm = (t: string) => ANSWER_TYPE_WORDS.has(t);
-
-/**
- * An initial before a name ("S. Jaishankar", "J. R. Smith"), not part of a dotted acronym ("U.S."): articles name
- * the person without it ("Mr. Jaishankar said"), and as a term it is one letter that "U.S." shares.
- */
-const INITIAL = /(?<![\p{L}.])\p{Lu}\.(?=\s+\p{Lu})/gu;
-
-/** The question's index terms (initials left out), each marked as a name or a number where the question writes it so. */
-export function questionTerms(question: string): QuestionTerm[] {
-  const out = new Map<string, QuestionTerm>();
-  const referents = new Set([...question.matchAll(POINTING_BACK)].flatMap((m) => terms(m[1]!)));
-  tokens(question.replace(INITIAL, ' ')).forEach((token, i) => {
-    const name = (i > 0 && /^\p{Lu}/u.test(token)) || /^\p{Lu}{2,}$/u.test(token);
-    for (const t of terms(token)) {
-      const known = out.get(t);
-      const referent = !name && referents.has(t);
-      out.set(t, { term: t, word: known?.word ?? token.toLowerCase(), name: name || !!known?.name, numeric: /^\d/.test(t), referent });
-    }
-  });
-  return [...out.values()];
-}

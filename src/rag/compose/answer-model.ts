@@ -1,0 +1,66 @@
+/**
+ * The answer model: two logistic regressions fitted on labelled question sets by src/measure/fit-answers.ts and
+ * stored beside this file (answer-model.json), never tuned by hand. The sentence model scores how likely an
+ * evidence sentence states the answer; the answer model scores how likely the answer composed from the best of
+ * them is right, and the question is refused below the threshold that the stated cost of a wrong answer sets.
+ */
+import modelFile from './answer-model.json' with { type: 'json' };
+import { SENTENCE_FEATURES, type Candidate, type SentenceFeature } from './features.js';
+
+/** What decides answer or refuse, from the composed answer (its sentences) and the question. */
+export const ANSWER_FEATURES = [
+  'bestDense',
+  'supportSoftCoverage',
+  'missingWeight',
+  'documentCoverage',
+  'typeMatch',
+  'typeMissing',
+  'moneyMissing',
+  'negationMismatch',
+  'withholds',
+  'sentences',
+] as const;
+export type AnswerFeature = (typeof ANSWER_FEATURES)[number];
+
+/** A fitted logistic regression: features standardised by the fit set's mean and scale, then weighted. */
+export interface LogisticModel<F extends string = string> {
+  features: F[];
+  mean: number[];
+  scale: number[];
+  weights: number[];
+  bias: number;
+}
+
+export interface AnswerModelFile {
+  sentence: LogisticModel<SentenceFeature>;
+  answer: LogisticModel<AnswerFeature>;
+  /** The answer is given when its probability of being right is at least this: see `cost`. */
+  threshold: number;
+  /** The costs the threshold minimises: a wrong answer costs `wrongAnswer` refusals. */
+  cost: { wrongAnswer: number; refusal: number };
+  /** Composition settings chosen on the fit part (see fit-answers.ts), with the values tried. */
+  composition: { keepRatio: number; listKeepRatio: number };
+  /** Where the weights came from: the sets and parts, their sizes, the command, the date. */
+  fitted: Record<string, unknown>;
+}
+
+export const logit = <F extends string>(model: LogisticModel<F>, features: Record<F, number>): number => {
+  let z = model.bias;
+  model.features.forEach((f, i) => (z += (model.weights[i]! * ((features[f] ?? 0) - model.mean[i]!)) / model.scale[i]!));
+  return z;
+};
+
+export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** The fitted model in use. */
+export const answerModel = modelFile as unknown as AnswerModelFile;
+
+/** Refuses a model file whose features are not the ones this code computes (a model fitted by an older build). */
+export function checkModel(model: AnswerModelFile, answerFeatures: readonly string[] = ANSWER_FEATURES): void {
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(model.sentence.features, SENTENCE_FEATURES) || !same(model.answer.features, answerFeatures)) {
+    throw new Error('compose/answer-model.json was fitted on other features than this build computes; run npm run fit');
+  }
+}
+
+export const sentenceLogit = (c: Candidate, model: AnswerModelFile = answerModel) => logit(model.sentence, c.features);
