@@ -137,7 +137,7 @@ async function damagedCopy(damage: (buildDir: string) => Promise<void>): Promise
   return indexDir;
 }
 
-describe('a damaged index', { timeout: 60_000 }, () => {
+describe('a damaged index', { timeout: 180_000 }, () => {
   test.each(damages)('%s: refused at open with one line that says to re-ingest', async (_name, damage) => {
     const indexDir = await damagedCopy(damage);
     const opening = Engine.open(configFor(REAL_CORPUS, indexDir));
@@ -161,7 +161,7 @@ describe('a damaged index', { timeout: 60_000 }, () => {
   });
 });
 
-describe('a document record damaged on disk', { timeout: 60_000 }, () => {
+describe('a document record damaged on disk', { timeout: 180_000 }, () => {
   test('is found at open: refused in one line, or rebuilt from the corpus when opened to answer; the next ingest embeds that record again', async () => {
     const indexDir = await damagedCopy(rewriteMaliRecord);
     const opening = Engine.open(configFor(REAL_CORPUS, indexDir));
@@ -191,7 +191,7 @@ async function olderTablesFormat(buildDir: string): Promise<void> {
   await writeFile(join(buildDir, 'manifest.json'), JSON.stringify(manifest));
 }
 
-describe('damaged or older retrieval tables', { timeout: 60_000 }, () => {
+describe('damaged or older retrieval tables', { timeout: 180_000 }, () => {
   const cases: [string, (buildDir: string) => Promise<void>, RegExp][] = [
     ['one byte changed', (b) => flipByte(tablesFile(b)), /retrieval tables of the index are damaged/],
     ['truncated', (b) => truncateToHalf(tablesFile(b)), /retrieval tables of the index are damaged/],
@@ -220,7 +220,7 @@ describe('damaged or older retrieval tables', { timeout: 60_000 }, () => {
   });
 });
 
-describe('a damaged index from the command line', { timeout: 60_000 }, () => {
+describe('a damaged index from the command line', { timeout: 180_000 }, () => {
   async function ask(env: Record<string, string>) {
     const { out, exited } = spawnTs('scripts/ask.ts', { CACHE_DIR, ...env }, scene.root, [MALI_QUESTION]);
     return { code: await exited, ...out };

@@ -23,7 +23,7 @@ async function changedCorpus(): Promise<string> {
 
 const CAUSE: Record<DiskState, string> = { full: 'the disk is full: ENOSPC', 'read-only': 'the disk is read-only: EROFS' };
 
-describe.runIf(smallDisksAvailable())('an index disk that cannot be written', { timeout: 120_000 }, () => {
+describe.runIf(smallDisksAvailable())('an index disk that cannot be written', { timeout: 240_000 }, () => {
   test.each(['full', 'read-only'] as const)(
     '%s: npm run ask answers from the live index with one line saying why; npm run ingest fails in one line, twice, and leaves no lock',
     async (state) => {

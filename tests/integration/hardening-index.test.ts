@@ -4,14 +4,14 @@
  * `current` replaced by a directory, and locks held by a zombie or by nobody. Each is caught at open or at the next
  * ingest, never served, and repaired. Real engine, real `npm run ask` / `npm run ingest` children, temp directories.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, lstat, mkdir, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
 import { IndexMismatchError } from '../../src/rag/errors.js';
-import { CACHE_DIR, configFor, copyRealCorpus, MALI, MALI_QUESTION, REAL_CORPUS, spawnIngest, useIngestScene } from '../support/hardening-fixtures.js';
+import { CACHE_DIR, configFor, copyRealCorpus, MALI, MALI_QUESTION, REAL_CORPUS, spawnIngest, until, useIngestScene } from '../support/hardening-fixtures.js';
 import { spawnTs } from '../support/spawn-ts.js';
 
 const scene = useIngestScene('index', 0);
@@ -35,7 +35,7 @@ async function citedSources(engine: Engine): Promise<string[]> {
   return cited;
 }
 
-describe('retrieval tables that do not belong to the build', { timeout: 120_000 }, () => {
+describe('retrieval tables that do not belong to the build', { timeout: 240_000 }, () => {
   const REYKJAVIK = 'What did Lavrov discuss in Reykjavik?';
 
   test('tables copied from another build are never used: rebuilt from the records with a notice; only corpus files are cited', async () => {
@@ -75,7 +75,7 @@ describe('retrieval tables that do not belong to the build', { timeout: 120_000 
   });
 });
 
-describe('a manifest that is valid JSON but not a manifest', { timeout: 120_000 }, () => {
+describe('a manifest that is valid JSON but not a manifest', { timeout: 240_000 }, () => {
   test.each(['files', 'documents'])('without "%s": refused at open in one line, rebuilt by ask, repaired by ingest', async (field) => {
     const indexDir = await scene.freshIndexCopy();
     const file = await manifestOf(indexDir);
@@ -99,7 +99,7 @@ describe('a manifest that is valid JSON but not a manifest', { timeout: 120_000 
   });
 });
 
-describe('damaged tables and a damaged document record together', { timeout: 120_000 }, () => {
+describe('damaged tables and a damaged document record together', { timeout: 240_000 }, () => {
   test('npm run ask rebuilds the index from the corpus and answers (exit 0); npm run summary too', async () => {
     const damage = async () => {
       const indexDir = await scene.freshIndexCopy();
@@ -123,7 +123,7 @@ describe('damaged tables and a damaged document record together', { timeout: 120
   });
 });
 
-describe('current replaced by a directory', { timeout: 120_000 }, () => {
+describe('current replaced by a directory', { timeout: 240_000 }, () => {
   async function currentAsDirectory(): Promise<string> {
     const indexDir = await scene.freshIndexCopy();
     const build = await liveBuild(indexDir);
@@ -150,17 +150,17 @@ describe('current replaced by a directory', { timeout: 120_000 }, () => {
   });
 });
 
-describe('locks and links a killed ingest leaves', { timeout: 120_000 }, () => {
-  const sleepers: number[] = [];
-  afterAll(() => sleepers.forEach((pid) => process.kill(pid, 'SIGKILL')));
+describe('locks and links a killed ingest leaves', { timeout: 240_000 }, () => {
+  const sleepers: ChildProcess[] = [];
+  // The parents live until the file is done (they are killed here), however long a loaded machine takes to get there.
+  afterAll(() => sleepers.forEach((parent) => parent.kill('SIGKILL')));
 
-  /** A real zombie: a child that exited under a parent (`sleep 60`) that never reaps it. Returns its pid. */
+  /** A real zombie: a child that exited under a parent (`sleep`) that never reaps it. Returns its pid. */
   async function zombie(): Promise<number> {
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    sleepers.push(parent.pid!);
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3600'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    sleepers.push(parent);
     const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
-    for (let i = 0; i < 100 && !/^\d+ \(.*\) Z/.test(await readFile(`/proc/${pid}/stat`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await readFile(`/proc/${pid}/stat`, 'utf8')).toMatch(/^\d+ \(sleep\) Z /);
+    await until(async () => /^\d+ \(sleep\) Z /.test(await readFile(`/proc/${pid}/stat`, 'utf8')), `process ${pid} to exit unreaped`);
     return pid;
   }
 
@@ -180,6 +180,18 @@ describe('locks and links a killed ingest leaves', { timeout: 120_000 }, () => {
     expect(notices).toEqual(['the corpus changed since the index was built; re-ingesting…']);
     expect((await engine.ask('What did Lavrov discuss with the foreign minister of Chad?')).citations[0]?.source).toBe('chad.txt');
     expect(await stat(join(indexDir, 'ingest.lock')).catch(() => null)).toBeNull();
+  });
+
+  test('a holder on another host, which cannot be asked, holds the lock while it refreshes it and is taken over once it is 10 s old', async () => {
+    const indexDir = await scene.freshIndexCopy();
+    const lock = join(indexDir, 'ingest.lock');
+    await lockHeldBy(indexDir, JSON.stringify({ pid: process.pid, thread: 0, host: `not-${os.hostname()}` }));
+    await expect(Engine.ingest(configFor(REAL_CORPUS, indexDir))).rejects.toThrow('another ingest is already running on this index');
+    const old = new Date(Date.now() - 11_000);
+    await utimes(lock, old, old);
+    const report = await Engine.ingest(configFor(REAL_CORPUS, indexDir));
+    expect(report.documents).toHaveLength(5);
+    expect(await stat(lock).catch(() => null)).toBeNull();
   });
 
   test('an empty lock record, a dead holder renamed aside and a .current-* link are cleared by the next ingest, which runs at once', async () => {

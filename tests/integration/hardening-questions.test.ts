@@ -86,7 +86,7 @@ describe('the question path never fails on any input', () => {
   });
 });
 
-describe('npm run ask with odd input', { timeout: 60_000 }, () => {
+describe('npm run ask with odd input', { timeout: 180_000 }, () => {
   const ask = async (question: string) => {
     const { out, exited } = spawnTs('scripts/ask.ts', { CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir, CACHE_DIR }, root, [question]);
     return { code: await exited, ...out };

@@ -1,8 +1,9 @@
 /**
  * One ingest at a time per index directory, across processes. The lock (proper-lockfile's directory) names its
  * holder — pid, thread and host — so a lock left by a process that is gone (killed with -9, a crashed machine's
- * container restarted, a zombie nobody reaped) is taken over at once; the 10-second staleness by age stays for
- * holders on other hosts.
+ * container restarted, a zombie nobody reaped) is taken over at once. A holder of this host that still exists keeps
+ * the lock however long it has not refreshed it (stopped, or starved of CPU on a loaded machine); only a holder on
+ * another host, which cannot be asked, is judged by the lock's age.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +25,12 @@ interface Holder {
  * record within milliseconds, or failed to (a full disk) and died or gave up.
  */
 const RECORD_GRACE_MS = 1000;
+/**
+ * A holder on another host refreshes the lock's mtime every REFRESH_MS; one whose lock is STALE_MS old has stopped
+ * (killed, or its machine is gone) and is taken over.
+ */
+const REFRESH_MS = 2_000;
+const STALE_MS = 10_000;
 
 const lockPath = (indexDir: string) => join(indexDir, 'ingest.lock');
 /**
@@ -79,7 +86,10 @@ async function holderGone(lock: string, holder: Holder | 'empty'): Promise<boole
     const made = await stat(lock).catch(() => null);
     return made !== null && Date.now() - made.mtimeMs > RECORD_GRACE_MS;
   }
-  if (holder.host !== os.hostname()) return false;
+  if (holder.host !== os.hostname()) {
+    const refreshed = await stat(lock).catch(() => null);
+    return refreshed !== null && Date.now() - refreshed.mtimeMs > STALE_MS;
+  }
   try {
     process.kill(holder.pid, 0);
     return isZombie(holder.pid);
@@ -116,8 +126,11 @@ async function removeLockOf(lock: string, holder: Holder | 'empty'): Promise<boo
 async function acquire(indexDir: string): Promise<() => Promise<void>> {
   // Loaded here: proper-lockfile (and graceful-fs, which patches fs as it loads) is for ingests, not for answering.
   const { default: lockfile } = await import('proper-lockfile');
-  // stale: a holder on another host that stopped refreshing the lock (killed) is taken over after this long.
-  const options = { lockfilePath: lockPath(indexDir), stale: 10_000, update: 2_000, fs: lockFs };
+  // proper-lockfile would remove any lock older than `stale` itself, a live holder's on this host too (one paused
+  // past it, its refresh timer late on a busy machine), and that holder would then fail as "compromised" while a
+  // second ingest ran beside it. So its own age check never fires; holderGone decides, by pid here and by age for
+  // other hosts.
+  const options = { lockfilePath: lockPath(indexDir), stale: Infinity, update: REFRESH_MS, fs: lockFs };
   try {
     return await lockfile.lock(indexDir, options);
   } catch (e) {
