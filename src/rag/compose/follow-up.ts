@@ -7,7 +7,7 @@
 import type { Sentence } from '../search/hybrid-retriever.js';
 import { MONTH_NAMES } from '../text/calendar.js';
 import { analyseQuestion, isAnswerTypeTerm, LEADING_CONJUNCTION, questionTerms } from '../text/question.js';
-import { isPlaceTerm, terms } from '../text/terms.js';
+import { isPlaceName, isPlaceTerm, terms } from '../text/terms.js';
 import type { Turn } from '../types.js';
 
 /** "and what about Togo?", "how about Angola?": the previous question again, with one thing swapped. */
@@ -76,8 +76,8 @@ function onlyNames(phrase: string): boolean {
   return all.some((t) => t.specific) && all.every((t) => t.specific || FILLER.test(t.text));
 }
 
-/** A country, capital, region or demonym, or a name ending in one ("West Africa"). */
-const isPlace = (item: Item) => item.terms.length > 0 && isPlaceTerm(item.terms.at(-1)!);
+/** A country, capital, region or demonym, a name ending in one ("West Africa"), or a country's longer name ("Central African Republic"). */
+const isPlace = (item: Item) => item.terms.length > 0 && (isPlaceTerm(item.terms.at(-1)!) || isPlaceName(item.terms));
 
 /** Dates and figures are what an answer says, not what it is about. */
 const MONTH_OR_NUMBER = new RegExp(`\\d|^(?:${MONTH_NAMES.join('|')})\\b`);

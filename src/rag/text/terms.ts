@@ -74,10 +74,15 @@ let countryTables: CountryTables | null = null;
  * analyses a word never pays for them. The package's minified copy parses in about half the time of its main file
  * (some 25 ms here): a cold `ask` pays it once.
  */
+const countryRecords = () => createRequire(import.meta.url)('world-countries/dist/countries.json') as CountryRecord[];
+
 function countries(): CountryTables {
-  countryTables ??= buildCountryTables(createRequire(import.meta.url)('world-countries/dist/countries.json') as CountryRecord[]);
+  countryTables ??= buildCountryTables(countryRecords());
   return countryTables;
 }
+
+/** Countries' names of several words, as their index terms joined by spaces ("central africa republ"). */
+let placeNames: Set<string> | null = null;
 
 const fold = (s: string) => foldApostrophes(foldAccents(s.toLowerCase()));
 const isOneWord = (s: string) => /^[\p{L}]+$/u.test(s);
@@ -164,6 +169,12 @@ export function buildCountryTables(records: CountryRecord[]): CountryTables {
 
 /** Whether an index term names a place: a country (or a word of its name), a capital, a region or a continent. */
 export const isPlaceTerm = (t: string): boolean => countries().places.has(t);
+
+/** Whether index terms name a country whose name has several words ("Central African Republic"). */
+export function isPlaceName(ts: string[]): boolean {
+  placeNames ??= new Set(countryRecords().map((r) => terms(r.name.common)).filter((t) => t.length > 1).map((t) => t.join(' ')));
+  return placeNames.has(ts.join(' '));
+}
 
 /** Index terms of the capitals of a country term (the country's stemmed name): a sentence set in Nairobi is about Kenya. */
 export const capitalTermsOf = (countryTerm: string): string[] => countries().capitals.get(countryTerm) ?? [];
