@@ -267,15 +267,21 @@ export interface Decision {
 
 /**
  * Decides from a deliberation with a model: pure, so fitting can try models without retrieving again. The model
- * weighs everything but what no other evidence makes up for: a sentence answers only when its document mentions
- * every name and number the question asks about (an answer about Japan cannot come from an article that never says
- * Japan, nor one about 2021 from an article about 2023); a question about an attribute of a named thing is answered
- * only from sentences that name the attribute (namesAttribute); and an answer whose source says it withholds the
- * thing asked is no answer (withheld). The labelled sets hold too few of the last two to fit them.
+ * weighs everything but what no other evidence makes up for:
+ * - a sentence answers only when its document mentions every name and number the question asks about (an answer
+ *   about Japan cannot come from an article that never says Japan, nor one about 2021 from an article about 2023);
+ * - a question about what will happen is not answered by a sentence speaking only of the past (when they previously
+ *   met does not answer when they will meet);
+ * - a question about an attribute of a named thing is answered only from sentences that name it (namesAttribute);
+ * - an answer whose source says it withholds the thing asked is no answer (withheld).
+ * The labelled sets hold too few questions of these kinds to fit them.
  */
 export function decide({ retrieval, candidates }: Deliberation, model: AnswerModelFile = answerModel): Decision {
   const scored = scoreCandidates(candidates, model);
-  const about = scored.filter((c) => c.features.documentNamesMissing === 0);
+  // A question about what will happen is not answered by a sentence speaking only of the past. (The converse is
+  // left to the model: "was" and "had" also open sentences about what is to come.)
+  const future = retrieval.question.tense === 'future';
+  const about = scored.filter((c) => c.features.documentNamesMissing === 0 && !(future && c.features.tenseClash));
   const chosen = chooseSentences(about, retrieval, model);
   if (!chosen.length) return { scored, chosen, features: null, probability: 0, answered: false };
   const features = answerFeatures(chosen, retrieval);

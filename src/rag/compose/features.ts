@@ -8,6 +8,7 @@
 import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
 import { entityKinds, type EntityKind } from '../text/entities.js';
+import { tensesIn } from '../text/question.js';
 import { findPlaceholders } from '../text/flags.js';
 import { terms } from '../text/terms.js';
 
@@ -36,6 +37,8 @@ export const SENTENCE_FEATURES = [
   'typeMatchBesideCoverage',
   'typeMissing',
   'focusStated',
+  'tenseAgrees',
+  'tenseClash',
   'early',
   'novelty',
   'phrases',
@@ -158,6 +161,7 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
     const text = s.text;
     const neighbours = [context.sentences[s.id - 1], context.sentences[s.id + 1]].filter((n): n is Sentence => !!n && n.source === s.source);
     const kinds = entityKinds(text, given);
+    const tenses = tensesIn(text);
     const typeMatch = checkable && kinds.has(question.answerType as EntityKind);
     const matched = (kind: EntityKind) => (typeMatch && question.answerType === kind ? 1 : 0);
     const neighbourCoverage = Math.max(0, ...neighbours.map((n) => share(roles.all, (t) => ownHas(n, t))));
@@ -188,6 +192,9 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
       typeMatchBesideCoverage: typeMatch ? neighbourCoverage : 0,
       typeMissing: checkable && !typeMatch ? 1 : 0,
       focusStated: question.focus && ownHas(s, question.focus) ? 1 : 0,
+      // "When will they meet?" is answered by what will happen, not by when they last met.
+      tenseAgrees: question.tense && tenses.has(question.tense) ? 1 : 0,
+      tenseClash: question.tense && tenses.size && !tenses.has(question.tense) ? 1 : 0,
       early: 1 / (1 + s.position),
       novelty: ownTerms.length ? ownTerms.filter((t) => !given.has(t)).length / ownTerms.length : 0,
       phrases: Math.min(2, [...phrasesOf(text)].filter((p) => questionPhrases.has(p)).length) / 2,

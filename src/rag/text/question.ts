@@ -44,6 +44,8 @@ export interface QuestionAnalysis {
   attribute: boolean;
   /** Asks for several things: "what did they discuss", "which sectors", "list the…". */
   asksList: boolean;
+  /** The time the question asks about, from its verb: what will happen, what happened, or either. */
+  tense: Tense | null;
   /** Asks about the newest state of things ("latest", "most recent"): the newest answering document should answer. */
   asksLatest: boolean;
   /** Leans on an earlier turn: a pronoun or a noun pointing back ("it", "there", "that trip"). */
@@ -59,6 +61,15 @@ const MONEY_WORDS = stemSet(questionWords.moneyWords);
 const LIST_VERBS = stemSet(questionWords.listVerbs);
 const LIST_NOUNS = new Set(questionWords.listNouns);
 const ANSWER_TYPE_WORDS = stemSet(questionWords.answerTypeWords);
+const wordsPattern = (list: string[]) => new RegExp(`\\b(?:${list.map((w) => w.replace(/ /g, '\\s+')).join('|')})\\b`, 'i');
+const TENSE_MARKERS = { future: wordsPattern(questionWords.futureWords), past: wordsPattern(questionWords.pastWords) } as const;
+export type Tense = keyof typeof TENSE_MARKERS;
+
+/** The times a text speaks of, by its markers ("will", "is set to"; "was", "previously"): questions and evidence alike. */
+export function tensesIn(text: string): Set<Tense> {
+  return new Set((Object.keys(TENSE_MARKERS) as Tense[]).filter((t) => TENSE_MARKERS[t].test(text)));
+}
+
 const LATEST = new RegExp(`\\b(?:${questionWords.latestWords.join('|')})\\b`, 'i');
 
 export const isAnswerTypeTerm = (t: string) => ANSWER_TYPE_WORDS.has(t);
@@ -252,11 +263,14 @@ export function questionTerms(question: string): QuestionTerm[] {
 
 export function analyseQuestion(question: string): QuestionAnalysis {
   const kind = readKind(question);
+  const tenses = tensesIn(question);
   return {
     text: question,
     terms: questionTerms(question),
     ...kind,
     attribute: !!kind.focus && !!kind.attribute,
+    // "Will" decides a question that also says "previously": it asks what comes next.
+    tense: tenses.has('future') ? 'future' : tenses.has('past') ? 'past' : null,
     asksLatest: LATEST.test(question),
     pointsBack: PRONOUN_BACK.test(question),
     continues: CONTINUES.test(question),
