@@ -111,11 +111,11 @@ export function subjectOverlap(a: Statement, b: Statement): number {
  */
 function datesAgree(a: StatedValue, b: StatedValue): boolean {
   const contains = (x: string, y: string) => x.startsWith(y) || y.startsWith(x);
-  if (contains(a.key, b.key)) return true;
   const guessed = a.year !== 'stated' || b.year !== 'stated';
-  // A month of a stated year ("in February 2023") does not vouch for a day of an unknown one ("on February 28").
+  // A month of a stated year ("in February 2023") does not vouch for a day of a guessed one ("on February 28").
   const [stated, unsure] = a.year === 'stated' ? [a, b] : [b, a];
   if (guessed && stated.year === 'stated' && stated.key.length < unsure.key.length) return false;
+  if (contains(a.key, b.key)) return true;
   return guessed && a.key.length > 4 && b.key.length > 4 && contains(a.key.slice(5), b.key.slice(5));
 }
 
