@@ -167,7 +167,7 @@ describe('"Ask the corpus" on a message', { timeout: 60_000 }, () => {
 
 describe('👎 asks what was wrong', { timeout: 120_000 }, () => {
   test('the reason typed in the form is shown beside the question by /gaps and by npm run gaps', async () => {
-    const question = 'How many troops does Russia have in Mali?';
+    const question = 'What is the population of Togo?';
     const ask = discord.slashCommand('ask', { question });
     const { edit } = await deferredReply(ask);
     const down = buttonIds(edit.body).find((id) => id.startsWith('feedback:down:'))!;
@@ -176,7 +176,7 @@ describe('👎 asks what was wrong', { timeout: 120_000 }, () => {
     const input = form.components[0].components[0];
     expect(input).toMatchObject({ type: 4, style: 1, required: false, max_length: 300, label: 'What was wrong? (optional)' });
 
-    const reason = 'it cites the meeting, not any number of troops';
+    const reason = 'the embassy article gives no population figure';
     const sent = discord.submitModal(form.custom_id, { [input.custom_id]: reason });
     const thanks = await discord.waitForRequest(isCallback(sent));
     expect(thanks.body.data).toMatchObject({ flags: 64, content: 'Thanks — your 👎 is noted, with what was wrong.' });

@@ -57,7 +57,7 @@ describe('the seeds with rewritten copies', () => {
   });
 
   it('shows a date the copies disagree on side by side, each with its source', async () => {
-    const answer = await withCopies.ask('When will Lavrov meet Diop in Moscow?');
+    const answer = await withCopies.ask('When will Lavrov receive Diop in Moscow?');
     expect(answer.conflicts).toHaveLength(1);
     const [conflict] = answer.conflicts!;
     expect(conflict!.values.map((v) => [v.value, v.source])).toEqual([
