@@ -189,6 +189,8 @@ function readWhat(after: string[]): Reading {
   // "What is the capital of Burundi": after a form of "be", a noun phrase owned by a name asks for an attribute.
   const attribute = !!verb && isAttribute(words, rest);
   const typed = nouns.filter((w) => typeOfNoun(w)).at(-1);
+  // "Which areas", "what topics": nouns of a list ask for one, whatever else they can name.
+  if (typed && LIST_NOUNS.has(typed.toLowerCase())) return { answerType: 'list', focus: termOf(typed), asksList: true, attribute };
   if (typed) return { answerType: typeOfNoun(typed)!, focus: termOf(typed), asksList: !verb && isPlural(typed), attribute };
   const head = verb ? nouns.at(-1) : nouns[0];
   if (!head) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
