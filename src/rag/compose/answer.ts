@@ -14,7 +14,7 @@ import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.j
 import { cosine } from '../search/vectors.js';
 import type { Answer, Citation, Passage } from '../types.js';
 import { answerModel, logit, sentenceLogit, sigmoid, type AnswerFeature, type AnswerModelFile } from './answer-model.js';
-import { CHECKABLE_ANSWERS, candidatesOf, isFraming, type Candidate, type FeatureContext } from './features.js';
+import { CHECKABLE_ANSWERS, candidatesOf, type Candidate, type FeatureContext } from './features.js';
 
 
 export const MAX_ANSWER_CHARS = 1500;
@@ -154,6 +154,9 @@ const askedStated = (c: Scored, retrieval: Retrieval) => [...c.evidence.stated].
 const keepRatioFor = (retrieval: Retrieval, model: AnswerModelFile) =>
   retrieval.question.asksList ? model.composition.listKeepRatio : model.composition.keepRatio;
 
+/** Copy about the article or the moment ("This article explores…"), with no blank to flag: it answers nothing. */
+const framingOnly = (c: Candidate) => c.features.framing > 0 && !c.features.placeholder;
+
 /**
  * The answer's sentences: the best, then others of its document that score at least `keepRatio` of its
  * probability and add something asked for — a word of the question no chosen sentence states (the other half of a
@@ -174,7 +177,6 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
     const s = c.evidence.sentence;
     if (s.source !== best.evidence.sentence.source || c.features.questionLike) continue;
     if (chosen.some((d) => cosine(c.evidence.vector, d.evidence.vector) > REDUNDANT_SIMILARITY)) continue;
-    if (isFraming(s.text) && !findPlaceholders(s.text).length) continue;
     const newTerm = askedStated(c, retrieval).some((t) => !stated.has(t));
     const completesKind = c.typeMatch && !chosen.some((d) => d.typeMatch);
     if (!newTerm && !completesKind && !retrieval.question.asksList) continue;
@@ -273,7 +275,8 @@ export interface Decision {
  * - a question about what will happen is not answered by a sentence speaking only of the past (when they previously
  *   met does not answer when they will meet);
  * - a question about an attribute of a named thing is answered only from sentences that name it (namesAttribute);
- * - an answer whose source says it withholds the thing asked is no answer (withheld).
+ * - an answer whose source says it withholds the thing asked is no answer (withheld);
+ * - copy about the article or the moment ("This article explores…") answers nothing (framingOnly).
  * The labelled sets hold too few questions of these kinds to fit them.
  */
 export function decide({ retrieval, candidates }: Deliberation, model: AnswerModelFile = answerModel): Decision {
@@ -281,7 +284,7 @@ export function decide({ retrieval, candidates }: Deliberation, model: AnswerMod
   // A question about what will happen is not answered by a sentence speaking only of the past. (The converse is
   // left to the model: "was" and "had" also open sentences about what is to come.)
   const future = retrieval.question.tense === 'future';
-  const about = scored.filter((c) => c.features.documentNamesMissing === 0 && !(future && c.features.tenseClash));
+  const about = scored.filter((c) => c.features.documentNamesMissing === 0 && !(future && c.features.tenseClash) && !framingOnly(c));
   const chosen = chooseSentences(about, retrieval, model);
   if (!chosen.length) return { scored, chosen, features: null, probability: 0, answered: false };
   const features = answerFeatures(chosen, retrieval);
