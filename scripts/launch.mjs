@@ -3,6 +3,7 @@
 // time, costs most of a cold start. When a source file or the lock file is newer than the bundle (someone edited the
 // code or installed a package since), the TypeScript source runs through tsx instead, so a stale build is never used.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -28,5 +29,9 @@ const fresh =
 process.argv = [process.argv[0], fresh ? compiled : source, ...args];
 // Stack traces (shown with --debug) name the TypeScript sources' lines rather than the bundle's.
 if (fresh && args.includes('--debug')) process.setSourceMapsEnabled(true);
+// V8 compiles a regular expression to machine code on its second run. The date tagger's grammar (chrono-node) is
+// dozens of large case-insensitive patterns, and compiling them cost a cold `ask` 0.2 s, more than the parse itself;
+// a command that runs each a few times keeps them interpreted, and a long ingest still compiles those it runs often.
+setFlagsFromString('--regexp-tier-up-ticks=100');
 if (!fresh) await import('tsx/esm');
 await import(pathToFileURL(fresh ? compiled : source).href);

@@ -2,7 +2,7 @@
  * What an ingest costs and what it leaves on disk: throughput and peak memory of a full build from nothing in a fresh
  * process, and the build's size against the cleaned text it holds (`npm run bench:ingest`).
  */
-import { readdir, readlink, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { statCorpus } from '../rag/ingest/load.js';
@@ -11,9 +11,9 @@ import { statCorpus } from '../rag/ingest/load.js';
 export interface BuildSize {
   /** Every file of the live build, manifest included. */
   total: number;
-  /** By top-level entry: hnsw/, retrieval-tables.bin, raw-residues.bin, documents/, cleaned/, manifest.json. */
+  /** By top-level entry: hnsw/, retrieval-tables.bin, raw-residues.bin, documents.jsonl, cleaned.txt, manifest.json. */
   parts: Record<string, number>;
-  /** The cleaned text of every document (cleaned/): what the goal compares the build with. */
+  /** The cleaned text of every document (cleaned.txt without the lines naming each): what the goal compares the build with. */
   cleanedText: number;
 }
 
@@ -31,7 +31,10 @@ export async function buildSize(indexDir: string): Promise<BuildSize> {
   const build = join(indexDir, await readlink(join(indexDir, 'current')));
   const parts: Record<string, number> = {};
   for (const name of await readdir(build)) parts[name] = await bytesUnder(join(build, name));
-  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts, cleanedText: parts.cleaned ?? 0 };
+  // The manifest lists each document's packed parts as [record bytes, record CRC, text bytes, text CRC].
+  const { packed } = JSON.parse(await readFile(join(build, 'manifest.json'), 'utf8')) as { packed: number[][] };
+  const cleanedText = packed.reduce((sum, entry) => sum + entry[2]!, 0);
+  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts, cleanedText };
 }
 
 /** Bytes of every file of a corpus, as ingest reads it (subfolders included). */

@@ -1,10 +1,11 @@
 /** Conversations from the terminal: `ask --batch` with conversation lines, `npm run chat`, and `npm run gaps`. */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanedText } from '../support/cleaned-texts.js';
 
 const run = promisify(execFile);
 const workDir = mkdtempSync(join(tmpdir(), 'conversation-cli-'));
@@ -47,11 +48,8 @@ describe('npm run ask -- --batch with conversations', () => {
     expect(out.get('b2')).toMatchObject({ status: 'answered', understood: 'What did Lavrov discuss in Mali?' });
     expect(out.get('b2').citations[0].source).toBe('004_51570dea19fac233.txt');
     // "¶ n" sends a reader to the paragraph of the cleaned text (what the bot reads) that holds the quote.
-    const cleaned = join(env.INDEX_DIR, 'current', 'cleaned');
     for (const c of out.get('b2').citations) {
-      // Cleaned copies are named by the file's name without extension and the start of its sha256.
-      const copy = readdirSync(cleaned).find((name) => name.startsWith(`${c.source.replace(/\.[^.]*$/, '')}-`))!;
-      const paragraphs = readFileSync(join(cleaned, copy), 'utf8').split(/\n\s*\n/);
+      const paragraphs = cleanedText(env.INDEX_DIR, c.source).split(/\n\s*\n/);
       expect(paragraphs[c.paragraph - 1]).toContain(c.quote);
     }
     expect(out.get('alone')).not.toHaveProperty('understood');

@@ -120,9 +120,21 @@ async function flipByte(file: string): Promise<void> {
 /** Still valid JSON, but the Mali article now says Peru: serving it would be a wrong answer. */
 async function rewriteMaliRecord(buildDir: string): Promise<void> {
   const manifest = JSON.parse(await readFile(join(buildDir, 'manifest.json'), 'utf8'));
-  const sha = manifest.documents.find((d: { source: string }) => d.source === MALI).sha256;
-  const file = join(buildDir, 'documents', `${sha}.json`);
-  await writeFile(file, (await readFile(file, 'utf8')).replaceAll('Mali', 'Peru'));
+  const file = join(buildDir, 'documents.jsonl');
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const at = manifest.documents.findIndex((d: { source: string }) => d.source === MALI);
+  lines[at] = lines[at]!.replaceAll('Mali', 'Peru');
+  await writeFile(file, lines.join('\n'));
+}
+
+/** The Mali article's cleaned text (what answers quote) now says Peru, at the same length: only its CRC-32 tells. */
+async function rewriteMaliText(buildDir: string): Promise<void> {
+  const file = join(buildDir, 'cleaned.txt');
+  const text = await readFile(file, 'utf8');
+  const header = `==> ${MALI} <==\n\n`;
+  const start = text.indexOf(header) + header.length;
+  const end = text.indexOf('\n==> ', start);
+  await writeFile(file, text.slice(0, start) + text.slice(start, end).replaceAll('Mali', 'Peru') + text.slice(end));
 }
 
 async function claimOtherEmbedder(file: string): Promise<void> {
@@ -165,16 +177,25 @@ describe('a document record damaged on disk', { timeout: 180_000 }, () => {
   test('is found at open: refused in one line, or rebuilt from the corpus when opened to answer; the next ingest embeds that record again', async () => {
     const indexDir = await damagedCopy(rewriteMaliRecord);
     const opening = Engine.open(configFor(REAL_CORPUS, indexDir));
-    expect(await opening.catch((e: Error) => e.message)).toMatch(/^the index at .* is damaged \(documents\/[0-9a-f]+\.json is missing or altered\); run npm run ingest/);
+    expect(await opening.catch((e: Error) => e.message)).toMatch(/^the index at .* is damaged \(the record of 004_51570dea19fac233\.txt in documents\.jsonl is missing or altered\); run npm run ingest/);
     const notices: string[] = [];
     const engine = await Engine.open(configFor(REAL_CORPUS, await damagedCopy(rewriteMaliRecord)), { autoIngest: true, onNotice: (m) => notices.push(m) });
-    expect(notices).toEqual([expect.stringMatching(/is damaged \(documents\/[0-9a-f]+\.json is missing or altered\); rebuilding it from the corpus…$/)]);
+    expect(notices).toEqual([expect.stringMatching(/is damaged \(the record of 004_51570dea19fac233\.txt in documents\.jsonl is missing or altered\); rebuilding it from the corpus…$/)]);
     const answer = await engine.ask(MALI_QUESTION);
     expect(answer.citations[0]!.source).toBe(MALI);
     expect(answer.answer).not.toMatch(/Peru/);
     const report = await Engine.ingest(configFor(REAL_CORPUS, indexDir));
     expect(report.documents.find((d) => d.source === MALI)?.status).toBe('indexed');
     expect(report.documents.filter((d) => d.status === 'unchanged')).toHaveLength(4);
+  });
+
+  test('a cleaned text altered is found at open too: refused in one line naming it, or rebuilt when opened to answer', async () => {
+    const opening = Engine.open(configFor(REAL_CORPUS, await damagedCopy(rewriteMaliText)));
+    expect(await opening.catch((e: Error) => e.message)).toMatch(/^the index at .* is damaged \(the cleaned text of 004_51570dea19fac233\.txt in cleaned\.txt is missing or altered\); run npm run ingest/);
+    const engine = await Engine.open(configFor(REAL_CORPUS, await damagedCopy(rewriteMaliText)), { autoIngest: true });
+    const answer = await engine.ask(MALI_QUESTION);
+    expect(answer.citations[0]!.source).toBe(MALI);
+    expect(answer.answer).not.toMatch(/Peru/);
   });
 });
 

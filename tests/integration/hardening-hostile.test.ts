@@ -4,12 +4,13 @@
  * limits is read in a worker that is ended when it passes its time or memory budget; a stop ends an ingest busy
  * reading one. Timings are printed by `npm run bench:hostile`, not asserted here beyond "under the old 5 s grace".
  */
-import { readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { hostileFiles, tablePage } from '../../src/measure/hostile-files.js';
 import { Engine } from '../../src/rag/engine.js';
 import { FileWorker } from '../../src/rag/ingest/file-worker.js';
+import { cleanedText } from '../support/cleaned-texts.js';
 import { configFor, copyRealCorpus, MALI, MALI_QUESTION, spawnIngest, tempDir, until } from '../support/hardening-fixtures.js';
 
 const REASONS: Record<string, RegExp> = {
@@ -39,9 +40,7 @@ describe('hostile files dropped into the seed articles', { timeout: 180_000 }, (
     // The table is read row by row: every consignment, to the last, is in the text the bot reads.
     const register = report.documents.find((d) => d.source === 'cargo-register.html')!;
     expect(register.chunks).toBeGreaterThan(100);
-    const cleaned = join(indexDir, await readlink(join(indexDir, 'current')), 'cleaned');
-    const copy = (await readdir(cleaned)).find((name) => name.startsWith('cargo-register-'))!;
-    const text = await readFile(join(cleaned, copy), 'utf8');
+    const text = cleanedText(indexDir, 'cargo-register.html');
     const rows = tablePage(1024 * 1024).match(/Consignment \d+/g)!;
     expect(text).toContain(`${rows.at(-1)} — Weight: `);
     expect(text.match(/^Consignment \d+ — Weight: \d+ tonnes; Port: Port \d+\.$/gm)).toHaveLength(rows.length);

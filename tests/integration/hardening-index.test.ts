@@ -108,13 +108,16 @@ describe('damaged tables and a damaged document record together', { timeout: 240
       bytes[bytes.length - 10] ^= 0xff;
       await writeFile(tables, bytes);
       const manifest = JSON.parse(await readFile(await manifestOf(indexDir), 'utf8'));
-      const record = join(await liveBuild(indexDir), 'documents', `${manifest.documents[0].sha256}.json`);
-      await writeFile(record, (await readFile(record, 'utf8')).replaceAll('Burundi', 'Peru'));
+      // The first line of the packed records is the manifest's first document; the name changed at the same length.
+      expect(manifest.documents[0].source).toBe('000_c2b3d48a19ad4320.txt');
+      const records = join(await liveBuild(indexDir), 'documents.jsonl');
+      const [first, ...rest] = (await readFile(records, 'utf8')).split('\n');
+      await writeFile(records, [first!.replaceAll('Burundi', 'Peruvia'), ...rest].join('\n'));
       return indexDir;
     };
     const asked = await ask(await damage());
     expect(asked.code).toBe(0);
-    expect(asked.stderr).toMatch(/is damaged \(documents\/[0-9a-f]+\.json is missing or altered\); rebuilding it from the corpus…/);
+    expect(asked.stderr).toMatch(/is damaged \(the record of 000_c2b3d48a19ad4320\.txt in documents\.jsonl is missing or altered\); rebuilding it from the corpus…/);
     expect(asked.stdout).toContain(`(${MALI}, ¶ `);
     const summary = spawnTs('scripts/summary.ts', { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: await damage() }, scene.root, ['--source', '000_c2b3d48a19ad4320.txt']);
     expect(await summary.exited).toBe(0);

@@ -13,6 +13,7 @@ import { createEmbedder, type CorpusEmbedder } from '../../src/rag/embedding/cor
 import { LocalIndexStore } from '../../src/rag/index/hnsw-store.js';
 import { retrievalTablesFile } from '../../src/rag/search/document-work.js';
 import { Engine } from '../../src/rag/engine.js';
+import { cleanedText } from '../support/cleaned-texts.js';
 import { projectRoot } from '../support/spawn-ts.js';
 
 let workDir: string;
@@ -69,7 +70,7 @@ describe('ingest on a pool of file workers', { timeout: 300_000 }, () => {
     expect(reportOne.documents.find((d) => d.source === 'desk/mali-again.txt')?.warning).toMatch(/same content as/);
     const [filesOne, filesTwo] = [await buildFiles(one), await buildFiles(two)];
     expect([...filesTwo.keys()].sort()).toEqual([...filesOne.keys()].sort());
-    expect([...filesOne.keys()]).toEqual(expect.arrayContaining(['retrieval-tables.bin', 'raw-residues.bin', 'hnsw/hnswlib.index', 'hnsw/docstore.json']));
+    expect([...filesOne.keys()]).toEqual(expect.arrayContaining(['retrieval-tables.bin', 'raw-residues.bin', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'documents.jsonl', 'cleaned.txt']));
     for (const [name, bytes] of filesOne) expect(filesTwo.get(name)!.equals(bytes), name).toBe(true);
   });
 
@@ -90,18 +91,12 @@ describe('ingest on a pool of file workers', { timeout: 300_000 }, () => {
   it('answers and summarises from the compact build: quotes are cut from the cleaned texts it stores', async () => {
     const indexDir = join(workDir, 'index-1');
     const engine = await Engine.open(configFor(indexDir));
-    const manifest = JSON.parse(await readFile(join(live(indexDir), 'manifest.json'), 'utf8')) as { documents: { source: string; sha256: string }[] };
-    const cleaned = await readdir(join(live(indexDir), 'cleaned'));
-    const cleanedText = (source: string) => {
-      const sha = manifest.documents.find((d) => d.source === source)!.sha256;
-      return readFile(join(live(indexDir), 'cleaned', cleaned.find((name) => name.endsWith(`-${sha.slice(0, 12)}.txt`))!), 'utf8');
-    };
     const answer = await engine.ask('What did Lavrov discuss in Mali?');
     expect(answer.citations.length).toBeGreaterThan(0);
-    for (const c of answer.citations) expect((await cleanedText(c.source)).slice(c.start, c.end)).toBe(c.quote);
+    for (const c of answer.citations) expect(cleanedText(indexDir, c.source).slice(c.start, c.end)).toBe(c.quote);
     const summary = await engine.summarize({ source: '004_51570dea19fac233.txt' });
     expect(summary.summary).toContain('Diop');
-    for (const c of summary.citations) expect((await cleanedText(c.source)).slice(c.start, c.end)).toBe(c.quote);
+    for (const c of summary.citations) expect(cleanedText(indexDir, c.source).slice(c.start, c.end)).toBe(c.quote);
   });
 
   it('refuses an index of the previous format in one line, and an ingest rebuilds it', async () => {

@@ -1,6 +1,6 @@
 /** Summaries through the real Engine: each seed article as a news brief, and topics organised by article. */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { Engine } from '../../src/rag/engine.js';
 import { UnknownSourceError } from '../../src/rag/errors.js';
 import { evaluateSummaries, readSummaryCases } from '../../src/measure/summaries.js';
 import type { Summary } from '../../src/rag/types.js';
+import { cleanedText } from '../support/cleaned-texts.js';
 
 const WEB_CORPUS = 'eval/web/corpus';
 
@@ -24,15 +25,7 @@ interface Opened {
 async function openEngine(corpusDir: string): Promise<Opened> {
   const indexDir = mkdtempSync(join(tmpdir(), 'summary-index-'));
   const engine = await Engine.open(loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir }, '/nonexistent'), { autoIngest: true });
-  const live = join(indexDir, 'current');
-  const cleaned = (source: string) => {
-    const manifest = JSON.parse(readFileSync(join(live, 'manifest.json'), 'utf8')) as { documents: { source: string; sha256: string }[] };
-    const { sha256 } = manifest.documents.find((d) => d.source === source)!;
-    // The build keeps each document's cleaned text once, in cleaned/, named after its file and its sha256.
-    const name = readdirSync(join(live, 'cleaned')).find((f) => f.endsWith(`-${sha256.slice(0, 12)}.txt`))!;
-    return readFileSync(join(live, 'cleaned', name), 'utf8');
-  };
-  return { engine, indexDir, cleaned };
+  return { engine, indexDir, cleaned: (source) => cleanedText(indexDir, source) };
 }
 
 let seeds: Opened;
