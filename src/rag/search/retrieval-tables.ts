@@ -148,6 +148,13 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
   const contexts: DocumentTerms['contexts'] = [];
   const contextNumbers = new Map<string, number>();
   const sentenceNumbers = new Map<number, number>();
+  // Each sentence's terms once: a chunk's text is read as its sentences when they make it up (see chunkTerms).
+  const sentenceTerms = new Map<number, string[]>();
+  const termsOf = (s: { start: number; text: string }) => {
+    let found = sentenceTerms.get(s.start);
+    if (!found) sentenceTerms.set(s.start, (found = terms(s.text)));
+    return found;
+  };
   const surface: [string, string][] = [];
   const surfaced = new Set<string>();
   const chunks = doc.chunks.map((c) => {
@@ -173,11 +180,11 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
           surface.push([t, w]);
         }
       }
-      return distinct(s.text);
+      return [...new Set(termsOf(s))].map(numberOf);
     });
-    const fields = [c.text, c.heading, c.title].map((value) => {
+    const fields = [chunkTerms(c, termsOf), terms(c.heading), terms(c.title)].map((found) => {
       const counts = new Map<number, number>();
-      for (const t of terms(value)) {
+      for (const t of found) {
         const n = numberOf(t);
         counts.set(n, (counts.get(n) ?? 0) + 1);
       }
@@ -186,6 +193,22 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
     return { context, sentences, fields, headingTitle: distinct(`${c.heading} ${c.title}`) };
   });
   return { vocabulary, surface, contexts, chunks };
+}
+
+/**
+ * A chunk's terms, from its sentences' when they make up its whole text with spaces between them (so no token runs
+ * across a boundary), which is what chunking writes; from its text otherwise. Reading each sentence once rather than
+ * again as part of its chunk took a fifth of the analysis of a document.
+ */
+function chunkTerms(c: TabledDocument['chunks'][number], termsOf: (s: { start: number; text: string }) => string[]): string[] {
+  let at = c.start;
+  for (const [i, s] of c.sentences.entries()) {
+    const gap = c.text.slice(at - c.start, s.start - c.start);
+    if (s.start < at || /\S/.test(gap) || (i > 0 && !gap)) return terms(c.text);
+    at = s.end;
+  }
+  if (/\S/.test(c.text.slice(at - c.start))) return terms(c.text);
+  return c.sentences.flatMap(termsOf);
 }
 
 /** An array of unsigned integers that grows as values are added: the tables' columns while they are built. */
