@@ -100,26 +100,6 @@ export function ingestInWorker(
   });
 }
 
-/**
- * Progress crosses to the main thread at most this often, besides the first of each stage and the last: each message
- * cost the ingest thread about 0.15 ms here (a third of a second over the BBC archive's 2,125 files), and a log line
- * per document of a large corpus says no more than one every tenth of a second.
- */
-const PROGRESS_INTERVAL_MS = 100;
-
-function throttled(report: (p: IngestProgress) => void): (p: IngestProgress) => void {
-  let stage: IngestProgress['stage'] | null = null;
-  let sentAt = 0;
-  return (p) => {
-    const now = performance.now();
-    if (p.stage !== stage || p.done + 1 >= p.total || now - sentAt >= PROGRESS_INTERVAL_MS) {
-      stage = p.stage;
-      sentAt = now;
-      report(p);
-    }
-  };
-}
-
 async function runInWorker(config: Config): Promise<void> {
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
@@ -130,7 +110,7 @@ async function runInWorker(config: Config): Promise<void> {
   try {
     const embedder = await createEmbedder(config, (message) => post({ kind: 'notice', message }));
     const store = await openIndexStore(config, embedder, retrievalTablesFile);
-    post({ kind: 'done', report: await store.ingest(throttled((progress) => post({ kind: 'progress', progress })), controller.signal) });
+    post({ kind: 'done', report: await store.ingest((progress) => post({ kind: 'progress', progress }), controller.signal) });
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     post({ kind: 'failed', name: error.name, message: error.message, stack: error.stack });
