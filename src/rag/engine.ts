@@ -16,6 +16,7 @@ import type { IndexStore, LoadedIndex, Manifest } from './index/contract.js';
 import { ingestInWorker } from './ingest-worker.js';
 import { openIndexStore } from './index/open-store.js';
 import type { Chunk } from './ingest/chunk.js';
+import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
@@ -192,6 +193,7 @@ export class Engine implements AnswerEngine {
     const understood = previous ? understandFollowUp(question, previous) : question;
     const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
+    await prepareDateTagger();
     const view = this.view(options.scope);
     const desk = new NewsDesk(this.live.storyView);
     const { passages, ...composedAnswer } = desk.review(understood, await this.compose(question, understood, desk, view.sources));
@@ -369,6 +371,7 @@ export class Engine implements AnswerEngine {
       }
     }
     await this.refreshIfDue();
+    await prepareDateTagger();
     const { retriever, storyView } = this.live;
     const timeline = buildTimeline({ ...request, subject }, retriever.sentences, storyView, new Statements(storyView));
     return {

@@ -3,13 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { groupCopies } from '../../src/rag/ingest/copies.js';
-import { datesIn, prepareDateTagger, sentenceDates } from '../../src/rag/ingest/dates.js';
-import { disagreements, sameFact, statementOf as statementWith } from '../../src/rag/compose/statements.js';
+import { datesIn, prepareDateTagger } from '../../src/rag/ingest/dates.js';
+import { disagreements, sameFact, statementOf } from '../../src/rag/compose/statements.js';
 
 beforeAll(() => prepareDateTagger());
-
-/** A sentence of an undated document, as a statement: its dates read as ingest reads them. */
-const statementOf = (text: string) => statementWith(text, sentenceDates([text])[0]!.comparable);
 
 const dated = (text: string, published?: string) => datesIn(text, published).map((d) => `${d.text}=${d.date}/${d.precision}/${d.year}`);
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import type { DocumentRecord } from '../../src/rag/index/contract.js';
 import { chunkDocument } from '../../src/rag/ingest/chunk.js';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
-import { prepareDateTagger, sentenceDates } from '../../src/rag/ingest/dates.js';
 import { loadCorpus } from '../../src/rag/ingest/load.js';
 import {
   buildRetrievalTables,
@@ -37,7 +36,7 @@ const questions = async () =>
 describe('retrieval tables', () => {
   it('rank chunks by BM25 exactly as MiniSearch does over the same chunks, after a round trip through the file', async () => {
     const built = await records();
-    const tables = decodeRetrievalTables(encodeRetrievalTables(await buildRetrievalTables(built)), textsOf(built));
+    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)), textsOf(built));
     const chunks = built.flatMap((r) => r.chunks);
     const analysis = { tokenize: terms, processTerm: (t: string) => t };
     const boost = { text: 1, heading: 0.6, title: 0.4 };
@@ -54,7 +53,7 @@ describe('retrieval tables', () => {
 
   it('give back every chunk and sentence text exactly as ingest cut it', async () => {
     const built = await records();
-    const tables = decodeRetrievalTables(encodeRetrievalTables(await buildRetrievalTables(built)), textsOf(built));
+    const tables = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables(built)), textsOf(built));
     const chunks = built.flatMap((r) => r.chunks);
     expect(tables.chunks.map((c) => c.text)).toEqual(chunks.map((c) => c.text));
     const sentences = new Map(chunks.flatMap((c) => c.sentences.map((s) => [`${c.source}\u0000${s.start}`, s.text])));
@@ -62,49 +61,32 @@ describe('retrieval tables', () => {
     for (const s of tables.sentences) expect(s.text).toBe(sentences.get(`${s.source}\u0000${s.start}`));
   });
 
-  it('keep the dates each sentence writes as ingest read them, through the file: answering never runs the date tagger', async () => {
-    await prepareDateTagger();
-    const record = (await records()).find((r) => r.source === '004_51570dea19fac233.txt')!;
-    // As an undated article (the seeds are) and as one dated a week before the meeting it announces.
-    for (const date of [undefined, '2024-02-20']) {
-      const dated = { ...record, date };
-      const { sentences } = decodeRetrievalTables(encodeRetrievalTables(await buildRetrievalTables([dated])), textsOf([dated]));
-      expect(sentences.some((s) => s.dates.length)).toBe(true);
-      const read = sentenceDates(sentences.map((s) => s.text), date);
-      sentences.forEach((s, i) => {
-        expect(s.dates).toEqual(read[i]!.cited);
-        expect(s.comparableDates).toEqual(read[i]!.comparable);
-        for (const d of s.dates) expect(s.text.slice(d.start, d.end)).toBe(d.text);
-      });
-    }
-  });
-
   it('refuse tables whose terms another analysis of words made (text/terms.ts changed since the ingest)', async () => {
     const built = await records();
-    const tables = await buildRetrievalTables(built);
+    const tables = buildRetrievalTables(built);
     const stored = tables.stored;
     const frequent = Array.from(stored.documentFrequency.keys()).reduce((a, b) => (stored.documentFrequency[b]! > stored.documentFrequency[a]! ? b : a));
     stored.terms[frequent] = `${stored.terms[frequent]}x`;
     expect(() => decodeRetrievalTables(encodeRetrievalTables(tables), textsOf(built))).toThrow(/of another analysis of words/);
   });
 
-  it('give every sentence of a dated article its month and year as context, which its byline stated and cleaning dropped', async () => {
+  it('give every sentence of a dated article its month and year as context, which its byline stated and cleaning dropped', () => {
     const raw = ['Kisumu port tender draws five bidders', '', 'Updated: 8 October 2024 17:40 EAT', '', 'Five companies have bid to run the terminal, the authority said on Tuesday.', '', 'The winner will be named by June.'].join('\n');
     const cleaned = cleanDocument(raw);
     expect(cleaned.date).toBe('2024-10-08');
     expect(cleaned.text).not.toContain('October');
     const record = { source: 'kisumu.txt', aliases: [], sha256: '', title: cleaned.title, date: cleaned.date, text: cleaned.text, sections: cleaned.sections, placeholders: [], chunks: chunkDocument('kisumu.txt', cleaned) };
-    const { sentences } = decodeRetrievalTables(encodeRetrievalTables(await buildRetrievalTables([record])), textsOf([record]));
+    const { sentences } = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([record])), textsOf([record]));
     const last = sentences.find((s) => s.text.startsWith('The winner'))!;
     expect([...last.context]).toEqual(expect.arrayContaining(terms('October 2024')));
-    const undated = decodeRetrievalTables(encodeRetrievalTables(await buildRetrievalTables([{ ...record, date: undefined }])), textsOf([record])).sentences;
+    const undated = decodeRetrievalTables(encodeRetrievalTables(buildRetrievalTables([{ ...record, date: undefined }])), textsOf([record])).sentences;
     expect([...undated.find((s) => s.text.startsWith('The winner'))!.context]).not.toContain(terms('October')[0]);
   });
 
   it('refuse a file with one byte changed, or of another format, saying which', async () => {
     const built = await records();
     const texts = textsOf(built);
-    const file = encodeRetrievalTables(await buildRetrievalTables(built));
+    const file = encodeRetrievalTables(buildRetrievalTables(built));
     const damaged = Buffer.from(file);
     damaged[damaged.length - 100] ^= 0xff;
     expect(() => decodeRetrievalTables(damaged, texts)).toThrow(new UnusableTablesError('damaged (checksum mismatch)'));

@@ -15,7 +15,7 @@ export function datedCitations(citations: Citation[], view: StoryView, statement
   return citations.map((c) => {
     const published = view.document(c.source).date;
     // A quote's first date is when its news happened: "on September 21, 2023, during the UN General Assembly".
-    const [first] = statements.datesAt(c.source, c.start, c.end);
+    const [first] = statements.datesIn(c.source, c.quote);
     if (first) return { ...c, when: { date: cut(first.date, first.precision), from: 'text', year: first.year } };
     return published ? { ...c, when: { date: published, from: 'document' } } : c;
   });

@@ -3,7 +3,7 @@
  * figures) and the values it gives (dates, figures with what they count, amounts of money). Two sentences about the
  * same thing either agree (a copy repeating the fact) or disagree (one date or figure where the other has another).
  */
-import type { DatePrecision, TextDate, YearSource } from '../ingest/dates.js';
+import { datesIn, type DatePrecision, type YearSource } from '../ingest/dates.js';
 import { findPlaceholders } from '../text/flags.js';
 import { terms } from '../text/terms.js';
 
@@ -60,9 +60,9 @@ function unitAfter(text: string, end: number, currency: boolean, scale: string |
   return '';
 }
 
-/** The values a sentence states: its `dates` (its comparable dates, ingest/dates.ts sentenceDates), then its figures. */
-export function valuesIn(text: string, writtenDates: TextDate[]): StatedValue[] {
-  const dates: StatedValue[] = writtenDates.map((d) => ({
+/** The values a sentence states: its dates (years taken from `published` where it gives none), then its figures. */
+export function valuesIn(text: string, published?: string): StatedValue[] {
+  const dates: StatedValue[] = datesIn(text, published, { yearless: true }).map((d) => ({
     kind: 'date',
     text: d.text,
     key: d.date.slice(0, d.precision === 'day' ? 10 : d.precision === 'month' ? 7 : 4),
@@ -88,9 +88,9 @@ export function valuesIn(text: string, writtenDates: TextDate[]): StatedValue[] 
   return [...dates, ...figures].sort((a, b) => a.start - b.start);
 }
 
-/** A sentence as a statement: what it is about and the values it gives (`dates`: its comparable dates). */
-export function statementOf(text: string, dates: TextDate[]): Statement {
-  const values = valuesIn(text, dates);
+/** A sentence as a statement: what it is about and the values it gives. */
+export function statementOf(text: string, published?: string): Statement {
+  const values = valuesIn(text, published);
   let bare = text;
   for (const v of [...values].reverse()) bare = `${bare.slice(0, v.start)} ${bare.slice(v.end)}`;
   return { about: new Set(terms(bare).filter((t) => !/^\d/.test(t))), values, blank: findPlaceholders(text).length > 0 };

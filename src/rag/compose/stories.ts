@@ -5,7 +5,7 @@
  * go to different facts and stories. After it is composed, each citation names the other documents that state its
  * fact: "also in N other documents".
  */
-import type { TextDate } from '../ingest/dates.js';
+import { datesIn, latestWrittenDate, type TextDate } from '../ingest/dates.js';
 import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.js';
 import type { Citation, DocumentRef, Story } from '../types.js';
 import { sameFact, SAME_SUBJECT, statementOf, type Statement } from './statements.js';
@@ -32,29 +32,30 @@ export interface StoryView {
 }
 
 /**
- * Statements of sentences computed once per question, from the dates ingest read in each sentence (with its
- * document's date) and the figures it gives.
+ * Statements of sentences, and the dates of documents, computed once per question: dates and figures read with
+ * their document's date.
  */
 export class Statements {
   private readonly cache = new Map<number, Statement>();
+  private readonly references = new Map<string, string | undefined>();
   constructor(private readonly view: StoryView) {}
 
   /**
-   * The dates a passage of a document writes (`start`–`end` in its cleaned text: one sentence or several), as
-   * citations show them: resolved against the document's date, or in an undated document against the latest date
-   * it writes in full, wherever that stands ("February 28" after "January 28, 2024"). Offsets are the passage's.
+   * The dates a passage of a document writes, resolved against the document's date, or in an undated document
+   * against the latest date it writes in full, wherever that stands ("February 28" after "January 28, 2024").
    */
-  datesAt(source: string, start: number, end: number): TextDate[] {
-    return this.view
-      .sentencesOf(source)
-      .filter((s) => s.start >= start && s.end <= end)
-      .flatMap((s) => s.dates.map((d) => ({ ...d, start: d.start + s.start - start, end: d.end + s.start - start })));
+  datesIn(source: string, passage: string): TextDate[] {
+    const published = this.view.document(source).date;
+    if (published) return datesIn(passage, published);
+    if (!this.references.has(source)) this.references.set(source, latestWrittenDate(this.view.sentencesOf(source).map((s) => s.text).join('\n')));
+    const undatedReference = this.references.get(source);
+    return datesIn(passage, undefined, undatedReference ? { undatedReference } : {});
   }
 
   of(sentence: Sentence): Statement {
     let found = this.cache.get(sentence.id);
     if (!found) {
-      found = statementOf(sentence.text, sentence.comparableDates);
+      found = statementOf(sentence.text, this.view.document(sentence.source).date);
       this.cache.set(sentence.id, found);
     }
     return found;

@@ -137,7 +137,7 @@ export function buildTimeline(request: TimelineRequest, sentences: readonly Sent
     const published = view.document(source).date;
     let dated = false;
     for (const s of list) {
-      const dates = s.dates;
+      const dates = statements.datesIn(source, s.text);
       // "on January 26, 2023, the last stop of his January tour": the month is the day's, not another event.
       const finest = dates.filter((d) => !dates.some((o) => o !== d && o.date.startsWith(cut(d.date, d.precision)) && o.precision !== d.precision && cut(o.date, o.precision).length > cut(d.date, d.precision).length));
       for (const d of finest) {

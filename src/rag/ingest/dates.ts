@@ -70,13 +70,13 @@ const BARE_YEAR = /\b(?:in|since|by|from|until|during|early|late|mid-?|of)\s+((?
 
 let chronoParser: typeof import('chrono-node/en') | undefined;
 
-/** chrono-node, loaded on first use: by an ingest (or a rebuild of the tables), never by answering (sentenceDates). */
+/** chrono-node, loaded on first use: answers that cite no date never pay for it. */
 async function loadChrono(): Promise<typeof import('chrono-node/en')> {
   chronoParser ??= await import('chrono-node/en');
   return chronoParser;
 }
 
-/** Loads the date tagger; datesIn is synchronous once this has resolved. */
+/** Loads the date tagger; datesIn is synchronous once this has resolved (the engine awaits it when it opens). */
 export const prepareDateTagger = (): Promise<unknown> => loadChrono();
 
 const isoOf = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
@@ -128,27 +128,6 @@ export function datesIn(text: string, published?: string, { yearless = false, un
     found.push({ text: m[1]!, start, end: start + 4, date: `${m[1]}-01-01`, precision: 'year', year: 'stated' });
   }
   return found.sort((a, b) => a.start - b.start);
-}
-
-/** The dates of one sentence, as a citation shows them and as two reports are compared (sentenceDates). */
-export interface SentenceDates {
-  /** Resolved against the document's date, or in an undated document against the latest date it writes in full. */
-  cited: TextDate[];
-  /** As statements are compared (compose/statements.ts): in an undated document, a month and day nothing gives a year to is kept too. */
-  comparable: TextDate[];
-}
-
-/**
- * The dates of each sentence of a document (`sentences`, in order; `published`, its date), read once at ingest so
- * that answering never starts the tagger. Call prepareDateTagger() once first.
- */
-export function sentenceDates(sentences: string[], published?: string): SentenceDates[] {
-  const undatedReference = published ? undefined : latestWrittenDate(sentences.join('\n'));
-  return sentences.map((text) => {
-    const comparable = datesIn(text, published, { yearless: true });
-    // With a publication date both readings are one (`yearless` matters only without a reference).
-    return { comparable, cited: published ? comparable : datesIn(text, undefined, undatedReference ? { undatedReference } : {}) };
-  });
 }
 
 /**

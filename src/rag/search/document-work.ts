@@ -8,7 +8,6 @@
 import { embedderFromShare, type EmbedderShare } from '../embedding/corpus-embedder.js';
 import { cleanedDigest, type DocumentWork, type DocumentWorkInput, type TablesFormat } from '../index/contract.js';
 import type { Chunk } from '../ingest/chunk.js';
-import { prepareDateTagger } from '../ingest/dates.js';
 import type { Extend } from '../ingest/file-worker.js';
 import { analyseDocument, RetrievalTablesBuilder, type DocumentTerms } from './retrieval-tables.js';
 
@@ -29,7 +28,6 @@ export function contextualText(chunk: Chunk): string {
 export function extend(share: EmbedderShare): Extend {
   const embedder = embedderFromShare(share);
   return async (doc, input) => {
-    await prepareDateTagger();
     const reuse = (input as DocumentWorkInput | undefined)?.reuseIf === cleanedDigest(doc.title, doc.text);
     let raw: Float64Array | null = null;
     if (!reuse) {

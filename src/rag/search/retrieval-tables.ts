@@ -1,7 +1,6 @@
 /**
  * The retrieval tables: everything hybrid retrieval reads besides the vectors — the chunks and their texts, the
- * sentence table (per sentence: chunks, span, lead flag, its own terms and context terms as ids, the dates it
- * writes), term statistics
+ * sentence table (per sentence: chunks, span, lead flag, its own terms and context terms as ids), term statistics
  * (sentence and chunk frequencies, a corpus word per term) and BM25 postings over chunk text, heading and title. Ingest
  * builds them once from the document records (buildRetrievalTables) and the index stores them beside the vectors as
  * one binary file (encodeRetrievalTables); opening decodes typed arrays in place and recomputes nothing.
@@ -15,7 +14,7 @@ import { crc32 } from 'node:zlib';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import type { LoadedIndex, TabledDocument } from '../index/contract.js';
 import type { Chunk } from '../ingest/chunk.js';
-import { monthAndYear, prepareDateTagger, sentenceDates, type DatePrecision, type TextDate, type YearSource } from '../ingest/dates.js';
+import { monthAndYear } from '../ingest/dates.js';
 import type { SentenceSpan } from '../text/sentences.js';
 import { term, terms, words } from '../text/terms.js';
 import type { Located } from '../types.js';
@@ -25,7 +24,7 @@ import type { Located } from '../types.js';
  * text/terms.ts analyses words: stored term ids are that analysis, frozen at ingest. (As a safety net, opening
  * also re-analyses the corpus's most frequent words and refuses tables whose terms no longer match.)
  */
-export const RETRIEVAL_TABLES_FORMAT = 4;
+export const RETRIEVAL_TABLES_FORMAT = 3;
 /** How many of the most frequent terms an open re-analyses to catch tables made by another analysis of words. */
 const ANALYSIS_PROBE = 2000;
 const MAGIC = Buffer.from('RAGTABLE');
@@ -51,10 +50,6 @@ export interface Sentence extends Located {
   context: Set<string>;
   /** Index terms of the sentences just before and after it in the same section ("the three nations" → which). */
   near: Set<string>;
-  /** The dates it writes, as a citation of it shows them (ingest/dates.ts sentenceDates, read at ingest). */
-  dates: TextDate[];
-  /** The dates it writes, as reports are compared (compose/statements.ts). */
-  comparableDates: TextDate[];
 }
 
 /** The tables file cannot be used: of another format or damaged. The engine rebuilds them from the records. */
@@ -101,9 +96,6 @@ interface Stored {
   own: Rows;
   /** Per chunk: the sentences it holds, in order. */
   chunkSentences: Rows;
-  /** Per sentence: its dates as a citation shows them, and as reports are compared (packDates). */
-  citedDates: Rows;
-  comparableDates: Rows;
   /** Per chunk and field: distinct terms (MiniSearch's field length). */
   fieldLength: Uint32Array;
   /** Per term and field: a range of postingChunks / postingFrequencies. */
@@ -132,38 +124,9 @@ export interface DocumentTerms {
     /** Terms of the heading and title. */
     headingTitle: number[];
   }[];
-  /** Per sentence, in the order they first appear: its dates as a citation shows them and as reports are compared, packed (packDates). */
-  dates: [number[], number[]][];
 }
 
-const PRECISIONS: DatePrecision[] = ['day', 'month', 'year'];
-const YEAR_SOURCES: YearSource[] = ['stated', 'publication', 'inferred'];
-/** Numbers the tables keep of each date of a sentence: start and end in the sentence, yyyymmdd, precision and year source. */
-const DATE_NUMBERS = 4;
-
-function packDates(dates: TextDate[]): number[] {
-  return dates.flatMap((d) => [
-    d.start,
-    d.end,
-    Number(d.date.replaceAll('-', '')),
-    PRECISIONS.indexOf(d.precision) * YEAR_SOURCES.length + YEAR_SOURCES.indexOf(d.year),
-  ]);
-}
-
-function unpackDates(packed: ArrayLike<number>, text: string): TextDate[] {
-  const dates: TextDate[] = [];
-  for (let i = 0; i < packed.length; i += DATE_NUMBERS) {
-    const [start, end, day, kind] = [packed[i]!, packed[i + 1]!, packed[i + 2]!, packed[i + 3]!];
-    const date = `${String(Math.floor(day / 10000)).padStart(4, '0')}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`;
-    dates.push({ text: text.slice(start, end), start, end, date, precision: PRECISIONS[Math.floor(kind / YEAR_SOURCES.length)]!, year: YEAR_SOURCES[kind % YEAR_SOURCES.length]! });
-  }
-  return dates;
-}
-
-/**
- * The analysis of a document's words that the tables are made of (see DocumentTerms), its sentences' dates included:
- * call prepareDateTagger() (ingest/dates.ts) once first.
- */
+/** The analysis of a document's words that the tables are made of (see DocumentTerms). */
 export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): DocumentTerms {
   const vocabulary: string[] = [];
   const numbers = new Map<string, number>();
@@ -229,10 +192,7 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
     });
     return { context, sentences, fields, headingTitle: distinct(`${c.heading} ${c.title}`) };
   });
-  const firstSeen = new Map<number, string>();
-  for (const c of doc.chunks) for (const s of c.sentences) if (!firstSeen.has(s.start)) firstSeen.set(s.start, s.text);
-  const dates = sentenceDates([...firstSeen.values()], doc.date).map((d): [number[], number[]] => [packDates(d.cited), packDates(d.comparable)]);
-  return { vocabulary, surface, contexts, chunks, dates };
+  return { vocabulary, surface, contexts, chunks };
 }
 
 /**
@@ -326,8 +286,6 @@ export class RetrievalTablesBuilder {
   private readonly sentenceLead = new Column(new Uint8Array(1024));
   private readonly own = new RowsColumn();
   private readonly chunkSentences = new RowsColumn();
-  private readonly citedDates = new RowsColumn();
-  private readonly comparableDates = new RowsColumn();
   private readonly documentFrequency = u32();
   private readonly chunkFrequency = u32();
   private readonly fieldLength = u32();
@@ -393,9 +351,6 @@ export class RetrievalTablesBuilder {
           return earlier;
         }
         const sentence = { id: this.sentenceSpan.length, own: global(entry) };
-        const [cited, comparable] = analysis.dates[sentences.length]!;
-        this.citedDates.add(cited);
-        this.comparableDates.add(comparable);
         sentences.push(sentence);
         this.sentenceChunk.push(n);
         this.sentenceSpan.push(index);
@@ -468,8 +423,6 @@ export class RetrievalTablesBuilder {
       sentenceLead: this.sentenceLead.values(),
       own: this.own.rows(),
       chunkSentences: this.chunkSentences.rows(),
-      citedDates: this.citedDates.rows(),
-      comparableDates: this.comparableDates.rows(),
       fieldLength: this.fieldLength.values(),
       postingOffsets,
       postingChunks,
@@ -484,8 +437,7 @@ export class RetrievalTablesBuilder {
 }
 
 /** Builds the tables of whole records (a Chroma replica reads every record at open; damaged tables are rebuilt so). */
-export async function buildRetrievalTables(records: (TabledDocument & { text: string })[]): Promise<RetrievalTables> {
-  await prepareDateTagger();
+export function buildRetrievalTables(records: (TabledDocument & { text: string })[]): RetrievalTables {
   const builder = new RetrievalTablesBuilder();
   for (const r of records) builder.add(r);
   const texts = new Map(records.map((r) => [r.source, r.text]));
@@ -493,7 +445,7 @@ export async function buildRetrievalTables(records: (TabledDocument & { text: st
 }
 
 const JSON_PARTS = ['terms', 'surface', 'documents', 'headings', 'extras', 'averageFieldLength'] as const;
-const ROWS = ['contexts', 'sentenceChunks', 'own', 'chunkSentences', 'sentenceSpans', 'citedDates', 'comparableDates'] as const;
+const ROWS = ['contexts', 'sentenceChunks', 'own', 'chunkSentences', 'sentenceSpans'] as const;
 type ArraySection = Exclude<keyof Stored, (typeof JSON_PARTS)[number] | (typeof ROWS)[number]>;
 const ARRAYS: ArraySection[] = [
   'chunkDocument',
@@ -593,8 +545,6 @@ export function decodeRetrievalTables(file: Buffer, textOf: (source: string) => 
     own: rows('own'),
     chunkSentences: rows('chunkSentences'),
     sentenceSpans: rows('sentenceSpans'),
-    citedDates: rows('citedDates'),
-    comparableDates: rows('comparableDates'),
   }, textOf);
   if (!analysedAsNow(tables.stored)) throw new UnusableTablesError('of another analysis of words (text/terms.ts changed since the ingest)');
   return tables;
@@ -838,12 +788,6 @@ class StoredSentence implements Sentence {
   }
   get own(): Set<string> {
     return (this.ownSet ??= new Set(this.tables.termsOf('own', this.id)));
-  }
-  get dates(): TextDate[] {
-    return unpackDates(row(this.tables.stored.citedDates, this.id), this.text);
-  }
-  get comparableDates(): TextDate[] {
-    return unpackDates(row(this.tables.stored.comparableDates, this.id), this.text);
   }
   get context(): Set<string> {
     return (this.contextSet ??= new Set(this.tables.termsOf('contexts', this.tables.stored.chunkContext[this.chunk]!)));
