@@ -30,7 +30,7 @@ process.argv = [process.argv[0], fresh ? compiled : source, ...args];
 // Stack traces (shown with --debug) name the TypeScript sources' lines rather than the bundle's.
 if (fresh && args.includes('--debug')) process.setSourceMapsEnabled(true);
 // V8 compiles a regular expression to machine code on its second run. The date tagger's grammar (chrono-node) is
-// dozens of large case-insensitive patterns, and compiling them cost a cold `ask` 0.2 s, more than the parse itself;
+// dozens of large case-insensitive patterns, and compiling them cost a cold `ask` 0.1–0.2 s, more than the parse itself;
 // a command that runs each a few times keeps them interpreted, and a long ingest still compiles those it runs often.
 setFlagsFromString('--regexp-tier-up-ticks=100');
 if (!fresh) await import('tsx/esm');

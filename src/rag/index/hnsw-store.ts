@@ -78,9 +78,11 @@ const CLEANED_FILE = 'cleaned.txt';
 const WHOLE_FILES = [TABLES_FILE, RESIDUES_FILE, ...HNSW_FILES];
 
 /** What stands before a document's cleaned text in cleaned.txt, so that a reader sees whose text follows. */
-const cleanedHeader = (source: string) => Buffer.from(`==> ${oneLine(source)} <==\n\n`);
+const cleanedHeader = (source: string) => `==> ${oneLine(source)} <==\n\n`;
 const CLEANED_TRAILER = Buffer.from('\n\n');
 const NEWLINE = Buffer.from('\n');
+
+const listsEveryDocument = (manifest: LocalManifest) => manifest.packed.length === manifest.documents.length;
 
 /** Where each document's record and cleaned text lie in the packed files, and how long each file must be. */
 interface PackedPlaces {
@@ -90,13 +92,14 @@ interface PackedPlaces {
   cleanedBytes: number;
 }
 
+/** The places of a manifest whose `packed` lists every document (`listsEveryDocument`). */
 function packedPlaces(manifest: LocalManifest): PackedPlaces {
   const places: PackedPlaces = { records: [], texts: [], recordsBytes: 0, cleanedBytes: 0 };
   manifest.documents.forEach((d, i) => {
-    const [recordBytes, , textBytes] = manifest.packed[i] ?? [0, 0, 0];
+    const [recordBytes, , textBytes] = manifest.packed[i]!;
     places.records.push([places.recordsBytes, places.recordsBytes + recordBytes]);
     places.recordsBytes += recordBytes + NEWLINE.length;
-    const start = places.cleanedBytes + cleanedHeader(d.source).length;
+    const start = places.cleanedBytes + Buffer.byteLength(cleanedHeader(d.source));
     places.texts.push([start, start + textBytes]);
     places.cleanedBytes = start + textBytes + CLEANED_TRAILER.length;
   });
@@ -212,9 +215,9 @@ interface PackedFiles {
  * part that is missing or altered.
  */
 async function readPacked(dir: string, manifest: LocalManifest): Promise<PackedFiles | { damaged: string }> {
+  if (!listsEveryDocument(manifest)) return { damaged: 'its list of packed documents' };
   const places = packedPlaces(manifest);
   const [records, cleaned] = await Promise.all([RECORDS_FILE, CLEANED_FILE].map((name) => readFile(join(dir, name)).catch(() => null)));
-  if (manifest.packed.length !== manifest.documents.length) return { damaged: 'its list of packed documents' };
   if (records?.length !== places.recordsBytes) return { damaged: RECORDS_FILE };
   if (cleaned?.length !== places.cleanedBytes) return { damaged: CLEANED_FILE };
   for (const [i, d] of manifest.documents.entries()) {
@@ -293,9 +296,10 @@ async function reusableDocuments(dir: string | null, manifest: LocalManifest | n
   const residues = await readFile(join(dir, RESIDUES_FILE)).catch(() => null);
   const indexFile = join(dir, 'hnsw', 'hnswlib.index');
   if (!intact(residues, manifest.files[RESIDUES_FILE]) || !intact(await readFile(indexFile).catch(() => null), manifest.files['hnsw/hnswlib.index'])) return none;
+  if (!listsEveryDocument(manifest)) return none;
   const places = packedPlaces(manifest);
   const records = await readFile(join(dir, RECORDS_FILE)).catch(() => null);
-  if (records?.length !== places.recordsBytes || manifest.packed.length !== manifest.documents.length) return none;
+  if (records?.length !== places.recordsBytes) return none;
   const residue = new Float64Array(residues.buffer.slice(residues.byteOffset, residues.byteOffset + residues.length));
   let index: Promise<hnswlib.HierarchicalNSW> | null = null;
   const points = () =>
@@ -491,7 +495,7 @@ class BuildWriter {
     const text = Buffer.from(doc.text);
     this.packed.push([record.length, crc32(record), text.length, crc32(text)]);
     await this.records.append(record, NEWLINE);
-    await this.cleaned.append(cleanedHeader(doc.source), text, CLEANED_TRAILER);
+    await this.cleaned.append(Buffer.from(cleanedHeader(doc.source)), text, CLEANED_TRAILER);
     this.tables.add(doc, doc.tables);
     const d = this.embedder.dimensions;
     const needed = (this.chunks + doc.chunks.length) * d;

@@ -139,7 +139,7 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
     }
     return n;
   };
-  const distinct = (text: string) => [...new Set(terms(text))].map(numberOf);
+  const distinct = (found: string[]) => [...new Set(found)].map(numberOf);
   // The lead (the first two sentences) and the month and year a document is dated (its byline's "Updated: 8 October
   // 2024", dropped from the text as a stamp) are what every sentence of it takes as read: "the October 2024
   // decision" is the one it reports.
@@ -163,7 +163,7 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
     if (context === undefined) {
       context = contexts.length;
       contextNumbers.set(key, context);
-      contexts.push({ key, terms: distinct(key) });
+      contexts.push({ key, terms: distinct(terms(key)) });
     }
     const sentences = c.sentences.map((s): number[] | number => {
       const known = sentenceNumbers.get(s.start);
@@ -180,7 +180,7 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
           surface.push([t, w]);
         }
       }
-      return [...new Set(termsOf(s))].map(numberOf);
+      return distinct(termsOf(s));
     });
     const fields = [chunkTerms(c, termsOf), terms(c.heading), terms(c.title)].map((found) => {
       const counts = new Map<number, number>();
@@ -190,7 +190,7 @@ export function analyseDocument(doc: Pick<TabledDocument, 'date' | 'chunks'>): D
       }
       return [...counts].flat();
     });
-    return { context, sentences, fields, headingTitle: distinct(`${c.heading} ${c.title}`) };
+    return { context, sentences, fields, headingTitle: distinct(terms(`${c.heading} ${c.title}`)) };
   });
   return { vocabulary, surface, contexts, chunks };
 }
