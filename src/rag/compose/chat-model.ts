@@ -37,11 +37,22 @@ function providerSettings(llm: Config['llm'], maxTokens: number): Record<string,
     numPredict: maxTokens,
     // ChatOllama does not hand the call's abort signal to its HTTP client, so a server that never answers would
     // hold the request open forever; each request gets its own deadline here.
-    fetch: (input: string | URL | Request, init?: RequestInit) => {
-      const deadline = AbortSignal.timeout(llm.timeoutMs);
-      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
-    },
+    fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, signal: withDeadline(init?.signal, llm.timeoutMs) }),
   };
+}
+
+/**
+ * A signal that aborts with `signal` or after `ms`. Not `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: on
+ * Node 20 `any` holds its sources weakly, so a garbage collection during the request can take the timeout signal
+ * with it and the deadline never comes (nodejs/node#57736). The timer here holds its controller; unref'd, it does
+ * not keep a finished command running until the deadline.
+ */
+function withDeadline(signal: AbortSignal | null | undefined, ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new DOMException(`no reply within ${ms} ms`, 'TimeoutError')), ms).unref();
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
 }
 
 export async function createChatModel(llm: Config['llm'], maxTokens: number): Promise<BaseChatModel | null> {
