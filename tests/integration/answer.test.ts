@@ -26,6 +26,13 @@ describe('reciprocal rank fusion', () => {
 });
 
 describe('answers over the real corpus', () => {
+  it('reads a capital as its government: "Moscow and Bangui" in an article that says Russia and the CAR, never Bangui', async () => {
+    const a = await engine.ask('Which agreement did Moscow and Bangui sign in 2018?');
+    expect(a.status).toBe('answered');
+    expect(a.citations[0]!.source).toBe('001_e09e45f6e40bd673.txt');
+    expect(a.answer).toMatch(/Military Cooperation Agreement/);
+  });
+
   it('answers "What did Lavrov discuss in Mali?" from the Mali article, each sentence cited and quoted exactly', async () => {
     const a = await engine.ask('What did Lavrov discuss in Mali?');
     expect(a.status).toBe('answered');

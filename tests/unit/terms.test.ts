@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capitalTermsOf, term, terms } from '../../src/rag/text/terms.js';
+import { capitalTermsOf, countryTermsOfCapital, term, terms } from '../../src/rag/text/terms.js';
 
 const same = (a: string, b: string) => expect(terms(a), `${a} ~ ${b}`).toEqual(terms(b));
 
@@ -35,6 +35,14 @@ describe('country names in another form (world-countries data)', () => {
   it('knows the capital of a country: a sentence set in Nairobi is about Kenya', () => {
     expect(capitalTermsOf(term('Kenya')!)).toContain(term('Nairobi'));
     expect(capitalTermsOf(term('France')!)).toContain(term('Paris'));
+  });
+
+  it('knows the country a capital stands for: the government in Bamako is Mali\'s', () => {
+    expect(countryTermsOfCapital(term('Bamako')!)).toEqual(terms('Mali'));
+    expect(countryTermsOfCapital(term('Moscow')!)).toEqual(terms('Russia'));
+    expect(countryTermsOfCapital(term('Bangui')!)).toEqual(terms('Central African Republic'));
+    expect(countryTermsOfCapital(term('Djibouti')!)).toBeUndefined(); // the city is named as its country
+    expect(countryTermsOfCapital(term('Lavrov')!)).toBeUndefined();
   });
 
   it('expands CAR only when written in capitals: a car is a vehicle', () => {

@@ -96,8 +96,8 @@ export function phrasesOf(text: string): Set<string> {
 
 /** What features need of the index besides the evidence itself. */
 export interface FeatureContext {
-  /** Whether any sentence of a document (its title and headings included) uses a term. */
-  documentMentions(source: string, term: string): boolean;
+  /** Whether any sentence of a document (its title and headings included) uses a term, or all of `country` for a capital. */
+  documentMentions(source: string, term: string, country?: string[]): boolean;
   /** The sentences of the corpus by id: a sentence's neighbours are read from it. */
   sentences: Sentence[];
 }
@@ -150,7 +150,7 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
   const documentCoverage = (source: string) => {
     let found = inDocument.get(source);
     if (!found) {
-      const mentions = new Map([...roles.all.keys()].map((t) => [t, context.documentMentions(source, t)]));
+      const mentions = new Map([...roles.all.keys()].map((t) => [t, context.documentMentions(source, t, retrieval.seats.get(t))]));
       found = { namesMissing: share(roles.names, (t) => !mentions.get(t)), coverage: share(roles.all, (t) => !!mentions.get(t)) };
       inDocument.set(source, found);
     }

@@ -6,7 +6,7 @@
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import { analyseQuestion, type QuestionAnalysis, type QuestionTerm } from '../text/question.js';
-import { capitalTermsOf, isYear } from '../text/terms.js';
+import { capitalTermsOf, countryTermsOfCapital, isYear } from '../text/terms.js';
 import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
@@ -43,6 +43,11 @@ export interface Retrieval {
   mandatory: Set<string>;
   /** Key terms pointing back at what the conversation set ("that trip"): weighed little, never asked of a sentence. */
   referents: Set<string>;
+  /**
+   * Capitals the question names, with the terms of their country: "Bamako" in a question is also mentioned where a
+   * text says "Mali" (the government in Bamako is Mali's), as a text saying "Nairobi" mentions Kenya.
+   */
+  seats: Map<string, string[]>;
   /** Evidence sentences, best first. */
   evidence: Evidence[];
   /** Fused chunk ranking, best first (chunk indices into index.chunks). */
@@ -150,6 +155,7 @@ export class HybridRetriever {
     const keyTerms = new Map<string, number>();
     const mandatory = new Set<string>();
     const referents = new Set<string>();
+    const seats = new Map<string, string[]>();
     const general = new Map<string, QuestionTerm>();
     for (const q of question.terms) {
       keyTerms.set(q.term, this.termWeight(q));
@@ -157,6 +163,9 @@ export class HybridRetriever {
       // A year or figure in the question is as binding as a name: 2005 is not answered from articles about 2004.
       if (q.name || q.numeric) mandatory.add(q.term);
       else general.set(q.term, q);
+      // Only a capital written as a name: "male" in a question is a word, "Male" may be the Maldives' capital.
+      const country = q.name ? countryTermsOfCapital(q.term) : undefined;
+      if (country) seats.set(q.term, country);
     }
     const closeness = (s: Sentence, t: string) => {
       const q = general.get(t);
@@ -210,7 +219,7 @@ export class HybridRetriever {
     };
     const mentionsOf = new Map(
       list.map((sentence) => {
-        const m = termMentions(sentence, keyTerms, synonym);
+        const m = termMentions(sentence, keyTerms, synonym, seats);
         // A dateline or an earlier paragraph may give the year that this sentence ("in September") takes as read.
         for (const y of years) if (!m.get(y) && documentYears(sentence.source).has(y)) m.set(y, DOCUMENT_YEAR_CREDIT);
         return [sentence.id, m];
@@ -237,7 +246,7 @@ export class HybridRetriever {
         };
       })
       .sort((a, b) => b.relevance - a.relevance);
-    return { question, queryVector, keyTerms, unknownTerms, mandatory, referents, evidence, chunks };
+    return { question, queryVector, keyTerms, unknownTerms, mandatory, referents, seats, evidence, chunks };
   }
 
   /** Cosine of two words' vectors (a question word and a corpus term), 0 when either is unknown. */
@@ -254,9 +263,12 @@ export class HybridRetriever {
     return sim;
   }
 
-  /** Whether any sentence of a document (or its title or headings) uses a term. */
-  documentMentions(source: string, t: string): boolean {
-    return (this.chunksBySource.get(source) ?? []).some((c) => this.sentencesOfChunk(c).some((s) => s.own.has(t) || s.context.has(t)));
+  /** Whether any sentence of a document (or its title or headings) uses a term, or all the terms of `country` when it is a capital. */
+  documentMentions(source: string, t: string, country?: string[]): boolean {
+    const uses = (s: Sentence, u: string) => s.own.has(u) || s.context.has(u);
+    return (this.chunksBySource.get(source) ?? []).some((c) =>
+      this.sentencesOfChunk(c).some((s) => uses(s, t) || (!!country && country.every((u) => uses(s, u)))),
+    );
   }
 
   /** Sentences of one document in reading order (for summaries), from its own chunks, not a pass over the corpus. */
@@ -300,17 +312,18 @@ const startsWithTerm = (set: Set<string>, t: string) => t.length >= 4 && [...set
  * How clearly a sentence mentions a term, 0..1: in its own words, in what it is about (heading, title, lead), in
  * its neighbours, or as the stem of a longer word ("chair" in "chairmanship").
  */
-export function mentions(s: Sentence, t: string): number {
+export function mentions(s: Sentence, t: string, country?: string[]): number {
   if (s.own.has(t)) return 1;
   if (s.context.has(t) || startsWithTerm(s.own, t)) return 0.85;
   if (s.near.has(t)) return 0.75;
   if (startsWithTerm(s.context, t)) return 0.6;
-  return capitalTermsOf(t).some((c) => s.own.has(c) || s.context.has(c)) ? 0.6 : 0;
+  const about = (u: string) => s.own.has(u) || s.context.has(u);
+  return capitalTermsOf(t).some(about) || (!!country && country.every(about)) ? 0.6 : 0;
 }
 
 /** How clearly a sentence mentions each key term, a close synonym counting for less than the word itself. */
-function termMentions(s: Sentence, keyTerms: Map<string, number>, synonym: (s: Sentence, t: string) => number): Map<string, number> {
-  return new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t) || synonym(s, t)]));
+function termMentions(s: Sentence, keyTerms: Map<string, number>, synonym: (s: Sentence, t: string) => number, seats: Map<string, string[]>): Map<string, number> {
+  return new Map([...keyTerms.keys()].map((t) => [t, mentions(s, t, seats.get(t)) || synonym(s, t)]));
 }
 
 /**

@@ -63,6 +63,11 @@ interface CountryTables {
   aliases: Map<string, string>;
   /** Country term → index terms of its capitals ("kenya" → ["nairobi"]). */
   capitals: Map<string, string[]>;
+  /**
+   * Capital term → its country's name ("bamako" → "Mali", "bangui" → "Central African Republic"): news names a
+   * government by its seat ("talks between Moscow and Bamako").
+   */
+  seats: Map<string, string>;
   /** Terms of place names: countries (every word of their names), capitals, regions and continents. */
   places: Set<string>;
 }
@@ -123,7 +128,9 @@ export function buildCountryTables(records: CountryRecord[]): CountryTables {
     current.set(alias, set);
   };
   const capitals = new Map<string, string[]>();
+  const seats = new Map<string, string | null>();
   const names = new Set(records.map((r) => fold(r.name.common)));
+  const wordTerm = (w: string) => stemmer(VARIANTS.get(w) ?? americanSpelling(w));
   for (const r of records) {
     current = r.independent === false ? claims.territory : claims.sovereign;
     const name = fold(r.name.common);
@@ -136,6 +143,13 @@ export function buildCountryTables(records: CountryRecord[]): CountryTables {
       for (const alt of otherNames(r.altSpellings)) claim(alt, name);
       const capitalTerms = r.capital.filter((c) => isOneWord(fold(c))).map((c) => stemmer(fold(c)));
       if (capitalTerms.length) capitals.set(stemmer(name), capitalTerms);
+    }
+    if (r.independent !== false) {
+      for (const c of r.capital.map(fold).filter(isOneWord).map(wordTerm)) {
+        // A capital two countries list (none today) or one named as its country (Djibouti) stands for no other name.
+        if (isOneWord(name) && wordTerm(name) === c) continue;
+        seats.set(c, seats.has(c) ? null : r.name.common);
+      }
     }
     const nameWords = name.split(' ');
     for (const d of demonyms) {
@@ -158,13 +172,13 @@ export function buildCountryTables(records: CountryRecord[]): CountryTables {
   const placeWords = [...new Set(records.flatMap((r) => [r.name.common, ...r.capital, r.region ?? '', r.subregion ?? '']))]
     .flatMap((name) => [...new Set(fold(name).split(/[\s-]+/))])
     .filter((w) => w.length > 2 && !STOPWORDS.has(w))
-    .map((w) => stemmer(VARIANTS.get(w) ?? americanSpelling(w)));
+    .map(wordTerm);
   const uses = new Map<string, number>();
   for (const w of placeWords) uses.set(w, (uses.get(w) ?? 0) + 1);
   const wholeNames = new Set([...names, ...records.map((r) => fold(r.region ?? ''))].filter(isOneWord).map((w) => stemmer(w)));
   const places = new Set(placeWords.filter((w) => uses.get(w)! < 3 || wholeNames.has(w)));
   for (const country of aliases.values()) places.add(stemmer(country));
-  return { aliases, capitals, places };
+  return { aliases, capitals, seats: new Map([...seats].filter((e): e is [string, string] => e[1] !== null)), places };
 }
 
 /** Whether an index term names a place: a country (or a word of its name), a capital, a region or a continent. */
@@ -178,6 +192,12 @@ export function isPlaceName(ts: string[]): boolean {
 
 /** Index terms of the capitals of a country term (the country's stemmed name): a sentence set in Nairobi is about Kenya. */
 export const capitalTermsOf = (countryTerm: string): string[] => countries().capitals.get(countryTerm) ?? [];
+
+/** Index terms of the country whose capital a term names ("bamako" → ["mali"]), or undefined. */
+export function countryTermsOfCapital(capitalTerm: string): string[] | undefined {
+  const country = countries().seats.get(capitalTerm);
+  return country === undefined ? undefined : terms(country);
+}
 
 /** Stemming dominates indexing time and corpora repeat their words: each distinct word is analysed once. */
 const termCache = new Map<string, string | null>();
