@@ -33,6 +33,8 @@ const STOP_GRACE_MS = 600;
  * run of 4 (cause not pinned down; terminating the thread mid-write is the suspect), and a write ends within seconds.
  */
 const WRITE_GRACE_MS = 5_000;
+/** A worker that sent its result has this long to end by itself before it is terminated (it takes milliseconds). */
+const LINGER_MS = 5_000;
 
 /** The worker's failure as the error it was, so front ends print a user's error as one line, as they would in-process. */
 function rebuilt(failure: Extract<FromWorker, { kind: 'failed' }>): Error {
@@ -68,10 +70,11 @@ export function ingestInWorker(
       settled = true;
       signal?.removeEventListener('abort', stop);
       outcome();
-      // Everything the ingest held (lock, files) is released before its result is sent: nothing is left to wait for.
-      // A worker past its grace (inside one huge document) must not keep the process alive either.
+      // Everything the ingest held (lock, files) is released before its result is sent, and the worker then ends by
+      // itself: terminating it while it unloads (hnswlib's native index among what it holds) has ended the whole
+      // process by a signal on Node 20. It never keeps the process alive, and is ended if it lingers.
       worker.unref();
-      void worker.terminate();
+      setTimeout(() => void worker.terminate(), LINGER_MS).unref();
     };
     function stop() {
       worker.postMessage({ stop: reasonOf(signal!).message });
@@ -115,6 +118,8 @@ async function runInWorker(config: Config): Promise<void> {
     const error = e instanceof Error ? e : new Error(String(e));
     post({ kind: 'failed', name: error.name, message: error.message, stack: error.stack });
   }
+  // The result is sent: with its port closed, the thread has nothing left to wait for and ends.
+  port.close();
 }
 
 if (!isMainThread && (workerData as { ingest?: Config } | null)?.ingest) void runInWorker((workerData as { ingest: Config }).ingest);
