@@ -9,6 +9,7 @@ import {
   buildRetrievalTables,
   decodeRetrievalTables,
   encodeRetrievalTables,
+  RETRIEVAL_TABLES_FORMAT,
   UnusableTablesError,
 } from '../../src/rag/search/retrieval-tables.js';
 import { questionTerms } from '../../src/rag/text/question.js';
@@ -93,6 +94,9 @@ describe('retrieval tables', () => {
     const older = Buffer.from(file);
     older.writeUInt32LE(0, 8);
     expect(() => decodeRetrievalTables(older, texts)).toThrow(/of an older format \(0; this version reads \d+\)/);
+    const newer = Buffer.from(file);
+    newer.writeUInt32LE(RETRIEVAL_TABLES_FORMAT + 1, 8);
+    expect(() => decodeRetrievalTables(newer, texts)).toThrow(`of a newer format (${RETRIEVAL_TABLES_FORMAT + 1}; this version reads ${RETRIEVAL_TABLES_FORMAT})`);
     expect(() => decodeRetrievalTables(file.subarray(0, file.length / 2), texts)).toThrow(UnusableTablesError);
   });
 });

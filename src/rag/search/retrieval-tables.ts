@@ -516,7 +516,11 @@ function encodeStored(s: Stored): Buffer {
 export function decodeRetrievalTables(file: Buffer, textOf: (source: string) => string): RetrievalTables {
   if (file.length < MAGIC.length + 8 || !file.subarray(0, MAGIC.length).equals(MAGIC)) throw new UnusableTablesError('damaged (not a tables file)');
   const format = file.readUInt32LE(MAGIC.length);
-  if (format !== RETRIEVAL_TABLES_FORMAT) throw new UnusableTablesError(`of an older format (${format}; this version reads ${RETRIEVAL_TABLES_FORMAT})`);
+  if (format !== RETRIEVAL_TABLES_FORMAT) {
+    // A newer file comes from a newer build of this program (an admin who went back a version), not a damaged one.
+    const age = format < RETRIEVAL_TABLES_FORMAT ? 'an older' : 'a newer';
+    throw new UnusableTablesError(`of ${age} format (${format}; this version reads ${RETRIEVAL_TABLES_FORMAT})`);
+  }
   const headerLength = file.readUInt32LE(MAGIC.length + 4);
   let header: Header;
   try {
