@@ -71,8 +71,8 @@ export function ingestInWorker(
       signal?.removeEventListener('abort', stop);
       outcome();
       // Everything the ingest held (lock, files) is released before its result is sent, and the worker then ends by
-      // itself: terminating it while it unloads (hnswlib's native index among what it holds) has ended the whole
-      // process by a signal on Node 20. It never keeps the process alive, and is ended if it lingers.
+      // itself: terminating it while it unloads (hnswlib's native index among what it holds) is the suspect of a
+      // test process lost on Node 20. It never keeps the process alive, and is ended if it lingers.
       worker.unref();
       setTimeout(() => void worker.terminate(), LINGER_MS).unref();
     };

@@ -265,10 +265,7 @@ export class HybridRetriever {
 
   /** Whether any sentence of a document (or its title or headings) uses a term, or all the terms of `country` when it is a capital. */
   documentMentions(source: string, t: string, country?: string[]): boolean {
-    const uses = (s: Sentence, u: string) => s.own.has(u) || s.context.has(u);
-    return (this.chunksBySource.get(source) ?? []).some((c) =>
-      this.sentencesOfChunk(c).some((s) => uses(s, t) || (!!country && country.every((u) => uses(s, u)))),
-    );
+    return (this.chunksBySource.get(source) ?? []).some((c) => this.sentencesOfChunk(c).some((s) => names(s, t) || namesCountry(s, country)));
   }
 
   /** Sentences of one document in reading order (for summaries), from its own chunks, not a pass over the corpus. */
@@ -306,6 +303,11 @@ export class HybridRetriever {
   }
 }
 
+/** The sentence uses a term in its own words or in what it is about (heading, title, lead). */
+const names = (s: Sentence, t: string) => s.own.has(t) || s.context.has(t);
+/** The sentence names every term of a country's name (none given: no). */
+const namesCountry = (s: Sentence, country: string[] | undefined) => !!country && country.every((t) => names(s, t));
+
 const startsWithTerm = (set: Set<string>, t: string) => t.length >= 4 && [...set].some((u) => u !== t && u.startsWith(t));
 
 /**
@@ -317,8 +319,7 @@ export function mentions(s: Sentence, t: string, country?: string[]): number {
   if (s.context.has(t) || startsWithTerm(s.own, t)) return 0.85;
   if (s.near.has(t)) return 0.75;
   if (startsWithTerm(s.context, t)) return 0.6;
-  const about = (u: string) => s.own.has(u) || s.context.has(u);
-  return capitalTermsOf(t).some(about) || (!!country && country.every(about)) ? 0.6 : 0;
+  return capitalTermsOf(t).some((c) => names(s, c)) || namesCountry(s, country) ? 0.6 : 0;
 }
 
 /** How clearly a sentence mentions each key term, a close synonym counting for less than the word itself. */
