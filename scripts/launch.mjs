@@ -1,7 +1,8 @@
 // Starts a command (`node scripts/launch.mjs scripts/ask.ts …`) from its bundle in dist/, which `npm ci` builds (the
 // `prepare` script, scripts/build.mjs), because loading the TypeScript through tsx, or even the modules one file at a
-// time, costs most of a cold start. When a source file or the lock file is newer than the bundle (someone edited the
-// code or installed a package since), the TypeScript source runs through tsx instead, so a stale build is never used.
+// time, costs most of a cold start. When a source file (code, or a data file the bundle holds: word lists, the answer
+// model, the country tables) or the lock file is newer than the bundle (someone edited the code, refitted the model or
+// installed a package since), the TypeScript source runs through tsx instead, so a stale build is never used.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { join, relative, resolve } from 'node:path';
@@ -17,7 +18,7 @@ function newestSource(dir) {
   for (const item of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, item.name);
     if (item.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (item.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (/\.(?:ts|json)$/.test(item.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildCountryTables, countryRecords } from '../../src/rag/text/country-tables.js';
+import writtenTables from '../../src/rag/text/countries.json' with { type: 'json' };
 import { capitalTermsOf, countryTermsOfCapital, term, terms } from '../../src/rag/text/terms.js';
 
 const same = (a: string, b: string) => expect(terms(a), `${a} ~ ${b}`).toEqual(terms(b));
@@ -43,6 +45,10 @@ describe('country names in another form (world-countries data)', () => {
     expect(countryTermsOfCapital(term('Bangui')!)).toEqual(terms('Central African Republic'));
     expect(countryTermsOfCapital(term('Djibouti')!)).toBeUndefined(); // the city is named as its country
     expect(countryTermsOfCapital(term('Lavrov')!)).toBeUndefined();
+  });
+
+  it('reads the country tables as world-countries and today\'s word analysis build them (else: npm run countries)', () => {
+    expect(writtenTables, 'src/rag/text/countries.json is stale: run npm run countries').toEqual(buildCountryTables(countryRecords()));
   });
 
   it('expands CAR only when written in capitals: a car is a vehicle', () => {

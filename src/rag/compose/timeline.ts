@@ -5,10 +5,9 @@
  * date. Copies of one event (the same story, or the same statement, on the same date) give one line; copies that
  * date it differently give one line that says so.
  */
-import { createRequire } from 'node:module';
 import type { DatePrecision } from '../ingest/dates.js';
 import type { Sentence } from '../search/hybrid-retriever.js';
-import { terms } from '../text/terms.js';
+import { countriesByRegion, terms } from '../text/terms.js';
 import type { Citation, Timeline, TimelineEvent, TimelineRequest } from '../types.js';
 import { SAME_SUBJECT, subjectOverlap } from './statements.js';
 import { copyRank, type Statements, type StoryView } from './stories.js';
@@ -35,16 +34,15 @@ interface Region {
 
 let regionTable: Map<string, Region> | undefined;
 
-/** Continents by their term ("africa"), with their countries, from the world-countries data the terms already use. */
+/** Continents by their term ("africa"), with their countries, from the country tables the terms already use. */
 function regions(): Map<string, Region> {
   if (regionTable) return regionTable;
-  const records = createRequire(import.meta.url)('world-countries') as { name: { common: string }; region: string }[];
   regionTable = new Map();
-  for (const r of records) {
-    const [key] = terms(r.region);
+  for (const [name, countries] of countriesByRegion()) {
+    const [key] = terms(name);
     if (!key) continue;
     const region = regionTable.get(key) ?? { countries: [] };
-    region.countries.push(terms(r.name.common));
+    region.countries.push(...countries.map((country) => terms(country)));
     regionTable.set(key, region);
   }
   return regionTable;

@@ -5,9 +5,9 @@
  * Porter-stemmed (agriculture = agricultural). Questions and documents go through the same function, so they
  * always agree.
  */
-import { createRequire } from 'node:module';
 import { stemmer } from 'stemmer';
 import corpusWords from './corpus-words.json' with { type: 'json' };
+import countryData from './countries.json' with { type: 'json' };
 
 /**
  * Spellings of one name the articles mix that no country table knows (Sergei/Sergey), and acronyms expanded only
@@ -18,7 +18,7 @@ const VARIANTS = new Map(Object.entries(corpusWords.variants));
 const ACRONYMS = new Map(Object.entries(corpusWords.acronyms));
 
 /** Function words, question words and verbs that every question uses and no answer turns on. */
-const STOPWORDS = new Set(
+export const STOPWORDS = new Set(
   `a about above after again against all also am an and any are as at be because been before being below between both
   but by can could did do does doing down during each few for from further had has have having he her here hers him his
   how i if in into is it its itself just me more most my no nor not now of off on once only or other our out over own
@@ -48,16 +48,14 @@ export function words(text: string): string[] {
   return tokens(text.toLowerCase()).map((w) => w.replace(/'s$/, ''));
 }
 
-interface CountryRecord {
-  name: { common: string };
-  independent?: boolean;
-  altSpellings: string[];
-  capital: string[];
-  region?: string;
-  subregion?: string;
-  demonyms?: { eng?: { f: string; m: string } };
-}
-
+/**
+ * The country tables (countries.json): which words mean which country (demonyms, other names), each country's
+ * capitals, the country each capital stands for, the terms of place names, and the countries of each region. They are
+ * built from the world-countries data by country-tables.ts and written by `npm run countries`; reading the data and
+ * building them took a cold `ask` some 55 ms (772 KB of JSON, most of it translations no table uses), reading the
+ * written tables about 4 ms. A unit test checks that the written tables are what the data and this analysis
+ * give, so a change to either is caught before it ships.
+ */
 interface CountryTables {
   /** Folded word → the one-word country name it stands for: demonyms ("kenyan", "kenyans"), other names ("holland"). */
   aliases: Map<string, string>;
@@ -74,119 +72,39 @@ interface CountryTables {
 
 let countryTables: CountryTables | null = null;
 
-/**
- * The country tables, built on first use from the world-countries data (250 countries), so a process that never
- * analyses a word never pays for them. The package's minified copy parses in about half the time of its main file
- * (some 25 ms here): a cold `ask` pays it once.
- */
-const countryRecords = () => createRequire(import.meta.url)('world-countries/dist/countries.json') as CountryRecord[];
-
 function countries(): CountryTables {
-  countryTables ??= buildCountryTables(countryRecords());
+  countryTables ??= {
+    aliases: new Map(Object.entries(countryData.aliases)),
+    capitals: new Map(Object.entries(countryData.capitals)),
+    seats: new Map(Object.entries(countryData.seats)),
+    places: new Set(countryData.places),
+  };
   return countryTables;
 }
+
+/** Each region ("Africa", "Europe") with the common names of its countries, as world-countries has them. */
+export const countriesByRegion = (): [string, string[]][] => Object.entries(countryData.regions);
 
 /** Countries' names of several words, as their index terms joined by spaces ("central africa republ"). */
 let placeNames: Set<string> | null = null;
 
-const fold = (s: string) => foldApostrophes(foldAccents(s.toLowerCase()));
-const isOneWord = (s: string) => /^[\p{L}]+$/u.test(s);
+/** A word folded as the country tables are keyed: lower case, accents and apostrophes folded. */
+export const fold = (s: string) => foldApostrophes(foldAccents(s.toLowerCase()));
 
-/** Plural of a demonym used as a noun ("Kenyans", "Israelis"); "Swiss", "French", "Togolese" have none. */
-const demonymPlural = (d: string) => (/(?:s|sh|ch|ese|x|z)$/.test(d) ? null : `${d}s`);
-
-/**
- * A country's other one-word names: "Holland", "Burma", "Turkey" (from "Republic of Turkey"). Codes ("KE"),
- * acronyms ("UAE") and words of its native long name ("Island" in "Lýðveldið Ísland") are left out: they are
- * ordinary words in English text.
- */
-const ENGLISH_LONG_FORM = /^(?:Republic|Kingdom|State|Commonwealth) of (?:the )?(\p{Lu}\p{Ll}{3,})$/u;
-
-function otherNames(altSpellings: string[]): string[] {
-  const native = new Set(altSpellings.filter((a) => a.includes(' ') && !ENGLISH_LONG_FORM.test(a)).flatMap((a) => fold(a).split(' ')));
-  return altSpellings
-    .map((a) => a.match(ENGLISH_LONG_FORM)?.[1] ?? a)
-    .filter((a) => /^\p{Lu}\p{Ll}{3,}$/u.test(a))
-    .map(fold)
-    .filter((a) => !native.has(a));
-}
-
-/**
- * Which words mean which country. Only one-word country names are targets: mapping "American" onto "united" and
- * "states" would make every American sentence mention a state. A demonym several countries share (Congolese,
- * Dominican) is left alone. A multi-word demonym that differs from its country's name only in the last word
- * ("South Korean" / "South Korea") maps that word ("korean" → korea).
- */
-export function buildCountryTables(records: CountryRecord[]): CountryTables {
-  // Sovereign countries' claims come first: "French" is France's, though the French Southern Lands share it.
-  const claims = { sovereign: new Map<string, Set<string>>(), territory: new Map<string, Set<string>>() };
-  let current = claims.sovereign;
-  const claim = (alias: string | null, country: string) => {
-    if (!alias || alias === country || !isOneWord(alias)) return;
-    const set = current.get(alias) ?? new Set<string>();
-    set.add(country);
-    current.set(alias, set);
-  };
-  const capitals = new Map<string, string[]>();
-  const seats = new Map<string, string | null>();
-  const names = new Set(records.map((r) => fold(r.name.common)));
-  const wordTerm = (w: string) => stemmer(VARIANTS.get(w) ?? americanSpelling(w));
-  for (const r of records) {
-    current = r.independent === false ? claims.territory : claims.sovereign;
-    const name = fold(r.name.common);
-    const demonyms = [...new Set([r.demonyms?.eng?.m, r.demonyms?.eng?.f].filter((d): d is string => !!d).map(fold))];
-    for (const d of demonyms) {
-      claim(d, name);
-      claim(demonymPlural(d), name);
-    }
-    if (isOneWord(name)) {
-      for (const alt of otherNames(r.altSpellings)) claim(alt, name);
-      const capitalTerms = r.capital.filter((c) => isOneWord(fold(c))).map((c) => stemmer(fold(c)));
-      if (capitalTerms.length) capitals.set(stemmer(name), capitalTerms);
-    }
-    if (r.independent !== false) {
-      for (const c of r.capital.map(fold).filter(isOneWord).map(wordTerm)) {
-        // A capital two countries list (none today) or one named as its country (Djibouti) stands for no other name.
-        if (isOneWord(name) && wordTerm(name) === c) continue;
-        seats.set(c, seats.has(c) ? null : r.name.common);
-      }
-    }
-    const nameWords = name.split(' ');
-    for (const d of demonyms) {
-      const demonymWords = d.split(' ');
-      const n = demonymWords.length;
-      if (n >= 2 && n === nameWords.length && demonymWords.slice(0, -1).join(' ') === nameWords.slice(0, -1).join(' ')) {
-        claim(demonymWords[n - 1]!, nameWords[n - 1]!);
-      }
-    }
-  }
-  const aliases = new Map<string, string>();
-  const all = new Set([...claims.sovereign.keys(), ...claims.territory.keys()]);
-  for (const alias of all) {
-    const targets = claims.sovereign.get(alias) ?? claims.territory.get(alias)!;
-    const [target] = targets;
-    // A word that is itself some country's name ("Niger") keeps meaning that country.
-    if (targets.size === 1 && isOneWord(target!) && !names.has(alias)) aliases.set(alias, target!);
-  }
-  // Words many place names share ("Republic", "Islands", "South", "Saint") name no place on their own.
-  const placeWords = [...new Set(records.flatMap((r) => [r.name.common, ...r.capital, r.region ?? '', r.subregion ?? '']))]
-    .flatMap((name) => [...new Set(fold(name).split(/[\s-]+/))])
-    .filter((w) => w.length > 2 && !STOPWORDS.has(w))
-    .map(wordTerm);
-  const uses = new Map<string, number>();
-  for (const w of placeWords) uses.set(w, (uses.get(w) ?? 0) + 1);
-  const wholeNames = new Set([...names, ...records.map((r) => fold(r.region ?? ''))].filter(isOneWord).map((w) => stemmer(w)));
-  const places = new Set(placeWords.filter((w) => uses.get(w)! < 3 || wholeNames.has(w)));
-  for (const country of aliases.values()) places.add(stemmer(country));
-  return { aliases, capitals, seats: new Map([...seats].filter((e): e is [string, string] => e[1] !== null)), places };
-}
+/** The index term of a folded word, spelling and corpus variants applied, without the country aliases. */
+export const plainTerm = (w: string) => stemmer(VARIANTS.get(w) ?? americanSpelling(w));
 
 /** Whether an index term names a place: a country (or a word of its name), a capital, a region or a continent. */
 export const isPlaceTerm = (t: string): boolean => countries().places.has(t);
 
 /** Whether index terms name a country whose name has several words ("Central African Republic"). */
 export function isPlaceName(ts: string[]): boolean {
-  placeNames ??= new Set(countryRecords().map((r) => terms(r.name.common)).filter((t) => t.length > 1).map((t) => t.join(' ')));
+  placeNames ??= new Set(
+    countriesByRegion()
+      .flatMap(([, names]) => names.map((name) => terms(name)))
+      .filter((t) => t.length > 1)
+      .map((t) => t.join(' ')),
+  );
   return placeNames.has(ts.join(' '));
 }
 
