@@ -63,6 +63,7 @@ const CASES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['Apple Inc. and Google LLC were fined.', ['Apple Inc. and Google LLC were fined.']],
   ['The conflict began in 2014.Russia annexed Crimea.', ['The conflict began in 2014.', 'Russia annexed Crimea.']],
   ['Zelensky vs. Putin: a timeline of the war.', ['Zelensky vs. Putin: a timeline of the war.']],
+  ['State aid follows rulings known as Abbott v. Burke. Doherty wants them gone.', ['State aid follows rulings known as Abbott v. Burke.', 'Doherty wants them gone.']],
   ['Sen. John McCain (R-Ariz.) died in 2018.', ['Sen. John McCain (R-Ariz.) died in 2018.']],
   ['The WHO warned. Cases rose sharply across the region.', ['The WHO warned.', 'Cases rose sharply across the region.']],
   ['  Leading spaces are trimmed.   Trailing too.  ', ['Leading spaces are trimmed.', 'Trailing too.']],

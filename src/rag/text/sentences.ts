@@ -31,10 +31,10 @@ let segmenter: Intl.Segmenter | undefined;
 /** Characters per segmenter call: measured fastest between 256 and 4096. */
 const WINDOW = 1024;
 
-/** Titles and place prefixes: a name always follows, so never a sentence end. */
+/** Titles, place prefixes and "versus" (as in court cases: "Abbott v. Burke"): a name follows, so never a sentence end. */
 const BEFORE_NAME = new Set([
   'mr', 'mrs', 'ms', 'dr', 'prof', 'gen', 'col', 'lt', 'maj', 'capt', 'sgt', 'adm', 'cmdr', 'brig',
-  'sen', 'rep', 'gov', 'pres', 'amb', 'hon', 'rev', 'fr', 'st', 'mt', 'ft', 'vs', 'e.g', 'i.e', 'cf',
+  'sen', 'rep', 'gov', 'pres', 'amb', 'hon', 'rev', 'fr', 'st', 'mt', 'ft', 'vs', 'v', 'e.g', 'i.e', 'cf',
 ]);
 
 /** Abbreviations that are unambiguous only before a number ("No. 10", "Jan. 5", "Art. 5"). */
