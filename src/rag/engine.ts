@@ -190,13 +190,15 @@ export class Engine implements AnswerEngine {
     const question = normalizeQuestion(rawQuestion);
     const history = (options.history ?? []).slice(-MAX_TURNS);
     const previous = history.at(-1);
-    const understood = previous ? understandFollowUp(question, previous) : question;
-    const asRead = understood === question ? {} : { understood };
     await this.refreshIfDue();
     await prepareDateTagger();
+    // A misspelt name is read as the corpus writes it, and the answer says how the question was read.
+    const asked = this.live.retriever.respelled(question);
+    const understood = previous ? understandFollowUp(asked, previous) : asked;
+    const asRead = understood === question ? {} : { understood };
     const view = this.view(options.scope);
     const desk = new NewsDesk(this.live.storyView);
-    const { passages, ...composedAnswer } = desk.review(understood, await this.compose(question, understood, desk, view.sources));
+    const { passages, ...composedAnswer } = desk.review(understood, await this.compose(asked, understood, desk, view.sources));
     const extractive: Answer = {
       question,
       ...asRead,
@@ -219,8 +221,9 @@ export class Engine implements AnswerEngine {
   }
 
   /**
-   * The offline answer to `understood` (the question as asked, or a follow-up read with its conversation), drawn from
-   * `sources` only when given (a scope), each fact its copies state counted once (`desk`).
+   * The offline answer to `understood` (the question as asked, its names spelt as the corpus spells them, or a
+   * follow-up read with its conversation), drawn from `sources` only when given (a scope), each fact its copies
+   * state counted once (`desk`).
    */
   private async compose(question: string, understood: string, desk: NewsDesk, sources?: string[]): Promise<ComposedAnswer> {
     const { retriever } = this.live;

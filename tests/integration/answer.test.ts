@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/rag/engine.js';
 import { InvalidQuestionError } from '../../src/rag/errors.js';
-import { reciprocalRankFusion } from '../../src/rag/search/hybrid-retriever.js';
+import { oneEditApart, reciprocalRankFusion } from '../../src/rag/search/hybrid-retriever.js';
 import { withTurn } from '../../src/rag/types.js';
 import { cleanDocument } from '../../src/rag/ingest/clean.js';
 
@@ -22,6 +22,18 @@ describe('reciprocal rank fusion', () => {
   it('ranks first what both lists rank high, and keeps what only one list found', () => {
     expect(reciprocalRankFusion([[1, 2, 3], [2, 4, 1]])).toEqual([2, 1, 4, 3]);
     expect(reciprocalRankFusion([[], [7]])).toEqual([7]);
+  });
+});
+
+describe('one edit apart', () => {
+  it('is a letter changed, added or dropped, or two neighbours swapped; never the same word or two edits', () => {
+    for (const [a, b] of [['kllbrandon', 'kilbrandon'], ['shirei', 'shirlei'], ['lavorv', 'lavrov'], ['malli', 'mali'], ['ab', 'ba']]) {
+      expect(oneEditApart(a!, b!), `${a} ~ ${b}`).toBe(true);
+      expect(oneEditApart(b!, a!), `${b} ~ ${a}`).toBe(true);
+    }
+    for (const [a, b] of [['mali', 'mali'], ['lavrov', 'lvaorv'], ['touadera', 'touad'], ['abc', 'cab']]) {
+      expect(oneEditApart(a!, b!), `${a} !~ ${b}`).toBe(false);
+    }
   });
 });
 
@@ -118,6 +130,18 @@ describe('answers over the real corpus', () => {
     const a = await engine.ask('Who did he meet on that trip?', { history: withTurn([], first) });
     expect(a.status).toBe('answered');
     expect(a.answer).toMatch(/Goita/);
+  });
+
+  it('reads a misspelt name as the corpus writes it, and says so; a name no document is one letter from stays refused', async () => {
+    const a = await engine.ask('What did Lavorv discuss in Malli?');
+    expect(a.understood).toBe('What did Lavrov discuss in Mali?');
+    expect(a.status).toBe('answered');
+    expect(a.citations[0]!.source).toBe('004_51570dea19fac233.txt');
+    const japan = await engine.ask('What did Lavrov discuss in Japan?');
+    expect(japan.understood).toBeUndefined();
+    expect(japan.status).toBe('not_found');
+    // A short name is one letter from too many others: it is never read as another.
+    expect((await engine.ask('What did Lavrov discuss in Mal?')).understood).toBeUndefined();
   });
 
   it('requires the year the question asks about: 2023 is answered, 2021 is not', async () => {

@@ -6,7 +6,7 @@
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import { analyseQuestion, type QuestionAnalysis, type QuestionTerm } from '../text/question.js';
-import { capitalTermsOf, countryTermsOfCapital, isYear } from '../text/terms.js';
+import { capitalTermsOf, countryTermsOfCapital, isYear, term } from '../text/terms.js';
 import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
@@ -79,6 +79,8 @@ const SYNONYM_SIMILARITY = 0.75;
 const SYNONYM_CREDIT = 0.7;
 /** A year the sentence does not state but its document does: the article is about that year, less surely this sentence. */
 const DOCUMENT_YEAR_CREDIT = 0.5;
+/** Names shorter than this (as index terms) are never read as another: "Gou" is one letter from too many names. */
+const MIN_CORRECTED_LENGTH = 5;
 
 export class HybridRetriever {
   readonly sentences: Sentence[];
@@ -86,6 +88,8 @@ export class HybridRetriever {
   private readonly index: SearchedIndex;
   private readonly chunkByID = new Map<string, number>();
   private readonly chunksBySource = new Map<string, number[]>();
+  /** Names the corpus never uses, with the known name knownNear read them as (null: none). */
+  private readonly nearNames = new Map<string, string | null>();
   private readonly documentFrequency: TermCounts;
   private readonly chunkFrequency: TermCounts;
   private readonly vectorCache = new Map<number, number[]>();
@@ -150,8 +154,67 @@ export class HybridRetriever {
     return this.documentFrequency.has(t);
   }
 
+  /**
+   * The corpus's name one keystroke away from a name of the question that the corpus never uses ("Kllbrandon" →
+   * kilbrandon, "Shirey" → shirley), or undefined: people misspell names, and a name missing from every document
+   * refuses the question. Only names of MIN_CORRECTED_LENGTH letters or more are read so, since short ones have too
+   * many neighbours, and never a name with a digit ("Internet2" is not the internet); among several neighbours the
+   * one most documents use wins.
+   */
+  private knownNear(q: QuestionTerm): string | undefined {
+    if (!q.name || /\d/.test(q.term) || q.term.length < MIN_CORRECTED_LENGTH || this.knows(q.term)) return undefined;
+    let found = this.nearNames.get(q.term);
+    if (found === undefined) {
+      // A walk over the whole vocabulary: some 10 ms at 200,000 terms, once per name of this index.
+      let bestCount = 0;
+      found = null;
+      for (const [t, count] of this.documentFrequency) {
+        if (count > bestCount && oneEditApart(q.term, t)) [found, bestCount] = [t, count];
+      }
+      this.nearNames.set(q.term, found);
+    }
+    return found ?? undefined;
+  }
+
+  /**
+   * The question with its misspelt names (see knownNear) read as the corpus's: in its terms, and in its text as the
+   * corpus writes them ("What did Kilbrandon's report recommend?"), which the dense search embeds and a reader is
+   * shown.
+   */
+  private spelledAsCorpus(question: QuestionAnalysis): QuestionAnalysis {
+    let text = question.text;
+    let changed = false;
+    const terms = question.terms.map((q) => {
+      const near = this.knownNear(q);
+      if (!near) return q;
+      changed = true;
+      const written = this.writtenForm(near);
+      if (!written) return { ...q, term: near };
+      text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(q.word)}(?![\\p{L}\\p{N}])`, 'iu'), written);
+      return { ...q, term: near, word: written.toLowerCase() };
+    });
+    return changed ? { ...question, text, terms } : question;
+  }
+
+  /** A question's text with its misspelt names written as the corpus writes them (see spelledAsCorpus). */
+  respelled(text: string): string {
+    return this.spelledAsCorpus(analyseQuestion(text)).text;
+  }
+
+  /** A name as the corpus writes it, capitalised, from a sentence that uses its term. */
+  private writtenForm(t: string): string | undefined {
+    for (const c of this.tables.lexicalSearch([t]).slice(0, 3)) {
+      for (const s of this.sentencesOfChunk(c)) {
+        if (!s.own.has(t)) continue;
+        const written = s.text.match(/\p{Lu}[\p{L}\p{N}]*/gu)?.find((w) => term(w) === t);
+        if (written) return written;
+      }
+    }
+    return undefined;
+  }
+
   async retrieve(asked: QuestionAnalysis | string, options: { sources?: string[] } = {}): Promise<Retrieval> {
-    const question = typeof asked === 'string' ? analyseQuestion(asked) : asked;
+    const question = this.spelledAsCorpus(typeof asked === 'string' ? analyseQuestion(asked) : asked);
     const keyTerms = new Map<string, number>();
     const mandatory = new Set<string>();
     const referents = new Set<string>();
@@ -362,3 +425,18 @@ function reciprocalRankScores(rankings: number[][]): Map<number, number> {
 export function reciprocalRankFusion(rankings: number[][]): number[] {
   return [...reciprocalRankScores(rankings)].sort((a, b) => b[1] - a[1]).map(([item]) => item);
 }
+
+/** Whether two different words are one edit apart: a letter changed, added or dropped, or two neighbours swapped. */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
+  return longer.slice(i + 1) === shorter.slice(i);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -592,6 +592,10 @@ export class TermCounts {
   has(t: string): boolean {
     return this.get(t) !== undefined;
   }
+  /** Every term counted at least once, with its count. */
+  *[Symbol.iterator](): IterableIterator<[string, number]> {
+    for (const [t, id] of this.ids) if (this.counts[id]) yield [t, this.counts[id]!];
+  }
 }
 
 export class RetrievalTables {
