@@ -20,6 +20,13 @@ describe('country names in another form (world-countries data)', () => {
     ['Turkish', 'Turkey'],
   ])('%s is %s', (a, b) => same(a, b));
 
+  it('reads a continent\'s adjective as the continent, but not "American", which news writes of the United States', () => {
+    same('Africans', 'Africa');
+    same('European leaders', 'Europe leaders');
+    same('Asian markets', 'Asia markets');
+    expect(terms('American')).not.toEqual(terms('Americas'));
+  });
+
   it('maps the changed word of a two-word demonym: South Korean = South Korea', () => same('South Korean officials', 'South Korea officials'));
 
   it('leaves alone a demonym two countries share, and native names that are English words', () => {

@@ -36,6 +36,12 @@ const isOneWord = (s: string) => /^[\p{L}]+$/u.test(s);
 const demonymPlural = (d: string) => (/(?:s|sh|ch|ese|x|z)$/.test(d) ? null : `${d}s`);
 
 /**
+ * The continents' adjectives, which stem apart from their names ("Europeans" and "Europe", "Asian" and "Asia"):
+ * "African leaders" are leaders in Africa. "American" is left out: news writes it of the United States.
+ */
+const CONTINENT_ADJECTIVES: Record<string, string> = { african: 'africa', asian: 'asia', european: 'europe', oceanian: 'oceania' };
+
+/**
  * A country's other one-word names: "Holland", "Burma", "Turkey" (from "Republic of Turkey"). Codes ("KE"),
  * acronyms ("UAE") and words of its native long name ("Island" in "Lýðveldið Ísland") are left out: they are
  * ordinary words in English text.
@@ -98,6 +104,11 @@ export function buildCountryTables(records: CountryRecord[]): CountryTableData {
         claim(demonymWords[n - 1]!, nameWords[n - 1]!);
       }
     }
+  }
+  current = claims.sovereign;
+  for (const [adjective, continent] of Object.entries(CONTINENT_ADJECTIVES)) {
+    claim(adjective, continent);
+    claim(demonymPlural(adjective), continent);
   }
   const aliases = new Map<string, string>();
   const all = new Set([...claims.sovereign.keys(), ...claims.territory.keys()]);
