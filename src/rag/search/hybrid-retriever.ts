@@ -6,7 +6,7 @@
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import { analyseQuestion, type QuestionAnalysis, type QuestionTerm } from '../text/question.js';
-import { capitalTermsOf, countryTermsOfCapital, isYear, term } from '../text/terms.js';
+import { capitalTermsOf, countryTermsOfCapital, isPlaceTerm, isYear, term } from '../text/terms.js';
 import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
@@ -79,6 +79,12 @@ const SYNONYM_SIMILARITY = 0.75;
 const SYNONYM_CREDIT = 0.7;
 /** A year the sentence does not state but its document does: the article is about that year, less surely this sentence. */
 const DOCUMENT_YEAR_CREDIT = 0.5;
+/** A name of the corpus a misspelt name of a question is read as (HybridRetriever.knownNear). */
+interface KnownName {
+  term: string;
+  /** As the corpus writes it ("Kilbrandon"). */
+  written: string;
+}
 /** Names shorter than this (as index terms) are never read as another: "Gou" is one letter from too many names. */
 const MIN_CORRECTED_LENGTH = 5;
 
@@ -89,7 +95,7 @@ export class HybridRetriever {
   private readonly chunkByID = new Map<string, number>();
   private readonly chunksBySource = new Map<string, number[]>();
   /** Names the corpus never uses, with the known name knownNear read them as (null: none). */
-  private readonly nearNames = new Map<string, string | null>();
+  private readonly nearNames = new Map<string, KnownName | null>();
   private readonly documentFrequency: TermCounts;
   private readonly chunkFrequency: TermCounts;
   private readonly vectorCache = new Map<number, number[]>();
@@ -158,18 +164,26 @@ export class HybridRetriever {
    * The corpus's name one keystroke away from a name of the question that the corpus never uses ("Kllbrandon" →
    * kilbrandon, "Shirey" → shirley), or undefined: people misspell names, and a name missing from every document
    * refuses the question. Only names of MIN_CORRECTED_LENGTH letters or more are read so, since short ones have too
-   * many neighbours, and never a name with a digit ("Internet2" is not the internet); among several neighbours the
-   * one most documents use wins.
+   * many neighbours, and never a name with a digit ("Internet2" is not the internet) nor a place the country data
+   * knows (Gambia is not a misspelt Zambia). The neighbour must be a name too, written with a capital inside a
+   * sentence ("Begim" is not "begin", which only a sentence's start capitalises); among several, the one most
+   * documents use wins.
    */
-  private knownNear(q: QuestionTerm): string | undefined {
-    if (!q.name || /\d/.test(q.term) || q.term.length < MIN_CORRECTED_LENGTH || this.knows(q.term)) return undefined;
+  private knownNear(q: QuestionTerm): KnownName | undefined {
+    if (!q.name || /\d/.test(q.term) || q.term.length < MIN_CORRECTED_LENGTH || this.knows(q.term) || isPlaceTerm(q.term)) return undefined;
     let found = this.nearNames.get(q.term);
     if (found === undefined) {
       // A walk over the whole vocabulary: some 10 ms at 200,000 terms, once per name of this index.
-      let bestCount = 0;
+      const near: [string, number][] = [];
+      for (const entry of this.documentFrequency) if (oneEditApart(q.term, entry[0])) near.push(entry);
+      near.sort((a, b) => b[1] - a[1]);
       found = null;
-      for (const [t, count] of this.documentFrequency) {
-        if (count > bestCount && oneEditApart(q.term, t)) [found, bestCount] = [t, count];
+      for (const [t] of near) {
+        const written = this.writtenAsName(t);
+        if (written) {
+          found = { term: t, written };
+          break;
+        }
       }
       this.nearNames.set(q.term, found);
     }
@@ -188,10 +202,8 @@ export class HybridRetriever {
       const near = this.knownNear(q);
       if (!near) return q;
       changed = true;
-      const written = this.writtenForm(near);
-      if (!written) return { ...q, term: near };
-      text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(q.word)}(?![\\p{L}\\p{N}])`, 'iu'), written);
-      return { ...q, term: near, word: written.toLowerCase() };
+      text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(q.word)}(?![\\p{L}\\p{N}])`, 'iu'), near.written);
+      return { ...q, term: near.term, word: near.written.toLowerCase() };
     });
     return changed ? { ...question, text, terms } : question;
   }
@@ -201,16 +213,23 @@ export class HybridRetriever {
     return this.spelledAsCorpus(analyseQuestion(text)).text;
   }
 
-  /** A name as the corpus writes it, capitalised, from a sentence that uses its term. */
-  private writtenForm(t: string): string | undefined {
+  /**
+   * A term as the corpus writes it when it is a name: capitalised inside a sentence and never in lower case, in the
+   * sentences of its best chunks ("Begin" in a title-case heading is still the ordinary word "begin").
+   */
+  private writtenAsName(t: string): string | undefined {
+    let written: string | undefined;
     for (const c of this.tables.lexicalSearch([t]).slice(0, 3)) {
       for (const s of this.sentencesOfChunk(c)) {
         if (!s.own.has(t)) continue;
-        const written = s.text.match(/\p{Lu}[\p{L}\p{N}]*/gu)?.find((w) => term(w) === t);
-        if (written) return written;
+        for (const m of s.text.matchAll(/[\p{L}\p{N}]+/gu)) {
+          if (term(m[0]) !== t) continue;
+          if (!/^\p{Lu}/u.test(m[0])) return undefined;
+          if (!/^[\s"“‘'(\[]*$|[.!?:]["”’')\]]*\s*$/u.test(s.text.slice(0, m.index))) written ??= m[0];
+        }
       }
     }
-    return undefined;
+    return written;
   }
 
   async retrieve(asked: QuestionAnalysis | string, options: { sources?: string[] } = {}): Promise<Retrieval> {
