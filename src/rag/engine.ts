@@ -20,7 +20,7 @@ import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
-import { loadRetrievalTables } from './search/retrieval-tables.js';
+import { loadRetrievalTables, RetrievalTables, storedRetrievalTables } from './search/retrieval-tables.js';
 import { contextualText, retrievalTablesFile } from './search/document-work.js';
 import { ScopeView } from './scope-view.js';
 import { analyseQuestion, questionTerms, type QuestionAnalysis } from './text/question.js';
@@ -153,9 +153,21 @@ export class Engine implements AnswerEngine {
         } else throw e;
       }
     }
+    let tables = storedRetrievalTables(index!);
+    if (tables && !(tables instanceof RetrievalTables) && options.autoIngest && !store.shared) {
+      // Until an ingest stores them again, every open would rebuild unusable tables in memory (after an upgrade that
+      // changed their format or the analysis of words, each `ask` would): one ingest, every vector reused, stores them.
+      try {
+        index = await rebuild(`the retrieval tables of the index are ${tables.unusable}; re-ingesting to store them again…`);
+        tables = storedRetrievalTables(index!);
+      } catch (e) {
+        // An ingest under way, a corpus with nothing usable left or a disk that takes no writes: rebuilt in memory.
+        if (!(e instanceof IngestBusyError || e instanceof CorpusFileError || e instanceof IndexWriteError)) throw e;
+      }
+    }
     // The language-model path (LangChain's messages and chat models) loads only when a model is configured.
     const generator = config.llm.provider === 'none' ? null : (await import('./compose/generate.js')).createGenerator(config.llm);
-    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice), notice, generator);
+    return new Engine(config, embedder, store, await Engine.serve(index!, embedder, notice, tables), notice, generator);
   }
 
   /**
@@ -169,8 +181,13 @@ export class Engine implements AnswerEngine {
     return ingestInWorker(config, options);
   }
 
-  private static async serve(index: LoadedIndex, embedder: CorpusEmbedder, notice: (message: string) => void): Promise<Live> {
-    const tables = await loadRetrievalTables(index, notice);
+  private static async serve(
+    index: LoadedIndex,
+    embedder: CorpusEmbedder,
+    notice: (message: string) => void,
+    stored?: ReturnType<typeof storedRetrievalTables>,
+  ): Promise<Live> {
+    const tables = await loadRetrievalTables(index, notice, stored);
     const retriever = new HybridRetriever(tables, index.vectors, embedder.forQueries(index.manifest.embedderState), embedder.wordVector?.bind(embedder));
     const stories = new Map((index.manifest.stories ?? []).flatMap((story) => story.documents.map((source) => [source, story] as const)));
     const documents = new Map(index.manifest.documents.map((d) => [d.source, d]));

@@ -232,12 +232,20 @@ describe('damaged or older retrieval tables', { timeout: 180_000 }, () => {
     expect((await engine.ask('What did Lavrov discuss in Peru?')).status).toBe('not_found');
   });
 
-  test('npm run ask prints the notice on one line and answers (exit 0)', async () => {
-    const indexDir = await damagedCopy((b) => flipByte(tablesFile(b)));
-    const asked = spawnTs('scripts/ask.ts', { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir }, scene.root, [MALI_QUESTION]);
+  test.each([
+    ['one byte changed', (b: string) => flipByte(tablesFile(b)), /damaged \(checksum mismatch\)/],
+    ['of an older format', olderTablesFormat, /of an older format \(0; this version reads \d+\)/],
+  ])('%s: npm run ask says so on one line, re-ingests to store them again and answers (exit 0); the next ask is quiet', async (_name, damage, why) => {
+    const indexDir = await damagedCopy(damage);
+    const env = { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir };
+    const asked = spawnTs('scripts/ask.ts', env, scene.root, [MALI_QUESTION]);
     expect(await asked.exited).toBe(0);
-    expect(asked.out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^the retrieval tables of the index are damaged \(checksum mismatch\); rebuilding them/)]);
+    expect(asked.out.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^the retrieval tables of the index are ${why.source}; re-ingesting to store them again…$`))]);
     expect(asked.out.stdout).toContain(MALI);
+    const again = spawnTs('scripts/ask.ts', env, scene.root, [MALI_QUESTION]);
+    expect(await again.exited).toBe(0);
+    expect(again.out.stderr).toBe('');
+    expect(again.out.stdout).toContain(MALI);
   });
 });
 

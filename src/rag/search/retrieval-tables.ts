@@ -562,20 +562,31 @@ function analysedAsNow(s: Stored): boolean {
 }
 
 /**
- * The tables of a loaded index: read as ingest stored them, or, when the store keeps none (Chroma), built from its
- * records. A stored file of another format or damaged is never trusted: it is rebuilt, with a notice.
+ * The tables an index stored, decoded and checked; `{ unusable }` saying why when they are damaged, missing or of
+ * another format or analysis of words; null when the store keeps none (they are built from the records at open).
  */
-export async function loadRetrievalTables(index: LoadedIndex, onNotice: (message: string) => void = () => undefined): Promise<RetrievalTables> {
-  if (index.tablesDamage) {
-    onNotice(`the retrieval tables of the index are damaged (${index.tablesDamage}); rebuilding them from the stored documents (npm run ingest stores them again)…`);
-  } else if (index.tables) {
-    try {
-      return decodeRetrievalTables(index.tables, (source) => index.text(source));
-    } catch (e) {
-      if (!(e instanceof UnusableTablesError)) throw e;
-      onNotice(`the retrieval tables of the index are ${e.message}; rebuilding them from the stored documents (npm run ingest stores them again)…`);
-    }
+export function storedRetrievalTables(index: LoadedIndex): RetrievalTables | { unusable: string } | null {
+  if (index.tablesDamage) return { unusable: `damaged (${index.tablesDamage})` };
+  if (!index.tables) return null;
+  try {
+    return decodeRetrievalTables(index.tables, (source) => index.text(source));
+  } catch (e) {
+    if (!(e instanceof UnusableTablesError)) throw e;
+    return { unusable: e.message };
   }
+}
+
+/**
+ * The retrieval tables of a loaded index: those it stored (`stored`, as storedRetrievalTables read them) when they
+ * can be used, else built from its document records, with a notice when stored ones had to be set aside.
+ */
+export async function loadRetrievalTables(
+  index: LoadedIndex,
+  onNotice: (message: string) => void = () => undefined,
+  stored = storedRetrievalTables(index),
+): Promise<RetrievalTables> {
+  if (stored instanceof RetrievalTables) return stored;
+  if (stored) onNotice(`the retrieval tables of the index are ${stored.unusable}; rebuilding them from the stored documents (npm run ingest stores them again)…`);
   return buildRetrievalTables(await index.records());
 }
 
