@@ -6,7 +6,7 @@
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import { analyseQuestion, type QuestionAnalysis, type QuestionTerm } from '../text/question.js';
-import { capitalTermsOf, countryTermsOfCapital, isPlaceTerm, isYear, term } from '../text/terms.js';
+import { capitalTermsOf, countryTermsOfCapital, foldAccents, isPlaceTerm, isYear, term } from '../text/terms.js';
 import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
@@ -87,6 +87,13 @@ interface KnownName {
 }
 /** Names shorter than this (as index terms) are never read as another: "Gou" is one letter from too many names. */
 const MIN_CORRECTED_LENGTH = 5;
+/** How many of the chunks using a name are read for how the corpus writes it. */
+const NAME_CHUNKS = 20;
+/**
+ * The share of its occurrences a name is written with a capital at least: names nearly always are (a source's typo
+ * aside), ordinary words only at a sentence's start or in a title-case heading.
+ */
+const NAME_CAPITALISED = 0.75;
 
 export class HybridRetriever {
   readonly sentences: Sentence[];
@@ -165,9 +172,8 @@ export class HybridRetriever {
    * kilbrandon, "Shirey" → shirley), or undefined: people misspell names, and a name missing from every document
    * refuses the question. Only names of MIN_CORRECTED_LENGTH letters or more are read so, since short ones have too
    * many neighbours, and never a name with a digit ("Internet2" is not the internet) nor a place the country data
-   * knows (Gambia is not a misspelt Zambia). The neighbour must be a name too, written with a capital inside a
-   * sentence ("Begim" is not "begin", which only a sentence's start capitalises); among several, the one most
-   * documents use wins.
+   * knows (Gambia is not a misspelt Zambia). The neighbour must be a name too, which the corpus writes with a
+   * capital ("Begim" is not "begin"; see writtenAsName); among several, the one most documents use wins.
    */
   private knownNear(q: QuestionTerm): KnownName | undefined {
     if (!q.name || /\d/.test(q.term) || q.term.length < MIN_CORRECTED_LENGTH || this.knows(q.term) || isPlaceTerm(q.term)) return undefined;
@@ -179,7 +185,7 @@ export class HybridRetriever {
       near.sort((a, b) => b[1] - a[1]);
       found = null;
       for (const [t] of near) {
-        const written = this.writtenAsName(t);
+        const written = this.writtenAsName(t, q.word);
         if (written) {
           found = { term: t, written };
           break;
@@ -214,22 +220,33 @@ export class HybridRetriever {
   }
 
   /**
-   * A term as the corpus writes it when it is a name: capitalised inside a sentence and never in lower case, in the
-   * sentences of its best chunks ("Begin" in a title-case heading is still the ordinary word "begin").
+   * A term as the corpus writes it when it is a name, from the sentences of chunks using it: a name is written with a
+   * capital at least NAME_CAPITALISED of the time (the seed articles write "relations,lavrov" once), an ordinary word
+   * mostly in lower case ("Begin" in a title-case heading is still the word "begin"). Of its capitalised forms, the
+   * one a letter from the question's word (`word`) if any, since one term may stand for several (Malian and Mali).
    */
-  private writtenAsName(t: string): string | undefined {
-    let written: string | undefined;
-    for (const c of this.tables.lexicalSearch([t]).slice(0, 3)) {
-      for (const s of this.sentencesOfChunk(c)) {
+  private writtenAsName(t: string, word: string): string | undefined {
+    const forms = new Set<string>();
+    let capitalised = 0;
+    let lower = 0;
+    const holding = this.tables.lexicalSearch([t]);
+    // Spread over every chunk that uses it: the best-ranked alone lean to headings and table rows, often title case.
+    const step = Math.max(1, holding.length / NAME_CHUNKS);
+    for (let i = 0; i < holding.length; i += step) {
+      for (const s of this.sentencesOfChunk(holding[Math.floor(i)]!)) {
         if (!s.own.has(t)) continue;
-        for (const m of s.text.matchAll(/[\p{L}\p{N}]+/gu)) {
-          if (term(m[0]) !== t) continue;
-          if (!/^\p{Lu}/u.test(m[0])) return undefined;
-          if (!/^[\s"“‘'(\[]*$|[.!?:]["”’')\]]*\s*$/u.test(s.text.slice(0, m.index))) written ??= m[0];
+        for (const [w] of s.text.matchAll(/[\p{L}\p{N}]+/gu)) {
+          if (term(w) !== t) continue;
+          if (!/^\p{Lu}/u.test(w)) lower++;
+          else {
+            capitalised++;
+            forms.add(w);
+          }
         }
       }
     }
-    return written;
+    if (!capitalised || capitalised < NAME_CAPITALISED * (capitalised + lower)) return undefined;
+    return [...forms].find((w) => oneEditApart(foldAccents(w.toLowerCase()), word)) ?? [...forms][0];
   }
 
   async retrieve(asked: QuestionAnalysis | string, options: { sources?: string[] } = {}): Promise<Retrieval> {
