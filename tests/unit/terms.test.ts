@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCountryTables, countryRecords } from '../../src/rag/text/country-tables.js';
 import writtenTables from '../../src/rag/text/countries.json' with { type: 'json' };
-import { capitalTermsOf, countryTermsOfCapital, term, terms } from '../../src/rag/text/terms.js';
+import { capitalTermsOf, countryTermsOfCapital, term, terms, writtenWords } from '../../src/rag/text/terms.js';
 
 const same = (a: string, b: string) => expect(terms(a), `${a} ~ ${b}`).toEqual(terms(b));
 
@@ -65,6 +65,12 @@ describe('country names in another form (world-countries data)', () => {
 });
 
 describe('apostrophes, quotes and spellings', () => {
+  it('keeps words as written, case and accents too, the possessive dropped: how a name is shown back', () => {
+    expect(writtenWords('O’Neill met Touadéra’s envoy')).toEqual(["O'Neill", 'met', 'Touadéra', 'envoy']);
+    // Each written word is the term the text's analysis reads there, so a term's written form can be looked up.
+    expect(writtenWords('O’Neill met Touadéra’s envoy').map(term).filter(Boolean)).toEqual(terms('O’Neill met Touadéra’s envoy'));
+  });
+
   it.each([
     ["O'Neill", 'O’Neill'],
     ["N'Dour", 'N‘Dour'],

@@ -6,7 +6,7 @@
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import { analyseQuestion, type QuestionAnalysis, type QuestionTerm } from '../text/question.js';
-import { capitalTermsOf, countryTermsOfCapital, foldAccents, isPlaceTerm, isYear, term } from '../text/terms.js';
+import { capitalTermsOf, countryTermsOfCapital, foldAccents, isPlaceTerm, isYear, term, writtenWords } from '../text/terms.js';
 import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
@@ -179,7 +179,7 @@ export class HybridRetriever {
     if (!q.name || /\d/.test(q.term) || q.term.length < MIN_CORRECTED_LENGTH || this.knows(q.term) || isPlaceTerm(q.term)) return undefined;
     let found = this.nearNames.get(q.term);
     if (found === undefined) {
-      // A walk over the whole vocabulary: some 10 ms at 200,000 terms, once per name of this index.
+      // A walk over the whole vocabulary, so once per name of this index.
       const near: [string, number][] = [];
       for (const entry of this.documentFrequency) if (oneEditApart(q.term, entry[0])) near.push(entry);
       near.sort((a, b) => b[1] - a[1]);
@@ -208,7 +208,8 @@ export class HybridRetriever {
       const near = this.knownNear(q);
       if (!near) return q;
       changed = true;
-      text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(q.word)}(?![\\p{L}\\p{N}])`, 'iu'), near.written);
+      // A question word is letters with at most an inner apostrophe (text/terms.ts): nothing a pattern reads specially.
+      text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${q.word}(?![\\p{L}\\p{N}])`, 'iu'), near.written);
       return { ...q, term: near.term, word: near.written.toLowerCase() };
     });
     return changed ? { ...question, text, terms } : question;
@@ -229,13 +230,13 @@ export class HybridRetriever {
     const forms = new Set<string>();
     let capitalised = 0;
     let lower = 0;
-    const holding = this.tables.lexicalSearch([t]);
-    // Spread over every chunk that uses it: the best-ranked alone lean to headings and table rows, often title case.
+    const holding = this.tables.chunksWith(t);
+    // Spread over every chunk that uses it: a few chunks of one table or heading can all be title case.
     const step = Math.max(1, holding.length / NAME_CHUNKS);
     for (let i = 0; i < holding.length; i += step) {
       for (const s of this.sentencesOfChunk(holding[Math.floor(i)]!)) {
         if (!s.own.has(t)) continue;
-        for (const [w] of s.text.matchAll(/[\p{L}\p{N}]+/gu)) {
+        for (const w of writtenWords(s.text)) {
           if (term(w) !== t) continue;
           if (!/^\p{Lu}/u.test(w)) lower++;
           else {
@@ -474,5 +475,3 @@ export function oneEditApart(a: string, b: string): boolean {
   const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
   return longer.slice(i + 1) === shorter.slice(i);
 }
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

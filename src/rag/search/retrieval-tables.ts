@@ -656,6 +656,14 @@ export class RetrievalTables {
     return Array.from(row(this.stored.chunkSentences, chunk), (id) => this.sentences[id]!);
   }
 
+  /** The chunks whose text uses a term, in corpus order: its postings, read without scoring them. */
+  chunksWith(t: string): Uint32Array {
+    const id = this.termIds.get(t);
+    if (id === undefined) return new Uint32Array(0);
+    const s = this.stored;
+    return s.postingChunks.subarray(s.postingOffsets[id * FIELDS]!, s.postingOffsets[id * FIELDS + 1]!);
+  }
+
   /**
    * BM25+ over chunk text, heading and title, as MiniSearch 7 scores an OR query of exact terms (same field
    * lengths, running averages, boosts and ties in the same order), so rankings are what they were. Best first.

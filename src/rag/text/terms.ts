@@ -43,6 +43,11 @@ const TOKEN = /\p{N}+(?:[.,]\p{N}+)*(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:'[\p{L}]+)?
 const tokens = (text: string) =>
   (foldApostrophes(foldAccents(text)).match(TOKEN) ?? []).map((t) => (/^\p{N}/u.test(t) ? t.replace(/,(?=\p{N}{3}(?!\p{N}))/gu, '') : t));
 
+/** Word tokens as written, case and accents kept, possessive 's dropped ("Touadéra", "O'Neill" of "O’Neill's"). */
+export function writtenWords(text: string): string[] {
+  return (foldApostrophes(text).match(TOKEN) ?? []).map((w) => w.replace(/'s$/, ''));
+}
+
 /** Lower-cased, accent-folded word tokens, hyphenated words split ("military-technical" → military, technical). */
 export function words(text: string): string[] {
   return tokens(text.toLowerCase()).map((w) => w.replace(/'s$/, ''));
