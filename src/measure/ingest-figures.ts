@@ -11,7 +11,7 @@ import { statCorpus } from '../rag/ingest/load.js';
 export interface BuildSize {
   /** Every file of the live build, manifest included. */
   total: number;
-  /** By top-level entry: hnsw/, retrieval-tables.bin, raw-residues.bin, documents.jsonl, cleaned.txt, manifest.json. */
+  /** By top-level entry: hnswlib.index, retrieval-tables.bin, raw-residues.bin, documents.jsonl, cleaned.txt, manifest.json. */
   parts: Record<string, number>;
   /** The cleaned text of every document (cleaned.txt without the lines naming each): what the goal compares the build with. */
   cleanedText: number;

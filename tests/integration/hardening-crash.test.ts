@@ -98,9 +98,9 @@ describe('kill -9 of an ingest', { timeout: 180_000 }, () => {
 
 /** Each way an index can be damaged on disk, applied to a copy of the template. */
 const damages: [string, (buildDir: string) => Promise<void>][] = [
-  ['hnswlib.index truncated', (b) => truncateToHalf(join(b, 'hnsw/hnswlib.index'))],
-  ['hnswlib.index with one byte changed', (b) => flipByte(join(b, 'hnsw/hnswlib.index'))],
-  ['docstore.json truncated', (b) => truncateToHalf(join(b, 'hnsw/docstore.json'))],
+  ['hnswlib.index truncated', (b) => truncateToHalf(join(b, 'hnswlib.index'))],
+  ['hnswlib.index with one byte changed', (b) => flipByte(join(b, 'hnswlib.index'))],
+  ['cleaned.txt truncated', (b) => truncateToHalf(join(b, 'cleaned.txt'))],
   ['manifest.json truncated', (b) => truncateToHalf(join(b, 'manifest.json'))],
   ['manifest.json from another embedder', (b) => claimOtherEmbedder(join(b, 'manifest.json'))],
   ['the live build directory deleted', (b) => rm(b, { recursive: true })],
@@ -259,7 +259,7 @@ describe('a damaged index from the command line', { timeout: 180_000 }, () => {
     const indexDir = await damagedCopy(damages[0]![1]);
     const { code, stdout, stderr } = await ask({ CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir });
     expect(code).toBe(0);
-    expect(stderr).toMatch(/is damaged \(hnsw\/hnswlib\.index is missing or altered\); rebuilding it from the corpus/);
+    expect(stderr).toMatch(/is damaged \(hnswlib\.index is missing or altered\); rebuilding it from the corpus/);
     expect(stdout).toContain(`(${MALI}, ¶ `);
     expect(stderr + stdout).not.toMatch(/\n\s+at /);
   });

@@ -42,7 +42,7 @@ async function buildFiles(indexDir: string): Promise<Map<string, Buffer>> {
 /** The vectors the HNSW index of the live build holds, in index order. */
 async function indexedVectors(indexDir: string): Promise<number[][]> {
   const index = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
-  await index.readIndex(join(live(indexDir), 'hnsw', 'hnswlib.index'));
+  await index.readIndex(join(live(indexDir), 'hnswlib.index'));
   return Array.from({ length: index.getCurrentCount() }, (_, label) => index.getPoint(label));
 }
 
@@ -70,7 +70,7 @@ describe('ingest on a pool of file workers', { timeout: 300_000 }, () => {
     expect(reportOne.documents.find((d) => d.source === 'desk/mali-again.txt')?.warning).toMatch(/same content as/);
     const [filesOne, filesTwo] = [await buildFiles(one), await buildFiles(two)];
     expect([...filesTwo.keys()].sort()).toEqual([...filesOne.keys()].sort());
-    expect([...filesOne.keys()]).toEqual(expect.arrayContaining(['retrieval-tables.bin', 'raw-residues.bin', 'hnsw/hnswlib.index', 'hnsw/docstore.json', 'documents.jsonl', 'cleaned.txt']));
+    expect([...filesOne.keys()]).toEqual(expect.arrayContaining(['retrieval-tables.bin', 'raw-residues.bin', 'hnswlib.index', 'documents.jsonl', 'cleaned.txt']));
     for (const [name, bytes] of filesOne) expect(filesTwo.get(name)!.equals(bytes), name).toBe(true);
   });
 

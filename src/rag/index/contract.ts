@@ -16,7 +16,7 @@ import type { IngestProgress, IngestReport, Placeholder, Story } from '../types.
  * Version of what an index holds. Raise it when cleaning or chunking output or the files of a build change: an index of another format is
  * neither opened nor reused, so the next ingest rebuilds every document.
  */
-export const INDEX_FORMAT = 7;
+export const INDEX_FORMAT = 8;
 
 /** HNSW graph parameters of both backends; `npm run bench -- --scale` measures recall and speed with them. */
 export const HNSW_PARAMS = { M: 16, efConstruction: 200, efSearch: 100 };

@@ -7,25 +7,24 @@
  * Layout under INDEX_DIR:
  *   current -> builds/<id>      a symbolic link, swapped atomically when a build completes
  *   builds/<id>/manifest.json   written last: a build without it is unfinished and ignored; it lists every other
- *                               file of the build with its size and CRC-32, and an open checks each one
- *   builds/<id>/hnsw/           HNSWLib.save() output; its docstore holds chunk ids only (texts are cut from the
- *                               cleaned documents)
+ *                               file of the build with its size and CRC-32, and an open checks those it serves from
+ *   builds/<id>/hnswlib.index   the HNSW graph and vectors as hnswlib writes them; a vector's label is its chunk's
+ *                               number in index order, which gives its chunk id (ChunkIdDocstore)
  *   builds/<id>/raw-residues.bin          per chunk, in index order, two float64 (little-endian): what the finishing
  *                                         step took off its raw vector (CorpusEmbedder.finisher), for reuse
  *   builds/<id>/retrieval-tables.bin      what answering reads besides the vectors (search/retrieval-tables.ts)
  *   builds/<id>/documents.jsonl           one line per document, in the manifest's order: its title, date, sections,
  *                                         placeholders, the digest of what it read as, and its chunks as offsets into
  *                                         its cleaned text (StoredRecord)
- *   builds/<id>/cleaned.txt               every document's cleaned text, in the same order, each under a line
- *                                         "==> <file name> <==" as `head` prints between files: the one copy of it,
- *                                         which answers quote and people can read
+ *   builds/<id>/cleaned.txt               every document's cleaned text, in the same order: the one copy of it, which
+ *                                         answers quote and people can read (packed-files.ts)
  * Records and texts are packed in two files rather than two per document: an open checks every one of them, and at
  * 100,000 chunks (5,000 documents) opening 10,000 small files took most of a cold `ask` (3.9 s of 4.4 s).
  * A build is written in full beside the live one and only then linked in, so a crash or kill at any moment
  * leaves the previous index serving.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { crc32 } from 'node:zlib';
@@ -35,7 +34,7 @@ import hnswlib from 'hnswlib-node';
 import type { CorpusEmbedder, StateFit } from '../embedding/corpus-embedder.js';
 import { IndexMismatchError } from '../errors.js';
 import type { Chunk } from '../ingest/chunk.js';
-import { oneLine, type IngestProgress, type IngestReport, type Story } from '../types.js';
+import { type IngestProgress, type IngestReport, type Story } from '../types.js';
 import {
   builtWith,
   cleanedDigest,
@@ -53,58 +52,27 @@ import {
 import { mapInFlight } from '../ingest/in-flight.js';
 import { assembleCorpus, ingestReport, type AssembledCorpus, type AssembledDocument, type PreviousDocument } from './corpus-records.js';
 import { isLeftoverLock, releaseLockOfEndedThread, withIngestLock } from './lock.js';
+import { fileMatches, PackedReader, PackedWriter, type PackedEntry } from './packed-files.js';
 
 /**
  * The local manifest also vouches for every part of the build (size and CRC-32), so damage — or a file copied in from
- * another build — is found before anything is served. An open checks all of it: the vectors, the retrieval tables
- * with their header (`files`), and each document's record and cleaned text (`packed`: their byte lengths and CRC-32s,
- * in the manifest's order). CRC-32 rather than SHA-256: the threat is damage, not tampering, and at 100,000 chunks an
- * open reads about 200 MB, which CRC-32 checks in tens of milliseconds.
+ * another build — is found before anything is served. An open checks all it serves from: the vectors and the
+ * retrieval tables with their header (`files`), and each document's record and cleaned text (`packed`: their byte
+ * lengths and CRC-32s, in the manifest's order). The raw vectors' residues serve only the next ingest, which checks
+ * them before reusing any. CRC-32 rather than SHA-256: the threat is damage, not tampering, and at 100,000 chunks an
+ * open checks about 200 MB, which CRC-32 does in tens of milliseconds.
  */
 const localManifestSchema = manifestSchema.extend({
   files: z.record(z.string(), z.object({ bytes: z.number(), crc32: z.number() })),
   packed: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])),
 });
-/** A document's [record bytes, record CRC-32, cleaned text bytes, cleaned text CRC-32]. */
-type PackedEntry = [number, number, number, number];
 type LocalManifest = Manifest & { files: Record<string, { bytes: number; crc32: number }>; packed: PackedEntry[] };
 
 const TABLES_FILE = 'retrieval-tables.bin';
 const RESIDUES_FILE = 'raw-residues.bin';
-const HNSW_FILES = ['hnsw/hnswlib.index', 'hnsw/docstore.json', 'hnsw/args.json'];
-const RECORDS_FILE = 'documents.jsonl';
-const CLEANED_FILE = 'cleaned.txt';
-/** The files of a build checked whole against `files`; the two packed files are checked document by document. */
-const WHOLE_FILES = [TABLES_FILE, RESIDUES_FILE, ...HNSW_FILES];
-
-/** What stands before a document's cleaned text in cleaned.txt, so that a reader sees whose text follows. */
-const cleanedHeader = (source: string) => `==> ${oneLine(source)} <==\n\n`;
-const CLEANED_TRAILER = Buffer.from('\n\n');
-const NEWLINE = Buffer.from('\n');
-
-const listsEveryDocument = (manifest: LocalManifest) => manifest.packed.length === manifest.documents.length;
-
-/** Where each document's record and cleaned text lie in the packed files, and how long each file must be. */
-interface PackedPlaces {
-  records: [number, number][];
-  texts: [number, number][];
-  recordsBytes: number;
-  cleanedBytes: number;
-}
-
-/** The places of a manifest whose `packed` lists every document (`listsEveryDocument`). */
-function packedPlaces(manifest: LocalManifest): PackedPlaces {
-  const places: PackedPlaces = { records: [], texts: [], recordsBytes: 0, cleanedBytes: 0 };
-  manifest.documents.forEach((d, i) => {
-    const [recordBytes, , textBytes] = manifest.packed[i]!;
-    places.records.push([places.recordsBytes, places.recordsBytes + recordBytes]);
-    places.recordsBytes += recordBytes + NEWLINE.length;
-    const start = places.cleanedBytes + Buffer.byteLength(cleanedHeader(d.source));
-    places.texts.push([start, start + textBytes]);
-    places.cleanedBytes = start + textBytes + CLEANED_TRAILER.length;
-  });
-  return places;
-}
+const VECTORS_FILE = 'hnswlib.index';
+/** The files of a build listed whole in `files`; the two packed files are listed document by document. */
+const WHOLE_FILES = [TABLES_FILE, RESIDUES_FILE, VECTORS_FILE];
 
 /**
  * A document record as stored: what re-ingest and summaries need beyond the manifest and the cleaned text. Chunks are
@@ -203,53 +171,26 @@ async function fileDigests(dir: string, names: string[]): Promise<LocalManifest[
   return Object.fromEntries(digests);
 }
 
-/** A build's two packed files as read at open, every document's part of them checked against the manifest. */
-interface PackedFiles {
-  records: Buffer;
-  cleaned: Buffer;
-  places: PackedPlaces;
-}
-
 /**
- * The packed records and cleaned texts, each document's part checked against the manifest; or the name of the first
- * part that is missing or altered.
+ * Checks the tables and the packed records and texts against the manifest and returns the tables file's bytes and the
+ * packed files, opened. Damaged tables are not fatal (`tablesDamage` says why: they are rebuilt from the records);
+ * damaged records or texts are.
  */
-async function readPacked(dir: string, manifest: LocalManifest): Promise<PackedFiles | { damaged: string }> {
-  if (!listsEveryDocument(manifest)) return { damaged: 'its list of packed documents' };
-  const places = packedPlaces(manifest);
-  const [records, cleaned] = await Promise.all([RECORDS_FILE, CLEANED_FILE].map((name) => readFile(join(dir, name)).catch(() => null)));
-  if (records?.length !== places.recordsBytes) return { damaged: RECORDS_FILE };
-  if (cleaned?.length !== places.cleanedBytes) return { damaged: CLEANED_FILE };
-  for (const [i, d] of manifest.documents.entries()) {
-    const [, recordCrc, , textCrc] = manifest.packed[i]!;
-    if (crc32(records.subarray(...places.records[i]!)) !== recordCrc) return { damaged: `the record of ${oneLine(d.source)} in ${RECORDS_FILE}` };
-    if (crc32(cleaned.subarray(...places.texts[i]!)) !== textCrc) return { damaged: `the cleaned text of ${oneLine(d.source)} in ${CLEANED_FILE}` };
-  }
-  return { records, cleaned, places };
-}
-
-/**
- * Checks every part of the build against the manifest and returns the tables file's bytes and the packed records and
- * texts. Damaged tables are not fatal (`tablesDamage` says why: they are rebuilt from the records); any other damaged
- * part is.
- */
-async function verifiedBuild(
+async function verifiedDocuments(
   dir: string,
   manifest: LocalManifest,
   damaged: (name: string) => Error,
-): Promise<{ tables: Buffer | null; tablesDamage?: string; packed: PackedFiles }> {
-  let tables: Buffer | null = null;
-  let tablesDamage: string | undefined;
-  await mapInFlight(WHOLE_FILES, async (name) => {
-    const bytes = await readFile(join(dir, name)).catch(() => null);
-    if (name === TABLES_FILE) {
-      if (intact(bytes, manifest.files[name])) tables = bytes;
-      else tablesDamage = bytes ? 'checksum mismatch' : 'missing';
-    } else if (!intact(bytes, manifest.files[name])) throw damaged(name);
-  });
-  const packed = await readPacked(dir, manifest);
+): Promise<{ tables: Buffer | null; tablesDamage?: string; packed: PackedReader }> {
+  const tables = await readFile(join(dir, TABLES_FILE)).catch(() => null);
+  const packed = PackedReader.open(dir, manifest.documents.map((d) => d.source), manifest.packed);
   if ('damaged' in packed) throw damaged(packed.damaged);
-  return tablesDamage ? { tables: null, tablesDamage, packed } : { tables, packed };
+  const altered = await packed.altered();
+  if (altered) {
+    packed.close();
+    throw damaged(altered);
+  }
+  if (intact(tables, manifest.files[TABLES_FILE])) return { tables, packed };
+  return { tables: null, tablesDamage: tables ? 'checksum mismatch' : 'missing', packed };
 }
 
 /**
@@ -262,17 +203,30 @@ async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<Lo
   const manifest = await readManifest(dir, embedder, indexDir);
   const damaged = (name: string) =>
     new IndexMismatchError(`the index at ${indexDir} is damaged (${name} is missing or altered); run npm run ingest to rebuild it`);
-  const { tables, tablesDamage, packed } = await verifiedBuild(dir, manifest, damaged);
-  const vectors = await HNSWLib.load(join(dir, 'hnsw'), embedder.forQueries(manifest.embedderState));
-  vectors.index.setEf(manifest.hnsw.efSearch);
+  // The vectors are checked first, then loaded by hnswlib off the main thread while the rest is read and checked.
+  if (!(await fileMatches(join(dir, VECTORS_FILE), manifest.files[VECTORS_FILE]))) throw damaged(VECTORS_FILE);
+  const index = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
+  const loading = index.readIndex(join(dir, VECTORS_FILE));
+  const { tables, tablesDamage, packed } = await verifiedDocuments(dir, manifest, damaged).catch(async (e: unknown) => {
+    await loading.catch(() => undefined);
+    throw e;
+  });
+  await loading;
+  index.setEf(manifest.hnsw.efSearch);
+  const vectors = new HNSWLib(embedder.forQueries(manifest.embedderState), {
+    space: 'cosine',
+    numDimensions: embedder.dimensions,
+    index,
+    docstore: new ChunkIdDocstore(manifest.documents),
+  });
   const numbers = new Map(manifest.documents.map((d, i) => [d.source, i]));
-  // Cut from the packed files when asked (checked at open, held in memory): most answers read a few documents.
-  const textOf = (i: number) => packed.cleaned.toString('utf8', ...packed.places.texts[i]!);
+  // Read from the packed files when asked: most answers read a few documents. Checked at open, and again as read.
+  const textOf = (i: number) => packed.text(i) ?? throwError(damaged(packed.textName(i)));
   const records = async (sources?: string[]) => {
     const wanted = sources ? new Set(sources) : null;
     return manifest.documents.flatMap((d, i) => {
       if (wanted && !wanted.has(d.source)) return [];
-      const stored = JSON.parse(packed.records.toString('utf8', ...packed.places.records[i]!)) as StoredRecord;
+      const stored = JSON.parse(packed.record(i) ?? throwError(damaged(packed.recordName(i)))) as StoredRecord;
       return [recordOf(stored, textOf(i), d.aliases)];
     });
   };
@@ -282,6 +236,46 @@ async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<Lo
     return textOf(i);
   };
   return { version: dir, manifest, tables, ...(tablesDamage ? { tablesDamage } : {}), records, text, vectors };
+}
+
+const throwError = (e: Error): never => {
+  throw e;
+};
+
+/**
+ * What an opened HNSWLib reads a hit's chunk id from. A vector's label is its chunk's number in index order, so the id
+ * follows from the manifest: the document whose chunks cover the label, and the chunk's place in it (chunk.ts numbers
+ * them so). LangChain's own docstore stored each id: at 125,672 chunks, 9 MB read and as many objects made at every open.
+ */
+class ChunkIdDocstore {
+  /** What LangChain's docstore holds; nothing here, as ids are computed. */
+  readonly _docs = new Map<string, Document>();
+  /** The label of each document's first chunk. */
+  private readonly firsts: number[] = [];
+
+  constructor(private readonly documents: Manifest['documents']) {
+    let first = 0;
+    for (const d of documents) {
+      this.firsts.push(first);
+      first += d.chunks;
+    }
+  }
+
+  search(label: string): Document {
+    const n = Number(label);
+    // The last document starting at or before n: one without chunks starts where the next does.
+    let [low, high] = [0, this.firsts.length - 1];
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.firsts[middle]! <= n) low = middle;
+      else high = middle - 1;
+    }
+    return new Document({ pageContent: '', metadata: { id: `${this.documents[low]!.source}#${n - this.firsts[low]!}` } });
+  }
+
+  add(): void {
+    throw new Error('an opened build takes no new vectors: an ingest writes a new build');
+  }
 }
 
 /**
@@ -294,12 +288,10 @@ async function reusableDocuments(dir: string | null, manifest: LocalManifest | n
   const none = () => undefined;
   if (!dir || !manifest || !builtWith(manifest, embedder)) return none;
   const residues = await readFile(join(dir, RESIDUES_FILE)).catch(() => null);
-  const indexFile = join(dir, 'hnsw', 'hnswlib.index');
-  if (!intact(residues, manifest.files[RESIDUES_FILE]) || !intact(await readFile(indexFile).catch(() => null), manifest.files['hnsw/hnswlib.index'])) return none;
-  if (!listsEveryDocument(manifest)) return none;
-  const places = packedPlaces(manifest);
-  const records = await readFile(join(dir, RECORDS_FILE)).catch(() => null);
-  if (records?.length !== places.recordsBytes) return none;
+  const indexFile = join(dir, VECTORS_FILE);
+  if (!intact(residues, manifest.files[RESIDUES_FILE]) || !(await fileMatches(indexFile, manifest.files[VECTORS_FILE]))) return none;
+  const packed = PackedReader.open(dir, manifest.documents.map((d) => d.source), manifest.packed);
+  if ('damaged' in packed) return none;
   const residue = new Float64Array(residues.buffer.slice(residues.byteOffset, residues.byteOffset + residues.length));
   let index: Promise<hnswlib.HierarchicalNSW> | null = null;
   const points = () =>
@@ -316,9 +308,9 @@ async function reusableDocuments(dir: string | null, manifest: LocalManifest | n
     const label = first;
     first += doc.chunks;
     // Only a record whose bytes the manifest vouches for is reused: a damaged one is rebuilt from the corpus.
-    const bytes = records.subarray(...places.records[i]!);
-    if (crc32(bytes) !== manifest.packed[i]![1]) continue;
-    const stored = JSON.parse(bytes.toString('utf8')) as StoredRecord;
+    const line = packed.record(i);
+    if (line === null) continue;
+    const stored = JSON.parse(line) as StoredRecord;
     if (stored.chunks.length !== doc.chunks) continue;
     reuse.set(doc.sha256, {
       digest: stored.digest,
@@ -332,6 +324,7 @@ async function reusableDocuments(dir: string | null, manifest: LocalManifest | n
       },
     });
   }
+  packed.close();
   return (sha256) => reuse.get(sha256);
 }
 
@@ -435,32 +428,6 @@ async function buildIndex(
   });
 }
 
-/** Chunks added to the HNSW graph at a time while a build is finished: the finished vectors of one batch are held. */
-const HNSW_BATCH = 1024;
-
-/** Bytes gathered before an append to a packed file: a few dozen appends at 100,000 chunks. */
-const PACKED_FLUSH_BYTES = 4 * 1048576;
-
-/** A file of the build written from first to last byte in appends of a few megabytes. */
-class PackedFile {
-  private parts: Buffer[] = [];
-  private gathered = 0;
-  constructor(private readonly path: string) {}
-
-  async append(...data: Buffer[]): Promise<void> {
-    this.parts.push(...data);
-    for (const d of data) this.gathered += d.length;
-    if (this.gathered >= PACKED_FLUSH_BYTES) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    const data = Buffer.concat(this.parts);
-    this.parts = [];
-    this.gathered = 0;
-    await appendFile(this.path, data);
-  }
-}
-
 /**
  * A build written as its documents come: each document's record and cleaned text appended to the packed files, its
  * share of the tables and of the embedder's corpus-level fit counted, its raw vectors kept (8 bytes a number: 80 MB
@@ -469,11 +436,8 @@ class PackedFile {
 class BuildWriter {
   private raw = new Float64Array(0);
   private chunks = 0;
-  private readonly ids: string[] = [];
   private readonly fit: StateFit;
-  private readonly records: PackedFile;
-  private readonly cleaned: PackedFile;
-  private readonly packed: PackedEntry[] = [];
+  private readonly packed: PackedWriter;
 
   private constructor(
     private readonly dir: string,
@@ -481,8 +445,7 @@ class BuildWriter {
     private readonly tables: TablesBuilder,
   ) {
     this.fit = embedder.fitState();
-    this.records = new PackedFile(join(dir, RECORDS_FILE));
-    this.cleaned = new PackedFile(join(dir, CLEANED_FILE));
+    this.packed = new PackedWriter(dir);
   }
 
   static async start(dir: string, embedder: CorpusEmbedder, tables: TablesBuilder): Promise<BuildWriter> {
@@ -491,11 +454,7 @@ class BuildWriter {
   }
 
   async add(doc: AssembledDocument): Promise<void> {
-    const record = Buffer.from(JSON.stringify(storedRecord(doc)));
-    const text = Buffer.from(doc.text);
-    this.packed.push([record.length, crc32(record), text.length, crc32(text)]);
-    await this.records.append(record, NEWLINE);
-    await this.cleaned.append(Buffer.from(cleanedHeader(doc.source)), text, CLEANED_TRAILER);
+    await this.packed.add(doc.source, Buffer.from(JSON.stringify(storedRecord(doc))), Buffer.from(doc.text));
     this.tables.add(doc, doc.tables);
     const d = this.embedder.dimensions;
     const needed = (this.chunks + doc.chunks.length) * d;
@@ -507,42 +466,36 @@ class BuildWriter {
     this.raw.set(doc.raw, this.chunks * d);
     for (let i = 0; i < doc.chunks.length; i++) this.fit.add(doc.raw.subarray(i * d, (i + 1) * d));
     this.chunks += doc.chunks.length;
-    for (const c of doc.chunks) this.ids.push(c.id);
+    // An opened build reads a hit's chunk id from its label (ChunkIdDocstore): each must be numbered so.
+    doc.chunks.forEach((c, n) => {
+      if (c.id !== `${doc.source}#${n}`) throw new Error(`chunk ${c.id} is not numbered in its document's order`);
+    });
   }
 
   async finish(documents: Manifest['documents'], corpus: Manifest['corpus'], stories: Story[]): Promise<void> {
     // The packed files' order is the manifest's: what an open reads each document's part by.
-    if (documents.length !== this.packed.length) throw new Error(`${documents.length} documents for ${this.packed.length} packed records`);
-    await this.records.flush();
-    await this.cleaned.flush();
+    if (documents.length !== this.packed.entries.length) throw new Error(`${documents.length} documents for ${this.packed.entries.length} packed records`);
+    await this.packed.finish();
     const { dir, embedder, chunks } = this;
     const d = embedder.dimensions;
     const state = this.fit.state();
     const finisher = embedder.finisher(state);
     const index = new hnswlib.HierarchicalNSW('cosine', d);
     index.initIndex(Math.max(1, chunks), HNSW_PARAMS.M, HNSW_PARAMS.efConstruction, 100);
-    const store = new HNSWLib(embedder.forQueries(state), { space: 'cosine', numDimensions: d, index });
     const residues = new Float64Array(chunks * embedder.residueLength);
-    for (let first = 0; first < chunks; first += HNSW_BATCH) {
-      const vectors: number[][] = [];
-      const docs: Document[] = [];
-      for (let n = first; n < Math.min(chunks, first + HNSW_BATCH); n++) {
-        const raw = Array.from(this.raw.subarray(n * d, (n + 1) * d));
-        vectors.push(finisher.finish(raw));
-        residues.set(finisher.residue(raw), n * embedder.residueLength);
-        // Retrieval reads only the chunk id of a dense hit; the texts are the cleaned documents'.
-        docs.push(new Document({ pageContent: '', metadata: { id: this.ids[n]! } }));
-      }
-      await store.addVectors(vectors, docs);
+    for (let n = 0; n < chunks; n++) {
+      const raw = Array.from(this.raw.subarray(n * d, (n + 1) * d));
+      index.addPoint(finisher.finish(raw), n);
+      residues.set(finisher.residue(raw), n * embedder.residueLength);
     }
-    store.index.setEf(HNSW_PARAMS.efSearch);
-    await store.save(join(dir, 'hnsw'));
+    index.setEf(HNSW_PARAMS.efSearch);
+    await index.writeIndex(join(dir, VECTORS_FILE));
     await writeFile(join(dir, RESIDUES_FILE), new Uint8Array(residues.buffer));
     await writeFile(join(dir, TABLES_FILE), this.tables.encode());
     const manifest: LocalManifest = {
       ...newManifest(documents, embedder, state, corpus, stories),
       files: await fileDigests(dir, WHOLE_FILES),
-      packed: this.packed,
+      packed: this.packed.entries,
     };
     // Unindented: the manifest is read at every open, and indentation was a fifth of it (BBC archive: 1.42 → 1.10 MB).
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
