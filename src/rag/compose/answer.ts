@@ -10,7 +10,7 @@
  * question is refused.
  */
 import { findPlaceholders, flagsOf, mergeFlags } from '../text/flags.js';
-import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.js';
+import type { Evidence, Retrieval, Sentence, SentenceList } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
 import type { Answer, Citation, Passage } from '../types.js';
 import { answerModel, logit, sentenceLogit, sigmoid, type AnswerFeature, type AnswerModelFile } from './answer-model.js';
@@ -48,10 +48,10 @@ export { isFraming, factDensity, phrasesOf } from './features.js';
 const isLeadIn = (s: Sentence) => s.text.trim().endsWith(':');
 
 /** The list items a lead-in sentence ("…areas of collaboration discussed were:") introduces. */
-function listAfter(leadIn: Sentence, all: Sentence[]): Sentence[] {
+function listAfter(leadIn: Sentence, all: SentenceList): Sentence[] {
   const items: Sentence[] = [];
   for (let i = leadIn.id + 1; i < all.length && items.length < MAX_LIST_ITEMS; i++) {
-    const next = all[i]!;
+    const next = all.at(i)!;
     if (next.source !== leadIn.source || next.heading !== leadIn.heading || isLeadIn(next)) break;
     items.push(next);
   }
@@ -102,7 +102,7 @@ function closestDocuments(evidence: Evidence[]): { title: string; source: string
 }
 
 /** A chosen lead-in brings the items it introduces, within the answer's length and citation count. */
-function withListItems(selected: Evidence[], sentences: Sentence[]): Evidence[] {
+function withListItems(selected: Evidence[], sentences: SentenceList): Evidence[] {
   const out: Evidence[] = [];
   let chars = selected.reduce((n, e) => n + Math.min(e.sentence.text.length, MAX_QUOTE_CHARS) + 6, 0);
   let citations = selected.length;

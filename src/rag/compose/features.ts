@@ -5,7 +5,7 @@
  * decides: the weights that turn features into decisions are fitted on labelled question sets
  * (src/measure/fit-answers.ts).
  */
-import type { Evidence, Retrieval, Sentence } from '../search/hybrid-retriever.js';
+import type { Evidence, Retrieval, Sentence, SentenceList } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
 import { entityKinds, type EntityKind } from '../text/entities.js';
 import { tensesIn } from '../text/question.js';
@@ -99,7 +99,7 @@ export interface FeatureContext {
   /** Whether any sentence of a document (its title and headings included) uses a term, or all of `country` for a capital. */
   documentMentions(source: string, term: string, country?: string[]): boolean;
   /** The sentences of the corpus by id: a sentence's neighbours are read from it. */
-  sentences: Sentence[];
+  sentences: SentenceList;
 }
 
 /** Share of `weights` (by term) for which `has` holds. */
@@ -159,7 +159,7 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
   const candidates = retrieval.evidence.map((e, rank) => {
     const s = e.sentence;
     const text = s.text;
-    const neighbours = [context.sentences[s.id - 1], context.sentences[s.id + 1]].filter((n): n is Sentence => !!n && n.source === s.source);
+    const neighbours = [context.sentences.at(s.id - 1), context.sentences.at(s.id + 1)].filter((n): n is Sentence => !!n && n.source === s.source);
     const kinds = entityKinds(text, given);
     const tenses = tensesIn(text);
     const typeMatch = checkable && kinds.has(question.answerType as EntityKind);

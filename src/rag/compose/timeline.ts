@@ -116,7 +116,7 @@ function citationOf(s: Sentence, n: number, view: StoryView): Citation {
 }
 
 /** The dated events about `request.subject` in the given sentences, in date order. */
-export function buildTimeline(request: TimelineRequest, sentences: readonly Sentence[], view: StoryView, statements: Statements): Timeline {
+export function buildTimeline(request: TimelineRequest, sentences: Iterable<Sentence>, view: StoryView, statements: Statements): Timeline {
   const subject = subjectOf(request.subject);
   const scored: { s: Sentence; score: number }[] = [];
   for (const s of sentences) {

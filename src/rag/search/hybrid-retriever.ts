@@ -7,10 +7,10 @@ import type { Embeddings } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
 import { analyseQuestion, type QuestionAnalysis, type QuestionTerm } from '../text/question.js';
 import { capitalTermsOf, countryTermsOfCapital, foldAccents, isPlaceTerm, isYear, term, writtenWords } from '../text/terms.js';
-import type { RetrievalTables, SearchedIndex, Sentence, TermCounts } from './retrieval-tables.js';
+import type { RetrievalTables, SearchedIndex, Sentence, SentenceList, TermCounts } from './retrieval-tables.js';
 import { cosine } from './vectors.js';
 
-export type { Sentence } from './retrieval-tables.js';
+export type { Sentence, SentenceList } from './retrieval-tables.js';
 
 export interface Evidence {
   sentence: Sentence;
@@ -96,11 +96,9 @@ const NAME_CHUNKS = 20;
 const NAME_CAPITALISED = 0.75;
 
 export class HybridRetriever {
-  readonly sentences: Sentence[];
+  readonly sentences: SentenceList;
   /** The chunks searched and the dense index over them. */
   private readonly index: SearchedIndex;
-  private readonly chunkByID = new Map<string, number>();
-  private readonly chunksBySource = new Map<string, number[]>();
   /** Names the corpus never uses, with the known name knownNear read them as (null: none). */
   private readonly nearNames = new Map<string, KnownName | null>();
   private readonly documentFrequency: TermCounts;
@@ -119,12 +117,6 @@ export class HybridRetriever {
     this.sentences = tables.sentences;
     this.documentFrequency = tables.documentFrequency;
     this.chunkFrequency = tables.chunkFrequency;
-    tables.chunks.forEach((c, i) => {
-      this.chunkByID.set(c.id, i);
-      const ofSource = this.chunksBySource.get(c.source);
-      if (ofSource) ofSource.push(i);
-      else this.chunksBySource.set(c.source, [i]);
-    });
   }
 
   /** The chunks searched, in index order: retrieval's chunk numbers index this list. */
@@ -281,10 +273,10 @@ export class HybridRetriever {
 
     const queryVector = await this.embeddings.embedQuery(question.text);
     // Filtered after the search, a scope keeps only its share of the nearest chunks: ask for as many more as it is small.
-    const searched = within ? [...within].reduce((n, source) => n + (this.chunksBySource.get(source)?.length ?? 0), 0) : this.index.chunks.length;
+    const searched = within ? [...within].reduce((n, source) => n + this.tables.chunksOfDocument(source).length, 0) : this.index.chunks.length;
     const denseCount = Math.min(this.index.chunks.length, MAX_SCOPED_CANDIDATES, Math.ceil((DENSE_CANDIDATES * this.index.chunks.length) / Math.max(1, searched)));
     const dense = (await this.index.vectors.similaritySearchVectorWithScore(queryVector, denseCount))
-      .map(([doc]) => this.chunkNumber(doc.metadata.id as string))
+      .map(([doc]) => this.tables.chunkNumber(doc.metadata.id as string))
       .filter((i) => i >= 0 && inScope(this.index.chunks[i]!.source));
     const lexical = keyTerms.size
       ? this.tables
@@ -300,7 +292,7 @@ export class HybridRetriever {
     for (const c of [...chunks.slice(0, CHUNKS_FOR_EVIDENCE), ...this.focusChunks(lexical[0] ?? chunks[0])]) {
       for (const s of this.sentencesOfChunk(c)) candidates.add(s.id);
     }
-    const list = [...candidates].map((id) => this.sentences[id]!);
+    const list = [...candidates].map((id) => this.sentences.at(id)!);
     const vectors = await this.vectorsOf(list);
     const byDense = list.map((s, i) => ({ s, sim: cosine(vectors[i]!, queryVector) })).sort((a, b) => b.sim - a.sim).map((x) => x.s.id);
     // Within the retrieved chunks, a sentence's own words decide its lexical rank: the IDF of the question terms it uses.
@@ -365,14 +357,14 @@ export class HybridRetriever {
 
   /** Whether any sentence of a document (or its title or headings) uses a term, or all the terms of `country` when it is a capital. */
   documentMentions(source: string, t: string, country?: string[]): boolean {
-    return (this.chunksBySource.get(source) ?? []).some((c) => this.sentencesOfChunk(c).some((s) => names(s, t) || namesCountry(s, country)));
+    return this.tables.chunksOfDocument(source).some((c) => this.sentencesOfChunk(c).some((s) => names(s, t) || namesCountry(s, country)));
   }
 
   /** Sentences of one document in reading order (for summaries), from its own chunks, not a pass over the corpus. */
   sentencesOf(source: string): Sentence[] {
     const ids = new Set<number>();
-    for (const c of this.chunksBySource.get(source) ?? []) for (const s of this.sentencesOfChunk(c)) ids.add(s.id);
-    return [...ids].sort((a, b) => a - b).map((id) => this.sentences[id]!);
+    for (const c of this.tables.chunksOfDocument(source)) for (const s of this.sentencesOfChunk(c)) ids.add(s.id);
+    return [...ids].sort((a, b) => a - b).map((id) => this.sentences.at(id)!);
   }
 
   async vectorsOf(list: Sentence[]): Promise<number[][]> {
@@ -391,11 +383,7 @@ export class HybridRetriever {
    */
   private focusChunks(best: number | undefined): number[] {
     if (best === undefined) return [];
-    return (this.chunksBySource.get(this.index.chunks[best]!.source) ?? []).slice(0, FOCUS_CHUNKS);
-  }
-
-  private chunkNumber(id: string): number {
-    return this.chunkByID.get(id) ?? -1;
+    return this.tables.chunksOfDocument(this.index.chunks[best]!.source).slice(0, FOCUS_CHUNKS);
   }
 
   private sentencesOfChunk(chunk: number): Sentence[] {

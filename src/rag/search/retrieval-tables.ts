@@ -609,9 +609,28 @@ export class TermCounts {
   }
 }
 
+/** The corpus's sentences by id, each made on first use: opening a large index makes none of its 400,000. */
+export class SentenceList implements Iterable<Sentence> {
+  private readonly made: (Sentence | undefined)[];
+  constructor(
+    private readonly tables: RetrievalTables,
+    readonly length: number,
+  ) {
+    this.made = new Array<Sentence | undefined>(length);
+  }
+  /** The sentence numbered `id`, or undefined past either end. */
+  at(id: number): Sentence | undefined {
+    if (id < 0 || id >= this.length) return undefined;
+    return (this.made[id] ??= new StoredSentence(this.tables, id));
+  }
+  *[Symbol.iterator](): IterableIterator<Sentence> {
+    for (let id = 0; id < this.length; id++) yield this.at(id)!;
+  }
+}
+
 export class RetrievalTables {
   readonly chunks: Chunk[];
-  readonly sentences: Sentence[];
+  readonly sentences: SentenceList;
   readonly termIds: Map<string, number>;
   /** In how many sentences each term stands (IDF). */
   readonly documentFrequency: TermCounts;
@@ -620,6 +639,8 @@ export class RetrievalTables {
 
   /** Each document's cleaned text once read, by its number in `stored.documents`: chunks and sentences are cut from it. */
   private readonly texts: (string | undefined)[] = [];
+  /** Each document's chunks by source, as [first, end) in index order: a build holds a document's chunks together. */
+  private readonly chunkRanges = new Map<string, [number, number]>();
 
   constructor(
     readonly stored: Stored,
@@ -630,12 +651,31 @@ export class RetrievalTables {
     this.chunkFrequency = new TermCounts(this.termIds, stored.chunkFrequency);
     const extras = new Map(stored.extras);
     this.chunks = Array.from(stored.chunkDocument, (_, i) => new StoredChunk(this, i, extras.get(i)));
-    this.sentences = Array.from(stored.sentenceSpan, (_, id) => new StoredSentence(this, id));
+    this.sentences = new SentenceList(this, stored.sentenceSpan.length);
+    const owner = stored.chunkDocument;
+    for (let first = 0, end = 1; first < owner.length; first = end++) {
+      while (end < owner.length && owner[end] === owner[first]) end++;
+      this.chunkRanges.set(stored.documents[owner[first]!]!.source, [first, end]);
+    }
   }
 
   /** The cleaned text of the document numbered `document` in the tables. */
   documentText(document: number): string {
     return (this.texts[document] ??= this.textOf(this.stored.documents[document]!.source));
+  }
+
+  /** The chunks of a document, in index order. */
+  chunksOfDocument(source: string): number[] {
+    const [first, end] = this.chunkRanges.get(source) ?? [0, 0];
+    return Array.from({ length: end - first }, (_, n) => first + n);
+  }
+
+  /** The number of the chunk with this id ("<source>#<n>", as chunk.ts names them), or -1 for none. */
+  chunkNumber(id: string): number {
+    const at = id.lastIndexOf('#');
+    const range = this.chunkRanges.get(id.slice(0, at));
+    const n = range ? range[0] + Number(id.slice(at + 1)) : -1;
+    return range && n >= range[0] && n < range[1] && this.chunks[n]!.id === id ? n : -1;
   }
 
   /** A corpus word for a term, to look up its word vector. */
@@ -653,7 +693,7 @@ export class RetrievalTables {
   }
 
   sentencesOfChunk(chunk: number): Sentence[] {
-    return Array.from(row(this.stored.chunkSentences, chunk), (id) => this.sentences[id]!);
+    return Array.from(row(this.stored.chunkSentences, chunk), (id) => this.sentences.at(id)!);
   }
 
   /** The chunks whose text uses a term, in corpus order: its postings, read without scoring them. */
@@ -822,7 +862,7 @@ class StoredSentence implements Sentence {
   get near(): Set<string> {
     if (!this.nearSet) {
       this.nearSet = new Set();
-      for (const other of [this.tables.sentences[this.id - 1], this.tables.sentences[this.id + 1]]) {
+      for (const other of [this.tables.sentences.at(this.id - 1), this.tables.sentences.at(this.id + 1)]) {
         if (other && other.source === this.source && other.heading === this.heading) for (const t of other.own) this.nearSet.add(t);
       }
     }
