@@ -153,14 +153,25 @@ async function currentBuild(indexDir: string): Promise<string | null> {
   return join(indexDir, await readlink(link));
 }
 
-async function readManifest(dir: string, embedder: CorpusEmbedder, indexDir: string): Promise<LocalManifest> {
-  let raw: unknown;
+async function manifestJson(dir: string, indexDir: string): Promise<unknown> {
   try {
-    raw = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
   } catch {
     throw new IndexMismatchError(`the index at ${indexDir} has an unreadable manifest; run npm run ingest to rebuild it`);
   }
-  return parseManifest(raw, localManifestSchema as unknown as z.ZodType<LocalManifest>, embedder, `the index at ${indexDir}`);
+}
+
+const checkedManifest = (raw: unknown, embedder: CorpusEmbedder, indexDir: string): LocalManifest =>
+  parseManifest(raw, localManifestSchema as unknown as z.ZodType<LocalManifest>, embedder, `the index at ${indexDir}`);
+
+async function readManifest(dir: string, embedder: CorpusEmbedder, indexDir: string): Promise<LocalManifest> {
+  return checkedManifest(await manifestJson(dir, indexDir), embedder, indexDir);
+}
+
+/** What a manifest not yet checked lists for the vectors' file, when it lists a size and a CRC-32. */
+function listedVectors(raw: unknown): { bytes: number; crc32: number } | undefined {
+  const entry = (raw as { files?: Record<string, { bytes?: unknown; crc32?: unknown } | undefined> } | null)?.files?.[VECTORS_FILE];
+  return typeof entry?.bytes === 'number' && typeof entry.crc32 === 'number' ? { bytes: entry.bytes, crc32: entry.crc32 } : undefined;
 }
 
 async function fileDigests(dir: string, names: string[]): Promise<LocalManifest['files']> {
@@ -200,17 +211,29 @@ async function verifiedDocuments(
 async function openIndex(indexDir: string, embedder: CorpusEmbedder): Promise<LoadedIndex<HNSWLib> | null> {
   const dir = await currentBuild(indexDir);
   if (!dir) return null;
-  const manifest = await readManifest(dir, embedder, indexDir);
+  const raw = await manifestJson(dir, indexDir);
   const damaged = (name: string) =>
     new IndexMismatchError(`the index at ${indexDir} is damaged (${name} is missing or altered); run npm run ingest to rebuild it`);
-  // The vectors are checked first, then loaded by hnswlib off the main thread while the rest is read and checked.
-  if (!(await fileMatches(join(dir, VECTORS_FILE), manifest.files[VECTORS_FILE]))) throw damaged(VECTORS_FILE);
+  // hnswlib's load is the longest part of an open: once the vectors' file is what the manifest lists, it runs off the
+  // main thread while the manifest's schema and the rest of the build are checked. A manifest that fails its check
+  // stops the open all the same, with its own message first.
+  if (!(await fileMatches(join(dir, VECTORS_FILE), listedVectors(raw)))) {
+    checkedManifest(raw, embedder, indexDir);
+    throw damaged(VECTORS_FILE);
+  }
   const index = new hnswlib.HierarchicalNSW('cosine', embedder.dimensions);
   const loading = index.readIndex(join(dir, VECTORS_FILE));
-  const { tables, tablesDamage, packed } = await verifiedDocuments(dir, manifest, damaged).catch(async (e: unknown) => {
+  const afterLoading = async (e: unknown): Promise<never> => {
     await loading.catch(() => undefined);
     throw e;
-  });
+  };
+  let manifest: LocalManifest;
+  try {
+    manifest = checkedManifest(raw, embedder, indexDir);
+  } catch (e) {
+    return afterLoading(e);
+  }
+  const { tables, tablesDamage, packed } = await verifiedDocuments(dir, manifest, damaged).catch(afterLoading);
   await loading;
   index.setEf(manifest.hnsw.efSearch);
   const vectors = new HNSWLib(embedder.forQueries(manifest.embedderState), {
