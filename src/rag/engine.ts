@@ -20,7 +20,7 @@ import { prepareDateTagger } from './ingest/dates.js';
 import { additionReport, saveAdditions } from './ingest/additions.js';
 import { fileSha256, statCorpus } from './ingest/load.js';
 import { HybridRetriever } from './search/hybrid-retriever.js';
-import { loadRetrievalTables, RetrievalTables, storedRetrievalTables } from './search/retrieval-tables.js';
+import { buildRetrievalTables, encodeRetrievalTables, loadRetrievalTables, RetrievalTables, storedRetrievalTables } from './search/retrieval-tables.js';
 import { contextualText, retrievalTablesFile } from './search/document-work.js';
 import { ScopeView } from './scope-view.js';
 import { analyseQuestion, questionTerms, type QuestionAnalysis } from './text/question.js';
@@ -154,15 +154,21 @@ export class Engine implements AnswerEngine {
       }
     }
     let tables = storedRetrievalTables(index!);
-    if (tables && !(tables instanceof RetrievalTables) && options.autoIngest && !store.shared) {
-      // Until an ingest stores them again, every open would rebuild unusable tables in memory (after an upgrade that
-      // changed their format or the analysis of words, each `ask` would): one ingest, every vector reused, stores them.
+    if (tables && !(tables instanceof RetrievalTables) && options.autoIngest && store.storeTables) {
+      // Until they are stored again, every open would rebuild unusable tables in memory (after an upgrade that changed
+      // their format or the analysis of words, each `ask` would): rebuilt once from the stored records, and stored.
+      notice(`the retrieval tables of the index are ${tables.unusable}; rebuilding them from the stored documents and storing them…`);
+      const rebuilt = buildRetrievalTables(await index!.records());
+      tables = rebuilt;
       try {
-        index = await rebuild(`the retrieval tables of the index are ${tables.unusable}; re-ingesting to store them again…`);
-        tables = storedRetrievalTables(index!);
+        if (await store.storeTables(index!, encodeRetrievalTables(rebuilt))) {
+          index = await store.open();
+          tables = storedRetrievalTables(index!);
+        }
       } catch (e) {
-        // An ingest under way, a corpus with nothing usable left or a disk that takes no writes: rebuilt in memory.
-        if (!(e instanceof IngestBusyError || e instanceof CorpusFileError || e instanceof IndexWriteError)) throw e;
+        // An ingest under way stores its own; a disk that takes no writes leaves this open the tables rebuilt in memory.
+        if (e instanceof IndexWriteError) notice(`the rebuilt retrieval tables could not be stored: ${e.why}`);
+        else if (!(e instanceof IngestBusyError)) throw e;
       }
     }
     // The language-model path (LangChain's messages and chat models) loads only when a model is configured.

@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/rag/engine.js';
 import { IndexMismatchError } from '../../src/rag/errors.js';
-import { CACHE_DIR, configFor, copyRealCorpus, MALI, MALI_QUESTION, REAL_CORPUS, spawnIngest, until, useIngestScene } from '../support/hardening-fixtures.js';
+import { CACHE_DIR, configFor, copyRealCorpus, liveBuild, MALI, MALI_QUESTION, REAL_CORPUS, spawnIngest, until, useIngestScene } from '../support/hardening-fixtures.js';
 import { spawnTs } from '../support/spawn-ts.js';
 
 const scene = useIngestScene('index', 0);
 
-const liveBuild = async (indexDir: string) => join(indexDir, await readlink(join(indexDir, 'current')));
 const tablesOf = async (indexDir: string) => join(await liveBuild(indexDir), 'retrieval-tables.bin');
 const manifestOf = async (indexDir: string) => join(await liveBuild(indexDir), 'manifest.json');
 

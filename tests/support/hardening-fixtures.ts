@@ -2,7 +2,7 @@
  * Temp corpora and index directories for the hardening tests: copies of the real articles under chosen names, a
  * larger corpus that keeps an ingest busy for seconds, and configuration pointing at them.
  */
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -93,6 +93,9 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** The directory of an index's live build. */
+export const liveBuild = async (indexDir: string) => join(indexDir, await readlink(join(indexDir, 'current')));
 
 export interface IngestScene {
   root: string;

@@ -135,7 +135,7 @@ export interface LoadedIndex<Vectors extends VectorStore = VectorStore> {
    * cleaned text), or every one (to rebuild the tables).
    */
   records(sources?: string[]): Promise<DocumentRecord[]>;
-  /** The cleaned text of an indexed document (read and checked at open): chunks and sentences are cut from it. */
+  /** The cleaned text of an indexed document (checked at open, read when asked): chunks and sentences are cut from it. */
   text(source: string): string;
 }
 
@@ -253,4 +253,10 @@ export interface IndexStore {
   open(): Promise<LoadedIndex | null>;
   /** True when a newer build than `loaded` is live. Cheap enough to call before every question. */
   changed(loaded: LoadedIndex): Promise<boolean>;
+  /**
+   * Stores retrieval tables rebuilt from `loaded`'s records (its own were unusable) as the live build's, when the
+   * store keeps them in a file of its own; false when `loaded` is no longer live. Shared stores have none: their
+   * tables are rebuilt from the records at every open.
+   */
+  storeTables?(loaded: LoadedIndex, tables: Buffer): Promise<boolean>;
 }

@@ -24,7 +24,7 @@
  * leaves the previous index serving.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { crc32 } from 'node:zlib';
@@ -52,7 +52,7 @@ import {
 import { mapInFlight } from '../ingest/in-flight.js';
 import { assembleCorpus, ingestReport, type AssembledCorpus, type AssembledDocument, type PreviousDocument } from './corpus-records.js';
 import { isLeftoverLock, releaseLockOfEndedThread, withIngestLock } from './lock.js';
-import { fileMatches, PackedReader, PackedWriter, type PackedEntry } from './packed-files.js';
+import { CLEANED_FILE, fileMatches, PackedReader, PackedWriter, RECORDS_FILE, type PackedEntry } from './packed-files.js';
 
 /**
  * The local manifest also vouches for every part of the build (size and CRC-32), so damage — or a file copied in from
@@ -420,7 +420,7 @@ async function buildIndex(
       await removeLeftovers(indexDir, live);
       const manifest = await liveManifest(live, embedder, indexDir);
       const reuse = await reusableDocuments(live, manifest, embedder);
-      const build = join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+      const build = newBuildDir(indexDir);
       let assembled: AssembledCorpus;
       try {
         const writer = await BuildWriter.start(build, embedder, tables.builder());
@@ -525,6 +525,39 @@ class BuildWriter {
   }
 }
 
+const newBuildDir = (indexDir: string) => join(indexDir, 'builds', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+
+/** A hard link where the file system makes one (the build's other files are never rewritten), else a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  await link(from, to).catch(() => copyFile(from, to));
+}
+
+/**
+ * Makes live a new build that is the loaded one with other retrieval tables: its other files linked, the manifest
+ * listing the new tables. False, changing nothing, when the loaded build is no longer live (an ingest went live since).
+ */
+async function storeTables(indexDir: string, embedder: CorpusEmbedder, loaded: LoadedIndex, tables: Buffer): Promise<boolean> {
+  return withIngestLock(indexDir, async () => {
+    const live = await currentBuild(indexDir);
+    if (!live || live !== loaded.version) return false;
+    const manifest = await readManifest(live, embedder, indexDir);
+    const build = newBuildDir(indexDir);
+    try {
+      await mkdir(build, { recursive: true });
+      for (const name of [VECTORS_FILE, RESIDUES_FILE, RECORDS_FILE, CLEANED_FILE]) await linkOrCopy(join(live, name), join(build, name));
+      await writeFile(join(build, TABLES_FILE), tables);
+      const files = { ...manifest.files, [TABLES_FILE]: { bytes: tables.length, crc32: crc32(tables) } };
+      await writeFile(join(build, 'manifest.json'), JSON.stringify({ ...manifest, files } satisfies LocalManifest));
+      await makeLive(indexDir, build);
+    } catch (e) {
+      await removeLeftovers(indexDir, live);
+      throw e;
+    }
+    await removeLeftovers(indexDir, build);
+    return true;
+  });
+}
+
 /** Points `current` at the new build with a rename, which replaces the link atomically. */
 async function makeLive(indexDir: string, buildDir: string): Promise<void> {
   const tmp = join(indexDir, `.current-${process.pid}-${randomBytes(3).toString('hex')}`);
@@ -561,6 +594,9 @@ export class LocalIndexStore implements IndexStore {
   }
   open(): Promise<LoadedIndex | null> {
     return openIndex(this.indexDir, this.embedder);
+  }
+  storeTables(loaded: LoadedIndex, tables: Buffer): Promise<boolean> {
+    return storeTables(this.indexDir, this.embedder, loaded, tables);
   }
   async changed(loaded: LoadedIndex): Promise<boolean> {
     return (await liveBuildChanged(this.indexDir, loaded.version)) !== null;
