@@ -1,12 +1,13 @@
 /**
- * The retrieval tables: everything hybrid retrieval reads besides the vectors — the chunks and their texts, the
- * sentence table (per sentence: chunks, span, lead flag, its own terms and context terms as ids), term statistics
- * (sentence and chunk frequencies, a corpus word per term) and BM25 postings over chunk text, heading and title. Ingest
- * builds them once from the document records (buildRetrievalTables) and the index stores them beside the vectors as
- * one binary file (encodeRetrievalTables); opening decodes typed arrays in place and recomputes nothing.
+ * The retrieval tables: everything hybrid retrieval reads besides the vectors — the chunks (their places in their
+ * documents' cleaned texts, which the index keeps), the sentence table (per sentence: chunks, span, lead flag, its own
+ * terms and context terms as ids), term statistics (sentence and chunk frequencies, a corpus word per term) and BM25
+ * postings over chunk text, heading and title. Ingest builds them once from the document records
+ * (buildRetrievalTables) and the index stores them beside the vectors as one binary file (encodeRetrievalTables);
+ * opening decodes typed arrays in place and recomputes nothing; a term's postings are decoded when it is searched.
  *
  * File layout: "RAGTABLE", u32 format, u32 header length, the header (JSON: section offsets and small values, and
- * the CRC-32 of everything after it), then 8-byte-aligned sections, the chunk texts (UTF-8) last. CRC-32 rather
+ * the CRC-32 of everything after it), then 8-byte-aligned sections. CRC-32 rather
  * than SHA-256: the file is read whole at every open anyway and the check is against damage, not tampering; CRC-32
  * of 100 MB costs about 50 ms here, SHA-256 about 220 ms.
  */
@@ -24,7 +25,7 @@ import type { Located } from '../types.js';
  * text/terms.ts analyses words: stored term ids are that analysis, frozen at ingest. (As a safety net, opening
  * also re-analyses the corpus's most frequent words and refuses tables whose terms no longer match.)
  */
-export const RETRIEVAL_TABLES_FORMAT = 3;
+export const RETRIEVAL_TABLES_FORMAT = 4;
 /** How many of the most frequent terms an open re-analyses to catch tables made by another analysis of words. */
 const ANALYSIS_PROBE = 2000;
 const MAGIC = Buffer.from('RAGTABLE');
@@ -98,10 +99,27 @@ interface Stored {
   chunkSentences: Rows;
   /** Per chunk and field: distinct terms (MiniSearch's field length). */
   fieldLength: Uint32Array;
-  /** Per term and field: a range of postingChunks / postingFrequencies. */
+  /** Per term and field: where its list starts in `postings` (the last entry: where the last list ends). */
   postingOffsets: Uint32Array;
-  postingChunks: Uint32Array;
-  postingFrequencies: Uint16Array;
+  /** Per term and field: how many chunks its list holds. */
+  postingCounts: Uint32Array;
+  /**
+   * The lists, term by term and field by field, each in chunk order: per chunk, its distance from the list's previous
+   * chunk (the first: from chunk 0) and the term's count in it, each a LEB128 varint. Six bytes a posting as two
+   * arrays, about two so: the postings were half of the tables, and an open reads the tables whole.
+   */
+  postings: Uint8Array;
+}
+
+/** One list of postings, decoded. */
+interface PostingList {
+  chunks: Uint32Array;
+  counts: Uint32Array;
+}
+
+function pushVarint(column: Column<Uint8Array>, n: number): void {
+  for (; n >= 0x80; n >>>= 7) column.push((n & 0x7f) | 0x80);
+  column.push(n);
 }
 
 /**
@@ -293,7 +311,7 @@ export class RetrievalTablesBuilder {
   /** Postings as they come, chunk by chunk: (term × field, chunk, count), grouped by term and field at the end. */
   private readonly postingKeys = u32();
   private readonly postingChunks = u32();
-  private readonly postingCounts = new Column(new Uint16Array(1024));
+  private readonly postingCounts = u32();
   private chunkCount = 0;
 
   private idOf(t: string): number {
@@ -372,7 +390,7 @@ export class RetrievalTablesBuilder {
         for (let i = 0; i < pairs.length; i += 2) {
           this.postingKeys.push(ids[pairs[i]!]! * FIELDS + field);
           this.postingChunks.push(n);
-          this.postingCounts.push(Math.min(pairs[i + 1]!, 0xffff));
+          this.postingCounts.push(pairs[i + 1]!);
         }
       });
       const inChunk = new Set([...held.flatMap((x) => x.own), ...global(terms.headingTitle)]);
@@ -389,18 +407,30 @@ export class RetrievalTablesBuilder {
     const terms = this.vocabulary.length;
     const ofSentences = this.ofSentences.values(terms);
     // Postings grouped by term and field, each list in chunk order (a counting sort keeps the order they came in).
-    const postingOffsets = new Uint32Array(terms * FIELDS + 1);
+    const lists = terms * FIELDS;
     const keys = this.postingKeys.values();
-    for (const key of keys) postingOffsets[key + 1]!++;
-    for (let i = 0; i < terms * FIELDS; i++) postingOffsets[i + 1]! += postingOffsets[i]!;
-    const next = postingOffsets.slice(0, terms * FIELDS);
-    const postingChunks = new Uint32Array(keys.length);
-    const postingFrequencies = new Uint16Array(keys.length);
+    const postingCounts = new Uint32Array(lists);
+    for (const key of keys) postingCounts[key]!++;
+    const next = new Uint32Array(lists);
+    for (let key = 1; key < lists; key++) next[key] = next[key - 1]! + postingCounts[key - 1]!;
+    const chunks = new Uint32Array(keys.length);
+    const counts = new Uint32Array(keys.length);
     keys.forEach((key, i) => {
       const at = next[key]!++;
-      postingChunks[at] = this.postingChunks.at(i);
-      postingFrequencies[at] = this.postingCounts.at(i);
+      chunks[at] = this.postingChunks.at(i);
+      counts[at] = this.postingCounts.at(i);
     });
+    const postings = new Column(new Uint8Array(1024));
+    const postingOffsets = new Uint32Array(lists + 1);
+    for (let key = 0, at = 0; key < lists; key++) {
+      postingOffsets[key] = postings.length;
+      for (let previous = 0, end = at + postingCounts[key]!; at < end; at++) {
+        pushVarint(postings, chunks[at]! - previous);
+        pushVarint(postings, counts[at]!);
+        previous = chunks[at]!;
+      }
+    }
+    postingOffsets[lists] = postings.length;
     const sentenceChunks = new RowsColumn();
     for (let s = 0; s < this.sentenceChunk.length; s++) sentenceChunks.add([this.sentenceChunk.at(s), ...(this.laterChunks.get(s) ?? [])]);
     return {
@@ -425,8 +455,8 @@ export class RetrievalTablesBuilder {
       chunkSentences: this.chunkSentences.rows(),
       fieldLength: this.fieldLength.values(),
       postingOffsets,
-      postingChunks,
-      postingFrequencies,
+      postingCounts,
+      postings: postings.values(),
     };
   }
 
@@ -458,8 +488,8 @@ const ARRAYS: ArraySection[] = [
   'sentenceLead',
   'fieldLength',
   'postingOffsets',
-  'postingChunks',
-  'postingFrequencies',
+  'postingCounts',
+  'postings',
 ];
 const KINDS = { Uint32Array, Uint16Array, Uint8Array } as const;
 type Kind = keyof typeof KINDS;
@@ -699,9 +729,25 @@ export class RetrievalTables {
   /** The chunks whose text uses a term, in corpus order: its postings, read without scoring them. */
   chunksWith(t: string): Uint32Array {
     const id = this.termIds.get(t);
-    if (id === undefined) return new Uint32Array(0);
-    const s = this.stored;
-    return s.postingChunks.subarray(s.postingOffsets[id * FIELDS]!, s.postingOffsets[id * FIELDS + 1]!);
+    return id === undefined ? new Uint32Array(0) : this.postingList(id * FIELDS).chunks;
+  }
+
+  /** The postings of a term in a field (`key`: term id × FIELDS + field), decoded. */
+  private postingList(key: number): PostingList {
+    const { postings, postingOffsets, postingCounts } = this.stored;
+    const list = { chunks: new Uint32Array(postingCounts[key]!), counts: new Uint32Array(postingCounts[key]!) };
+    // Two varints a posting, read inline: this runs for every posting of every term searched.
+    for (let i = 0, at = postingOffsets[key]!, chunk = 0; i < list.chunks.length; i++) {
+      let byte = postings[at++]!;
+      let value = byte & 0x7f;
+      for (let scale = 0x80; byte >= 0x80; scale *= 0x80) value += ((byte = postings[at++]!) & 0x7f) * scale;
+      list.chunks[i] = chunk += value;
+      byte = postings[at++]!;
+      value = byte & 0x7f;
+      for (let scale = 0x80; byte >= 0x80; scale *= 0x80) value += ((byte = postings[at++]!) & 0x7f) * scale;
+      list.counts[i] = value;
+    }
+    return list;
   }
 
   /**
@@ -718,14 +764,13 @@ export class RetrievalTables {
       const repeated = queryTerms.indexOf(t) < i;
       const scores = new Map<number, number>();
       for (let field = 0; field < FIELDS; field++) {
-        const from = s.postingOffsets[id * FIELDS + field]!;
-        const to = s.postingOffsets[id * FIELDS + field + 1]!;
-        const matching = to - from;
+        const list = this.postingList(id * FIELDS + field);
+        const matching = list.chunks.length;
         const invDocFreq = Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
         const average = s.averageFieldLength[field]!;
-        for (let p = from; p < to; p++) {
-          const chunk = s.postingChunks[p]!;
-          const tf = s.postingFrequencies[p]!;
+        for (let p = 0; p < matching; p++) {
+          const chunk = list.chunks[p]!;
+          const tf = list.counts[p]!;
           const length = s.fieldLength[chunk * FIELDS + field]!;
           const raw = invDocFreq * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / average)));
           const weighted = FIELD_BOOST[field]! * raw;
