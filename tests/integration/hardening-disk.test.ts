@@ -4,11 +4,11 @@
  * live index and say in one line why the change was not picked up; `npm run ingest` fails in one line, leaves no
  * lock behind, and the next ingest says the same instead of "another ingest is running".
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DiscordStandIn } from '../support/discord-standin.js';
-import { CACHE_DIR, copyRealCorpus, MALI, MALI_QUESTION, useIngestScene } from '../support/hardening-fixtures.js';
+import { CACHE_DIR, copyRealCorpus, liveBuild, MALI, MALI_QUESTION, REAL_CORPUS, useIngestScene } from '../support/hardening-fixtures.js';
 import { smallDisksAvailable, spawnOnSmallDisk, type DiskState } from '../support/small-disk.js';
 
 const scene = useIngestScene('disk', 0);
@@ -57,6 +57,33 @@ describe.runIf(smallDisksAvailable())('an index disk that cannot be written', { 
       // What `ls -A` printed after the second ingest: the live build and its link, no lock, no half build.
       const left = after[2]!.trim().split('\n').slice(1);
       expect(left.sort()).toEqual(['builds', 'current']);
+    },
+  );
+
+  test.each(['full', 'read-only'] as const)(
+    '%s, with damaged retrieval tables: npm run ask says they could not be stored, on a second line, and answers from them rebuilt in memory',
+    async (state) => {
+      const template = await scene.freshIndexCopy();
+      const tables = join(await liveBuild(template), 'retrieval-tables.bin');
+      const bytes = await readFile(tables);
+      bytes[bytes.length >> 1]! ^= 0xff;
+      await writeFile(tables, bytes);
+      const mountPoint = await mkdtemp(join(scene.root, 'mnt-'));
+      const indexDir = join(mountPoint, 'index');
+      const run = spawnOnSmallDisk({
+        mountPoint,
+        indexTemplate: template,
+        state,
+        env: { CACHE_DIR, CORPUS_DIR: REAL_CORPUS, INDEX_DIR: indexDir },
+        cwd: scene.root,
+        runs: [['scripts/ask.ts', MALI_QUESTION]],
+      });
+      expect(await run.exited).toBe(0);
+      expect(run.out.stderr.trim().split('\n')).toEqual([
+        'the retrieval tables of the index are damaged (checksum mismatch); rebuilding them from the stored documents and storing them…',
+        `the rebuilt retrieval tables could not be stored: cannot write the index at ${indexDir} (${CAUSE[state]})`,
+      ]);
+      expect(run.out.stdout).toContain(`(${MALI}, ¶ `);
     },
   );
 
