@@ -161,9 +161,11 @@ export class Engine implements AnswerEngine {
       const rebuilt = buildRetrievalTables(await index!.records());
       tables = rebuilt;
       try {
-        if (await store.storeTables(index!, encodeRetrievalTables(rebuilt))) {
-          index = await store.open();
-          tables = storedRetrievalTables(index!);
+        const stored = await store.storeTables(index!, encodeRetrievalTables(rebuilt));
+        if (stored) {
+          index = stored;
+          // Decoded from what was stored, its texts read when asked: the rebuilt tables hold every document's text.
+          tables = storedRetrievalTables(stored);
         }
       } catch (e) {
         // An ingest under way stores its own; a disk that takes no writes leaves this open the tables rebuilt in memory.

@@ -255,8 +255,9 @@ export interface IndexStore {
   changed(loaded: LoadedIndex): Promise<boolean>;
   /**
    * Stores retrieval tables rebuilt from `loaded`'s records (its own were unusable) as the live build's, when the
-   * store keeps them in a file of its own; false when `loaded` is no longer live. Shared stores have none: their
-   * tables are rebuilt from the records at every open.
+   * store keeps them in a file of its own, and returns `loaded` as that build (its vectors and documents are the same);
+   * null when `loaded` is no longer live. Shared stores have none: their tables are rebuilt from the records at every
+   * open.
    */
-  storeTables?(loaded: LoadedIndex, tables: Buffer): Promise<boolean>;
+  storeTables?(loaded: LoadedIndex, tables: Buffer): Promise<LoadedIndex | null>;
 }

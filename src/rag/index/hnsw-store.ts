@@ -534,12 +534,14 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
 
 /**
  * Makes live a new build that is the loaded one with other retrieval tables: its other files linked, the manifest
- * listing the new tables. False, changing nothing, when the loaded build is no longer live (an ingest went live since).
+ * listing the new tables; returns the loaded index as that build, which reads the same files (the descriptors it holds
+ * outlive the old build's removal). Null, changing nothing, when the loaded build is no longer live (an ingest went
+ * live since).
  */
-async function storeTables(indexDir: string, embedder: CorpusEmbedder, loaded: LoadedIndex, tables: Buffer): Promise<boolean> {
+async function storeTables(indexDir: string, embedder: CorpusEmbedder, loaded: LoadedIndex, tables: Buffer): Promise<LoadedIndex | null> {
   return withIngestLock(indexDir, async () => {
     const live = await currentBuild(indexDir);
-    if (!live || live !== loaded.version) return false;
+    if (!live || live !== loaded.version) return null;
     const manifest = await readManifest(live, embedder, indexDir);
     const build = newBuildDir(indexDir);
     try {
@@ -554,7 +556,8 @@ async function storeTables(indexDir: string, embedder: CorpusEmbedder, loaded: L
       throw e;
     }
     await removeLeftovers(indexDir, build);
-    return true;
+    const { tablesDamage: _unusable, ...same } = loaded;
+    return { ...same, version: build, tables };
   });
 }
 
@@ -595,7 +598,7 @@ export class LocalIndexStore implements IndexStore {
   open(): Promise<LoadedIndex | null> {
     return openIndex(this.indexDir, this.embedder);
   }
-  storeTables(loaded: LoadedIndex, tables: Buffer): Promise<boolean> {
+  storeTables(loaded: LoadedIndex, tables: Buffer): Promise<LoadedIndex | null> {
     return storeTables(this.indexDir, this.embedder, loaded, tables);
   }
   async changed(loaded: LoadedIndex): Promise<boolean> {

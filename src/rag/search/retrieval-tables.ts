@@ -311,7 +311,7 @@ export class RetrievalTablesBuilder {
   /** Postings as they come, chunk by chunk: (term × field, chunk, count), grouped by term and field at the end. */
   private readonly postingKeys = u32();
   private readonly postingChunks = u32();
-  private readonly postingCounts = u32();
+  private readonly postingTermCounts = u32();
   private chunkCount = 0;
 
   private idOf(t: string): number {
@@ -390,7 +390,7 @@ export class RetrievalTablesBuilder {
         for (let i = 0; i < pairs.length; i += 2) {
           this.postingKeys.push(ids[pairs[i]!]! * FIELDS + field);
           this.postingChunks.push(n);
-          this.postingCounts.push(pairs[i + 1]!);
+          this.postingTermCounts.push(pairs[i + 1]!);
         }
       });
       const inChunk = new Set([...held.flatMap((x) => x.own), ...global(terms.headingTitle)]);
@@ -418,7 +418,7 @@ export class RetrievalTablesBuilder {
     keys.forEach((key, i) => {
       const at = next[key]!++;
       chunks[at] = this.postingChunks.at(i);
-      counts[at] = this.postingCounts.at(i);
+      counts[at] = this.postingTermCounts.at(i);
     });
     const postings = new Column(new Uint8Array(1024));
     const postingOffsets = new Uint32Array(lists + 1);
@@ -694,6 +694,11 @@ export class RetrievalTables {
     return (this.texts[document] ??= this.textOf(this.stored.documents[document]!.source));
   }
 
+  /** The number of a document's first chunk. */
+  firstChunkOf(source: string): number {
+    return this.chunkRanges.get(source)![0];
+  }
+
   /** The chunks of a document, in index order. */
   chunksOfDocument(source: string): number[] {
     const [first, end] = this.chunkRanges.get(source) ?? [0, 0];
@@ -806,10 +811,7 @@ class StoredChunk implements Chunk {
   }
 
   get id(): string {
-    const s = this.stored;
-    let first = this.n;
-    while (first > 0 && s.chunkDocument[first - 1] === s.chunkDocument[this.n]) first--;
-    return `${this.source}#${this.n - first}`;
+    return `${this.source}#${this.n - this.tables.firstChunkOf(this.source)}`;
   }
   get source(): string {
     return this.stored.documents[this.stored.chunkDocument[this.n]!]!.source;
