@@ -1,6 +1,6 @@
 /**
- * `npm run eval:sets -- --from DIR [--clone] [--set squad|quail|fresh|all] [--out DIR]`: rebuild the labelled sets
- * (SQuAD, QuAIL, the fresh real-news set) from git copies of their public repositories. Arguments and printing only.
+ * `npm run eval:sets -- --from DIR [--clone] [--set squad|quail|fresh|clapnq|all] [--out DIR]`: rebuild the labelled sets
+ * (SQuAD, QuAIL, the fresh real-news set, CLAPnq) from git copies of their public repositories. Arguments and printing only.
  */
 import { join } from 'node:path';
 import { Option } from 'commander';

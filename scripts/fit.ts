@@ -16,7 +16,7 @@ const pct = (x: number) => x.toFixed(2);
 
 function rows(name: string, part: string, f: PartFigures): string[] {
   const kinds = Object.entries(f.refusedByKind).map(([kind, r]) => `${kind} ${r.refused}/${r.of}`).join(', ');
-  return [name, part, String(f.questions), pct(f.goldInAnswer), pct(f.falseRefusals), kinds, String(f.medianChars)];
+  return [name, part, String(f.questions), pct(f.goldInAnswer), pct(f.falseRefusals), kinds, pct(f.separation), String(f.medianChars)];
 }
 
 await runCli(async () => {
@@ -40,13 +40,13 @@ await runCli(async () => {
     date: new Date().toISOString().slice(0, 10),
     sets: Object.fromEntries(sets.map((s) => [s.name, s.questions.filter((q) => (q.part ?? 'fit') === 'fit').length])),
   });
-  notice(`fitted in ${((Date.now() - started) / 1000).toFixed(1)} s: sentence rows ${report.sentenceRows} (log-loss ${report.sentenceLogLoss.toFixed(3)}), answer rows ${report.answerRows} (log-loss ${report.answerLogLoss.toFixed(3)}), threshold ${report.model.threshold}`);
+  notice(`fitted in ${((Date.now() - started) / 1000).toFixed(1)} s: sentence rows ${report.sentenceRows} (log-loss ${report.sentenceLogLoss.toFixed(3)}), ${report.answerFits.map((a) => `${a.model} rows ${a.rows} (log-loss ${a.logLoss.toFixed(3)})`).join(', ')}, threshold ${report.model.threshold}`);
   console.log(table([['questions', 'keep ratio', 'facts stated', 'median chars'], ...report.keepRatios.map((k) => [k.questions, String(k.keepRatio), pct(k.facts), String(k.medianChars)])]));
   console.log('\nweights (standardised features)');
-  for (const m of [report.model.sentence, report.model.answer]) {
-    console.log(table([['feature', 'weight'], ...m.features.map((f, i) => [f, m.weights[i]!.toFixed(3)]), ['(bias)', m.bias.toFixed(3)]]));
-  }
-  const header = ['set', 'part', 'questions', 'gold in answer', 'false refusals', 'refused (unanswerable)', 'median chars'];
+  const { sentence, about, stated } = report.model;
+  console.log(table([['feature', 'sentence'], ...sentence.features.map((f, i) => [f, sentence.weights[i]!.toFixed(3)]), ['(bias)', sentence.bias.toFixed(3)]]));
+  console.log(table([['feature', 'about', 'stated'], ...about.features.map((f, i) => [f, about.weights[i]!.toFixed(3), stated.weights[i]!.toFixed(3)]), ['(bias)', about.bias.toFixed(3), stated.bias.toFixed(3)]]));
+  const header = ['set', 'part', 'questions', 'gold in answer', 'false refusals', 'refused (unanswerable)', 'separation (AUC)', 'median chars'];
   for (const [label, model] of [['before (the model in use)', answerModel], ['after (fitted now)', report.model]] as const) {
     const results = outcomes(all, model);
     const groups = new Map<string, typeof results>();

@@ -487,12 +487,12 @@ export interface DevSetReport extends DevSet {
 /**
  * The sets a run can name: the seed articles (questions and conversations), the other-sites set, the news
  * archive, the paraphrase questions (over the seeds and the other-sites set), and the labelled sets built from
- * public data by `npm run eval:sets` (SQuAD, QuAIL, the fresh real-news set).
+ * public data by `npm run eval:sets` (SQuAD, QuAIL, the fresh real-news set, CLAPnq).
  */
-export const DEV_SET_NAMES = ['seeds', 'web', 'archive', 'paraphrase', 'squad', 'quail', 'fresh'] as const;
+export const DEV_SET_NAMES = ['seeds', 'web', 'archive', 'paraphrase', 'squad', 'quail', 'fresh', 'clapnq'] as const;
 export type DevSetName = (typeof DEV_SET_NAMES)[number];
 /** The sets `eval:sets` builds: questions.jsonl and corpus/ under `<setsDir>/<name>/`. */
-const LABELLED = new Set<DevSetName>(['squad', 'quail', 'fresh']);
+const LABELLED = new Set<DevSetName>(['squad', 'quail', 'fresh', 'clapnq']);
 
 /**
  * The question sets of the named dev sets. The archive and the labelled sets are third-party text kept outside the

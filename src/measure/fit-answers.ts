@@ -7,15 +7,18 @@
  *    over the evidence of the answerable questions.
  * 3. Composition: the share of the best sentence's score another must reach to join the answer, chosen among a few
  *    values for the most gold answers found within the answer length the sets allow.
- * 4. The answer model: a logistic regression telling questions the corpus answers from those it does not (the
- *    dataset's own unanswerable questions, and those whose document was removed), from what the composed answer
- *    covers of the question, over every fit question.
+ * 4. The answer models, over what the composed answer covers of the question: one telling questions the corpus
+ *    answers from those whose document was removed (does the corpus hold what the question is about?), one telling
+ *    them from the dataset's own unanswerable questions (does the answer state what is asked?). The two errors
+ *    leave different traces — a missing document leaves much of the question unmatched, a missing fact leaves the
+ *    kind of thing asked for absent or far from the question's words — and one regression over both blurs them.
  * 5. The threshold: the probability above which answering costs less than refusing, when answering a question the
- *    corpus does not answer costs `WRONG_ANSWER_COST` refusals of one it does, found on the fit part.
+ *    corpus does not answer costs `WRONG_ANSWER_COST` refusals of one it does, found on the fit part's news and
+ *    search-engine questions.
  *
  * Each kind of text counts the same, however many questions its sets have: SQuAD's thousands of encyclopedia
- * questions must not drown out the news the product answers (QuAIL's news excerpts and the fresh news set). The
- * logistic regressions are ml-logistic-regression's.
+ * questions must not drown out the news the product answers (QuAIL's news excerpts and the fresh news set) or the
+ * questions readers type into a search engine (CLAPnq). The logistic regressions are ml-logistic-regression's.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -64,9 +67,21 @@ export interface FitQuestion {
   part?: string;
 }
 
-/** The kind of text of each set: fitting balances kinds, not sets. Sets not named here are news. */
-const KIND_OF_TEXT: Record<string, string> = { squad: 'encyclopedia' };
+/**
+ * The kind of text of each set: fitting balances kinds, not sets. Sets not named here are news. CLAPnq's are
+ * encyclopedia passages too, but asked by readers rather than written beside them: its own kind.
+ */
+const KIND_OF_TEXT: Record<string, string> = { squad: 'encyclopedia', clapnq: 'search' };
+/** The kinds whose questions are asked as the bot's users ask: the threshold is set on them. */
+const READERS_QUESTIONS = new Set(['news', 'search']);
 const kindOfText = (set: string) => KIND_OF_TEXT[set] ?? 'news';
+
+/**
+ * Sets whose gold answers are every sentence an annotator drew a long answer from (CLAPnq), not the one stating a
+ * short answer: they teach the answer models which questions the corpus answers, but not which sentence answers
+ * or how many to quote.
+ */
+const LONG_ANSWER_SETS = new Set(['clapnq']);
 
 export interface FitSet {
   name: string;
@@ -250,10 +265,19 @@ export interface FitReport {
   model: AnswerModelFile;
   sentenceRows: number;
   sentenceLogLoss: number;
-  answerRows: number;
-  answerLogLoss: number;
+  /** Rows and log-loss of the two answer models. */
+  answerFits: { model: 'about' | 'stated'; rows: number; logLoss: number }[];
   keepRatios: { questions: string; keepRatio: number; facts: number; medianChars: number }[];
 }
+
+/** A model that weighs nothing (probability one half): what composition is chosen under, before the answer models exist. */
+const untrained = (): LogisticModel<AnswerFeature> => ({
+  features: [...ANSWER_FEATURES],
+  mean: ANSWER_FEATURES.map(() => 0),
+  scale: ANSWER_FEATURES.map(() => 1),
+  weights: ANSWER_FEATURES.map(() => 0),
+  bias: 0,
+});
 
 export function fitAnswerModel(items: Deliberated[], provenance: Record<string, unknown>): FitReport {
   // 2. The sentence model, on the evidence of answerable questions.
@@ -261,7 +285,7 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
   const sentenceLabels: number[] = [];
   const sentenceSets: { set: string }[] = [];
   for (const { set, question, deliberation } of items) {
-    if (question.expect !== 'answer') continue;
+    if (question.expect !== 'answer' || LONG_ANSWER_SETS.has(set)) continue;
     for (const c of deliberation.candidates) {
       sentenceRows.push(SENTENCE_FEATURES.map((f) => c.features[f]));
       sentenceLabels.push(holdsGold(c.evidence.sentence.text, question.gold) ? 1 : 0);
@@ -271,7 +295,8 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
   const sentence = fitLogistic<SentenceFeature>(SENTENCE_FEATURES, sentenceRows, sentenceLabels, balanced(sentenceSets));
   const base: AnswerModelFile = {
     sentence: { features: sentence.features, mean: sentence.mean, scale: sentence.scale, weights: sentence.weights, bias: sentence.bias },
-    answer: { features: [...ANSWER_FEATURES], mean: ANSWER_FEATURES.map(() => 0), scale: ANSWER_FEATURES.map(() => 1), weights: ANSWER_FEATURES.map(() => 0), bias: 0 },
+    about: untrained(),
+    stated: untrained(),
     threshold: 0,
     cost: { wrongAnswer: WRONG_ANSWER_COST, refusal: 1 },
     composition: { keepRatio: KEEP_RATIOS[0]!, listKeepRatio: KEEP_RATIOS[0]! },
@@ -280,7 +305,7 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
 
   // 3. Composition: most facts stated, within the median length news answers may take; list questions ("what did
   // they discuss") and one-fact questions each get their own share, since a list wants its further items.
-  const answerable = items.filter((i) => i.question.expect === 'answer');
+  const answerable = items.filter((i) => i.question.expect === 'answer' && !LONG_ANSWER_SETS.has(i.set));
   const asksList = (i: Deliberated) => i.deliberation.retrieval.question.asksList;
   const bestRatio = (group: Deliberated[], composition: (r: number) => AnswerModelFile['composition']) => {
     const tried = KEEP_RATIOS.map((ratio) => {
@@ -295,19 +320,27 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
   base.composition = { keepRatio: single.best, listKeepRatio: list.best };
   const keepRatios = [...single.tried.map((k) => ({ ...k, questions: 'one fact' })), ...list.tried.map((k) => ({ ...k, questions: 'list' }))];
 
-  // 4. The answer model, on every question: does the corpus answer it?
+  // 4. The answer models: does the corpus hold what the question is about, and does the answer state what is asked?
   const results = outcomes(items, { ...base, threshold: 0 }).filter((r) => r.features);
-  const answerRows = results.map((r) => ANSWER_FEATURES.map((f) => r.features![f]));
-  const answerLabels = results.map((r) => (r.question.expect === 'answer' ? 1 : 0));
-  const answer = fitLogistic<AnswerFeature>(ANSWER_FEATURES, answerRows, answerLabels, balanced(results));
-  const model: AnswerModelFile = {
-    ...base,
-    answer: { features: answer.features, mean: answer.mean, scale: answer.scale, weights: answer.weights, bias: answer.bias },
+  const fitAgainst = (negative: (r: Outcome) => boolean) => {
+    const rows = results.filter((r) => r.question.expect === 'answer' || negative(r));
+    const fitted = fitLogistic<AnswerFeature>(
+      ANSWER_FEATURES,
+      rows.map((r) => ANSWER_FEATURES.map((f) => r.features![f])),
+      rows.map((r) => (r.question.expect === 'answer' ? 1 : 0)),
+      balanced(rows),
+    );
+    return { rows: rows.length, fitted };
   };
+  const about = fitAgainst((r) => r.question.kind === 'removed');
+  const stated = fitAgainst((r) => r.question.expect !== 'answer' && r.question.kind !== 'removed');
+  const strip = ({ logLoss: _, ...m }: LogisticModel<AnswerFeature> & { logLoss: number }) => m;
+  const model: AnswerModelFile = { ...base, about: strip(about.fitted), stated: strip(stated.fitted) };
 
-  // 5. The threshold that costs least on the fit part's news: the text the product answers. (Encyclopedia questions
-  // written to look answerable refuse at another rate, which would set the bar for news too high.)
-  const scored = outcomes(items.filter((i) => kindOfText(i.set) === 'news'), { ...model, threshold: 0 });
+  // 5. The threshold that costs least on the fit part's questions as readers ask them: news, and search-engine
+  // questions. (SQuAD's, written to look answerable beside a paragraph that does not answer them, refuse at another
+  // rate, which would set the bar too high for what users ask.)
+  const scored = outcomes(items.filter((i) => READERS_QUESTIONS.has(kindOfText(i.set))), { ...model, threshold: 0 });
   const weights = setWeights(scored);
   let best = { threshold: 0.5, cost: Infinity };
   for (let t = 0.05; t < 0.96; t += 0.01) {
@@ -319,8 +352,10 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
     model,
     sentenceRows: sentenceRows.length,
     sentenceLogLoss: sentence.logLoss,
-    answerRows: answerRows.length,
-    answerLogLoss: answer.logLoss,
+    answerFits: [
+      { model: 'about', rows: about.rows, logLoss: about.fitted.logLoss },
+      { model: 'stated', rows: stated.rows, logLoss: stated.fitted.logLoss },
+    ],
     keepRatios,
   };
 }
@@ -335,6 +370,27 @@ export interface PartFigures {
   /** Refusals of questions the corpus does not answer, by kind (the dataset's own unanswerable, removed document…). */
   refusedByKind: Record<string, { refused: number; of: number }>;
   medianChars: number;
+  /**
+   * How well the answer model's probability tells questions the corpus answers from those it does not, whatever
+   * the threshold: the chance that an answerable question scores above one that is not (0.5 is chance, 1 perfect).
+   */
+  separation: number;
+}
+
+/** The area under the ROC curve of `scores` for `positive`: ties count half. */
+export function separation(items: { score: number; positive: boolean }[]): number {
+  const sorted = [...items].sort((a, b) => a.score - b.score);
+  let rankSum = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j < sorted.length && sorted[j]!.score === sorted[i]!.score) j++;
+    const averageRank = (i + j + 1) / 2;
+    for (let k = i; k < j; k++) if (sorted[k]!.positive) rankSum += averageRank;
+    i = j;
+  }
+  const positives = sorted.filter((x) => x.positive).length;
+  const negatives = sorted.length - positives;
+  return positives && negatives ? (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives) : 0.5;
 }
 
 export function figures(results: Outcome[]): PartFigures {
@@ -353,5 +409,6 @@ export function figures(results: Outcome[]): PartFigures {
     falseRefusals: answerable.filter((r) => !r.answered).length / Math.max(1, answerable.length),
     refusedByKind,
     medianChars: median(results.filter((r) => r.answered).map((r) => r.chars)),
+    separation: separation(results.map((r) => ({ score: r.probability, positive: r.question.expect === 'answer' }))),
   };
 }

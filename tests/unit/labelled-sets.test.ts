@@ -12,6 +12,7 @@ import {
   type LabelledSet,
   type SourceDocument,
 } from '../../src/measure/datasets/labelled-set.js';
+import { clapnqSet, detokenise } from '../../src/measure/datasets/clapnq.js';
 import { FRESH_QUESTIONS, readArticles } from '../../src/measure/datasets/fresh.js';
 import { quailSet } from '../../src/measure/datasets/quail.js';
 import { squadSet } from '../../src/measure/datasets/squad.js';
@@ -103,6 +104,28 @@ describe('SQuAD', () => {
     expect(set.questions).toEqual([
       { id: 'squad-x1', question: 'Who founded it?', source: 'yuan-dynasty_00.txt', answerable: true, answers: ['Kublai Khan', 'Kublai'] },
       { id: 'squad-x2', question: 'Who ended it?', source: 'yuan-dynasty_00.txt', answerable: false, extra: { plausible: ['Kublai Khan'] } },
+    ]);
+  });
+});
+
+describe('CLAPnq', () => {
+  const line = (id: string, input: string, text: string, selected: string[]) =>
+    JSON.stringify({ id, input, passages: [{ title: 'Love the One You \'re With', text, sentences: [] }], output: [{ answer: '', selected_sentences: selected, meta: {} }] });
+  const passage = "`` Love the One You 're With '' is a song by folk rocker Stephen Stills . It was a hit ( in 1971 ) .";
+
+  it('joins tokenised text back into prose', () => {
+    expect(detokenise(passage)).toBe('"Love the One You\'re With" is a song by folk rocker Stephen Stills. It was a hit (in 1971).');
+    expect(detokenise('the All - India Muslim League')).toBe('the All-India Muslim League');
+  });
+
+  it('writes each passage once, its title first, with the chosen sentences as gold answers and the unanswerable questions beside it', () => {
+    const chosen = "`` Love the One You 're With '' is a song by folk rocker Stephen Stills .";
+    const set = clapnqSet(line('1', 'who sang love the one you re with', passage, [chosen]), line('2', 'who wrote the b side', passage, []));
+    expect(set.documents).toHaveLength(1);
+    expect(set.documents[0]!.text.startsWith('Love the One You\'re With\n\n"Love the One')).toBe(true);
+    expect(set.questions.map((q) => [q.id, q.answerable, q.source === set.documents[0]!.file, q.answers])).toEqual([
+      ['clapnq-1', true, true, ['"Love the One You\'re With" is a song by folk rocker Stephen Stills']],
+      ['clapnq-2', false, true, undefined],
     ]);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { phrasesOf } from '../../src/rag/compose/features.js';
+import { answerModel, checkModel } from '../../src/rag/compose/answer-model.js';
+import { kindNearQuestion, phrasesOf } from '../../src/rag/compose/features.js';
+import { entityMentions } from '../../src/rag/text/entities.js';
 import { analyseQuestion, questionTerms } from '../../src/rag/text/question.js';
 import { terms } from '../../src/rag/text/terms.js';
 
@@ -108,5 +110,27 @@ describe('phrases of the question a sentence repeats', () => {
   });
   it('does not count the same words scattered', () => {
     expect(shared('The critically acclaimed album won an award in the crossing category.')).toBe(0);
+  });
+});
+
+describe('the kind asked for beside the question’s words', () => {
+  const near = (text: string, kind: Parameters<typeof kindNearQuestion>[2], words: string) =>
+    kindNearQuestion(text, entityMentions(text, new Set()), kind, new Set(terms(words)));
+  it('is 1 for a figure next to the thing counted, less the further apart they stand', () => {
+    expect(near('Nearly 300 school districts closed because of the rally.', 'number', 'school districts')).toBe(1);
+    expect(near('More than 1.5 million passengers used Stansted, whose flights were later cancelled.', 'number', 'flights')).toBeCloseTo(1 / 5);
+  });
+  it('is 1 for a name that holds the word asked for', () => {
+    expect(near('"We are joining," NASA Administrator Jim Bridenstine said.', 'person', 'administrator')).toBe(1);
+  });
+  it('is 0 when the sentence states nothing of the kind or none of the words', () => {
+    expect(near('The flights were cancelled.', 'number', 'flights')).toBe(0);
+    expect(near('Nearly 300 school districts closed.', 'number', 'salary')).toBe(0);
+  });
+});
+
+describe('the committed answer model', () => {
+  it('weighs the features this build computes (npm run fit -- --write refits it when they change)', () => {
+    expect(() => checkModel(answerModel)).not.toThrow();
   });
 });

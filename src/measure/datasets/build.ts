@@ -1,11 +1,12 @@
 /** Rebuilds the labelled sets under `<outDir>/<set>/` from git copies of their public repositories. */
+import { loadClapnq } from './clapnq.js';
 import { loadFresh } from './fresh.js';
 import type { Part, TaskKind } from '../evaluate.js';
 import { buildTasks, countTasks, writeSet, type LabelledSet } from './labelled-set.js';
 import { loadQuail } from './quail.js';
 import { loadSquad } from './squad.js';
 
-export const LABELLED_SET_NAMES = ['squad', 'quail', 'fresh'] as const;
+export const LABELLED_SET_NAMES = ['squad', 'quail', 'fresh', 'clapnq'] as const;
 export type LabelledSetName = (typeof LABELLED_SET_NAMES)[number];
 
 export interface BuildOptions {
@@ -27,6 +28,7 @@ export interface BuildReport {
 function load(name: LabelledSetName, options: BuildOptions): Promise<LabelledSet> | LabelledSet {
   if (name === 'squad') return loadSquad(options.fromDir, options);
   if (name === 'quail') return loadQuail(options.fromDir, options);
+  if (name === 'clapnq') return loadClapnq(options.fromDir, options);
   return loadFresh(options.fromDir, options);
 }
 

@@ -211,10 +211,15 @@ export function answerFeatures(chosen: Scored[], retrieval: Retrieval): Record<A
     bestDense: best.features.dense,
     supportSoftCoverage: weight ? covered / weight : 0,
     missingWeight: Math.log(1 + missing),
+    // The same as a share of the question's weight: a question written from a paragraph that is not in the corpus
+    // leaves a large part of itself unmatched however long it is.
+    missingShare: weight ? missing / weight : 0,
     documentCoverage: best.features.documentCoverage,
     typeMatch: chosen.some((c) => c.typeMatch) ? 1 : 0,
     // The kind of thing asked for, stated nowhere in the answer: the commonest near miss ("how much did it pay?").
     typeMissing: typeMissing ? 1 : 0,
+    // How close the kind asked for stands to the question's words, in the sentence where it stands closest.
+    typeNear: strongest((c) => c.typeNear),
     moneyMissing: typeMissing && retrieval.question.answerType === 'money' ? 1 : 0,
     negationMismatch: negated(retrieval.question.text) !== chosen.some((c) => negated(c.evidence.sentence.text)) ? 1 : 0,
     withholds: chosen.some((c) => c.features.withholds > 0) ? 1 : 0,
@@ -245,7 +250,7 @@ function namesAttribute(chosen: Scored[], retrieval: Retrieval): boolean {
 
 /** The answer model's probability that the answer made of `chosen` is right. */
 export const answerProbability = (features: Record<AnswerFeature, number>, model: AnswerModelFile = answerModel) =>
-  sigmoid(logit(model.answer, features));
+  sigmoid(logit(model.about, features)) * sigmoid(logit(model.stated, features));
 
 /** What a decision rests on: the retrieval and the features of its evidence, before any weight is applied. */
 export interface Deliberation {

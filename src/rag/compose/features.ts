@@ -7,7 +7,7 @@
  */
 import type { Evidence, Retrieval, Sentence, SentenceList } from '../search/hybrid-retriever.js';
 import { cosine } from '../search/vectors.js';
-import { entityKinds, type EntityKind } from '../text/entities.js';
+import { entityMentions, type EntityKind, type EntityMention } from '../text/entities.js';
 import { tensesIn } from '../text/question.js';
 import { findPlaceholders } from '../text/flags.js';
 import { terms } from '../text/terms.js';
@@ -61,6 +61,8 @@ export interface Candidate {
   kinds: Set<EntityKind>;
   /** It states the kind of thing the question asks for (a date for "when"). */
   typeMatch: boolean;
+  /** How close that thing stands to the question's words (kindNearQuestion): what the answer models read of it. */
+  typeNear: number;
 }
 
 /** Kinds of answer a sentence can be checked for; a reason or a list is worded in too many ways to check. */
@@ -92,6 +94,35 @@ export function factDensity(text: string): number {
 export function phrasesOf(text: string): Set<string> {
   const ts = terms(text);
   return new Set(ts.slice(1).map((t, i) => `${ts[i]} ${t}`));
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’]\p{L}+)?/gu;
+
+/**
+ * How close a thing of the kind asked for stands to words of the question in a sentence: 1 when one of them is
+ * inside or right beside it ("300 school districts", "NASA Administrator Jim Bridenstine"), 1/(1 + n) with n words
+ * between, 0 when the sentence states no such thing. A figure or a name far from anything the question speaks of is
+ * most often another figure or name than the one asked for.
+ */
+export function kindNearQuestion(text: string, mentions: EntityMention[], kind: EntityKind, questionTerms: Set<string>): number {
+  const asked = mentions.filter((m) => m.kind === kind);
+  if (!asked.length) return 0;
+  const tokens = [...text.matchAll(WORD)];
+  const questionWords = tokens.flatMap((t, i) => (terms(t[0]).some((u) => questionTerms.has(u)) ? [i] : []));
+  if (!questionWords.length) return 0;
+  let best = 0;
+  for (const m of asked) {
+    const inside = tokens.flatMap((t, i) => (t.index < m.end && t.index + t[0].length > m.start ? [i] : []));
+    // A symbol alone ("$") covers no word: it stands where the next word starts.
+    const first = inside[0] ?? tokens.findIndex((t) => t.index >= m.end);
+    const last = inside.at(-1) ?? first;
+    if (first < 0) continue;
+    for (const q of questionWords) {
+      const gap = q < first ? first - q - 1 : q > last ? q - last - 1 : 0;
+      best = Math.max(best, 1 / (1 + gap));
+    }
+  }
+  return best;
 }
 
 /** What features need of the index besides the evidence itself. */
@@ -141,6 +172,9 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
   const roles = termRoles(retrieval);
   const given = new Set(question.terms.map((q) => q.term));
   const questionPhrases = phrasesOf(question.text);
+  // The words saying what is asked of the names, and the thing asked for: a figure beside "districts" or "paid"
+  // answers, one beside the company's name may be any of its figures.
+  const askedWords = new Set([...roles.asked.keys(), ...(question.focus ? [question.focus] : [])]);
   const checkable = CHECKABLE_ANSWERS.has(question.answerType);
   const documentRank = new Map<string, number>();
   for (const e of retrieval.evidence) if (!documentRank.has(e.sentence.source)) documentRank.set(e.sentence.source, documentRank.size);
@@ -160,7 +194,8 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
     const s = e.sentence;
     const text = s.text;
     const neighbours = [context.sentences.at(s.id - 1), context.sentences.at(s.id + 1)].filter((n): n is Sentence => !!n && n.source === s.source);
-    const kinds = entityKinds(text, given);
+    const mentions = entityMentions(text, given);
+    const kinds = new Set(mentions.map((m) => m.kind));
     const tenses = tensesIn(text);
     const typeMatch = checkable && kinds.has(question.answerType as EntityKind);
     const matched = (kind: EntityKind) => (typeMatch && question.answerType === kind ? 1 : 0);
@@ -207,7 +242,8 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
       withholds: WITHHOLDS.test(text) ? 1 : 0,
       placeholder: findPlaceholders(text).length ? 1 : 0,
     };
-    return { evidence: e, features, kinds, typeMatch };
+    const typeNear = typeMatch ? kindNearQuestion(text, mentions, question.answerType as EntityKind, askedWords) : 0;
+    return { evidence: e, features, kinds, typeMatch, typeNear };
   });
   // How far each stands behind the best of its question: scores mean little across questions, ranks within one do.
   const best = (f: SentenceFeature) => Math.max(0, ...candidates.map((c) => c.features[f]));

@@ -33,23 +33,37 @@ const BLANK_KINDS: [RegExp, EntityKind][] = [
 ];
 const RELATIVE_DATE = /\b(?:yesterday|today|tomorrow|last|next|this) (?:week|month|year|spring|summer|autumn|fall|winter)\b|\b(?:yesterday|tomorrow)\b|\b\d{1,2}(?:st|nd|rd|th) century\b/i;
 
+/** A thing of one kind a text states, where it stands: characters `start` to `end`. */
+export interface EntityMention {
+  kind: EntityKind;
+  start: number;
+  end: number;
+}
+
+const all = (pattern: RegExp) => new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+const NUMBER_WORDS_ALL = all(NUMBER_WORDS);
+const MONEY_ALL = all(MONEY);
+const DATE_WORD_ALL = all(DATE_WORD);
+const RELATIVE_DATE_ALL = all(RELATIVE_DATE);
+
 /**
- * The kinds of answer a text states that the question has not given: names, dates and figures whose terms are all
- * in `given` (the question's own) do not count, since a sentence repeating the question answers nothing.
+ * The things a text states that the question has not given, with their places: names, dates and figures whose
+ * terms are all in `given` (the question's own) do not count, since a sentence repeating the question answers nothing.
  */
-export function entityKinds(text: string, given: Set<string>): Set<EntityKind> {
-  const found = new Set<EntityKind>();
-  for (const blank of findPlaceholders(text)) for (const [words, kind] of BLANK_KINDS) if (words.test(blank.text)) found.add(kind);
+export function entityMentions(text: string, given: Set<string>): EntityMention[] {
+  const found: EntityMention[] = [];
+  const add = (kind: EntityKind, start: number, length: number) => found.push({ kind, start, end: start + length });
+  for (const blank of findPlaceholders(text)) for (const [words, kind] of BLANK_KINDS) if (words.test(blank.text)) add(kind, blank.offset, blank.text.length);
   const isNew = (phrase: string) => terms(phrase).some((t) => !given.has(t));
   for (const m of text.matchAll(FIGURE)) {
     const figure = m[0].replace(/[.,]$/, '');
     if (!isNew(figure)) continue;
-    found.add(/^(?:1[5-9]|20)\d{2}$/.test(figure) ? 'date' : 'number');
+    add(/^(?:1[5-9]|20)\d{2}$/.test(figure) ? 'date' : 'number', m.index, figure.length);
   }
-  if (NUMBER_WORDS.test(text)) found.add('number');
-  if (MONEY.test(text) && /\d/.test(text)) found.add('money');
-  for (const m of text.matchAll(new RegExp(DATE_WORD.source, 'g'))) if (isNew(m[0])) found.add('date');
-  if (RELATIVE_DATE.test(text)) found.add('date');
+  for (const m of text.matchAll(NUMBER_WORDS_ALL)) add('number', m.index, m[0].length);
+  if (/\d/.test(text)) for (const m of text.matchAll(MONEY_ALL)) add('money', m.index, m[0].length);
+  for (const m of text.matchAll(DATE_WORD_ALL)) if (isNew(m[0])) add('date', m.index, m[0].length);
+  for (const m of text.matchAll(RELATIVE_DATE_ALL)) add('date', m.index, m[0].length);
   for (const m of text.matchAll(CAPITALISED_RUN)) {
     const run = m[0].replace(/[.'’]+$/, '');
     const runTerms = terms(run);
@@ -58,10 +72,11 @@ export function entityKinds(text: string, given: Set<string>): Set<EntityKind> {
     const sentenceStart = !/\S/.test(before) || /[.!?:;"“]\s*$/.test(before);
     // A sentence's first word is capitalised whatever it is: it names something only with another capital beside it.
     if (sentenceStart && runTerms.length < 2 && !runTerms.some(isPlaceTerm)) continue;
-    if (runTerms.some((t) => ORGANIZATION_WORDS.has(t)) || /^\p{Lu}{2,}$/u.test(run)) found.add('organization');
-    else if (runTerms.every(isPlaceTerm) || (PLACE_PREPOSITION.test(before) && runTerms.length <= 3)) found.add('place');
-    else if (runTerms.some((t) => PERSON_TITLES.has(t)) || PERSON_TITLES.has(terms(before.split(/\s+/).at(-1) ?? '')[0] ?? '')) found.add('person');
-    else if (!runTerms.some(isPlaceTerm)) found.add('person');
+    const at = (kind: EntityKind) => add(kind, m.index, run.length);
+    if (runTerms.some((t) => ORGANIZATION_WORDS.has(t)) || /^\p{Lu}{2,}$/u.test(run)) at('organization');
+    else if (runTerms.every(isPlaceTerm) || (PLACE_PREPOSITION.test(before) && runTerms.length <= 3)) at('place');
+    else if (runTerms.some((t) => PERSON_TITLES.has(t)) || PERSON_TITLES.has(terms(before.split(/\s+/).at(-1) ?? '')[0] ?? '')) at('person');
+    else if (!runTerms.some(isPlaceTerm)) at('person');
   }
   return found;
 }
