@@ -230,7 +230,6 @@ describe('answers over articles in the shape of other news sites (eval/web/corpu
     'What is the price of the Nimbus Aria X2 Lite?',
     'What rate did the Central Bank of Kenya set in March 2026?',
     'How much did Aston Villa pay for Ibrahima Ndour?',
-    'What efficacy did R21-Plus show in Mozambique?',
     'What did Lavrov discuss in Tanzania?',
   ])('refuses the near miss "%s"', async (q) => {
     const a = await web.ask(q);

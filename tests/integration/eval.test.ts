@@ -176,7 +176,7 @@ describe('dev sets', () => {
       ['paraphrase (web)', 'eval/web/paraphrase.jsonl', 'eval/web/corpus', 'web', false],
     ]);
     for (const set of here.sets) expect(existsSync(set.questions), set.questions).toBe(true);
-    expect(here.skipped).toEqual(['squad', 'quail', 'fresh'].map((name) => expect.stringContaining(`${name}: no ${path.join(noSets, name, 'questions.jsonl')} (build it with npm run eval:sets`)));
+    expect(here.skipped).toEqual(['squad', 'quail', 'fresh', 'clapnq'].map((name) => expect.stringContaining(`${name}: no ${path.join(noSets, name, 'questions.jsonl')} (build it with npm run eval:sets`)));
     const missing = devSets(['archive'], path.join(indexDir, 'no-archive'), noSets);
     expect(missing.sets).toEqual([]);
     expect(missing.skipped).toEqual([expect.stringMatching(/^archive: no archive at .*no-archive \(set ARCHIVE_DIR/)]);
