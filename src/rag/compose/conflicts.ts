@@ -6,6 +6,7 @@
  * compared: the sentences must be about the same thing (statements.ts).
  */
 import { ABOUT_COVERAGE, type Evidence, type Sentence } from '../search/hybrid-retriever.js';
+import { MONTH_NAMES, WEEKDAY_NAMES } from '../text/calendar.js';
 import type { Citation, Conflict, ConflictValue } from '../types.js';
 import { disagreements, SAME_SUBJECT, subjectOverlap, type StatedValue } from './statements.js';
 import { copiesToRead, mayShareSubject, type Statements, type StoryView } from './stories.js';
@@ -29,8 +30,9 @@ function closeInTime(a: string | undefined, b: string | undefined): boolean {
 }
 
 /** Titles and words of dates: capitalised, but not whom or what a sentence is about. */
-const NOT_NAMES =
-  /^(?:Foreign|Minister|Ministers|President|Prime|Secretary|General|Deputy|International|Relations|Chancellor|Mr|Mrs|Ms|Dr|Sir|Lord|Captain|Colonel|The|January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$/;
+const NOT_NAMES = new RegExp(
+  `^(?:Foreign|Minister|Ministers|President|Prime|Secretary|General|Deputy|International|Relations|Chancellor|Mr|Mrs|Ms|Dr|Sir|Lord|Captain|Colonel|The|${[...MONTH_NAMES, ...WEEKDAY_NAMES].join('|')})$`,
+);
 /** Names shown in what a disagreement is about. */
 const ABOUT_NAMES = 3;
 
