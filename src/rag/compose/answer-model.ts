@@ -65,9 +65,9 @@ export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 export const answerModel = modelFile as unknown as AnswerModelFile;
 
 /** Refuses a model file whose features are not the ones this code computes (a model fitted by an older build). */
-export function checkModel(model: AnswerModelFile, answerFeatures: readonly string[] = ANSWER_FEATURES): void {
+export function checkModel(model: AnswerModelFile): void {
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(model.sentence.features, SENTENCE_FEATURES) || ![model.about, model.stated].every((m) => same(m.features, answerFeatures))) {
+  if (!same(model.sentence.features, SENTENCE_FEATURES) || ![model.about, model.stated].every((m) => same(m.features, ANSWER_FEATURES))) {
     throw new Error('compose/answer-model.json was fitted on other features than this build computes; run npm run fit');
   }
 }

@@ -14,7 +14,7 @@ import type { Evidence, Retrieval, Sentence, SentenceList } from '../search/hybr
 import { cosine } from '../search/vectors.js';
 import type { Answer, Citation, Passage } from '../types.js';
 import { answerModel, logit, sentenceLogit, sigmoid, type AnswerFeature, type AnswerModelFile } from './answer-model.js';
-import { CHECKABLE_ANSWERS, candidatesOf, type Candidate, type FeatureContext } from './features.js';
+import { CHECKABLE_ANSWERS, candidatesOf, typeNearOf, type Candidate, type FeatureContext } from './features.js';
 
 
 export const MAX_ANSWER_CHARS = 1500;
@@ -219,7 +219,7 @@ export function answerFeatures(chosen: Scored[], retrieval: Retrieval): Record<A
     // The kind of thing asked for, stated nowhere in the answer: the commonest near miss ("how much did it pay?").
     typeMissing: typeMissing ? 1 : 0,
     // How close the kind asked for stands to the question's words, in the sentence where it stands closest.
-    typeNear: strongest((c) => c.typeNear),
+    typeNear: strongest((c) => typeNearOf(c, retrieval)),
     moneyMissing: typeMissing && retrieval.question.answerType === 'money' ? 1 : 0,
     negationMismatch: negated(retrieval.question.text) !== chosen.some((c) => negated(c.evidence.sentence.text)) ? 1 : 0,
     withholds: chosen.some((c) => c.features.withholds > 0) ? 1 : 0,

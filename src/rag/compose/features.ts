@@ -57,12 +57,10 @@ export type SentenceFeature = (typeof SENTENCE_FEATURES)[number];
 export interface Candidate {
   evidence: Evidence;
   features: Record<SentenceFeature, number>;
-  /** The kinds of thing it states that the question did not give (a person, a date, a figure…). */
-  kinds: Set<EntityKind>;
+  /** The names, dates and figures it states that the question did not give, with their places. */
+  mentions: EntityMention[];
   /** It states the kind of thing the question asks for (a date for "when"). */
   typeMatch: boolean;
-  /** How close that thing stands to the question's words (kindNearQuestion): what the answer models read of it. */
-  typeNear: number;
 }
 
 /** Kinds of answer a sentence can be checked for; a reason or a list is worded in too many ways to check. */
@@ -125,6 +123,18 @@ export function kindNearQuestion(text: string, mentions: EntityMention[], kind: 
   return best;
 }
 
+/**
+ * How close the kind asked for stands to what the question asks of its names in a candidate (kindNearQuestion): a
+ * figure beside "districts" or "paid" answers, one beside the company's name may be any of its figures. Read of the
+ * few sentences an answer is made of, not of every candidate.
+ */
+export function typeNearOf(c: Candidate, retrieval: Retrieval): number {
+  if (!c.typeMatch) return 0;
+  const { question } = retrieval;
+  const asked = new Set([...termRoles(retrieval).asked.keys(), ...(question.focus ? [question.focus] : [])]);
+  return kindNearQuestion(c.evidence.sentence.text, c.mentions, question.answerType as EntityKind, asked);
+}
+
 /** What features need of the index besides the evidence itself. */
 export interface FeatureContext {
   /** Whether any sentence of a document (its title and headings included) uses a term, or all of `country` for a capital. */
@@ -172,9 +182,6 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
   const roles = termRoles(retrieval);
   const given = new Set(question.terms.map((q) => q.term));
   const questionPhrases = phrasesOf(question.text);
-  // The words saying what is asked of the names, and the thing asked for: a figure beside "districts" or "paid"
-  // answers, one beside the company's name may be any of its figures.
-  const askedWords = new Set([...roles.asked.keys(), ...(question.focus ? [question.focus] : [])]);
   const checkable = CHECKABLE_ANSWERS.has(question.answerType);
   const documentRank = new Map<string, number>();
   for (const e of retrieval.evidence) if (!documentRank.has(e.sentence.source)) documentRank.set(e.sentence.source, documentRank.size);
@@ -195,9 +202,8 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
     const text = s.text;
     const neighbours = [context.sentences.at(s.id - 1), context.sentences.at(s.id + 1)].filter((n): n is Sentence => !!n && n.source === s.source);
     const mentions = entityMentions(text, given);
-    const kinds = new Set(mentions.map((m) => m.kind));
     const tenses = tensesIn(text);
-    const typeMatch = checkable && kinds.has(question.answerType as EntityKind);
+    const typeMatch = checkable && mentions.some((m) => m.kind === question.answerType);
     const matched = (kind: EntityKind) => (typeMatch && question.answerType === kind ? 1 : 0);
     const neighbourCoverage = Math.max(0, ...neighbours.map((n) => share(roles.all, (t) => ownHas(n, t))));
     const ownTerms = [...s.own];
@@ -242,8 +248,7 @@ export function candidatesOf(retrieval: Retrieval, context: FeatureContext): Can
       withholds: WITHHOLDS.test(text) ? 1 : 0,
       placeholder: findPlaceholders(text).length ? 1 : 0,
     };
-    const typeNear = typeMatch ? kindNearQuestion(text, mentions, question.answerType as EntityKind, askedWords) : 0;
-    return { evidence: e, features, kinds, typeMatch, typeNear };
+    return { evidence: e, features, mentions, typeMatch };
   });
   // How far each stands behind the best of its question: scores mean little across questions, ranks within one do.
   const best = (f: SentenceFeature) => Math.max(0, ...candidates.map((c) => c.features[f]));
