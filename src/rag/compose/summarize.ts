@@ -11,6 +11,7 @@ import { findPlaceholders, findSpeculation, flagsOf, mergeFlags } from '../text/
 import { ABOUT_COVERAGE, coverage, mentions, type HybridRetriever, type Sentence } from '../search/hybrid-retriever.js';
 import { questionTerms } from '../text/question.js';
 import { terms } from '../text/terms.js';
+import { wordCount } from '../text/sentences.js';
 import type { DocumentRef, Passage, Summary, SummaryDocument } from '../types.js';
 
 export const MAX_SUMMARY_CHARS = 700;
@@ -75,7 +76,6 @@ const META = /\b(?:this|the following|our|the present) (?:article|report|piece|s
 /** Pronouns and demonstratives that lean on the sentence before: weaker out of context. */
 const ANAPHORA = /^(?:this|these|those|that|it|its|they|their|he|she|his|her|such|the two)\b/i;
 
-const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 /** Share of the smaller set's terms that the other set also has. */
 function overlap(a: Set<string>, b: Set<string>): number {

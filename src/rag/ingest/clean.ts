@@ -7,7 +7,7 @@
 import { findPlaceholders } from '../text/flags.js';
 import { isoDate } from './dates.js';
 import type { ParsedText } from './parsed.js';
-import { splitSentences } from '../text/sentences.js';
+import { splitSentences, wordCount } from '../text/sentences.js';
 import type { Placeholder } from '../types.js';
 
 export interface Section {
@@ -58,7 +58,6 @@ interface Line {
 }
 
 const unitText = (u: Unit) => u.pieces.map((p) => p.text).join('');
-const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 const normalized = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 // ---- lines that are never content -------------------------------------------------------------------------------
@@ -152,9 +151,13 @@ export function isFurniture(text: string): boolean {
 
 const BULLET = /^\s*(?:[•●▪◦‣∙*]|-(?=\s))?\s*/u;
 
+/** Where a line may need repair: white space (a run other than one space is collapsed) and punctuation that may lack its space. */
+const REPAIR_POINT = /\s+|[,;.!?]/g;
+
 /**
  * Copies `line[from, to)` into pieces, collapsing runs of white space and putting back the space that scraping
- * dropped after punctuation ("relations,lavrov", "Africa.These").
+ * dropped after punctuation ("relations,lavrov", "Africa.These"). Only the places REPAIR_POINT finds are looked at:
+ * testing every character of every line was a tenth of an ingest's cleaning.
  */
 function repairedPieces(line: Line, from = 0, to = line.text.length): Piece[] {
   const s = line.text;
@@ -167,23 +170,22 @@ function repairedPieces(line: Line, from = 0, to = line.text.length): Piece[] {
   };
   const insert = (text: string, at: number) => pieces.push({ text, orig: line.offset + at, verbatim: false });
   let runStart = from;
-  for (let i = from; i < to; i++) {
-    const c = s[i]!;
-    if (/\s/.test(c)) {
-      let j = i;
-      while (j < to && /\s/.test(s[j]!)) j++;
-      if (j - i === 1 && c === ' ') continue;
+  REPAIR_POINT.lastIndex = from;
+  for (let m = REPAIR_POINT.exec(s); m && m.index < to; m = REPAIR_POINT.exec(s)) {
+    const i = m.index;
+    const c = m[0];
+    if (c.length > 1 || /\s/.test(c)) {
+      const j = Math.min(i + c.length, to);
+      if (j - i === 1 && c[0] === ' ') continue;
       copy(runStart, i);
       insert(' ', i);
       runStart = j;
-      i = j - 1;
       continue;
     }
-    const next = s[i + 1] ?? '';
     const missingSpace =
       i + 1 < to &&
       /\p{Ll}|\)/u.test(s[i - 1] ?? '') &&
-      ((/[,;]/.test(c) && /\p{L}/u.test(next)) || (/[.!?]/.test(c) && /\p{Lu}/u.test(next) && /\p{Ll}/u.test(s[i + 2] ?? '')));
+      ((/[,;]/.test(c) && /\p{L}/u.test(s[i + 1]!)) || (/[.!?]/.test(c) && /\p{Lu}/u.test(s[i + 1]!) && /\p{Ll}/u.test(s[i + 2] ?? '')));
     if (missingSpace) {
       copy(runStart, i + 1);
       insert(' ', i + 1);

@@ -10,6 +10,7 @@ import { parseHTML } from 'linkedom';
 import { isoDate } from './dates.js';
 import { READABILITY_MAX_ELEMENTS } from './limits.js';
 import type { ParsedText } from './parsed.js';
+import { wordCount } from '../text/sentences.js';
 
 /** Elements that never carry article text. */
 const SKIPPED = new Set([
@@ -36,7 +37,6 @@ interface DomNode {
 const TEXT_NODE = 3;
 const ELEMENT_NODE = 1;
 const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
-const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
 function inlineText(node: DomNode): string {
   if (node.nodeType === TEXT_NODE) return node.textContent ?? '';

@@ -19,6 +19,9 @@
 
 import { MONTH_ABBREVIATIONS } from './calendar.js';
 
+/** The words of a text, as runs of characters other than white space. */
+export const wordCount = (text: string) => text.match(/\S+/g)?.length ?? 0;
+
 export interface SentenceSpan {
   start: number;
   end: number;
