@@ -229,17 +229,23 @@ function chunkTerms(c: TabledDocument['chunks'][number], termsOf: (s: { start: n
   return c.sentences.flatMap(termsOf);
 }
 
+/**
+ * How much a full column grows. Less than doubling: the postings' three columns are the ingest's largest arrays (about
+ * 10 million entries each at 125,000 chunks), and a column is held twice while it is copied into a larger one.
+ */
+const COLUMN_GROWTH = 1.5;
+
 /** An array of unsigned integers that grows as values are added: the tables' columns while they are built. */
 class Column<A extends Uint32Array | Uint16Array | Uint8Array> {
   length = 0;
   constructor(private data: A) {}
   push(x: number): void {
-    if (this.length === this.data.length) this.grow(this.length * 2);
+    if (this.length === this.data.length) this.grow(Math.ceil(this.length * COLUMN_GROWTH));
     this.data[this.length++] = x;
   }
   /** Adds one at `i`, growing the column (with zeros) to reach it. */
   increment(i: number): void {
-    if (i >= this.data.length) this.grow(Math.max(i + 1, this.data.length * 2));
+    if (i >= this.data.length) this.grow(Math.max(i + 1, Math.ceil(this.data.length * COLUMN_GROWTH)));
     this.length = Math.max(this.length, i + 1);
     this.data[i]!++;
   }
