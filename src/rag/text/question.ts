@@ -172,11 +172,7 @@ function readWhat(after: string[]): Reading {
   // The question's own verb, not one of a clause after a preposition ("say after signing the deal").
   const clauseEnd = after.findIndex((t) => PREPOSITIONS.has(t.toLowerCase()));
   const clause = clauseEnd > 0 ? after.slice(0, clauseEnd) : after;
-  // After a form of "be", a word of discussing or agreeing past a determiner belongs to the noun phrase asked about
-  // ("what is the address of the bank"); before one it is the question's verb ("what was agreed", "what is Russia
-  // discussing").
-  const determiner = verb && FORMS_OF_BE.has(verb) ? clause.findIndex((t) => DETERMINERS.has(t.toLowerCase())) : -1;
-  const listVerb = (determiner > 0 ? clause.slice(0, determiner) : clause).flatMap((t) => terms(t)).some((t) => LIST_VERBS.has(t));
+  const listVerb = clause.flatMap((t) => terms(t)).some((t) => LIST_VERBS.has(t));
   if (verb && !FORMS_OF_BE.has(verb)) return { answerType: listVerb ? 'list' : 'thing', focus: null, asksList: listVerb };
   const { words, rest } = nounPhrase(after.slice(verb ? 1 : 0));
   const common = words.filter((t) => !isName(t)).map((t) => t.toLowerCase());
