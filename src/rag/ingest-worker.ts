@@ -17,7 +17,7 @@ import { workerEntry } from './ingest/worker-entry.js';
 
 type FromWorker =
   | { kind: 'notice'; message: string }
-  | { kind: 'progress'; progress: IngestProgress }
+  | { kind: 'progress'; progress: IngestProgress[] }
   | { kind: 'done'; report: IngestReport }
   | { kind: 'failed'; name: string; message: string; stack?: string };
 
@@ -34,9 +34,9 @@ const STOP_GRACE_MS = 600;
  */
 const WRITE_GRACE_MS = 5_000;
 /**
- * Progress crosses to the main thread at most this often, and at every change of stage and the last file: a message
- * per file took about 0.3 s of the ingest thread on the BBC archive (2,125 files), and every display of progress
- * shows a few updates a second at most (the terminal's bar, the bot's edits every few seconds).
+ * Progress crosses to the main thread in batches, at most this long after their first item: a message per file took
+ * about 0.3 s of the ingest thread on the BBC archive (2,125 files). Every item is kept, so a log still names each
+ * file.
  */
 const PROGRESS_EVERY_MS = 100;
 /** A worker that sent its result has this long to end by itself before it is terminated (it takes milliseconds). */
@@ -94,8 +94,10 @@ export function ingestInWorker(
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'notice') onNotice?.(m.message);
       else if (m.kind === 'progress') {
-        writing ||= m.progress.stage === 'index';
-        onProgress?.(m.progress);
+        for (const p of m.progress) {
+          writing ||= p.stage === 'index';
+          onProgress?.(p);
+        }
       }
       else if (m.kind === 'done') settle(() => resolve(m.report));
       else settle(() => reject(rebuilt(m)));
@@ -109,22 +111,35 @@ export function ingestInWorker(
   });
 }
 
-/** `report`, called for a change of stage, the last item of a stage, or once PROGRESS_EVERY_MS have passed. */
-function throttled(report: (p: IngestProgress) => void): (p: IngestProgress) => void {
+/**
+ * Progress items handed to `send` in batches: the first item of each stage at once (the main side gives a stop more
+ * time once the build is being written), the others at most PROGRESS_EVERY_MS later; `flush` sends what is left.
+ */
+function batched(send: (items: IngestProgress[]) => void): { add: (p: IngestProgress) => void; flush: () => void } {
+  let items: IngestProgress[] = [];
   let stage: IngestProgress['stage'] | undefined;
-  let reportedAt = 0;
-  return (p) => {
-    const now = performance.now();
-    if (p.stage === stage && p.done + 1 < p.total && now - reportedAt < PROGRESS_EVERY_MS) return;
-    stage = p.stage;
-    reportedAt = now;
-    report(p);
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (items.length) send(items);
+    items = [];
+  };
+  return {
+    add: (p) => {
+      items.push(p);
+      if (p.stage !== stage) flush();
+      else timer ??= setTimeout(flush, PROGRESS_EVERY_MS);
+      stage = p.stage;
+    },
+    flush,
   };
 }
 
 async function runInWorker(config: Config): Promise<void> {
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
+  const progress = batched((items) => post({ kind: 'progress', progress: items }));
   const controller = new AbortController();
   port.on('message', (m: { stop?: string }) => {
     if (m.stop) controller.abort(new errors.IngestStoppedError(m.stop));
@@ -132,8 +147,11 @@ async function runInWorker(config: Config): Promise<void> {
   try {
     const embedder = await createEmbedder(config, (message) => post({ kind: 'notice', message }));
     const store = await openIndexStore(config, embedder, retrievalTablesFile);
-    post({ kind: 'done', report: await store.ingest(throttled((progress) => post({ kind: 'progress', progress })), controller.signal) });
+    const report = await store.ingest(progress.add, controller.signal);
+    progress.flush();
+    post({ kind: 'done', report });
   } catch (e) {
+    progress.flush();
     const error = e instanceof Error ? e : new Error(String(e));
     post({ kind: 'failed', name: error.name, message: error.message, stack: error.stack });
   }
