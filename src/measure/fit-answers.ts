@@ -299,26 +299,38 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
     stated: untrained(),
     threshold: 0,
     cost: { wrongAnswer: WRONG_ANSWER_COST, refusal: 1 },
-    composition: { keepRatio: KEEP_RATIOS[0]!, listKeepRatio: KEEP_RATIOS[0]! },
+    composition: { keepRatio: KEEP_RATIOS[0]!, listKeepRatio: KEEP_RATIOS[0]!, runnerUp: false },
     fitted: provenance,
   };
 
   // 3. Composition: most facts stated, within the median length news answers may take; list questions ("what did
-  // they discuss") and one-fact questions each get their own share, since a list wants its further items.
+  // they discuss") and one-fact questions each get their own share, since a list wants its further items, and
+  // one-fact answers may quote the runner-up sentence.
   const answerable = items.filter((i) => i.question.expect === 'answer' && !LONG_ANSWER_SETS.has(i.set));
   const asksList = (i: Deliberated) => i.deliberation.retrieval.question.asksList;
-  const bestRatio = (group: Deliberated[], composition: (r: number) => AnswerModelFile['composition']) => {
-    const tried = KEEP_RATIOS.map((ratio) => {
-      const results = outcomes(group, { ...base, composition: composition(ratio) });
-      return { keepRatio: ratio, facts: results.reduce((n, r) => n + r.factShare, 0) / Math.max(1, results.length), medianChars: median(results.map((r) => r.chars)) };
+  const bestComposition = (group: Deliberated[], options: AnswerModelFile['composition'][], keepRatioOf: (c: AnswerModelFile['composition']) => number) => {
+    const tried = options.map((composition) => {
+      const results = outcomes(group, { ...base, composition });
+      return { composition, keepRatio: keepRatioOf(composition), facts: results.reduce((n, r) => n + r.factShare, 0) / Math.max(1, results.length), medianChars: median(results.map((r) => r.chars)) };
     });
     const allowed = tried.filter((k) => k.medianChars <= MEDIAN_ANSWER_GOAL);
-    return { tried, best: (allowed.length ? allowed : tried.slice(-1)).reduce((a, b) => (b.facts > a.facts ? b : a)).keepRatio };
+    return { tried, best: (allowed.length ? allowed : tried.slice(-1)).reduce((a, b) => (b.facts > a.facts ? b : a)).composition };
   };
-  const single = bestRatio(answerable.filter((i) => !asksList(i)), (r) => ({ keepRatio: r, listKeepRatio: r }));
-  const list = bestRatio(answerable.filter(asksList), (r) => ({ keepRatio: single.best, listKeepRatio: r }));
-  base.composition = { keepRatio: single.best, listKeepRatio: list.best };
-  const keepRatios = [...single.tried.map((k) => ({ ...k, questions: 'one fact' })), ...list.tried.map((k) => ({ ...k, questions: 'list' }))];
+  const single = bestComposition(
+    answerable.filter((i) => !asksList(i)),
+    [false, true].flatMap((runnerUp) => KEEP_RATIOS.map((r) => ({ keepRatio: r, listKeepRatio: r, runnerUp }))),
+    (c) => c.keepRatio,
+  );
+  const list = bestComposition(
+    answerable.filter(asksList),
+    KEEP_RATIOS.map((r) => ({ ...single.best, listKeepRatio: r })),
+    (c) => c.listKeepRatio,
+  );
+  base.composition = list.best;
+  const keepRatios = [
+    ...single.tried.map((k) => ({ ...k, questions: k.composition.runnerUp ? 'one fact, runner-up quoted' : 'one fact' })),
+    ...list.tried.map((k) => ({ ...k, questions: 'list' })),
+  ];
 
   // 4. The answer models: does the corpus hold what the question is about, and does the answer state what is asked?
   const results = outcomes(items, { ...base, threshold: 0 }).filter((r) => r.features);

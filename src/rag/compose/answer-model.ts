@@ -48,7 +48,7 @@ export interface AnswerModelFile {
   /** The costs the threshold minimises: a wrong answer costs `wrongAnswer` refusals. */
   cost: { wrongAnswer: number; refusal: number };
   /** Composition settings chosen on the fit part (see fit-answers.ts), with the values tried. */
-  composition: { keepRatio: number; listKeepRatio: number };
+  composition: { keepRatio: number; listKeepRatio: number; runnerUp: boolean };
   /** Where the weights came from: the sets and parts, their sizes, the command, the date. */
   fitted: Record<string, unknown>;
 }
