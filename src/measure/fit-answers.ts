@@ -5,8 +5,9 @@
  *    features (engine.deliberate).
  * 2. The sentence model: a logistic regression telling sentences that hold a gold answer from those that do not,
  *    over the evidence of the answerable questions.
- * 3. Composition: the share of the best sentence's score another must reach to join the answer, chosen among a few
- *    values for the most gold answers found within the answer length the sets allow.
+ * 3. Composition: the share of the best sentence's score another must reach to join the answer, and whether a
+ *    one-sentence answer also quotes its runner-up, chosen among a few values for the most gold answers found within
+ *    the answer length the sets allow.
  * 4. The answer models, over what the composed answer covers of the question: one telling questions the corpus
  *    answers from those whose document was removed (does the corpus hold what the question is about?), one telling
  *    them from the dataset's own unanswerable questions (does the answer state what is asked?). The two errors

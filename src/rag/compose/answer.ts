@@ -205,12 +205,11 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
 /**
  * The sentences quoted: those chosen and, when they are one sentence for one fact, the runner-up of its document if
  * it scores within the keep ratio and both fit in RUNNER_UP_ANSWER_CHARS (when the fit found that it states more
- * answers within the answers' length). The
- * sentence model's first choice holds the answer for about two news questions in three, its first or second for
- * four in five; the decision to answer reads the chosen sentences alone, so the runner-up changes what is quoted,
- * never whether the question is answered.
+ * answers within the answers' length). The sentence model's first choice holds the answer for about two news
+ * questions in three, its first or second for four in five; the decision to answer reads the chosen sentences
+ * alone, so the runner-up changes what is quoted, never whether the question is answered.
  */
-export function withRunnerUp(chosen: Scored[], scored: Scored[], retrieval: Retrieval, model: AnswerModelFile = answerModel): Scored[] {
+function withRunnerUp(chosen: Scored[], scored: Scored[], retrieval: Retrieval, model: AnswerModelFile = answerModel): Scored[] {
   if (chosen.length !== 1 || retrieval.question.asksList || !model.composition.runnerUp) return chosen;
   const floor = chosen[0]!.probability * keepRatioFor(retrieval, model);
   const room = RUNNER_UP_ANSWER_CHARS - chosen[0]!.evidence.sentence.text.length;
@@ -292,9 +291,10 @@ export const deliberate = (retrieval: Retrieval, context: FeatureContext): Delib
   candidates: retrieval.keyTerms.size ? candidatesOf(retrieval, context) : [],
 });
 
-/** The decision: the sentences chosen, what the answer model read of them, its probability and verdict. */
+/** The decision: the sentences quoted, what the answer model read of them, its probability and verdict. */
 export interface Decision {
   scored: Scored[];
+  /** The sentences chosen (what `features` reads), then the runner-up when one is quoted. */
   chosen: Scored[];
   features: Record<AnswerFeature, number> | null;
   probability: number;
