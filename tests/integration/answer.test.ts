@@ -127,7 +127,7 @@ describe('answers over the real corpus', () => {
     }
   });
 
-  it('quotes a one-sentence answer\'s runner-up when both fit in 400 characters, and never answers because of it', async () => {
+  it('quotes a one-sentence answer\'s runner-up when both fit in 360 characters, and never answers because of it', async () => {
     const questions = ['eval/questions.jsonl', 'eval/dev-questions.jsonl'].flatMap((file) =>
       readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { question: string }).question),
     );
@@ -143,7 +143,7 @@ describe('answers over the real corpus', () => {
       expect(without.chosen, q).toHaveLength(1);
       expect(withIt.chosen.slice(0, 1), q).toEqual(without.chosen);
       expect(withIt.chosen[1]!.evidence.sentence.source, q).toBe(without.chosen[0]!.evidence.sentence.source);
-      expect(withIt.chosen.reduce((n, c) => n + c.evidence.sentence.text.length, 0), q).toBeLessThanOrEqual(400);
+      expect(withIt.chosen.reduce((n, c) => n + c.evidence.sentence.text.length, 0), q).toBeLessThanOrEqual(360);
     }
     expect(quoted).toBeGreaterThan(0);
   });
