@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Matrix } from 'ml-matrix';
 import { ANSWER_FEATURES, type AnswerFeature, type AnswerModelFile, type LogisticModel } from '../rag/compose/answer-model.js';
-import { decide, type Deliberation } from '../rag/compose/answer.js';
+import { decide, quotedSentences, type Deliberation } from '../rag/compose/answer.js';
 import { SENTENCE_FEATURES, type SentenceFeature } from '../rag/compose/features.js';
 import type { Config } from '../config.js';
 import { Engine } from '../rag/engine.js';
@@ -239,7 +239,7 @@ export interface Outcome {
 export function outcomes(items: Deliberated[], model: AnswerModelFile): Outcome[] {
   return items.map(({ set, question, deliberation }) => {
     const decision = decide(deliberation, model);
-    const text = decision.chosen.map((c) => c.evidence.sentence.text).join(' ');
+    const text = quotedSentences(decision).map((c) => c.evidence.sentence.text).join(' ');
     const right = question.expect === 'answer' && decision.chosen.length > 0 && holdsGold(text, question.gold);
     const factShare = question.facts.length ? question.facts.filter((alternatives) => holdsGold(text, alternatives)).length / question.facts.length : 0;
     return { set, question, answered: decision.answered, right, factShare, probability: decision.probability, chars: text.length, features: decision.features };

@@ -205,18 +205,17 @@ export function chooseSentences(scored: Scored[], retrieval: Retrieval, model: A
 }
 
 /**
- * The sentences quoted: those chosen and, when they are one sentence for one fact, the runner-up of its document if
- * it scores within the keep ratio and both fit in RUNNER_UP_ANSWER_CHARS (when the fit found that it states more
- * answers within the answers' length). The sentence model's first choice holds the answer for about two news
- * questions in three, its first or second for four in five; the decision to answer reads the chosen sentences
- * alone, so the runner-up changes what is quoted, never whether the question is answered.
+ * The runner-up quoted after an answer of one sentence for one fact: the next sentence of its document that scores
+ * within the keep ratio and fits in RUNNER_UP_ANSWER_CHARS with it (when the fit found that it states more answers
+ * within the answers' length). The sentence model's first choice holds the answer for about two news questions in
+ * three, its first or second for four in five; the decision to answer reads the chosen sentences alone, so the
+ * runner-up changes what is quoted, never whether the question is answered.
  */
-function withRunnerUp(chosen: Scored[], scored: Scored[], retrieval: Retrieval, model: AnswerModelFile = answerModel): Scored[] {
-  if (chosen.length !== 1 || retrieval.question.asksList || !model.composition.runnerUp) return chosen;
+function runnerUpOf(chosen: Scored[], scored: Scored[], retrieval: Retrieval, model: AnswerModelFile): Scored | null {
+  if (chosen.length !== 1 || retrieval.question.asksList || !model.composition.runnerUp) return null;
   const floor = chosen[0]!.probability * keepRatioFor(retrieval, model);
   const room = RUNNER_UP_ANSWER_CHARS - chosen[0]!.evidence.sentence.text.length;
-  const next = scored.find((c) => c !== chosen[0] && c.probability >= floor && c.evidence.sentence.text.length <= room && mayJoin(c, chosen));
-  return next ? [...chosen, next] : chosen;
+  return scored.find((c) => c !== chosen[0] && c.probability >= floor && c.evidence.sentence.text.length <= room && mayJoin(c, chosen)) ?? null;
 }
 
 /** A negation ("not only… but also" is none): a question asking what did not happen is not answered by a sentence saying what did. */
@@ -293,11 +292,12 @@ export const deliberate = (retrieval: Retrieval, context: FeatureContext): Delib
   candidates: retrieval.keyTerms.size ? candidatesOf(retrieval, context) : [],
 });
 
-/** The decision: the sentences quoted, what the answer model read of them, its probability and verdict. */
+/** The decision: the sentences chosen, what the answer model read of them, its probability and verdict. */
 export interface Decision {
   scored: Scored[];
-  /** The sentences chosen (what `features` reads), then the runner-up when one is quoted. */
   chosen: Scored[];
+  /** A further sentence quoted after the chosen ones, which the answer model did not read (runnerUpOf). */
+  runnerUp: Scored | null;
   features: Record<AnswerFeature, number> | null;
   probability: number;
   answered: boolean;
@@ -322,19 +322,22 @@ export function decide({ retrieval, candidates }: Deliberation, model: AnswerMod
   const future = retrieval.question.tense === 'future';
   const about = scored.filter((c) => c.features.documentNamesMissing === 0 && !(future && c.features.tenseClash) && !framingOnly(c));
   const chosen = chooseSentences(about, retrieval, model);
-  if (!chosen.length) return { scored, chosen, features: null, probability: 0, answered: false };
+  if (!chosen.length) return { scored, chosen, runnerUp: null, features: null, probability: 0, answered: false };
   const features = answerFeatures(chosen, retrieval);
   const probability = answerProbability(features, model);
   const answered = probability >= model.threshold && namesAttribute(chosen, retrieval) && !withheld(chosen, retrieval);
-  return { scored, chosen: withRunnerUp(chosen, about, retrieval, model), features, probability, answered };
+  return { scored, chosen, runnerUp: runnerUpOf(chosen, about, retrieval, model), features, probability, answered };
 }
+
+/** The sentences a decision quotes: those chosen, then the runner-up. */
+export const quotedSentences = (decision: Decision): Scored[] => (decision.runnerUp ? [...decision.chosen, decision.runnerUp] : decision.chosen);
 
 /** A refusal; when a passage came close, it is quoted as unverified, with its citation, so a reader can judge. */
 function refusal(decision: Decision, retrieval: Retrieval, model: AnswerModelFile): ComposedAnswer {
   const eligible = retrieval.evidence.filter((e) => !e.sentence.text.trim().endsWith('?'));
   const passages = eligible.slice(0, 5).map(toPassage);
   const documents = closestDocuments(eligible);
-  const near = decision.probability >= model.threshold * CLOSEST_ODDS_SHARE ? decision.chosen.slice(0, CLOSEST_PASSAGES) : [];
+  const near = decision.probability >= model.threshold * CLOSEST_ODDS_SHARE ? quotedSentences(decision).slice(0, CLOSEST_PASSAGES) : [];
   if (!near.length) return { status: 'not_found', answer: notFoundMessage(documents), citations: [], flags: [], passages };
   const closest = citationsFor(near.map((c) => toPassage(c.evidence)));
   const quoted = closest.map((c) => `“${c.quote}” [${c.n}]`).join(' ');
@@ -361,11 +364,15 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
     (c) =>
       c.features.placeholder > 0 &&
       c.evidence.sentence.source === best.evidence.sentence.source &&
-      !decision.chosen.includes(c) &&
+      !quotedSentences(decision).includes(c) &&
       c.probability >= best.probability * keepRatio,
   );
   const sized = [...decision.chosen, ...(blank ? [blank] : [])].map((c) => c.evidence);
-  const chosen = withListItems(sized, context.sentences).sort((a, b) => a.sentence.position - b.sentence.position);
+  // In the document's order, the runner-up last: the reader meets the sentence chosen as the answer first.
+  const chosen = [
+    ...withListItems(sized, context.sentences).sort((a, b) => a.sentence.position - b.sentence.position),
+    ...(decision.runnerUp ? [decision.runnerUp.evidence] : []),
+  ];
   const passages = chosen.map(toPassage);
   const citations = citationsFor(passages);
   const flags = mergeFlags(passages.flatMap((p) => flagsOf(p.source, p.text)));
@@ -374,7 +381,7 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
   // hole is in the best sentence, in the placeholder sentence brought in for it, or in any answer sentence when the
   // question asks for a single checkable fact (a date, a name, a figure) that a blank may stand for.
   const lines: string[] = [];
-  const holders = CHECKABLE_ANSWERS.has(retrieval.question.answerType) ? [...decision.chosen, ...(blank ? [blank] : [])] : [best, ...(blank ? [blank] : [])];
+  const holders = CHECKABLE_ANSWERS.has(retrieval.question.answerType) ? [...quotedSentences(decision), ...(blank ? [blank] : [])] : [best, ...(blank ? [blank] : [])];
   const at = holders.map((c) => chosen.indexOf(c.evidence)).find((i) => i >= 0 && findPlaceholders(passages[i]!.text).length) ?? -1;
   const hole = at >= 0 ? findPlaceholders(passages[at]!.text)[0] : undefined;
   if (hole) {
