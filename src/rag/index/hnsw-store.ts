@@ -456,7 +456,7 @@ const RAW_BLOCK_CHUNKS = 8192;
 
 /**
  * Raw vectors in the order added, in blocks of a fixed size. One array grown by doubling held up to twice the
- * vectors, and three times while it was copied: 240 MB of a 100 MB need near 125,000 chunks, at the ingest's peak.
+ * vectors, and three times while it was copied (the vectors are 100 MB at 125,000 chunks), at the ingest's peak.
  */
 class RawVectors {
   private readonly blocks: Float64Array[] = [];
