@@ -309,28 +309,28 @@ export function fitAnswerModel(items: Deliberated[], provenance: Record<string, 
   // one-fact answers may quote the runner-up sentence.
   const answerable = items.filter((i) => i.question.expect === 'answer' && !LONG_ANSWER_SETS.has(i.set));
   const asksList = (i: Deliberated) => i.deliberation.retrieval.question.asksList;
-  const bestComposition = (group: Deliberated[], options: AnswerModelFile['composition'][], keepRatioOf: (c: AnswerModelFile['composition']) => number) => {
+  // Most facts among the options within the median length; when none is, the one with the shortest answers.
+  const bestComposition = (group: Deliberated[], options: AnswerModelFile['composition'][]) => {
     const tried = options.map((composition) => {
       const results = outcomes(group, { ...base, composition });
-      return { composition, keepRatio: keepRatioOf(composition), facts: results.reduce((n, r) => n + r.factShare, 0) / Math.max(1, results.length), medianChars: median(results.map((r) => r.chars)) };
+      return { composition, facts: results.reduce((n, r) => n + r.factShare, 0) / Math.max(1, results.length), medianChars: median(results.map((r) => r.chars)) };
     });
     const allowed = tried.filter((k) => k.medianChars <= MEDIAN_ANSWER_GOAL);
-    return { tried, best: (allowed.length ? allowed : tried.slice(-1)).reduce((a, b) => (b.facts > a.facts ? b : a)).composition };
+    const best = allowed.length ? allowed.reduce((a, b) => (b.facts > a.facts ? b : a)) : tried.reduce((a, b) => (b.medianChars < a.medianChars ? b : a));
+    return { tried, best: best.composition };
   };
   const single = bestComposition(
     answerable.filter((i) => !asksList(i)),
     [false, true].flatMap((runnerUp) => KEEP_RATIOS.map((r) => ({ keepRatio: r, listKeepRatio: r, runnerUp }))),
-    (c) => c.keepRatio,
   );
   const list = bestComposition(
     answerable.filter(asksList),
     KEEP_RATIOS.map((r) => ({ ...single.best, listKeepRatio: r })),
-    (c) => c.listKeepRatio,
   );
   base.composition = list.best;
   const keepRatios = [
-    ...single.tried.map((k) => ({ ...k, questions: k.composition.runnerUp ? 'one fact, runner-up quoted' : 'one fact' })),
-    ...list.tried.map((k) => ({ ...k, questions: 'list' })),
+    ...single.tried.map(({ composition: c, ...k }) => ({ ...k, keepRatio: c.keepRatio, questions: c.runnerUp ? 'one fact, runner-up quoted' : 'one fact' })),
+    ...list.tried.map(({ composition: c, ...k }) => ({ ...k, keepRatio: c.listKeepRatio, questions: 'list' })),
   ];
 
   // 4. The answer models: does the corpus hold what the question is about, and does the answer state what is asked?

@@ -360,11 +360,12 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
   // would (the composition's share of the best), though it adds no word the question asked.
   const best = decision.chosen[0]!;
   const keepRatio = keepRatioFor(retrieval, model);
+  const quoted = quotedSentences(decision);
   const blank = decision.scored.find(
     (c) =>
       c.features.placeholder > 0 &&
       c.evidence.sentence.source === best.evidence.sentence.source &&
-      !quotedSentences(decision).includes(c) &&
+      !quoted.includes(c) &&
       c.probability >= best.probability * keepRatio,
   );
   const sized = [...decision.chosen, ...(blank ? [blank] : [])].map((c) => c.evidence);
@@ -381,7 +382,7 @@ export function composeAnswer(retrieval: Retrieval, context: FeatureContext, mod
   // hole is in the best sentence, in the placeholder sentence brought in for it, or in any answer sentence when the
   // question asks for a single checkable fact (a date, a name, a figure) that a blank may stand for.
   const lines: string[] = [];
-  const holders = CHECKABLE_ANSWERS.has(retrieval.question.answerType) ? [...quotedSentences(decision), ...(blank ? [blank] : [])] : [best, ...(blank ? [blank] : [])];
+  const holders = CHECKABLE_ANSWERS.has(retrieval.question.answerType) ? [...quoted, ...(blank ? [blank] : [])] : [best, ...(blank ? [blank] : [])];
   const at = holders.map((c) => chosen.indexOf(c.evidence)).find((i) => i >= 0 && findPlaceholders(passages[i]!.text).length) ?? -1;
   const hole = at >= 0 ? findPlaceholders(passages[at]!.text)[0] : undefined;
   if (hole) {
